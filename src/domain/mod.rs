@@ -1,0 +1,21 @@
+//! Pure rules and the types that carry them. Nothing here touches HTTP, SQL or keys.
+
+pub mod accident;
+pub mod code;
+pub mod deadline;
+pub mod id;
+pub mod kind;
+pub mod money;
+pub mod reward_policy;
+pub mod role;
+pub mod username;
+
+pub use accident::AccidentGrade;
+pub use code::Code;
+pub use deadline::{DeadlineRule, DeadlineRules, DeadlineStep};
+pub use id::Id;
+pub use kind::Kind;
+pub use money::Yuan;
+pub use reward_policy::RewardPolicy;
+pub use role::{Role, Roles};
+pub use username::Username;
