@@ -1,0 +1,140 @@
+//! Persistence on SQLite or PostgreSQL through sqlx's `Any` driver: one SQL text serves both
+//! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
+//! places where the backends differ are in this module.
+
+pub mod reference;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+
+use crate::configuration::{Backend, DatabaseUrl};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Set on every SQLite connection: WAL so readers never wait for the writer, FULL sync so a
+/// commit the reporter was told about survives a power cut.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("cannot create the directory {path}: {source}")]
+    Directory { path: String, source: std::io::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// A unique or foreign-key constraint refused the write.
+    pub fn is_constraint_violation(&self) -> bool {
+        match self {
+            StoreError::Query(sqlx::Error::Database(e)) => matches!(
+                e.kind(),
+                sqlx::error::ErrorKind::UniqueViolation | sqlx::error::ErrorKind::ForeignKeyViolation
+            ),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database the URL names, creating a SQLite file (and its directory) if needed.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let connect_error = |source| StoreError::Connect { url: url.redacted(), source };
+        let (backend, full_url) = match url.backend() {
+            Some(Backend::Sqlite) => {
+                if let Some(dir) = url.sqlite_path().as_deref().and_then(std::path::Path::parent)
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|source| StoreError::Directory { path: dir.display().to_string(), source })?;
+                }
+                let separator = if url.expose().contains('?') { '&' } else { '?' };
+                let full = if url.expose().contains("mode=") {
+                    url.expose().to_owned()
+                } else {
+                    format!("{}{separator}mode=rwc", url.expose())
+                };
+                (Backend::Sqlite, full)
+            }
+            _ => (Backend::Postgres, url.expose().to_owned()),
+        };
+        let options: AnyConnectOptions = full_url.parse().map_err(connect_error)?;
+        // One direct connection first: it fails at once with the real reason ("connection
+        // refused", "password authentication failed"), where the pool would retry until
+        // its timeout and then only say that it timed out.
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect_with(&options))
+            .await
+            .map_err(|_| connect_error(sqlx::Error::PoolTimedOut))?
+            .map_err(connect_error)?;
+        probe.close().await.map_err(connect_error)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        Ok(Self { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Seconds since the Unix epoch: the one way times are stored.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
