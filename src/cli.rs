@@ -1,0 +1,213 @@
+//! The command line (CONTRACT.md). Exit codes: 0 success, 2 usage error (clap), 1 anything else.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::auth::{Password, password, totp};
+use crate::configuration::Settings;
+use crate::domain::{Code, Id, Roles, Username};
+use crate::seeds::SeedSet;
+use crate::startup::{Application, open_store};
+use crate::store::{Store, reference, unix_now, users};
+
+#[derive(Debug, Parser)]
+#[command(name = "jubao", version, about = "Anonymous work-safety reporting portal (安全生产举报)")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, load the reference data if the database has none, and serve (the default).
+    Serve,
+    /// Apply the database migrations of the configured backend.
+    Migrate,
+    /// Load or update the reference data: departments, categories, districts, kinds,
+    /// deadlines, reward policy.
+    Seed {
+        /// A directory whose `*.toml` files replace the built-in ones of the same name.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Officials.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an official; prints the TOTP secret and its otpauth:// URI.
+    Add {
+        #[arg(long, value_parser = parse_username)]
+        username: Username,
+        /// One or more of intake, officer, head, oversight, custodian, finance, admin,
+        /// separated by commas.
+        #[arg(long, value_parser = parse_roles)]
+        role: Roles,
+        /// Code of the department the official works in (needed for officer and head).
+        #[arg(long, value_parser = parse_code)]
+        department: Option<Code>,
+        /// Where notifications go.
+        #[arg(long, value_parser = parse_email)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_username(s: &str) -> Result<Username, String> {
+    Username::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_roles(s: &str) -> Result<Roles, String> {
+    Roles::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_code(s: &str) -> Result<Code, String> {
+    Code::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_email(s: &str) -> Result<String, String> {
+    let valid = s.len() <= 254
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && s.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+    if valid { Ok(s.to_owned()) } else { Err(format!("`{s}` is not an email address")) }
+}
+
+/// Runs one command. Errors come back as one line for `main` to print.
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let store = Store::connect(&settings.database_url()).await?;
+            store.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { dir } => seed(settings, dir).await,
+        Command::User { command: UserCommand::Add { username, role, department, email, password_stdin: _ } } => {
+            user_add(settings, username, role, department, email).await
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let public_url = settings.public_url.clone();
+    let app = Application::build(settings).await?;
+    if users::count_active(app.store()).await? == 0 {
+        println!(
+            "No official can sign in yet. Create the first administrator with\n  \
+             jubao user add --username admin --role admin --password-stdin\n\
+             type the password and press Enter, then add the printed TOTP secret (or otpauth:// URI)\n\
+             to an authenticator app: the administrator signs in with username, password and code."
+        );
+    }
+    println!("jubao is serving on port {} — public pages at {}", app.port(), public_url.join("/"));
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn seed(settings: Settings, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let seeds = match &dir {
+        Some(dir) => SeedSet::from_dir(dir)?,
+        None => SeedSet::builtin()?,
+    };
+    let store = Store::connect(&settings.database_url()).await?;
+    store.migrate().await?;
+    let report = reference::store_seeds(&store, &seeds, unix_now()).await?;
+    println!(
+        "reference data loaded: {} departments, {} districts, {} categories, {} kinds, {} deadlines; \
+         reward policy {} (version {}{})",
+        report.departments,
+        report.districts,
+        report.categories,
+        report.kinds,
+        report.deadlines,
+        report.policy_code,
+        report.policy_version,
+        if report.policy_changed { ", new" } else { ", unchanged" }
+    );
+    Ok(())
+}
+
+async fn user_add(
+    settings: Settings,
+    username: Username,
+    roles: Roles,
+    department: Option<Code>,
+    email: Option<String>,
+) -> anyhow::Result<()> {
+    if roles.needs_department() && department.is_none() {
+        bail!("the roles officer and head need --department CODE");
+    }
+    let password = read_password()?;
+    let store = open_store(&settings).await?;
+    if let Some(code) = &department
+        && !reference::department_exists(&store, code.as_str()).await?
+    {
+        bail!("unknown department {code} (see GET /api/v1/reference)");
+    }
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password)).await.context("hashing")??;
+    let enrolment = totp::enrol(&username)?;
+    users::insert(
+        &store,
+        &users::NewUser {
+            id: Id::random(),
+            username: username.clone(),
+            roles: roles.clone(),
+            department,
+            email,
+            password_hash,
+            totp_secret: enrolment.secret_base32.to_string(),
+            created_at: unix_now(),
+        },
+    )
+    .await?;
+    println!("created official {username} with roles {roles}");
+    println!("TOTP secret (base32): {}", *enrolment.secret_base32);
+    println!("{}", *enrolment.uri);
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<Password> {
+    let mut input = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
+    let line = input.lines().next().unwrap_or_default().to_owned();
+    Ok(Password::new(line)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn emails() {
+        for (s, ok) in [
+            ("em@example.org", true),
+            ("li.wei@yjj.cq.gov.cn", true),
+            ("no-at-sign", false),
+            ("a@b", false),
+            ("a b@example.org", false),
+            ("a@b@example.org", false),
+            ("<a@example.org>", false),
+        ] {
+            assert_eq!(parse_email(s).is_ok(), ok, "{s}");
+        }
+    }
+}

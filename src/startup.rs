@@ -1,0 +1,108 @@
+//! Builds the application once: open the store (migrate, seed if empty), bind, serve.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use crate::configuration::Settings;
+use crate::seeds::{SeedError, SeedSet};
+use crate::store::{Store, StoreError, reference, unix_now};
+use crate::web::{self as http, AppState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("built-in seeds are invalid: {0}")]
+    Seeds(#[from] SeedError),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+}
+
+/// Connects, applies migrations, and loads the built-in reference data into an empty database.
+pub async fn open_store(settings: &Settings) -> Result<Store, StartError> {
+    create_private_dir(&settings.data_dir)?;
+    let store = Store::connect(&settings.database_url()).await?;
+    store.migrate().await?;
+    if !reference::has_reference_data(&store).await? {
+        let seeds = SeedSet::builtin()?;
+        let report = reference::store_seeds(&store, &seeds, unix_now()).await?;
+        tracing::info!(
+            departments = report.departments,
+            districts = report.districts,
+            categories = report.categories,
+            "loaded the built-in reference data"
+        );
+    }
+    Ok(store)
+}
+
+/// The data directory holds encrypted blobs and the outbox: readable by the service alone.
+fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
+    let error = |source| StartError::DataDir { path: path.display().to_string(), source };
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path).map_err(error)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let store = open_store(&settings).await?;
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
+        let address =
+            listener.local_addr().map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
+        let state = web::Data::new(AppState { store: store.clone(), settings: Arc::new(settings) });
+        let server =
+            serve(listener, state).map_err(|source| StartError::Bind { address: address.to_string(), source })?;
+        tracing::info!(%address, "jubao is serving");
+        Ok(Self { port: address.port(), server, store })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.store.close().await;
+        result
+    }
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let https = state.settings.public_url.is_https();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(ErrorHandlers::new().default_handler(http::error::fill_empty_error))
+            .wrap(http::security_headers::middleware(https))
+            .wrap(from_fn(http::request_log::log_request))
+            .configure(http::routes)
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,3 @@
+//! Public HTML pages.
+
+pub mod home;
