@@ -1,0 +1,201 @@
+//! `spawn_app()` and the helpers that hide HTTP details from the tests.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use jubao::configuration::{DatabaseUrl, LogFilter, Settings};
+use jubao::domain::Id;
+use jubao::startup::Application;
+use sqlx::{Connection, Executor};
+use tempfile::TempDir;
+
+/// Every log line the application wrote during this test run.
+static LOGS: LazyLock<Arc<Mutex<Vec<u8>>>> = LazyLock::new(|| {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Capture(buffer.clone());
+    // The production default for everyone else, everything of our own.
+    let filter = LogFilter::new("info,jubao=trace").unwrap();
+    jubao::telemetry::init(&filter, move || sink.clone());
+    buffer
+});
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = std::io::stdout().write_all(buf);
+        }
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// All log output so far, as text.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+/// A database of its own for one test.
+pub enum TestDatabase {
+    Sqlite { path: PathBuf },
+    Postgres { url: String, admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A fresh SQLite file in `dir`, or a fresh PostgreSQL database on the server that
+    /// `JUBAO_TEST_POSTGRES_URL` names.
+    pub async fn fresh(dir: &Path) -> Self {
+        match std::env::var("JUBAO_TEST_POSTGRES_URL") {
+            Ok(admin_url) => {
+                let name = format!("jubao_test_{}", Id::random());
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("JUBAO_TEST_POSTGRES_URL answers");
+                conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).await.unwrap();
+                conn.close().await.unwrap();
+                let mut url = url::Url::parse(&admin_url).unwrap();
+                url.set_path(&format!("/{name}"));
+                TestDatabase::Postgres { url: url.to_string(), admin_url, name }
+            }
+            Err(_) => TestDatabase::Sqlite { path: dir.join("data").join("jubao.db") },
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite { path } => format!("sqlite://{}", path.display()),
+            TestDatabase::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    /// Every value stored in the database as text, for looking for what must not be there.
+    /// SQLite: the raw bytes of the database file and its WAL are searched by the caller.
+    pub async fn dump(&self) -> String {
+        match self {
+            TestDatabase::Sqlite { .. } => String::new(),
+            TestDatabase::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                let mut all = String::new();
+                for table in tables {
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT CAST(t AS TEXT) FROM {table} t")))
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    all.push_str(&rows.join("\n"));
+                }
+                all
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name, .. } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Best effort, on a thread of its own: Drop cannot wait on the test's runtime.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = conn
+                            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    pub database: TestDatabase,
+    /// Holds the data directory until the test ends.
+    pub _dir: TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    LazyLock::force(&LOGS);
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(dir.path()).await;
+    let mut settings = Settings::defaults().unwrap();
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.data_dir = dir.path().join("data");
+    settings.set_database_url(DatabaseUrl::parse(&database.url()).unwrap());
+    let app = Application::build(settings).await.expect("the application starts");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: client_from(None),
+        data_dir: dir.path().join("data"),
+        database,
+        _dir: dir,
+    }
+}
+
+/// A client that never follows redirects, optionally bound to a source address.
+pub fn client_from(source: Option<IpAddr>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    if let Some(ip) = source {
+        builder = builder.local_address(ip);
+    }
+    builder.build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// Every byte under the data directory (SQLite database, WAL, blobs, outbox) plus, on
+    /// PostgreSQL, every stored value as text.
+    pub async fn everything_stored(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        let mut stack = vec![self.data_dir.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    all.extend(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        all.extend(self.database.dump().await.into_bytes());
+        all
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}

@@ -1,0 +1,14 @@
+//! The one integration-test binary. Every test starts the real application on a random port
+//! with a fresh database: SQLite by default, PostgreSQL when `JUBAO_TEST_POSTGRES_URL` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod command_line;
+mod errors;
+mod health;
+mod helpers;
+mod no_trace;
+mod openapi;
+mod pages;
+mod reference;
+mod security_headers;
