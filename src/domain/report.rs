@@ -1,0 +1,46 @@
+//! What a reporter tells: sealed to the tip key as a whole, never stored in the clear.
+
+use serde::{Deserialize, Serialize};
+
+/// The content of a tip. Every field is free text from the public.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub company: Option<String>,
+    /// `YYYY-MM-DD`, when the reporter knows it.
+    pub occurred_on: Option<String>,
+    /// "I hold safety-supervision duties, or am a close relative of such staff": no reward.
+    pub supervisory_duty: bool,
+}
+
+/// Who the reporter is, if they chose to say: sealed for the custodians and the reporter only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// Where finance sends a reward: sealed for finance and the reporter only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutDetails {
+    pub name: String,
+    pub id_number: String,
+    pub bank: String,
+    pub account: String,
+}
+
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "(…)"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(Report, Identity, PayoutDetails);
