@@ -6,11 +6,15 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::auth::{Password, password, totp};
+use crate::auth::Password;
 use crate::configuration::Settings;
-use crate::domain::{Code, Id, Roles, Username};
+use crate::crypto::{Department, Key, PublicKey, Recovery};
+use crate::domain::{Code, KeyGroup, Roles, TipReference, Username};
 use crate::seeds::SeedSet;
-use crate::startup::{Application, open_store};
+use crate::service::groups::{self, Joined};
+use crate::service::officials::{self, NewOfficial};
+use crate::service::tips;
+use crate::startup::{Application, create_private_dir, open_store};
 use crate::store::{Store, reference, unix_now, users};
 
 #[derive(Debug, Parser)]
@@ -37,6 +41,37 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Departments' keys.
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Offline: decrypt one tip with a department's recovery identity.
+    Recover {
+        /// An identity file made with `age-keygen`, registered with `jubao department recovery`.
+        #[arg(long)]
+        identity: PathBuf,
+        /// The tip's reference.
+        #[arg(long, value_parser = parse_reference)]
+        reference: TipReference,
+        /// Where to write the decrypted tip (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepartmentCommand {
+    /// Seal the department's key to an offline recovery recipient made with `age-keygen`. On
+    /// a department with no key yet this makes the first version; otherwise a head of the
+    /// department approves it from a session, which seals the existing versions to it.
+    Recovery {
+        #[arg(long, value_parser = parse_code)]
+        department: Code,
+        /// The recipient (`age1…`) printed by `age-keygen`.
+        #[arg(long, value_parser = parse_recipient)]
+        recipient: PublicKey<Recovery>,
     },
 }
 
@@ -74,6 +109,14 @@ fn parse_code(s: &str) -> Result<Code, String> {
     Code::parse(s).map_err(|e| e.to_string())
 }
 
+fn parse_reference(s: &str) -> Result<TipReference, String> {
+    TipReference::parse(s).ok_or_else(|| format!("`{s}` is not a tip reference"))
+}
+
+fn parse_recipient(s: &str) -> Result<PublicKey<Recovery>, String> {
+    PublicKey::parse(s).map_err(|_| format!("`{s}` is not an age recipient (age1…)"))
+}
+
 fn parse_email(s: &str) -> Result<String, String> {
     let valid = s.len() <= 254
         && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
@@ -94,15 +137,19 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Seed { dir } => seed(settings, dir).await,
         Command::User { command: UserCommand::Add { username, role, department, email, password_stdin: _ } } => {
-            user_add(settings, username, role, department, email).await
+            user_add(settings, NewOfficialArgs { username, roles: role, department, email }).await
         }
+        Command::Department { command: DepartmentCommand::Recovery { department, recipient } } => {
+            department_recovery(settings, department, recipient).await
+        }
+        Command::Recover { identity, reference, out } => recover(settings, identity, reference, out).await,
     }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let public_url = settings.public_url.clone();
     let app = Application::build(settings).await?;
-    if users::count_active(app.store()).await? == 0 {
+    if users::count_active(&mut *app.store().conn().await?).await? == 0 {
         println!(
             "No official can sign in yet. Create the first administrator with\n  \
              jubao user add --username admin --role admin --password-stdin\n\
@@ -138,42 +185,89 @@ async fn seed(settings: Settings, dir: Option<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn user_add(
-    settings: Settings,
+struct NewOfficialArgs {
     username: Username,
     roles: Roles,
     department: Option<Code>,
     email: Option<String>,
-) -> anyhow::Result<()> {
-    if roles.needs_department() && department.is_none() {
+}
+
+async fn user_add(settings: Settings, args: NewOfficialArgs) -> anyhow::Result<()> {
+    if args.roles.needs_department() && args.department.is_none() {
         bail!("the roles officer and head need --department CODE");
     }
     let password = read_password()?;
     let store = open_store(&settings).await?;
-    if let Some(code) = &department
-        && !reference::department_exists(&store, code.as_str()).await?
-    {
-        bail!("unknown department {code} (see GET /api/v1/reference)");
-    }
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password)).await.context("hashing")??;
-    let enrolment = totp::enrol(&username)?;
-    users::insert(
-        &store,
-        &users::NewUser {
-            id: Id::random(),
-            username: username.clone(),
-            roles: roles.clone(),
-            department,
-            email,
-            password_hash,
-            totp_secret: enrolment.secret_base32.to_string(),
-            created_at: unix_now(),
-        },
-    )
-    .await?;
+    let (username, roles) = (args.username.clone(), args.roles.clone());
+    let new = NewOfficial {
+        username: args.username,
+        roles: args.roles,
+        department: args.department,
+        email: args.email,
+        password,
+    };
+    let created = officials::create(&store, new, unix_now()).await?;
     println!("created official {username} with roles {roles}");
-    println!("TOTP secret (base32): {}", *enrolment.secret_base32);
-    println!("{}", *enrolment.uri);
+    for (group, joined) in &created.groups {
+        match joined {
+            Joined::NewVersion(version) => println!("{group}: holds key version {version} (new)"),
+            Joined::Pending { .. } => {
+                println!("{group}: pending until a member of the group approves from a session")
+            }
+        }
+    }
+    println!("TOTP secret (base32): {}", *created.enrolment.secret_base32);
+    println!("{}", *created.enrolment.uri);
+    Ok(())
+}
+
+async fn department_recovery(
+    settings: Settings,
+    department: Code,
+    recipient: PublicKey<Recovery>,
+) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    if !reference::department_exists(&store, department.as_str()).await? {
+        bail!("unknown department {department}");
+    }
+    let group = KeyGroup::Department(department);
+    let mut tx = store.begin().await?;
+    let joined = groups::add_recovery::<Department>(&mut tx, &group, &recipient, unix_now()).await?;
+    tx.commit().await?;
+    match joined {
+        Joined::NewVersion(version) => println!("{group}: {recipient} holds key version {version} (new)"),
+        Joined::Pending { .. } => println!(
+            "{group}: {recipient} is pending until a head of the department approves it from a session, \
+             which seals every key version to it"
+        ),
+    }
+    Ok(())
+}
+
+async fn recover(settings: Settings, identity: PathBuf, reference: TipReference, out: PathBuf) -> anyhow::Result<()> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&identity).with_context(|| format!("cannot read {}", identity.display()))?,
+    );
+    let key = Key::<Recovery>::parse(&text).with_context(|| format!("{} holds no age identity", identity.display()))?;
+    let store = Store::connect(&settings.database_url()).await?;
+    let opened = tips::open_for_recovery(&store, &key, &reference).await?;
+    create_private_dir(&out)?;
+    let tip = &opened.tip;
+    let record = serde_json::json!({
+        "reference": tip.reference,
+        "kind": tip.kind,
+        "category": tip.category_code,
+        "district": tip.district_code,
+        "channel": tip.channel,
+        "status": tip.status,
+        "department": tip.department_code,
+        "received_at": tip.received_at,
+        "report": opened.report,
+    });
+    let path = out.join("report.json");
+    let text = zeroize::Zeroizing::new(serde_json::to_string_pretty(&record)?);
+    std::fs::write(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("recovered tip {reference} into {}", out.display());
     Ok(())
 }
 

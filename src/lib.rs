@@ -9,8 +9,10 @@
 pub mod auth;
 pub mod cli;
 pub mod configuration;
+pub mod crypto;
 pub mod domain;
 pub mod seeds;
+pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -43,7 +43,7 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StartError> {
 }
 
 /// The data directory holds encrypted blobs and the outbox: readable by the service alone.
-fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
+pub fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
     let error = |source| StartError::DataDir { path: path.display().to_string(), source };
     if path.is_dir() {
         return Ok(());

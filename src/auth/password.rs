@@ -1,7 +1,6 @@
-//! Officials' passwords, hashed with Argon2id (OWASP parameters: 19 MiB, 2 passes).
-//! Hashing costs tens of milliseconds of CPU: call it from a blocking thread.
+//! Officials' passwords. A password is never hashed on its own: one Argon2id derivation
+//! gives its verifier and the key that opens the official's own key (`crypto::derive`).
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use zeroize::Zeroizing;
 
 pub const MIN_CHARS: usize = 12;
@@ -30,7 +29,7 @@ impl Password {
         }
     }
 
-    fn bytes(&self) -> &[u8] {
+    pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
 }
@@ -41,38 +40,9 @@ impl std::fmt::Debug for Password {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(String);
-
-/// A PHC string: `$argon2id$v=19$m=19456,t=2,p=1$…`.
-pub fn hash(password: &Password) -> Result<String, HashError> {
-    Argon2::default().hash_password(password.bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
-}
-
-/// True when `password` matches `phc`; false for a wrong password or an unreadable hash.
-pub fn verify(password: &Password, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default().verify_password(password.bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hashes_verify_and_differ_by_salt() {
-        let password = Password::new("correct horse battery".into()).unwrap();
-        let a = hash(&password).unwrap();
-        let b = hash(&password).unwrap();
-        assert!(a.starts_with("$argon2id$"), "{a}");
-        assert_ne!(a, b);
-        assert!(verify(&password, &a));
-        assert!(!verify(&Password::new("correct horse battery!".into()).unwrap(), &a));
-        assert!(!verify(&password, "not a hash"));
-    }
 
     #[test]
     fn length_rules() {

@@ -2,13 +2,17 @@
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
 //! places where the backends differ are in this module.
 
+pub mod keys;
 pub mod reference;
+pub mod sessions;
+pub mod tips;
 pub mod users;
 
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 use crate::configuration::{Backend, DatabaseUrl};
 
@@ -117,6 +121,20 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// A connection from the pool, for reads and single writes.
+    pub async fn conn(&self) -> Result<PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// A write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads before it writes never fails half-way on a busy database.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {

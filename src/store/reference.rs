@@ -232,3 +232,29 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         policy_changed,
     })
 }
+
+/// The department responsible for a category in force.
+pub async fn category_department(conn: &mut AnyConnection, category: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT department_code FROM categories WHERE code = $1 AND retired_at IS NULL")
+        .bind(category)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn district_in_force(conn: &mut AnyConnection, district: &str) -> Result<bool, StoreError> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM districts WHERE code = $1 AND retired_at IS NULL")
+        .bind(district)
+        .fetch_one(conn)
+        .await?;
+    Ok(count > 0)
+}
+
+/// Local units in force: `(code, parent, district)`.
+pub async fn local_units(conn: &mut AnyConnection) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT code, parent_code, district_code FROM departments \
+         WHERE parent_code IS NOT NULL AND district_code IS NOT NULL AND retired_at IS NULL",
+    )
+    .fetch_all(conn)
+    .await?)
+}

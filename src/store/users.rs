@@ -1,36 +1,69 @@
-//! Officials: login name, roles, department, password verifier, second factor.
+//! Officials: login name, roles, department, their key sealed to their password, and the
+//! second factor sealed to their key.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
-use super::{Store, StoreError};
+use super::StoreError;
+use crate::crypto::{Envelope, User, Wrapped};
 use crate::domain::{Code, Id, Roles, Username};
 
-pub struct NewUser {
-    pub id: Id,
-    pub username: Username,
-    pub roles: Roles,
-    pub department: Option<Code>,
-    pub email: Option<String>,
-    /// Argon2id, PHC string format.
-    pub password_hash: String,
-    pub totp_secret: String,
+pub struct NewUser<'a> {
+    pub id: &'a Id,
+    pub username: &'a Username,
+    pub roles: &'a Roles,
+    pub department: Option<&'a Code>,
+    pub email: Option<&'a str>,
+    pub public_key: &'a str,
+    pub key_envelope: &'a Wrapped<User>,
+    pub password: &'a PasswordVerifierRow,
+    pub totp_envelope: &'a Envelope,
     pub created_at: i64,
 }
 
-/// Creates the official and their roles in one transaction.
-pub async fn insert(store: &Store, user: &NewUser) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
-    let conn: &mut AnyConnection = &mut tx;
+/// Argon2id parameters, salt and verifier of a password.
+#[derive(Debug, Clone, FromRow)]
+pub struct PasswordVerifierRow {
+    pub password_kdf: String,
+    pub password_salt: Vec<u8>,
+    pub password_verifier: Vec<u8>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub department_code: Option<String>,
+    pub email: Option<String>,
+    pub public_key: String,
+    pub key_envelope: Vec<u8>,
+    pub password_kdf: String,
+    pub password_salt: Vec<u8>,
+    pub password_verifier: Vec<u8>,
+    pub totp_envelope: Vec<u8>,
+    pub totp_last_step: Option<i64>,
+    pub disabled_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, username, department_code, email, public_key, key_envelope, password_kdf, \
+     password_salt, password_verifier, totp_envelope, totp_last_step, disabled_at";
+
+/// Creates the official and their roles (inside the caller's transaction).
+pub async fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> Result<(), StoreError> {
     let inserted = sqlx::query(
-        "INSERT INTO users (id, username, department_code, email, password_hash, totp_secret, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING",
+        "INSERT INTO users (id, username, department_code, email, public_key, key_envelope, password_kdf, \
+         password_salt, password_verifier, totp_envelope, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (username) DO NOTHING",
     )
     .bind(user.id.as_str())
     .bind(user.username.as_str())
-    .bind(user.department.as_ref().map(Code::as_str))
-    .bind(user.email.as_deref())
-    .bind(&user.password_hash)
-    .bind(&user.totp_secret)
+    .bind(user.department.map(Code::as_str))
+    .bind(user.email)
+    .bind(user.public_key)
+    .bind(user.key_envelope.as_bytes())
+    .bind(&user.password.password_kdf)
+    .bind(&user.password.password_salt)
+    .bind(&user.password.password_verifier)
+    .bind(user.totp_envelope.as_bytes())
     .bind(user.created_at)
     .execute(&mut *conn)
     .await?;
@@ -44,11 +77,58 @@ pub async fn insert(store: &Store, user: &NewUser) -> Result<(), StoreError> {
             .execute(&mut *conn)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
+pub async fn by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<UserRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(conn).await?)
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?)
+}
+
+pub async fn roles(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(id).fetch_all(conn).await?)
+}
+
+/// A new password: the same key, sealed to the key the new password derives.
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    id: &str,
+    key_envelope: &Wrapped<User>,
+    password: &PasswordVerifierRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET key_envelope = $1, password_kdf = $2, password_salt = $3, password_verifier = $4 \
+         WHERE id = $5",
+    )
+    .bind(key_envelope.as_bytes())
+    .bind(&password.password_kdf)
+    .bind(&password.password_salt)
+    .bind(&password.password_verifier)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the TOTP step just used, unless it is not newer than the last one: a code is
+/// good once. Returns whether the step was accepted.
+pub async fn use_totp_step(conn: &mut AnyConnection, id: &str, step: i64) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
 /// Officials who can sign in.
-pub async fn count_active(store: &Store) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled_at IS NULL").fetch_one(store.pool()).await?)
+pub async fn count_active(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled_at IS NULL").fetch_one(conn).await?)
 }

@@ -1,4 +1,4 @@
--- Reference data (loaded from seeds/) and the officials who sign in.
+-- Reference data, loaded from seeds/.
 -- Times are integer seconds since the Unix epoch; identifiers that leave the server are random text.
 
 CREATE TABLE districts (
@@ -56,22 +56,4 @@ CREATE TABLE reward_policies (
     code       TEXT NOT NULL,
     source     TEXT NOT NULL,
     loaded_at  BIGINT NOT NULL
-);
-
-CREATE TABLE users (
-    id               TEXT PRIMARY KEY,
-    username         TEXT NOT NULL UNIQUE,
-    department_code  TEXT REFERENCES departments (code),
-    email            TEXT,
-    -- Argon2id in PHC string format.
-    password_hash    TEXT NOT NULL,
-    totp_secret      TEXT NOT NULL,
-    created_at       BIGINT NOT NULL,
-    disabled_at      BIGINT
-);
-
-CREATE TABLE user_roles (
-    user_id  TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    role     TEXT NOT NULL CHECK (role IN ('intake', 'officer', 'head', 'oversight', 'custodian', 'finance', 'admin')),
-    PRIMARY KEY (user_id, role)
 );

@@ -1,0 +1,63 @@
+//! What the portal does, composed from the pure rules (`domain`), the key hierarchy
+//! (`crypto`) and persistence (`store`). Handlers and commands call these; these never see
+//! HTTP.
+
+pub mod groups;
+pub mod officials;
+pub mod sessions;
+pub mod tips;
+
+use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
+
+use crate::crypto::CryptoError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Unknown name, or a wrong password or code: the same answer for both.
+    #[error("wrong username, password or code")]
+    BadCredentials,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request is understood but this person may not do it.
+    #[error("{0}")]
+    Denied(String),
+    /// The request cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
+    /// No department can receive tips yet.
+    #[error("no department can receive tips yet: create the first official")]
+    NotSetUp,
+    #[error("a blocking task failed: {0}")]
+    Blocking(String),
+}
+
+/// Key derivations in progress at once: one per core. Argon2id is CPU-bound, so more would
+/// not finish sooner, and each password derivation holds 128 MiB: a flood of sign-in
+/// attempts queues here instead of exhausting memory.
+static DERIVATIONS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));
+
+/// Runs a key derivation on the blocking pool, off the async executor, at most one per core.
+pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
+    let _permit = DERIVATIONS.acquire().await.map_err(|e| ServiceError::Blocking(e.to_string()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Blocking(e.to_string()))
+}
+
+/// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.
+macro_rules! per_group {
+    ($group:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $group {
+            $crate::domain::KeyGroup::Department(_) => $f::<$crate::crypto::Department>($($arg),*).await,
+            $crate::domain::KeyGroup::Custodians => $f::<$crate::crypto::Custodian>($($arg),*).await,
+            $crate::domain::KeyGroup::Finance => $f::<$crate::crypto::Finance>($($arg),*).await,
+        }
+    };
+}
+pub(crate) use per_group;

@@ -1,0 +1,160 @@
+//! Officials: creation with their own key and second factor, sign-in, password change.
+
+use super::groups::{Joined, join_official};
+use super::{ServiceError, blocking, per_group};
+use crate::auth::Password;
+use crate::auth::totp::{self, Enrolment};
+use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
+use crate::domain::{Code, Id, KeyGroup, Roles, Username};
+use crate::store::users::{self, NewUser, PasswordVerifierRow, UserRow};
+use crate::store::{Store, reference};
+
+pub struct NewOfficial {
+    pub username: Username,
+    pub roles: Roles,
+    pub department: Option<Code>,
+    pub email: Option<String>,
+    pub password: Password,
+}
+
+pub struct Created {
+    pub user_id: Id,
+    pub enrolment: Enrolment,
+    pub groups: Vec<(KeyGroup, Joined)>,
+}
+
+/// Argon2id of a password with a fresh salt: what is stored, and the key it yields.
+async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<crypto::Password>), ServiceError> {
+    let salt = crypto::new_salt();
+    let params = KdfParams::PASSWORD;
+    let derived = blocking(move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, params)).await??;
+    let row = PasswordVerifierRow {
+        password_kdf: params.to_string(),
+        password_salt: salt.to_vec(),
+        password_verifier: derived.verifier.as_bytes().to_vec(),
+    };
+    Ok((row, derived.key))
+}
+
+/// Creates an official: their key (sealed to their password), their second factor (sealed to
+/// their key), and their place in the groups their roles call for.
+pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created, ServiceError> {
+    if new.roles.needs_department() && new.department.is_none() {
+        return Err(ServiceError::Invalid("the roles officer and head need a department".to_owned()));
+    }
+    if let Some(code) = &new.department
+        && !reference::department_exists(store, code.as_str()).await?
+    {
+        return Err(ServiceError::Invalid(format!("unknown department {code}")));
+    }
+    let (password_row, password_key) = derive_new(new.password).await?;
+    let user_key = Key::<User>::generate();
+    let key_envelope = user_key.wrap_for(&password_key.public())?;
+    let enrolment = totp::enrol(&new.username).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let totp_envelope = user_key.public().seal(enrolment.secret_base32.as_bytes())?;
+
+    let id = Id::random();
+    let mut tx = store.begin().await?;
+    users::insert(
+        &mut tx,
+        &NewUser {
+            id: &id,
+            username: &new.username,
+            roles: &new.roles,
+            department: new.department.as_ref(),
+            email: new.email.as_deref(),
+            public_key: &user_key.public().to_string(),
+            key_envelope: &key_envelope,
+            password: &password_row,
+            totp_envelope: &totp_envelope,
+            created_at: now,
+        },
+    )
+    .await?;
+    let mut joined = Vec::new();
+    for group in KeyGroup::for_official(&new.roles, new.department.as_ref()) {
+        let outcome = per_group!(&group, join_official(&mut tx, &group, id.as_str(), now))?;
+        joined.push((group, outcome));
+    }
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    Ok(Created { user_id: id, enrolment, groups: joined })
+}
+
+/// An official after their password: who they are and their own key.
+pub struct SignedIn {
+    pub user_id: String,
+    pub username: String,
+    pub department: Option<String>,
+    pub roles: Vec<String>,
+    pub key: Key<User>,
+    totp_envelope: Vec<u8>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SignedIn({})", self.username)
+    }
+}
+
+/// Checks the password and opens the official's key. An unknown name costs the same time as
+/// a wrong password, so the answer says nothing about which names exist.
+pub async fn sign_in(store: &Store, username: &str, password: Password) -> Result<SignedIn, ServiceError> {
+    let mut conn = store.conn().await?;
+    let row = users::by_username(&mut conn, username).await?;
+    let (kdf, salt, expected) = match &row {
+        Some(u) => (u.password_kdf.parse()?, salt_of(&u.password_salt)?, Verifier::from_bytes(&u.password_verifier)),
+        None => (KdfParams::PASSWORD, [0u8; 16], None),
+    };
+    let derived = blocking(move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, kdf)).await??;
+    let (Some(user), Some(expected)) = (row, expected) else {
+        return Err(ServiceError::BadCredentials);
+    };
+    if !derived.verifier.matches(&expected) || user.disabled_at.is_some() {
+        return Err(ServiceError::BadCredentials);
+    }
+    let key = Wrapped::<User>::from_bytes(user.key_envelope.clone()).open(&derived.key)?;
+    let roles = users::roles(&mut conn, &user.id).await?;
+    Ok(signed_in(user, roles, key))
+}
+
+fn signed_in(user: UserRow, roles: Vec<String>, key: Key<User>) -> SignedIn {
+    SignedIn {
+        user_id: user.id,
+        username: user.username,
+        department: user.department_code,
+        roles,
+        key,
+        totp_envelope: user.totp_envelope,
+    }
+}
+
+fn salt_of(bytes: &[u8]) -> Result<[u8; 16], ServiceError> {
+    bytes.try_into().map_err(|_| ServiceError::Crypto(crypto::CryptoError::Malformed("salt")))
+}
+
+/// The second factor: the code must be right and its time step newer than any used before.
+pub async fn check_second_factor(store: &Store, official: &SignedIn, code: &str, now: i64) -> Result<(), ServiceError> {
+    let secret = official.key.open(&crypto::Envelope::from_bytes(official.totp_envelope.clone()))?;
+    let secret = std::str::from_utf8(secret.as_bytes()).map_err(|_| crypto::CryptoError::Malformed("TOTP secret"))?;
+    let unix = u64::try_from(now).unwrap_or(0);
+    let step = totp::check(secret, code, unix).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let Some(step) = step.and_then(|s| i64::try_from(s).ok()) else {
+        return Err(ServiceError::BadCredentials);
+    };
+    let mut conn = store.conn().await?;
+    if users::use_totp_step(&mut conn, &official.user_id, step).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::BadCredentials)
+    }
+}
+
+/// A new password seals the same key again; sessions and grants are untouched.
+pub async fn change_password(store: &Store, username: &str, old: Password, new: Password) -> Result<(), ServiceError> {
+    let official = sign_in(store, username, old).await?;
+    let (password_row, password_key) = derive_new(new).await?;
+    let key_envelope = official.key.wrap_for(&password_key.public())?;
+    let mut conn = store.conn().await?;
+    users::set_password(&mut conn, &official.user_id, &key_envelope, &password_row).await?;
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! Tips and their keys: filing (routing, sealing, the receipt), opening by an official, a
+//! reporter or an offline recovery identity, transfer between departments, and the identity
+//! and payout envelopes.
+
+use zeroize::Zeroizing;
+
+use super::groups;
+use super::officials::SignedIn;
+use super::{ServiceError, blocking};
+use crate::crypto::receipt::QueryCode;
+use crate::crypto::{
+    self, Custodian, Department, Envelope, Finance, KdfParams, Key, PublicKey, Recovery, Reporter, Tip, User, Verifier,
+    Wrapped,
+};
+use crate::domain::report::{Identity, PayoutDetails, Report};
+use crate::domain::routing::{self, LocalUnit, Route};
+use crate::domain::{Channel, Code, Id, KeyGroup, Kind, TipReference, TipStatus};
+use crate::store::tips::{self, GrantPath, NewTip as NewTipRow, Sealed, TipRow};
+use crate::store::{Store, StoreError, keys, reference};
+
+pub struct NewTip {
+    pub kind: Kind,
+    pub category: Code,
+    pub district: Code,
+    pub channel: Channel,
+    pub report: Report,
+    pub identity: Option<Identity>,
+}
+
+/// What the reporter takes away. The query code exists nowhere else.
+pub struct Receipt {
+    pub reference: TipReference,
+    pub query_code: QueryCode,
+    /// The department the tip was routed to.
+    pub department: String,
+}
+
+/// How many fresh references to try when one is taken (50 random bits: rare).
+const REFERENCE_ATTEMPTS: usize = 8;
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
+    serde_json::to_vec(value).map(Zeroizing::new).map_err(|e| ServiceError::Invalid(e.to_string()))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
+    serde_json::from_slice(bytes).map_err(|_| ServiceError::Crypto(crypto::CryptoError::Malformed("sealed content")))
+}
+
+/// Routes, seals and stores a new tip; returns its receipt.
+pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, ServiceError> {
+    let mut conn = store.conn().await?;
+    let responsible = reference::category_department(&mut conn, new.category.as_str())
+        .await?
+        .ok_or_else(|| ServiceError::Invalid(format!("unknown category {}", new.category)))?;
+    if !reference::district_in_force(&mut conn, new.district.as_str()).await? {
+        return Err(ServiceError::Invalid(format!("unknown district {}", new.district)));
+    }
+    let units: Vec<LocalUnit> = reference::local_units(&mut conn)
+        .await?
+        .into_iter()
+        .filter_map(|(code, parent, district)| {
+            Some(LocalUnit {
+                code: Code::parse(&code).ok()?,
+                parent: Code::parse(&parent).ok()?,
+                district: Code::parse(&district).ok()?,
+            })
+        })
+        .collect();
+    let keyed = keys::groups_with_keys(&mut conn).await?;
+    let safety_office =
+        Code::parse(crate::domain::key_group::SAFETY_OFFICE).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let responsible = Code::parse(&responsible).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let route = routing::route(&responsible, &new.district, &units, &safety_office, |code| {
+        keyed.contains(&KeyGroup::Department(code.clone()).name())
+    });
+    let department = match route {
+        Route::Department(code) => code,
+        Route::SafetyOffice { .. } => safety_office,
+        Route::Nobody => return Err(ServiceError::NotSetUp),
+    };
+    let (department_key_id, department_public) =
+        groups::newest_public::<Department>(&mut conn, &KeyGroup::Department(department.clone()))
+            .await?
+            .ok_or(ServiceError::NotSetUp)?;
+    let custodians = match &new.identity {
+        Some(_) => {
+            Some(groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians).await?.ok_or_else(|| {
+                ServiceError::Invalid("an identity cannot be kept yet: no custodian has been appointed".to_owned())
+            })?)
+        }
+        None => None,
+    };
+    drop(conn);
+
+    let salt = crypto::new_salt();
+    let params = KdfParams::RECEIPT;
+    let (query_code, derived) = blocking(move || {
+        let code = QueryCode::generate();
+        let derived = code.derive(&salt, params);
+        (code, derived)
+    })
+    .await?;
+    let reporter = derived?;
+    let tip_key = Key::<Tip>::generate();
+    let body = tip_key.public().seal(&json(&new.report)?)?;
+    let reporter_wrap = tip_key.wrap_for(&reporter.key.public())?;
+    let department_wrap = tip_key.wrap_for(&department_public)?;
+    let identity = match (&new.identity, custodians) {
+        (Some(identity), Some((custodian_key_id, custodian_public))) => Some((
+            custodian_key_id,
+            crypto::seal_identity(&custodian_public, &reporter.key.public(), &json(identity)?)?,
+        )),
+        _ => None,
+    };
+
+    let id = Id::random();
+    for _ in 0..REFERENCE_ATTEMPTS {
+        let reference = TipReference::generate();
+        let mut tx = store.begin().await?;
+        let row = NewTipRow {
+            id: id.as_str(),
+            reference: reference.as_str(),
+            kind: new.kind.as_str(),
+            category: new.category.as_str(),
+            district: new.district.as_str(),
+            channel: new.channel.as_str(),
+            status: TipStatus::Received.as_str(),
+            department: department.as_str(),
+            received_at: now,
+            public_key: &tip_key.public().to_string(),
+            receipt_kdf: &params.to_string(),
+            receipt_salt: &salt,
+            receipt_verifier: reporter.verifier.as_bytes(),
+            reporter_key_wrap: &reporter_wrap,
+            body: &body,
+        };
+        match tips::insert(&mut tx, &row).await {
+            Err(StoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        tips::insert_grant(&mut tx, id.as_str(), &department_key_id, &department_wrap, now).await?;
+        if let Some((custodian_key_id, envelope)) = &identity {
+            tips::insert_sealed(&mut tx, Sealed::Identity, id.as_str(), custodian_key_id, envelope, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        return Ok(Receipt { reference, query_code, department: department.to_string() });
+    }
+    Err(ServiceError::Invalid("could not draw a free reference".to_owned()))
+}
+
+/// A tip opened with its key.
+pub struct OpenedTip {
+    pub tip: TipRow,
+    pub report: Report,
+    pub key: Key<Tip>,
+}
+
+async fn tip_by_reference(store: &Store, reference: &TipReference) -> Result<TipRow, ServiceError> {
+    let mut conn = store.conn().await?;
+    tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NotFound("tip"))
+}
+
+fn open_path<H: crypto::Holds<Department>>(
+    path: GrantPath,
+    holder: &Key<H>,
+    tip: TipRow,
+) -> Result<OpenedTip, ServiceError> {
+    let department = Wrapped::<Department>::from_bytes(path.group_wrap).open(holder)?;
+    let key = Wrapped::<Tip>::from_bytes(path.tip_wrap).open(&department)?;
+    let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
+    Ok(OpenedTip { tip, report, key })
+}
+
+/// Opens a tip for an official whose department holds a grant of it; `Denied` otherwise.
+pub async fn open_for_official(
+    store: &Store,
+    official: &SignedIn,
+    reference: &TipReference,
+) -> Result<OpenedTip, ServiceError> {
+    let tip = tip_by_reference(store, reference).await?;
+    let mut conn = store.conn().await?;
+    let path = tips::grant_path_for_user(&mut conn, &tip.id, &official.user_id)
+        .await?
+        .ok_or_else(|| ServiceError::Denied("this tip is not granted to any key this official holds".to_owned()))?;
+    open_path(path, &official.key, tip)
+}
+
+/// Offline: opens a tip with a department's recovery identity.
+pub async fn open_for_recovery(
+    store: &Store,
+    recovery: &Key<Recovery>,
+    reference: &TipReference,
+) -> Result<OpenedTip, ServiceError> {
+    let tip = tip_by_reference(store, reference).await?;
+    let mut conn = store.conn().await?;
+    let path =
+        tips::grant_path_for_recipient(&mut conn, &tip.id, &recovery.public().to_string()).await?.ok_or_else(|| {
+            ServiceError::Denied(
+                "this identity holds no key the tip is granted to (not a recovery recipient of its department, \
+             or not yet approved for older keys)"
+                    .to_owned(),
+            )
+        })?;
+    open_path(path, recovery, tip)
+}
+
+/// The reporter's view: their key and the tip's, after checking the query code.
+pub struct ReporterView {
+    pub tip: TipRow,
+    pub report: Report,
+    pub key: Key<Tip>,
+    pub reporter: Key<Reporter>,
+}
+
+/// Checks a receipt. An unknown reference costs the same time as a wrong code.
+pub async fn open_for_reporter(
+    store: &Store,
+    reference: &TipReference,
+    code: QueryCode,
+) -> Result<ReporterView, ServiceError> {
+    let mut conn = store.conn().await?;
+    let tip = tips::by_reference(&mut conn, reference.as_str()).await?;
+    drop(conn);
+    let (params, salt, expected) = match &tip {
+        Some(t) => (
+            t.receipt_kdf.parse()?,
+            t.receipt_salt.as_slice().try_into().map_err(|_| crypto::CryptoError::Malformed("salt"))?,
+            Verifier::from_bytes(&t.receipt_verifier),
+        ),
+        None => (KdfParams::RECEIPT, [0u8; 16], None),
+    };
+    let derived = blocking(move || code.derive(&salt, params)).await??;
+    let (Some(tip), Some(expected)) = (tip, expected) else {
+        return Err(ServiceError::BadCredentials);
+    };
+    if !derived.verifier.matches(&expected) {
+        return Err(ServiceError::BadCredentials);
+    }
+    let key = Wrapped::<Tip>::from_bytes(tip.reporter_key_wrap.clone()).open(&derived.key)?;
+    let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
+    Ok(ReporterView { tip, report, key, reporter: derived.key })
+}
+
+/// Transfers a tip: grants it to the new department's newest key and revokes every grant to
+/// the old department, in one transaction. The identity envelope is sealed to the custodians
+/// and never travels.
+pub async fn transfer(
+    store: &Store,
+    official: &SignedIn,
+    reference: &TipReference,
+    to: &Code,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let opened = open_for_official(store, official, reference).await?;
+    if opened.tip.department_code == to.as_str() {
+        return Err(ServiceError::Invalid("the tip is already with that department".to_owned()));
+    }
+    let mut tx = store.begin().await?;
+    let (key_id, public) = groups::newest_public::<Department>(&mut tx, &KeyGroup::Department(to.clone()))
+        .await?
+        .ok_or_else(|| ServiceError::Invalid(format!("{to} cannot receive tips yet")))?;
+    let wrap = opened.key.wrap_for(&public)?;
+    let from = Code::parse(&opened.tip.department_code).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    tips::revoke_group(&mut tx, &opened.tip.id, &KeyGroup::Department(from).name()).await?;
+    tips::insert_grant(&mut tx, &opened.tip.id, &key_id, &wrap, now).await?;
+    tips::set_department(&mut tx, &opened.tip.id, to.as_str()).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Seals the reporter's payout details for finance and the reporter.
+pub async fn store_payout(
+    store: &Store,
+    tip_id: &str,
+    reporter: &PublicKey<Reporter>,
+    details: &PayoutDetails,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    let (finance_key_id, finance) = groups::newest_public::<Finance>(&mut tx, &KeyGroup::Finance)
+        .await?
+        .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".to_owned()))?;
+    let envelope = crypto::seal_payout(&finance, reporter, &json(details)?)?;
+    tips::insert_sealed(&mut tx, Sealed::Payout, tip_id, &finance_key_id, &envelope, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn sealed_row(store: &Store, which: Sealed, tip_id: &str) -> Result<tips::SealedRow, ServiceError> {
+    let mut conn = store.conn().await?;
+    tips::sealed(&mut conn, which, tip_id).await?.ok_or(ServiceError::NotFound("sealed record"))
+}
+
+/// A custodian reads the identity of a tip's reporter (a disclosure decision needs it).
+pub async fn identity_for_custodian(
+    store: &Store,
+    custodian: &SignedIn,
+    tip_id: &str,
+) -> Result<Identity, ServiceError> {
+    let row = sealed_row(store, Sealed::Identity, tip_id).await?;
+    let mut conn = store.conn().await?;
+    let key =
+        groups::open_version::<Custodian>(&mut conn, &row.group_key_id, &custodian.user_id, &custodian.key).await?;
+    parse_json(key.open(&Envelope::from_bytes(row.envelope))?.as_bytes())
+}
+
+/// Finance reads where to pay a reward.
+pub async fn payout_for_finance(
+    store: &Store,
+    finance: &SignedIn,
+    tip_id: &str,
+) -> Result<PayoutDetails, ServiceError> {
+    let row = sealed_row(store, Sealed::Payout, tip_id).await?;
+    let mut conn = store.conn().await?;
+    let key = groups::open_version::<Finance>(&mut conn, &row.group_key_id, &finance.user_id, &finance.key).await?;
+    parse_json(key.open(&Envelope::from_bytes(row.envelope))?.as_bytes())
+}
+
+/// The reporter reads back the identity they gave.
+pub async fn identity_for_reporter(store: &Store, view: &ReporterView) -> Result<Identity, ServiceError> {
+    let row = sealed_row(store, Sealed::Identity, &view.tip.id).await?;
+    parse_json(view.reporter.open(&Envelope::from_bytes(row.envelope))?.as_bytes())
+}
+
+/// Opens the identity envelope with an official's own key: succeeds only for an official it
+/// was disclosed to (re-sealed for them); a case officer's keys cannot open it.
+pub fn open_identity_with(official_key: &Key<User>, envelope: &Envelope) -> Result<Identity, ServiceError> {
+    parse_json(official_key.open(envelope)?.as_bytes())
+}
