@@ -8,6 +8,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use jubao::configuration::{DatabaseUrl, LogFilter, Settings};
 use jubao::domain::Id;
 use jubao::startup::Application;
+use jubao::store::Store;
 use sqlx::{Connection, Executor};
 use tempfile::TempDir;
 
@@ -124,6 +125,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// The same database the application uses, for the service layer and for looking at rows.
+    pub store: Store,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub database: TestDatabase,
@@ -141,9 +144,11 @@ pub async fn spawn_app() -> TestApp {
     settings.set_database_url(DatabaseUrl::parse(&database.url()).unwrap());
     let app = Application::build(settings).await.expect("the application starts");
     let port = app.port();
+    let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        store,
         client: client_from(None),
         data_dir: dir.path().join("data"),
         database,
@@ -198,4 +203,73 @@ impl TestApp {
 /// Whether `needle` occurs in `haystack`.
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The password every test official has.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn now() -> i64 {
+    jubao::store::unix_now()
+}
+
+impl TestApp {
+    /// Creates an official with `PASSWORD` and signs them in.
+    pub async fn official(&self, username: &str, roles: &str, department: Option<&str>) -> Official {
+        use jubao::service::officials::{self, NewOfficial};
+        let created = officials::create(
+            &self.store,
+            NewOfficial {
+                username: jubao::domain::Username::parse(username).unwrap(),
+                roles: jubao::domain::Roles::parse(roles).unwrap(),
+                department: department.map(|d| jubao::domain::Code::parse(d).unwrap()),
+                email: None,
+                password: jubao::auth::Password::new(PASSWORD.to_owned()).unwrap(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+        let signed_in = self.sign_in(username).await;
+        Official { created, signed_in }
+    }
+
+    pub async fn sign_in(&self, username: &str) -> jubao::service::officials::SignedIn {
+        jubao::service::officials::sign_in(
+            &self.store,
+            username,
+            jubao::auth::Password::new(PASSWORD.to_owned()).unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+}
+
+pub struct Official {
+    pub created: jubao::service::officials::Created,
+    pub signed_in: jubao::service::officials::SignedIn,
+}
+
+/// A tip about `category` whose every text contains `canary`.
+pub fn tip_about(category: &str, canary: &str, identity: bool) -> jubao::service::tips::NewTip {
+    use jubao::domain::report::{Identity, Report};
+    jubao::service::tips::NewTip {
+        kind: jubao::domain::Kind::MajorHazard,
+        category: jubao::domain::Code::parse(category).unwrap(),
+        district: jubao::domain::Code::parse("500103").unwrap(),
+        channel: jubao::domain::Channel::Web,
+        report: Report {
+            title: format!("Blocked exits {canary}"),
+            description: format!("The fire exits of workshop 3 are chained shut. {canary}"),
+            location: format!("Workshop 3, Jiefangbei {canary}"),
+            company: Some(format!("Example Chemicals Ltd {canary}")),
+            occurred_on: Some("2026-11-20".to_owned()),
+            supervisory_duty: false,
+        },
+        identity: identity.then(|| Identity {
+            name: format!("Zhang San {canary}"),
+            phone: Some("13800000000".to_owned()),
+            email: None,
+            id_number: Some(format!("ID-{canary}")),
+        }),
+    }
 }

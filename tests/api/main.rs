@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod canary;
 mod command_line;
 mod errors;
 mod health;
 mod helpers;
+mod interop;
+mod keys;
 mod no_trace;
 mod openapi;
 mod pages;
