@@ -13,7 +13,7 @@ use crate::domain::{Code, KeyGroup, Roles, TipReference, Username};
 use crate::seeds::SeedSet;
 use crate::service::groups::{self, Joined};
 use crate::service::officials::{self, NewOfficial};
-use crate::service::tips;
+use crate::service::{posters, tips};
 use crate::startup::{Application, create_private_dir, open_store};
 use crate::store::{Store, reference, unix_now, users};
 
@@ -42,6 +42,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// QR posters.
+    Poster {
+        #[command(subcommand)]
+        command: PosterCommand,
+    },
     /// Departments' keys.
     Department {
         #[command(subcommand)]
@@ -58,6 +63,22 @@ pub enum Command {
         /// Where to write the decrypted tip (created if missing).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PosterCommand {
+    /// Create a QR poster; prints its code, the address in its QR code, and its printable page.
+    Add {
+        /// Where the poster hangs, e.g. "解放碑步行街 3 号工地".
+        #[arg(long)]
+        label: String,
+        /// A district to preset in the form.
+        #[arg(long, value_parser = parse_code)]
+        district: Option<Code>,
+        /// A category to preset in the form.
+        #[arg(long, value_parser = parse_code)]
+        category: Option<Code>,
     },
 }
 
@@ -138,6 +159,14 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Seed { dir } => seed(settings, dir).await,
         Command::User { command: UserCommand::Add { username, role, department, email, password_stdin: _ } } => {
             user_add(settings, NewOfficialArgs { username, roles: role, department, email }).await
+        }
+        Command::Poster { command: PosterCommand::Add { label, district, category } } => {
+            let store = open_store(&settings).await?;
+            let poster = posters::create(&store, &label, district.as_ref(), category.as_ref(), unix_now()).await?;
+            println!("poster {} ({})", poster.code, poster.label);
+            println!("{}", settings.public_url.join(&format!("/q/{}", poster.code)));
+            println!("printable page: {}", settings.public_url.join(&format!("/q/{}/poster", poster.code)));
+            Ok(())
         }
         Command::Department { command: DepartmentCommand::Recovery { department, recipient } } => {
             department_recovery(settings, department, recipient).await

@@ -24,6 +24,8 @@ tips_per_hour = 2000
 reporter_logins_per_client_per_minute = 10
 staff_logins_per_user_per_minute = 5
 max_upload_bytes = 104857600
+max_tip_bytes = 1073741824
+max_files_per_tip = 20
 "#;
 
 /// Environment variables the test suite reads for itself; they are not settings.
@@ -53,7 +55,11 @@ pub struct Limits {
     pub tips_per_hour: NonZeroU32,
     pub reporter_logins_per_client_per_minute: NonZeroU32,
     pub staff_logins_per_user_per_minute: NonZeroU32,
+    /// The largest single evidence file.
     pub max_upload_bytes: NonZeroU64,
+    /// All evidence of one tip together.
+    pub max_tip_bytes: NonZeroU64,
+    pub max_files_per_tip: NonZeroU32,
 }
 
 /// A configuration problem, in one line.

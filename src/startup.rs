@@ -1,7 +1,6 @@
 //! Builds the application once: open the store (migrate, seed if empty), bind, serve.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
@@ -9,6 +8,7 @@ use actix_web::{App, HttpServer, web};
 
 use crate::configuration::Settings;
 use crate::seeds::{SeedError, SeedSet};
+use crate::store::blobs::BlobStore;
 use crate::store::{Store, StoreError, reference, unix_now};
 use crate::web::{self as http, AppState};
 
@@ -68,7 +68,16 @@ impl Application {
             .map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
         let address =
             listener.local_addr().map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
-        let state = web::Data::new(AppState { store: store.clone(), settings: Arc::new(settings) });
+        let blobs = BlobStore::open(&settings.data_dir)
+            .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
+        let swept = blobs
+            .sweep_partials()
+            .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
+        if swept > 0 {
+            tracing::info!(swept, "removed unfinished uploads");
+        }
+        let state = web::Data::new(AppState::new(store.clone(), settings, blobs));
+        tokio::spawn(maintenance(state.clone()));
         let server =
             serve(listener, state).map_err(|source| StartError::Bind { address: address.to_string(), source })?;
         tracing::info!(%address, "jubao is serving");
@@ -88,6 +97,18 @@ impl Application {
         let result = self.server.await;
         self.store.close().await;
         result
+    }
+}
+
+/// Once a minute: forget rate-limit keys that are idle, destroy expired sessions.
+async fn maintenance(state: web::Data<AppState>) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        state.limiters.retain_recent();
+        if let Err(e) = crate::service::sessions::sweep(&state.store, unix_now()).await {
+            tracing::warn!(error = %e, "session sweep");
+        }
     }
 }
 

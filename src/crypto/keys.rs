@@ -112,6 +112,15 @@ impl<R: KeyRole> Key<R> {
         envelope::open(&self.identity, envelope)
     }
 
+    /// As `open_stream`, for an async reader (an attachment read from a file).
+    pub async fn open_async<I: futures_util::AsyncRead + Unpin>(
+        &self,
+        input: I,
+    ) -> Result<age::stream::StreamReader<I>, CryptoError> {
+        let decryptor = age::Decryptor::new_async(input).await?;
+        Ok(decryptor.decrypt_async(std::iter::once(&self.identity as &dyn age::Identity))?)
+    }
+
     /// Streams the plaintext of a large envelope (an attachment) sealed to this key.
     pub fn open_stream<'a, I: std::io::Read + 'a>(&'a self, input: I) -> Result<impl std::io::Read + 'a, CryptoError> {
         envelope::open_reader(&self.identity, input)
@@ -141,6 +150,16 @@ impl<R: KeyRole> PublicKey<R> {
     /// `finish()` on the writer, or the file is cut short and will not open.
     pub fn seal_stream<W: std::io::Write>(&self, output: W) -> Result<age::stream::StreamWriter<W>, CryptoError> {
         envelope::seal_writer(&[self.recipient()], output)
+    }
+
+    /// As `seal_stream`, for an async writer (an upload going to a file). Close the writer
+    /// to finish the file.
+    pub async fn seal_async<W: futures_util::AsyncWrite + Unpin>(
+        &self,
+        output: W,
+    ) -> Result<age::stream::StreamWriter<W>, CryptoError> {
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(self.recipient()))?;
+        encryptor.wrap_async_output(output).await.map_err(|e| CryptoError::Encrypt(e.to_string()))
     }
 
     pub(crate) fn recipient(&self) -> &dyn age::Recipient {

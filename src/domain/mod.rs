@@ -1,6 +1,7 @@
 //! Pure rules and the types that carry them. Nothing here touches HTTP, SQL or keys.
 
 pub mod accident;
+pub mod china_time;
 pub mod code;
 pub mod deadline;
 pub mod id;
@@ -14,6 +15,7 @@ pub mod routing;
 pub mod tip;
 pub mod tip_reference;
 pub mod username;
+pub mod validation;
 
 pub use accident::AccidentGrade;
 pub use code::Code;

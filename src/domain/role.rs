@@ -40,9 +40,10 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Roles whose work is the tips of one department.
+    /// Roles whose work is the tips of one department. The hotline desk files for every
+    /// department and reads none.
     pub fn needs_department(self) -> bool {
-        matches!(self, Role::Officer | Role::Head | Role::Intake)
+        matches!(self, Role::Officer | Role::Head)
     }
 }
 

@@ -2,8 +2,11 @@
 //! (`crypto`) and persistence (`store`). Handlers and commands call these; these never see
 //! HTTP.
 
+pub mod conversation;
+pub mod evidence;
 pub mod groups;
 pub mod officials;
+pub mod posters;
 pub mod sessions;
 pub mod tips;
 

@@ -117,6 +117,13 @@ pub async fn sign_in(store: &Store, username: &str, password: Password) -> Resul
     Ok(signed_in(user, roles, key))
 }
 
+impl SignedIn {
+    /// An official whose key a live session holds.
+    pub fn resumed(user: UserRow, roles: Vec<String>, key: Key<User>) -> Self {
+        signed_in(user, roles, key)
+    }
+}
+
 fn signed_in(user: UserRow, roles: Vec<String>, key: Key<User>) -> SignedIn {
     SignedIn {
         user_id: user.id,

@@ -25,6 +25,8 @@ pub struct NewTip {
     pub channel: Channel,
     pub report: Report,
     pub identity: Option<Identity>,
+    /// The QR poster the reporter came from, if any.
+    pub poster_id: Option<String>,
 }
 
 /// What the reporter takes away. The query code exists nowhere else.
@@ -33,6 +35,10 @@ pub struct Receipt {
     pub query_code: QueryCode,
     /// The department the tip was routed to.
     pub department: String,
+    pub tip_id: String,
+    pub received_at: i64,
+    /// The reporter's key, to start their session without deriving it again.
+    pub reporter: Key<Reporter>,
 }
 
 /// How many fresh references to try when one is taken (50 random bits: rare).
@@ -133,6 +139,7 @@ pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, Servi
             receipt_verifier: reporter.verifier.as_bytes(),
             reporter_key_wrap: &reporter_wrap,
             body: &body,
+            poster_id: new.poster_id.as_deref(),
         };
         match tips::insert(&mut tx, &row).await {
             Err(StoreError::Conflict(_)) => continue,
@@ -143,7 +150,14 @@ pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, Servi
             tips::insert_sealed(&mut tx, Sealed::Identity, id.as_str(), custodian_key_id, envelope, now).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        return Ok(Receipt { reference, query_code, department: department.to_string() });
+        return Ok(Receipt {
+            reference,
+            query_code,
+            department: department.to_string(),
+            tip_id: id.to_string(),
+            received_at: now,
+            reporter: reporter.key,
+        });
     }
     Err(ServiceError::Invalid("could not draw a free reference".to_owned()))
 }
@@ -239,6 +253,19 @@ pub async fn open_for_reporter(
     let key = Wrapped::<Tip>::from_bytes(tip.reporter_key_wrap.clone()).open(&derived.key)?;
     let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
     Ok(ReporterView { tip, report, key, reporter: derived.key })
+}
+
+/// The reporter's view again, from the key their session holds.
+pub async fn open_with_reporter_key(
+    store: &Store,
+    tip_id: &str,
+    reporter: Key<Reporter>,
+) -> Result<ReporterView, ServiceError> {
+    let mut conn = store.conn().await?;
+    let tip = tips::by_id(&mut conn, tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let key = Wrapped::<Tip>::from_bytes(tip.reporter_key_wrap.clone()).open(&reporter)?;
+    let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
+    Ok(ReporterView { tip, report, key, reporter })
 }
 
 /// Transfers a tip: grants it to the new department's newest key and revokes every grant to

@@ -2,7 +2,11 @@
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
 //! places where the backends differ are in this module.
 
+pub mod attachments;
+pub mod blobs;
 pub mod keys;
+pub mod messages;
+pub mod posters;
 pub mod reference;
 pub mod sessions;
 pub mod tips;

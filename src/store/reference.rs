@@ -258,3 +258,8 @@ pub async fn local_units(conn: &mut AnyConnection) -> Result<Vec<(String, String
     .fetch_all(conn)
     .await?)
 }
+
+/// The deadline rules in force: step and days.
+pub async fn deadline_days(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as("SELECT step, days FROM deadline_rules").fetch_all(conn).await?)
+}

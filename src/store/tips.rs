@@ -22,6 +22,7 @@ pub struct NewTip<'a> {
     pub receipt_verifier: &'a [u8],
     pub reporter_key_wrap: &'a Wrapped<Tip>,
     pub body: &'a Envelope,
+    pub poster_id: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -41,14 +42,15 @@ pub struct TipRow {
     pub receipt_verifier: Vec<u8>,
     pub reporter_key_wrap: Vec<u8>,
     pub body: Vec<u8>,
+    pub poster_id: Option<String>,
 }
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).
 pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
-         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (reference) DO NOTHING",
+         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (reference) DO NOTHING",
     )
     .bind(tip.id)
     .bind(tip.reference)
@@ -65,6 +67,7 @@ pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), St
     .bind(tip.receipt_verifier)
     .bind(tip.reporter_key_wrap.as_bytes())
     .bind(tip.body.as_bytes())
+    .bind(tip.poster_id)
     .execute(conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -73,14 +76,17 @@ pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), St
     Ok(())
 }
 
+const TIP_COLUMNS: &str = "id, reference, kind, category_code, district_code, channel, status, department_code, \
+     received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id";
+
 pub async fn by_reference(conn: &mut AnyConnection, reference: &str) -> Result<Option<TipRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, reference, kind, category_code, district_code, channel, status, department_code, received_at, \
-         public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body FROM tips WHERE reference = $1",
-    )
-    .bind(reference)
-    .fetch_optional(conn)
-    .await?)
+    let sql = format!("SELECT {TIP_COLUMNS} FROM tips WHERE reference = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(reference).fetch_optional(conn).await?)
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<TipRow>, StoreError> {
+    let sql = format!("SELECT {TIP_COLUMNS} FROM tips WHERE id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?)
 }
 
 pub async fn insert_grant(

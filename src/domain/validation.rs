@@ -1,0 +1,337 @@
+//! What the public submits, checked field by field. Every problem names its field and says
+//! what is wrong in Chinese and English, so a form can show it beside the field and keep
+//! everything else the reporter typed.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use time::Date;
+
+use super::report::{Identity, Report};
+use super::{Code, Kind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub zh: String,
+    pub en: String,
+}
+
+fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
+    FieldError { field, zh: zh.into(), en: en.into() }
+}
+
+/// A tip as typed: every field is text, exactly as the form or the API sent it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TipInput {
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub company: String,
+    /// `YYYY-MM-DD`, optional.
+    pub occurred_on: String,
+    pub supervisory_duty: bool,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub id_number: String,
+}
+
+/// The codes in force, to check choices against.
+pub struct Choices<'a> {
+    pub categories: &'a HashSet<String>,
+    pub districts: &'a HashSet<String>,
+}
+
+/// A tip that passed every check.
+pub struct ValidTip {
+    pub kind: Kind,
+    pub category: Code,
+    pub district: Code,
+    pub report: Report,
+    pub identity: Option<Identity>,
+}
+
+/// Limits in characters.
+pub const TITLE: (usize, usize) = (2, 100);
+pub const DESCRIPTION: (usize, usize) = (10, 10_000);
+pub const LOCATION: (usize, usize) = (2, 300);
+pub const COMPANY_MAX: usize = 200;
+pub const NAME_MAX: usize = 50;
+pub const MESSAGE: (usize, usize) = (1, 5_000);
+
+fn text(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    value: &str,
+    (min, max): (usize, usize),
+    zh_name: &str,
+    en_name: &str,
+) -> String {
+    let value = value.trim();
+    let length = value.chars().count();
+    if length < min {
+        if length == 0 {
+            errors.push(problem(field, format!("请填写{zh_name}。"), format!("Please fill in {en_name}.")));
+        } else {
+            errors.push(problem(
+                field,
+                format!("{zh_name}至少需要 {min} 个字。"),
+                format!("{} needs at least {min} characters.", capitalise(en_name)),
+            ));
+        }
+    } else if length > max {
+        errors.push(problem(
+            field,
+            format!("{zh_name}最多 {max} 个字，现在有 {length} 个。"),
+            format!("{} can have at most {max} characters; it has {length}.", capitalise(en_name)),
+        ));
+    }
+    value.to_owned()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+impl TipInput {
+    /// Checks every field; `today` is the reporter's date (China Standard Time).
+    pub fn validate(&self, choices: &Choices<'_>, today: Date) -> Result<ValidTip, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let kind = Kind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.push(problem("kind", "请选择举报类型。", "Please choose what kind of problem this is."));
+        }
+        let category = Code::parse(self.category.trim()).ok().filter(|c| choices.categories.contains(c.as_str()));
+        if category.is_none() {
+            errors.push(problem("category", "请选择所属行业领域。", "Please choose the field it belongs to."));
+        }
+        let district = Code::parse(self.district.trim()).ok().filter(|c| choices.districts.contains(c.as_str()));
+        if district.is_none() {
+            errors.push(problem("district", "请选择发生地所在区县。", "Please choose the district where it is."));
+        }
+        let title = text(&mut errors, "title", &self.title, TITLE, "标题", "a title");
+        let description = text(&mut errors, "description", &self.description, DESCRIPTION, "具体情况", "what happened");
+        let location = text(&mut errors, "location", &self.location, LOCATION, "具体地点", "where it is");
+        let company = optional(&self.company);
+        if company.as_ref().is_some_and(|c| c.chars().count() > COMPANY_MAX) {
+            errors.push(problem(
+                "company",
+                format!("单位名称最多 {COMPANY_MAX} 个字。"),
+                format!("The company name can have at most {COMPANY_MAX} characters."),
+            ));
+        }
+        let occurred_on = optional(&self.occurred_on);
+        if let Some(Err(e)) = occurred_on.as_ref().map(|date| check_date(date, today)) {
+            errors.push(e);
+        }
+        let identity = self.identity(&mut errors);
+
+        match (kind, category, district) {
+            (Some(kind), Some(category), Some(district)) if errors.is_empty() => Ok(ValidTip {
+                kind,
+                category,
+                district,
+                report: Report {
+                    title,
+                    description,
+                    location,
+                    company,
+                    occurred_on,
+                    supervisory_duty: self.supervisory_duty,
+                },
+                identity,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The optional identity: present when any of its fields is filled in.
+    fn identity(&self, errors: &mut Vec<FieldError>) -> Option<Identity> {
+        let name = optional(&self.name);
+        let phone = optional(&self.phone);
+        let email = optional(&self.email);
+        let id_number = optional(&self.id_number).map(|s| s.to_ascii_uppercase());
+        if name.is_none() && phone.is_none() && email.is_none() && id_number.is_none() {
+            return None;
+        }
+        if name.as_ref().is_some_and(|n| n.chars().count() > NAME_MAX) {
+            errors.push(problem(
+                "name",
+                format!("姓名最多 {NAME_MAX} 个字。"),
+                format!("A name can have at most {NAME_MAX} characters."),
+            ));
+        }
+        if phone.as_ref().is_some_and(|p| !valid_phone(p)) {
+            errors.push(problem("phone", "电话号码格式不正确。", "This is not a phone number."));
+        }
+        if email.as_ref().is_some_and(|e| !valid_email(e)) {
+            errors.push(problem("email", "电子邮箱格式不正确。", "This is not an email address."));
+        }
+        if id_number.as_ref().is_some_and(|n| !valid_id_number(n)) {
+            errors.push(problem(
+                "id_number",
+                "身份证号码不正确，请核对。",
+                "This identity card number is not valid; please check it.",
+            ));
+        }
+        Some(Identity { name: name.unwrap_or_default(), phone, email, id_number })
+    }
+}
+
+fn check_date(text: &str, today: Date) -> Result<(), FieldError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let bad = || {
+        problem(
+            "occurred_on",
+            "日期格式应为 年-月-日，例如 2026-11-20。",
+            "Write the date as year-month-day, e.g. 2026-11-20.",
+        )
+    };
+    let date = Date::parse(text, &format).map_err(|_| bad())?;
+    if date > today {
+        return Err(problem("occurred_on", "日期不能晚于今天。", "The date cannot be later than today."));
+    }
+    if date.year() < 1990 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+pub fn valid_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (5..=20).contains(&digits) && phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+}
+
+pub fn valid_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.')
+        })
+}
+
+/// A resident identity card number (GB 11643-1999): 17 digits and an ISO 7064 MOD 11-2 check
+/// character, or the older 15 digits.
+pub fn valid_id_number(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    match bytes.len() {
+        15 => bytes.iter().all(u8::is_ascii_digit),
+        18 => {
+            const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+            const CHECK: &[u8; 11] = b"10X98765432";
+            if !bytes[..17].iter().all(u8::is_ascii_digit) {
+                return false;
+            }
+            let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+            CHECK[(sum % 11) as usize] == bytes[17]
+        }
+        _ => false,
+    }
+}
+
+/// A message from the reporter or an official.
+pub fn validate_message(body: &str) -> Result<String, FieldError> {
+    let mut errors = Vec::new();
+    let body = text(&mut errors, "body", body, MESSAGE, "留言内容", "a message");
+    match errors.pop() {
+        Some(e) => Err(e),
+        None => Ok(body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn choices() -> (HashSet<String>, HashSet<String>) {
+        (["mine".to_owned()].into(), ["500103".to_owned()].into())
+    }
+
+    fn good() -> TipInput {
+        TipInput {
+            kind: "major_hazard".into(),
+            category: "mine".into(),
+            district: "500103".into(),
+            title: "井下通风不足".into(),
+            description: "三号井下通风机已经停了一周，仍在生产。".into(),
+            location: "某某煤矿三号井".into(),
+            ..TipInput::default()
+        }
+    }
+
+    #[test]
+    fn a_good_tip_passes_and_is_trimmed() {
+        let (categories, districts) = choices();
+        let mut input = good();
+        input.title = "  井下通风不足  ".into();
+        let tip =
+            input.validate(&Choices { categories: &categories, districts: &districts }, date!(2026 - 11 - 29)).unwrap();
+        assert_eq!(tip.report.title, "井下通风不足");
+        assert!(tip.identity.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let (categories, districts) = choices();
+        type Case = (&'static str, fn(&mut TipInput));
+        let cases: [Case; 13] = [
+            ("kind", |t| t.kind = "gossip".into()),
+            ("category", |t| t.category = "bakery".into()),
+            ("district", |t| t.district = "110101".into()),
+            ("title", |t| t.title = " ".into()),
+            ("title", |t| t.title = "x".repeat(101)),
+            ("description", |t| t.description = "太短".into()),
+            ("location", |t| t.location.clear()),
+            ("company", |t| t.company = "x".repeat(201)),
+            ("occurred_on", |t| t.occurred_on = "20/11/2026".into()),
+            ("occurred_on", |t| t.occurred_on = "2026-12-01".into()),
+            ("phone", |t| t.phone = "call me".into()),
+            ("email", |t| t.email = "nobody".into()),
+            ("id_number", |t| t.id_number = "500103199001011235".into()),
+        ];
+        for (field, break_it) in cases {
+            let mut input = good();
+            break_it(&mut input);
+            let errors = input
+                .validate(&Choices { categories: &categories, districts: &districts }, date!(2026 - 11 - 29))
+                .err()
+                .unwrap_or_else(|| panic!("{field} passed"));
+            assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), [field]);
+            assert!(!errors[0].zh.is_empty() && !errors[0].en.is_empty());
+        }
+    }
+
+    #[test]
+    fn identity_card_numbers() {
+        for (id, ok) in [
+            ("11010519491231002X", true),
+            ("110105194912310021", false),
+            ("440524188001010014", true),
+            ("123456789012345", true),
+            ("12345678901234567", false),
+            ("1101051949123100XX", false),
+        ] {
+            assert_eq!(valid_id_number(id), ok, "{id}");
+        }
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(validate_message("  hello ").unwrap(), "hello");
+        assert_eq!(validate_message("   ").unwrap_err().field, "body");
+        assert!(validate_message(&"x".repeat(5001)).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! Evidence records: which blob, its sealed name, its sniffed type and size.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::StoreError;
+use super::messages::Author;
+use crate::crypto::Envelope;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub blob_id: String,
+    pub name_envelope: Vec<u8>,
+    pub content_type: String,
+    pub plain_size: i64,
+    pub metadata: String,
+    pub author: String,
+    pub created_at: i64,
+}
+
+pub struct NewAttachment<'a> {
+    pub id: &'a str,
+    pub tip_id: &'a str,
+    pub blob_id: &'a str,
+    pub name: &'a Envelope,
+    pub content_type: &'a str,
+    pub plain_size: i64,
+    pub metadata: &'a str,
+    pub author: Author,
+    pub created_at: i64,
+}
+
+pub async fn insert(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO attachments (id, tip_id, blob_id, name_envelope, content_type, plain_size, metadata, author, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(a.id)
+    .bind(a.tip_id)
+    .bind(a.blob_id)
+    .bind(a.name.as_bytes())
+    .bind(a.content_type)
+    .bind(a.plain_size)
+    .bind(a.metadata)
+    .bind(a.author.as_str())
+    .bind(a.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<AttachmentRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, blob_id, name_envelope, content_type, plain_size, metadata, author, created_at \
+         FROM attachments WHERE tip_id = $1 ORDER BY created_at, id",
+    )
+    .bind(tip_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// How many files, and how many bytes, a tip holds already.
+pub async fn usage(conn: &mut AnyConnection, tip_id: &str) -> Result<(i64, i64), StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(plain_size), 0) AS BIGINT) FROM attachments WHERE tip_id = $1",
+    )
+    .bind(tip_id)
+    .fetch_one(conn)
+    .await?)
+}

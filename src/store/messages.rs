@@ -1,0 +1,58 @@
+//! Messages between reporter and officials, sealed to the tip key.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::StoreError;
+use crate::crypto::Envelope;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Reporter,
+    Official,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Reporter => "reporter",
+            Author::Official => "official",
+        }
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub author: String,
+    pub body: Vec<u8>,
+    pub created_at: i64,
+}
+
+pub struct NewMessage<'a> {
+    pub id: &'a str,
+    pub tip_id: &'a str,
+    pub author: Author,
+    pub user_id: Option<&'a str>,
+    pub body: &'a Envelope,
+    pub created_at: i64,
+}
+
+pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO messages (id, tip_id, author, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(m.id)
+        .bind(m.tip_id)
+        .bind(m.author.as_str())
+        .bind(m.user_id)
+        .bind(m.body.as_bytes())
+        .bind(m.created_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, author, body, created_at FROM messages WHERE tip_id = $1 ORDER BY created_at, id")
+        .bind(tip_id)
+        .fetch_all(conn)
+        .await?)
+}
