@@ -22,6 +22,8 @@ pub struct Problem {
     pub code: &'static str,
     pub zh: Cow<'static, str>,
     pub en: Cow<'static, str>,
+    /// For a 429: seconds until the client may try again.
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -31,7 +33,7 @@ impl Problem {
         zh: impl Into<Cow<'static, str>>,
         en: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self { status, code, zh: zh.into(), en: en.into() }
+        Self { status, code, zh: zh.into(), en: en.into(), retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, zh: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
@@ -90,8 +92,11 @@ impl Problem {
     }
 
     fn json(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .json(ErrorBody { error: ErrorDetail { code: self.code, message: &self.en, message_zh: &self.zh } })
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after {
+            response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        response.json(ErrorBody { error: ErrorDetail { code: self.code, message: &self.en, message_zh: &self.zh } })
     }
 
     fn html(&self, lang: Lang) -> HttpResponse {
@@ -179,7 +184,7 @@ impl PageError {
     }
 }
 
-fn problem_of_store_error(e: &StoreError) -> Problem {
+pub fn problem_of_store_error(e: &StoreError) -> Problem {
     tracing::error!(error = %e, "store");
     match e {
         StoreError::Query(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
@@ -219,4 +224,121 @@ pub fn fill_empty_error<B: MessageBody + 'static>(
     }
     let res: ServiceResponse<BoxBody> = ServiceResponse::new(req, fresh);
     Ok(ErrorHandlerResponse::Response(res.map_into_right_body()))
+}
+
+impl From<crate::service::ServiceError> for Problem {
+    fn from(e: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as E;
+        match e {
+            E::Store(store) => problem_of_store_error(&store),
+            E::BadCredentials => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名、密码或验证码不正确。",
+                "Wrong username, password or code.",
+            ),
+            E::NotFound(what) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "找不到要处理的记录。",
+                format!("The {what} was not found."),
+            ),
+            E::Denied(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why),
+            E::Invalid(why) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("无法完成：{why}"), why)
+            }
+            E::NotSetUp => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_set_up",
+                "本平台尚未开通在线受理，请拨打举报电话 12350。",
+                "This portal is not open for reports yet; please call the hotline 12350.",
+            ),
+            E::Crypto(e) => {
+                tracing::error!(error = %e, "sealed data could not be opened");
+                Problem::internal()
+            }
+            E::Blocking(e) => {
+                tracing::error!(error = %e, "blocking task");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::service::ServiceError> for ApiError {
+    fn from(e: crate::service::ServiceError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<crate::service::evidence::EvidenceError> for Problem {
+    fn from(e: crate::service::evidence::EvidenceError) -> Self {
+        use crate::service::evidence::EvidenceError as E;
+        let mb = |bytes: u64| bytes.div_ceil(1024 * 1024);
+        match e {
+            E::Unsupported => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_file",
+                "不支持这种文件。请上传照片（JPEG、PNG、WebP、HEIC）、视频（MP4、MOV、3GP）、录音（MP3、M4A、AMR、WAV）或 PDF。",
+                "This kind of file is not accepted. Send photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, 3GP), recordings (MP3, M4A, AMR, WAV) or PDF.",
+            ),
+            E::TooLarge { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("文件太大：每个文件最多 {} MB。", mb(limit)),
+                format!("The file is too large: at most {} MB each.", mb(limit)),
+            ),
+            E::TooManyFiles { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_files",
+                format!("每条举报最多 {limit} 个文件。"),
+                format!("A report can hold at most {limit} files."),
+            ),
+            E::TipFull { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "evidence_full",
+                format!("每条举报的证据合计最多 {} MB。", mb(limit)),
+                format!("A report's evidence can total at most {} MB.", mb(limit)),
+            ),
+            E::Malformed(e) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "malformed_file",
+                "文件已损坏或格式不正确，无法处理。",
+                format!("The file cannot be processed: {e}."),
+            ),
+            E::Service(e) => e.into(),
+            E::Io(e) => {
+                tracing::error!(error = %e, "blob storage");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::web::limits::Limited> for ApiError {
+    fn from(limited: crate::web::limits::Limited) -> Self {
+        let minutes = limited.minutes();
+        ApiError(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("请求过于频繁，请在 {minutes} 分钟后再试。"),
+            format!("Too many requests; try again in {minutes} minutes."),
+        ))
+        .with_retry_after(limited.retry_after.as_secs().max(1))
+    }
+}
+
+impl ApiError {
+    fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.0.retry_after = Some(seconds);
+        self
+    }
+}
+
+/// The 429 page: when to come back, in the visitor's language.
+pub fn limited_page(lang: Lang, limited: crate::web::limits::Limited) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header(("Retry-After", limited.retry_after.as_secs().max(1).to_string()))
+        .content_type("text/html; charset=utf-8")
+        .body(jubao_templates::limited::page(lang, limited.minutes()).into_string())
 }

@@ -3,12 +3,17 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod client;
 pub mod error;
 pub mod health;
 pub mod lang;
+pub mod limits;
 pub mod pages;
+pub mod reference_cache;
 pub mod request_log;
 pub mod security_headers;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -16,11 +21,36 @@ use actix_web::web;
 
 use crate::configuration::Settings;
 use crate::store::Store;
+use crate::store::blobs::BlobStore;
 
 /// What every handler can reach.
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    pub limiters: limits::Limiters,
+    pub reference: reference_cache::ReferenceCache,
+    pub blobs: BlobStore,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings, blobs: BlobStore) -> Self {
+        Self {
+            limiters: limits::Limiters::new(&settings.limits),
+            reference: reference_cache::ReferenceCache::new(store.clone()),
+            store,
+            settings: Arc::new(settings),
+            blobs,
+        }
+    }
+
+    pub fn upload_limits(&self) -> crate::service::evidence::UploadLimits {
+        let l = &self.settings.limits;
+        crate::service::evidence::UploadLimits {
+            max_file: l.max_upload_bytes.get(),
+            max_tip: l.max_tip_bytes.get(),
+            max_files: l.max_files_per_tip.get(),
+        }
+    }
 }
 
 /// All routes of the portal.
@@ -30,13 +60,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/static/jubao.css").get(assets::stylesheet))
         .service(web::resource("/lang/{code}").get(lang::switch))
         .service(web::resource("/").get(pages::home::show))
+        .app_data(pages::report::form_config())
+        .service(web::resource("/report").get(pages::report::show).post(pages::report::submit))
+        .service(web::resource("/q/{code}").get(pages::report::from_poster))
+        .service(web::resource("/q/{code}/poster").get(pages::poster::show))
+        .service(web::resource("/track").get(pages::track::form).post(pages::track::open))
+        .service(web::resource("/track/status").get(pages::track::status))
+        .service(web::resource("/track/messages").post(pages::track::message))
+        .service(web::resource("/track/attachments").post(pages::track::attach))
+        .service(web::resource("/track/signout").post(pages::track::sign_out))
         .service(
             web::scope("/api/v1")
                 .app_data(api::json_config())
                 .app_data(api::path_config())
                 .app_data(api::query_config())
                 .service(web::resource("/reference").get(api::reference::get_reference))
-                .service(web::resource("/openapi.json").get(api::openapi::document)),
+                .service(web::resource("/openapi.json").get(api::openapi::document))
+                .service(web::resource("/tips").post(api::tips::create))
+                .service(web::resource("/reporter/session").post(api::reporter::session))
+                .service(web::resource("/reporter/tip").get(api::reporter::tip))
+                .service(web::resource("/reporter/messages").post(api::reporter::message))
+                .service(web::resource("/reporter/attachments").post(api::reporter::attach))
+                .service(web::resource("/staff/session").post(api::staff::session))
+                .service(web::resource("/staff/tips").post(api::tips::intake)),
         )
         .default_service(web::to(error::not_found));
 }

@@ -3,7 +3,12 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+pub mod form;
 pub mod home;
+pub mod limited;
+pub mod poster;
+pub mod report;
+pub mod track;
 
 /// The stylesheet, served from `/static/jubao.css`.
 pub const STYLESHEET: &str = include_str!("../static/jubao.css");

@@ -2,6 +2,9 @@
 
 pub mod openapi;
 pub mod reference;
+pub mod reporter;
+pub mod staff;
+pub mod tips;
 
 use actix_web::web;
 
@@ -51,4 +54,17 @@ pub fn query_config() -> web::QueryConfig {
         ))
         .into()
     })
+}
+
+pub fn unauthorised() -> Problem {
+    Problem::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "unauthorised",
+        "请先登录（会话已过期或令牌无效）。",
+        "Sign in first: the session has ended or the token is not valid.",
+    )
+}
+
+pub fn forbidden(why: &'static str) -> Problem {
+    Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why)
 }

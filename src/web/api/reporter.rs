@@ -1,0 +1,281 @@
+//! The reporter's side of the API: a session from the receipt, the tip, messages, evidence.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::crypto::Reporter;
+use crate::crypto::receipt::QueryCode;
+use crate::domain::{TipReference, china_time, validation};
+use crate::service::{conversation, sessions, tips};
+use crate::store::messages::Author;
+use crate::store::sessions::SessionKind;
+use crate::store::unix_now;
+use crate::web::AppState;
+use crate::web::auth::{self, ReporterSession};
+use crate::web::client::Client;
+use crate::web::error::{ApiError, Problem};
+use crate::web::upload::{self, Checks};
+
+/// Deliberately not `Debug`: it carries a query code.
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReceiptRequest {
+    pub reference: String,
+    /// 20 digits; spaces and dashes are ignored.
+    pub query_code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenBody {
+    /// Send as `Authorization: Bearer …`.
+    pub token: String,
+    /// Seconds of inactivity after which the session ends.
+    pub expires_in: i64,
+}
+
+fn bad_receipt() -> Problem {
+    Problem::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "bad_receipt",
+        "举报编号或查询码不正确。",
+        "The reference or the query code is wrong.",
+    )
+}
+
+/// Open a session with the receipt.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/session",
+    tag = "reporter",
+    request_body = ReceiptRequest,
+    responses(
+        (status = 200, description = "A session token", body = TokenBody),
+        (status = 401, description = "Wrong reference or query code", body = crate::web::error::ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn session(
+    state: web::Data<AppState>,
+    Client(client): Client,
+    request: web::Json<ReceiptRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (Some(reference), Some(code)) =
+        (TipReference::parse(&request.reference), QueryCode::parse(&request.query_code))
+    else {
+        return Err(bad_receipt().into());
+    };
+    state.limiters.receipt(client, reference.as_str())?;
+    let view = match tips::open_for_reporter(&state.store, &reference, code).await {
+        Ok(view) => view,
+        Err(crate::service::ServiceError::BadCredentials) => return Err(bad_receipt().into()),
+        Err(e) => return Err(e.into()),
+    };
+    let token =
+        sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &view.tip.id, &view.reporter, unix_now())
+            .await?;
+    Ok(HttpResponse::Ok()
+        .json(TokenBody { token: token.to_text().to_string(), expires_in: sessions::REPORTER_IDLE_SECONDS }))
+}
+
+async fn reporter(state: &AppState, req: &HttpRequest) -> Result<ReporterSession, ApiError> {
+    auth::reporter(state, auth::bearer(req)).await?.ok_or_else(|| super::unauthorised().into())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportBody {
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub company: Option<String>,
+    pub occurred_on: Option<String>,
+    pub supervisory_duty: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageBody {
+    /// `reporter` or `official`.
+    pub author: &'static str,
+    pub body: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentBody {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// `removed` (image metadata taken out), `kept` (on request) or `none`.
+    pub metadata: String,
+    pub at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineBody {
+    /// `acknowledge`, …
+    pub step: &'static str,
+    /// `YYYY-MM-DD`, China time.
+    pub due: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReporterTipBody {
+    pub reference: String,
+    pub status: String,
+    pub status_zh: String,
+    pub status_en: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub received_at: i64,
+    pub deadlines: Vec<DeadlineBody>,
+    pub report: ReportBody,
+    pub identity_given: bool,
+    pub messages: Vec<MessageBody>,
+    pub attachments: Vec<AttachmentBody>,
+    /// No reward decision yet: `null`.
+    pub reward: Option<String>,
+}
+
+/// The reporter's own tip, decrypted with the key their session holds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reporter/tip",
+    tag = "reporter",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tip", body = ReporterTipBody),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let data = state.reference.get().await?;
+    let view = &session.view;
+    let messages = conversation::messages(&state.store, &view.tip.id, &view.key).await?;
+    let attachments = conversation::attachments(&state.store, &view.tip.id, &view.key).await?;
+    let (status_zh, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::Zh);
+    let (status_en, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::En);
+    let mut deadlines = Vec::new();
+    if view.tip.status == "received" {
+        let due = view.tip.received_at + data.days("acknowledge") * china_time::DAY;
+        deadlines.push(DeadlineBody { step: "acknowledge", due: china_time::date_string(due) });
+    }
+    let report = &view.report;
+    Ok(HttpResponse::Ok().json(ReporterTipBody {
+        reference: view.tip.reference.clone(),
+        status: view.tip.status.clone(),
+        status_zh: status_zh.to_owned(),
+        status_en: status_en.to_owned(),
+        kind: view.tip.kind.clone(),
+        category: view.tip.category_code.clone(),
+        district: view.tip.district_code.clone(),
+        received_at: view.tip.received_at,
+        deadlines,
+        report: ReportBody {
+            title: report.title.clone(),
+            description: report.description.clone(),
+            location: report.location.clone(),
+            company: report.company.clone(),
+            occurred_on: report.occurred_on.clone(),
+            supervisory_duty: report.supervisory_duty,
+        },
+        identity_given: tips::identity_for_reporter(&state.store, view).await.is_ok(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageBody { author: m.author.as_str(), body: m.body, at: m.at })
+            .collect(),
+        attachments: attachments
+            .into_iter()
+            .map(|a| AttachmentBody {
+                id: a.id,
+                name: a.name,
+                content_type: a.content_type,
+                size: a.size,
+                metadata: a.metadata,
+                at: a.at,
+            })
+            .collect(),
+        reward: None,
+    }))
+}
+
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewMessageRequest {
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedBody {
+    pub id: String,
+}
+
+/// Send a message to the officials working the tip.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/messages",
+    tag = "reporter",
+    request_body = NewMessageRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent", body = CreatedBody),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Empty or too long", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn message(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request: web::Json<NewMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let body = validation::validate_message(&request.body)
+        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.zh, e.en))?;
+    let id = conversation::send(&state.store, &session.view.tip, Author::Reporter, None, &body, unix_now()).await?;
+    Ok(HttpResponse::Created().json(CreatedBody { id }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AttachQuery {
+    keep_metadata: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentsCreated {
+    pub attachments: Vec<String>,
+}
+
+/// Add evidence: `multipart/form-data`, field `file` (repeatable). Image metadata (EXIF,
+/// GPS, XMP, IPTC, comments) is removed unless `keep_metadata=true` (query or a field
+/// before the files).
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/attachments",
+    tag = "reporter",
+    params(("keep_metadata" = Option<bool>, Query, description = "Keep the images' original metadata as evidence")),
+    request_body(content_type = "multipart/form-data", description = "Field `file`, repeatable"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored, sealed to the tip key", body = AttachmentsCreated),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 413, description = "Over the per-file or per-tip limit; nothing stored", body = crate::web::error::ErrorBody),
+        (status = 415, description = "Not an accepted kind of file", body = crate::web::error::ErrorBody),
+        (status = 422, description = "No file, or a broken image", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn attach(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<AttachQuery>,
+    multipart: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let checks = Checks { csrf: None, keep_metadata: query.keep_metadata };
+    let received = upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await?;
+    Ok(HttpResponse::Created().json(AttachmentsCreated { attachments: received.attachment_ids }))
+}

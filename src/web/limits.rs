@@ -1,0 +1,142 @@
+//! Rate limits (governor), in memory. Keys are keyed hashes of client addresses, references
+//! and usernames: the limiters hold no address. IPv6 clients are keyed by their /64, which is
+//! what one subscriber gets. Each instance counts on its own (see README).
+
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::configuration::Limits;
+
+/// Guesses at one receipt's query code per hour, from anywhere.
+const RECEIPT_ATTEMPTS_PER_HOUR: u32 = 20;
+
+/// Refused for now; try again after this long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after: Duration,
+}
+
+impl Limited {
+    /// Whole minutes to wait, at least one.
+    pub fn minutes(&self) -> u64 {
+        self.retry_after.as_secs().div_ceil(60).max(1)
+    }
+}
+
+pub struct Limiters {
+    hasher: RandomState,
+    clock: DefaultClock,
+    tips_per_client: DefaultKeyedRateLimiter<u64>,
+    tips_total: DefaultDirectRateLimiter,
+    reporter_logins: DefaultKeyedRateLimiter<u64>,
+    receipt_attempts: DefaultKeyedRateLimiter<u64>,
+    staff_logins: DefaultKeyedRateLimiter<u64>,
+}
+
+impl Limiters {
+    pub fn new(limits: &Limits) -> Self {
+        let per_hour = |n: NonZeroU32| Quota::per_hour(n);
+        let per_minute = |n: NonZeroU32| Quota::per_minute(n);
+        let attempts = NonZeroU32::new(RECEIPT_ATTEMPTS_PER_HOUR).unwrap_or(NonZeroU32::MIN);
+        Self {
+            hasher: RandomState::new(),
+            clock: DefaultClock::default(),
+            tips_per_client: RateLimiter::keyed(per_hour(limits.tips_per_client_per_hour)),
+            tips_total: RateLimiter::direct(per_hour(limits.tips_per_hour)),
+            reporter_logins: RateLimiter::keyed(per_minute(limits.reporter_logins_per_client_per_minute)),
+            receipt_attempts: RateLimiter::keyed(per_hour(attempts)),
+            staff_logins: RateLimiter::keyed(per_minute(limits.staff_logins_per_user_per_minute)),
+        }
+    }
+
+    fn key(&self, value: impl Hash) -> u64 {
+        self.hasher.hash_one(value)
+    }
+
+    fn client_key(&self, client: Option<IpAddr>) -> u64 {
+        match client {
+            Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let mut prefix = v6.octets();
+                prefix[8..].fill(0);
+                self.key(prefix)
+            }
+            Some(IpAddr::V6(v6)) => self.key(v6.to_ipv4_mapped().map(IpAddr::V4)),
+            other => self.key(other),
+        }
+    }
+
+    fn keyed(&self, limiter: &DefaultKeyedRateLimiter<u64>, key: u64) -> Result<(), Limited> {
+        limiter.check_key(&key).map_err(|not| Limited { retry_after: not.wait_time_from(self.clock.now()) })
+    }
+
+    /// A new tip: the client's own allowance first, then the whole system's.
+    pub fn tip(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        self.keyed(&self.tips_per_client, self.client_key(client))?;
+        self.tips_total.check().map_err(|not| Limited { retry_after: not.wait_time_from(self.clock.now()) })
+    }
+
+    /// A receipt check: the client's allowance, and the reference's.
+    pub fn receipt(&self, client: Option<IpAddr>, reference: &str) -> Result<(), Limited> {
+        self.keyed(&self.reporter_logins, self.client_key(client))?;
+        self.keyed(&self.receipt_attempts, self.key(("receipt", reference)))
+    }
+
+    /// A staff sign-in attempt for one account.
+    pub fn staff_login(&self, username: &str) -> Result<(), Limited> {
+        self.keyed(&self.staff_logins, self.key(("staff", username)))
+    }
+
+    /// Forgets keys that are back to a full allowance.
+    pub fn retain_recent(&self) {
+        self.tips_per_client.retain_recent();
+        self.reporter_logins.retain_recent();
+        self.receipt_attempts.retain_recent();
+        self.staff_logins.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::configuration::Settings;
+
+    #[test]
+    fn one_client_runs_out_while_another_goes_on() {
+        let mut limits = Settings::defaults().unwrap().limits;
+        limits.tips_per_client_per_hour = NonZeroU32::new(2).unwrap();
+        let limiters = Limiters::new(&limits);
+        let a = Some("198.51.100.1".parse().unwrap());
+        let b = Some("198.51.100.2".parse().unwrap());
+        assert!(limiters.tip(a).is_ok());
+        assert!(limiters.tip(a).is_ok());
+        let refused = limiters.tip(a).unwrap_err();
+        assert!(refused.minutes() >= 1 && refused.minutes() <= 30, "{refused:?}");
+        assert!(limiters.tip(b).is_ok());
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_one_client() {
+        let mut limits = Settings::defaults().unwrap().limits;
+        limits.tips_per_client_per_hour = NonZeroU32::new(1).unwrap();
+        let limiters = Limiters::new(&limits);
+        assert!(limiters.tip(Some("2001:db8:1:2::1".parse().unwrap())).is_ok());
+        assert!(limiters.tip(Some("2001:db8:1:2::ffff".parse().unwrap())).is_err());
+        assert!(limiters.tip(Some("2001:db8:1:3::1".parse().unwrap())).is_ok());
+    }
+
+    #[test]
+    fn the_whole_system_has_a_cap() {
+        let mut limits = Settings::defaults().unwrap().limits;
+        limits.tips_per_hour = NonZeroU32::new(2).unwrap();
+        let limiters = Limiters::new(&limits);
+        for i in 0..2 {
+            assert!(limiters.tip(Some(format!("198.51.100.{i}").parse().unwrap())).is_ok());
+        }
+        assert!(limiters.tip(Some("198.51.100.9".parse().unwrap())).is_err());
+    }
+}

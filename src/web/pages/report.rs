@@ -1,0 +1,273 @@
+//! `GET /report`, `GET /q/{code}`, `POST /report`: the form, and the receipt shown once.
+
+use actix_web::{HttpResponse, web};
+use jubao_templates::Lang;
+use jubao_templates::form::{Choice, Errors};
+use jubao_templates::report::{CategoryGroup, ReceiptView, ReportForm, Values};
+use serde::Deserialize;
+
+use crate::crypto::Reporter;
+use crate::domain::validation::{Choices, FieldError, TipInput};
+use crate::domain::{Channel, KeyGroup, china_time};
+use crate::service::tips::{self, NewTip};
+use crate::service::{ServiceError, posters, sessions};
+use crate::store::sessions::SessionKind;
+use crate::store::{keys, unix_now};
+use crate::web::AppState;
+use crate::web::auth::reporter_cookie;
+use crate::web::client::Client;
+use crate::web::error::{PageError, Problem, limited_page};
+use crate::web::lang::PageLang;
+use crate::web::reference_cache::ReferenceData;
+
+/// The form as posted: every field is text; checkboxes are present or not. Not `Debug`:
+/// it carries what the reporter wrote.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct FormBody {
+    kind: String,
+    category: String,
+    district: String,
+    title: String,
+    description: String,
+    location: String,
+    company: String,
+    occurred_on: String,
+    supervisory_duty: Option<String>,
+    name: String,
+    phone: String,
+    email: String,
+    id_number: String,
+    agree: Option<String>,
+    poster: String,
+}
+
+impl FormBody {
+    fn tip_input(&self) -> TipInput {
+        TipInput {
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            district: self.district.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            location: self.location.clone(),
+            company: self.company.clone(),
+            occurred_on: self.occurred_on.clone(),
+            supervisory_duty: self.supervisory_duty.is_some(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            id_number: self.id_number.clone(),
+        }
+    }
+
+    fn values(&self) -> Values {
+        Values {
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            district: self.district.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            location: self.location.clone(),
+            company: self.company.clone(),
+            occurred_on: self.occurred_on.clone(),
+            supervisory_duty: self.supervisory_duty.is_some(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            id_number: self.id_number.clone(),
+            agree: self.agree.is_some(),
+        }
+    }
+}
+
+fn errors_in(lang: Lang, errors: &[FieldError]) -> Errors {
+    Errors(errors.iter().map(|e| (e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())).collect())
+}
+
+/// The lists of the form, in the page language.
+fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<CategoryGroup>, Vec<Choice>) {
+    let zh = lang == Lang::Zh;
+    let kinds = data
+        .reference
+        .kinds
+        .iter()
+        .map(|k| Choice {
+            code: k.code.clone(),
+            name: lang.t(&k.name_zh, &k.name_en).to_owned(),
+            hint: Some(lang.t(&k.hint_zh, &k.hint_en).to_owned()),
+        })
+        .collect();
+    let mut groups: Vec<CategoryGroup> = Vec::new();
+    for c in &data.reference.categories {
+        let department = data.department_name(&c.department_code, zh);
+        let choice = Choice { code: c.code.clone(), name: lang.t(&c.name_zh, &c.name_en).to_owned(), hint: None };
+        match groups.iter_mut().find(|g| g.department == department) {
+            Some(group) => group.categories.push(choice),
+            None => groups.push(CategoryGroup { department, categories: vec![choice] }),
+        }
+    }
+    let districts = data
+        .reference
+        .districts
+        .iter()
+        .map(|d| Choice { code: d.code.clone(), name: lang.t(&d.name_zh, &d.name_en).to_owned(), hint: None })
+        .collect();
+    (kinds, groups, districts)
+}
+
+/// Whether any department, and the custodians, can receive sealed data yet.
+async fn readiness(state: &AppState) -> Result<(bool, bool), ServiceError> {
+    let keyed = keys::groups_with_keys(&mut *state.store.conn().await?).await?;
+    let open = keyed.iter().any(|g| g.starts_with("department:"));
+    let identity = keyed.contains(&KeyGroup::Custodians.name());
+    Ok((open, identity))
+}
+
+async fn form_page(
+    state: &AppState,
+    lang: Lang,
+    values: Values,
+    errors: Errors,
+    poster: Option<(String, String)>,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let (open, identity_available) = readiness(state).await.map_err(|e| PageError { problem: e.into(), lang })?;
+    let (kinds, categories, districts) = choices(lang, &data);
+    let form = ReportForm {
+        kinds,
+        categories,
+        districts,
+        values,
+        errors,
+        poster,
+        identity_available,
+        open,
+        today: china_time::date_string(unix_now()),
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(jubao_templates::report::page(lang, &form, "/report").into_string()))
+}
+
+pub async fn show(state: web::Data<AppState>, PageLang(lang): PageLang) -> Result<HttpResponse, PageError> {
+    form_page(&state, lang, Values::default(), Errors::default(), None, actix_web::http::StatusCode::OK).await
+}
+
+/// `GET /q/{code}`: the form as a QR poster opens it.
+pub async fn from_poster(
+    state: web::Data<AppState>,
+    PageLang(lang): PageLang,
+    code: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let poster = posters::by_code(&state.store, &code).await.map_err(|e| PageError { problem: e.into(), lang })?;
+    let Some(poster) = poster else {
+        return Err(PageError { problem: Problem::not_found(), lang });
+    };
+    let values = Values {
+        district: poster.district_code.clone().unwrap_or_default(),
+        category: poster.category_code.clone().unwrap_or_default(),
+        ..Values::default()
+    };
+    form_page(
+        &state,
+        lang,
+        values,
+        Errors::default(),
+        Some((poster.code, poster.label)),
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    PageLang(lang): PageLang,
+    Client(client): Client,
+    form: web::Form<FormBody>,
+) -> Result<HttpResponse, PageError> {
+    let page_error = |e: ServiceError| PageError { problem: e.into(), lang };
+    let poster = match form.poster.trim() {
+        "" => None,
+        code => posters::by_code(&state.store, code).await.map_err(page_error)?,
+    };
+    let poster_view = poster.as_ref().map(|p| (p.code.clone(), p.label.clone()));
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let now = unix_now();
+    let choices = Choices { categories: &data.categories, districts: &data.districts };
+    let mut validated = form.tip_input().validate(&choices, china_time::date(now));
+    if form.agree.is_none() {
+        let agree = FieldError {
+            field: "agree",
+            zh: "请阅读举报须知并勾选确认。".into(),
+            en: "Please read the notes and tick to confirm.".into(),
+        };
+        validated = Err(validated.err().unwrap_or_default().into_iter().chain([agree]).collect());
+    }
+    let valid = match validated {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(&state, lang, form.values(), errors_in(lang, &errors), poster_view, status).await;
+        }
+    };
+    if let Err(limited) = state.limiters.tip(client) {
+        return Ok(limited_page(lang, limited));
+    }
+    let had_identity = valid.identity.is_some();
+    let new = NewTip {
+        kind: valid.kind,
+        category: valid.category,
+        district: valid.district,
+        channel: if poster.is_some() { Channel::Qr } else { Channel::Web },
+        report: valid.report,
+        identity: valid.identity,
+        poster_id: poster.map(|p| p.id),
+    };
+    let receipt = match tips::file(&state.store, new, now).await {
+        Ok(receipt) => receipt,
+        Err(ServiceError::NotSetUp) => {
+            let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+            return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
+        }
+        Err(ServiceError::Invalid(_)) if had_identity => {
+            let message = lang.t(
+                "暂时无法保存身份信息，请删除身份信息后匿名提交。",
+                "An identity cannot be kept now; remove it and send anonymously.",
+            );
+            let errors = Errors(vec![("name".into(), message.to_owned())]);
+            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(&state, lang, form.values(), errors, poster_view, status).await;
+        }
+        Err(e) => return Err(page_error(e)),
+    };
+    let token =
+        sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &receipt.tip_id, &receipt.reporter, now)
+            .await
+            .map_err(page_error)?;
+    let view = ReceiptView {
+        reference: receipt.reference.to_string(),
+        query_code: receipt.query_code.grouped().to_string(),
+        acknowledge_by: china_time::date_string(receipt.received_at + data.days("acknowledge") * china_time::DAY),
+    };
+    Ok(HttpResponse::Ok()
+        .cookie(reporter_cookie(&token, state.settings.public_url.is_https()))
+        .content_type("text/html; charset=utf-8")
+        .body(jubao_templates::report::receipt(lang, &view).into_string()))
+}
+
+/// Form bodies of the public pages: room for a long description, errors as a page.
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default().limit(256 * 1024).error_handler(|_, req| {
+        PageError {
+            problem: Problem::bad_request(
+                "invalid_form",
+                "表单无法读取，请返回重新提交。",
+                "The form could not be read; go back and send it again.",
+            ),
+            lang: crate::web::lang::lang_of(req),
+        }
+        .into()
+    })
+}

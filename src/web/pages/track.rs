@@ -1,0 +1,319 @@
+//! Following a report: `GET/POST /track` (the receipt), `GET /track/status`, and from there
+//! messages, evidence and sign-out. The session lives in a cookie for `/track` only; every
+//! form carries a token derived from it.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
+use jubao_templates::form::Errors;
+use jubao_templates::track::{FileView, MessageView, StatusView};
+use serde::Deserialize;
+
+use crate::crypto::Reporter;
+use crate::crypto::receipt::QueryCode;
+use crate::domain::{TipReference, china_time, validation};
+use crate::service::{ServiceError, conversation, sessions, tips};
+use crate::store::messages::Author;
+use crate::store::sessions::SessionKind;
+use crate::store::unix_now;
+use crate::web::AppState;
+use crate::web::auth::{self, ReporterSession, csrf_matches, csrf_token, expired_reporter_cookie, reporter_cookie};
+use crate::web::client::Client;
+use crate::web::error::{PageError, Problem, limited_page};
+use crate::web::lang::PageLang;
+use crate::web::upload::{self, Checks};
+
+fn html(status: StatusCode, markup: maud::Markup) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(markup.into_string())
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((LOCATION, to)).finish()
+}
+
+pub async fn form(PageLang(lang): PageLang) -> HttpResponse {
+    html(StatusCode::OK, jubao_templates::track::form(lang, "", &Errors::default()))
+}
+
+/// Not `Debug`: it carries a query code.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ReceiptForm {
+    reference: String,
+    query_code: String,
+}
+
+pub async fn open(
+    state: web::Data<AppState>,
+    PageLang(lang): PageLang,
+    Client(client): Client,
+    form: web::Form<ReceiptForm>,
+) -> Result<HttpResponse, PageError> {
+    let mut errors = Vec::new();
+    let reference = TipReference::parse(&form.reference);
+    if reference.is_none() {
+        errors.push((
+            "reference".to_owned(),
+            lang.t("举报编号应为 10 位字母和数字。", "A reference has 10 letters and digits.").to_owned(),
+        ));
+    }
+    let code = QueryCode::parse(&form.query_code);
+    if code.is_none() {
+        errors.push((
+            "query_code".to_owned(),
+            lang.t("查询码应为 20 位数字。", "A query code has 20 digits.").to_owned(),
+        ));
+    }
+    let (Some(reference), Some(code)) = (reference, code) else {
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            jubao_templates::track::form(lang, &form.reference, &Errors(errors)),
+        ));
+    };
+    if let Err(limited) = state.limiters.receipt(client, reference.as_str()) {
+        return Ok(limited_page(lang, limited));
+    }
+    let view = match tips::open_for_reporter(&state.store, &reference, code).await {
+        Ok(view) => view,
+        Err(ServiceError::BadCredentials) => {
+            let message = lang.t("举报编号或查询码不正确。", "The reference or the query code is wrong.");
+            let errors = Errors(vec![("query_code".to_owned(), message.to_owned())]);
+            return Ok(html(StatusCode::UNAUTHORIZED, jubao_templates::track::form(lang, reference.as_str(), &errors)));
+        }
+        Err(e) => return Err(PageError { problem: e.into(), lang }),
+    };
+    let token =
+        sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &view.tip.id, &view.reporter, unix_now())
+            .await
+            .map_err(|e| PageError { problem: e.into(), lang })?;
+    Ok(HttpResponse::SeeOther()
+        .cookie(reporter_cookie(&token, state.settings.public_url.is_https()))
+        .insert_header((LOCATION, "/track/status"))
+        .finish())
+}
+
+/// The reporter's session, or the answer that sends them to the receipt form.
+async fn session(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<Result<ReporterSession, HttpResponse>, PageError> {
+    match auth::reporter(state, auth::reporter_cookie_token(req)).await {
+        Ok(Some(session)) => Ok(Ok(session)),
+        Ok(None) => Ok(Err(HttpResponse::SeeOther()
+            .cookie(expired_reporter_cookie(state.settings.public_url.is_https()))
+            .insert_header((LOCATION, "/track"))
+            .finish())),
+        Err(e) => Err(PageError { problem: e.into(), lang }),
+    }
+}
+
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
+struct Extra {
+    notice: Option<String>,
+    errors: Errors,
+    draft: String,
+}
+
+async fn status_page(
+    state: &AppState,
+    lang: Lang,
+    s: &ReporterSession,
+    extra: Extra,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let page_error = |e: ServiceError| PageError { problem: e.into(), lang };
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let zh = lang == Lang::Zh;
+    let tip = &s.view.tip;
+    let report = &s.view.report;
+    let messages = conversation::messages(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
+    let files = conversation::attachments(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
+    let identity_given = tips::identity_for_reporter(&state.store, &s.view).await.is_ok();
+    let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
+    let mut deadlines = Vec::new();
+    if tip.status == "received" {
+        let by = tip.received_at + data.days("acknowledge") * china_time::DAY;
+        deadlines.push((lang.t("受理期限", "To be accepted by").to_owned(), china_time::date_string(by)));
+    }
+    let view = StatusView {
+        reference: tip.reference.clone(),
+        status: status_word.to_owned(),
+        status_explained: explained.to_owned(),
+        kind: data.kind_name(&tip.kind, zh),
+        category: data.category_name(&tip.category_code, zh),
+        district: data.district_name(&tip.district_code, zh),
+        received: china_time::minute_string(tip.received_at),
+        deadlines,
+        title: report.title.clone(),
+        description: report.description.clone(),
+        location: report.location.clone(),
+        company: report.company.clone(),
+        occurred_on: report.occurred_on.clone(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView {
+                from_reporter: m.author == Author::Reporter,
+                body: m.body,
+                at: china_time::minute_string(m.at),
+            })
+            .collect(),
+        files: files
+            .into_iter()
+            .map(|f| FileView {
+                name: f.name,
+                kind: f.content_type,
+                size: size_text(f.size),
+                metadata_removed: f.metadata == "removed",
+                at: china_time::minute_string(f.at),
+            })
+            .collect(),
+        identity_given,
+        notice: extra.notice,
+        errors: extra.errors,
+        message_draft: extra.draft,
+        csrf: csrf_token(&s.token),
+        max_file_mb: state.settings.limits.max_upload_bytes.get().div_ceil(1024 * 1024),
+    };
+    Ok(html(status, jubao_templates::track::status(lang, &view)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusQuery {
+    done: String,
+}
+
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    query: web::Query<StatusQuery>,
+) -> Result<HttpResponse, PageError> {
+    let session = match session(&state, &req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let notice = match query.done.as_str() {
+        "message" => Some(lang.t("留言已发送。", "Your message has been sent.").to_owned()),
+        "files" => Some(lang.t("证据已上传。", "Your evidence has been uploaded.").to_owned()),
+        _ => None,
+    };
+    status_page(
+        &state,
+        lang,
+        &session,
+        Extra { notice, errors: Errors::default(), draft: String::new() },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Not `Debug`: it carries the reporter's words.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct MessageForm {
+    csrf: String,
+    body: String,
+}
+
+fn expired(lang: Lang) -> PageError {
+    PageError {
+        problem: Problem::new(
+            StatusCode::FORBIDDEN,
+            "bad_form_token",
+            "页面已过期，请返回重新操作。",
+            "The page has expired; go back and try again.",
+        ),
+        lang,
+    }
+}
+
+pub async fn message(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = match session(&state, &req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !csrf_matches(&session.token, &form.csrf) {
+        return Err(expired(lang));
+    }
+    let body = match validation::validate_message(&form.body) {
+        Ok(body) => body,
+        Err(e) => {
+            let extra = Extra {
+                notice: None,
+                errors: Errors(vec![(e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())]),
+                draft: form.body.clone(),
+            };
+            return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    conversation::send(&state.store, &session.view.tip, Author::Reporter, None, &body, unix_now())
+        .await
+        .map_err(|e| PageError { problem: e.into(), lang })?;
+    Ok(see_other("/track/status?done=message"))
+}
+
+pub async fn attach(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    multipart: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let session = match session(&state, &req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let check = |given: &str| csrf_matches(&session.token, given);
+    let checks = Checks { csrf: Some(&check), keep_metadata: false };
+    match upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await {
+        Ok(_) => Ok(see_other("/track/status?done=files")),
+        Err(problem) if problem.code == "bad_form_token" => Err(expired(lang)),
+        Err(problem) => {
+            let extra = Extra {
+                notice: None,
+                errors: Errors(vec![("file".to_owned(), problem.message(lang).to_owned())]),
+                draft: String::new(),
+            };
+            status_page(&state, lang, &session, extra, problem.status).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    form: web::Form<SignOutForm>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(token) = auth::reporter_cookie_token(&req) {
+        if !csrf_matches(&token, &form.csrf) {
+            return Err(expired(lang));
+        }
+        sessions::end(&state.store, &token).await.map_err(|e| PageError { problem: e.into(), lang })?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(expired_reporter_cookie(state.settings.public_url.is_https()))
+        .insert_header((LOCATION, "/"))
+        .finish())
+}

@@ -1,0 +1,172 @@
+//! Evidence from a `multipart/form-data` body, streamed field by field into
+//! `service::evidence::Upload`. Text fields (`csrf`, `keep_metadata`) must come before the
+//! files, as forms send them in document order.
+
+use actix_multipart::{Field, Multipart};
+use futures_util::StreamExt;
+
+use super::AppState;
+use super::error::Problem;
+use crate::evidence::FileKind;
+use crate::service::evidence::{EvidenceError, Upload};
+use crate::store::messages::Author;
+use crate::store::tips::TipRow;
+use crate::store::unix_now;
+
+/// Largest text field accepted beside the files.
+const MAX_TEXT_FIELD: usize = 1024;
+/// How much of a refused file is still read before the answer.
+const DRAIN_BYTES: usize = 16 * 1024 * 1024;
+
+pub struct Received {
+    pub attachment_ids: Vec<String>,
+}
+
+/// What a text field in the form may be checked against before any file is stored.
+pub struct Checks<'a> {
+    /// The form token the request must carry (pages), or none (API, bearer token).
+    pub csrf: Option<&'a dyn Fn(&str) -> bool>,
+    pub keep_metadata: bool,
+}
+
+fn bad(code: &'static str, zh: &'static str, en: &'static str) -> Problem {
+    Problem::bad_request(code, zh, en)
+}
+
+async fn text_field(field: &mut Field) -> Result<String, Problem> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|_| bad("invalid_body", "上传中断。", "The upload was interrupted."))?;
+        value.extend_from_slice(&chunk);
+        if value.len() > MAX_TEXT_FIELD {
+            return Err(bad("invalid_body", "表单字段过长。", "A form field is too long."));
+        }
+    }
+    String::from_utf8(value).map_err(|_| bad("invalid_body", "表单字段无法读取。", "A form field cannot be read."))
+}
+
+/// Stores every `file` field as evidence of `tip`. A file that is refused leaves nothing
+/// behind; files before it in the same request are kept.
+pub async fn receive(
+    state: &AppState,
+    tip: &TipRow,
+    mut multipart: Multipart,
+    author: Author,
+    mut checks: Checks<'_>,
+) -> Result<Received, Problem> {
+    let mut ids = Vec::new();
+    let mut csrf_seen = checks.csrf.is_none();
+    while let Some(field) = multipart.next().await {
+        let mut field = field
+            .map_err(|_| bad("invalid_body", "上传内容格式不正确。", "The upload is not valid multipart data."))?;
+        match field.name().unwrap_or_default() {
+            "csrf" => {
+                let given = text_field(&mut field).await?;
+                if let Some(check) = checks.csrf {
+                    if !check(&given) {
+                        return Err(Problem::new(
+                            actix_web::http::StatusCode::FORBIDDEN,
+                            "bad_form_token",
+                            "页面已过期，请返回重新操作。",
+                            "The page has expired; go back and try again.",
+                        ));
+                    }
+                    csrf_seen = true;
+                }
+            }
+            "keep_metadata" => checks.keep_metadata = text_field(&mut field).await?.trim() == "true",
+            "file" => {
+                if !csrf_seen {
+                    return Err(Problem::new(
+                        actix_web::http::StatusCode::FORBIDDEN,
+                        "bad_form_token",
+                        "页面已过期，请返回重新操作。",
+                        "The page has expired; go back and try again.",
+                    ));
+                }
+                let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_owned();
+                if let Some(id) = one_file(state, tip, &mut field, &name, checks.keep_metadata, author).await? {
+                    ids.push(id);
+                }
+            }
+            _ => {
+                text_field(&mut field).await?;
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(Problem::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "no_file",
+            "请选择要上传的文件。",
+            "Choose a file to upload.",
+        ));
+    }
+    Ok(Received { attachment_ids: ids })
+}
+
+/// One file: `None` for an empty file input (a form sent without a file chosen).
+async fn one_file(
+    state: &AppState,
+    tip: &TipRow,
+    field: &mut Field,
+    name: &str,
+    keep_metadata: bool,
+    author: Author,
+) -> Result<Option<String>, Problem> {
+    let interrupted = || bad("invalid_body", "上传中断。", "The upload was interrupted.");
+    let mut head = Vec::with_capacity(FileKind::SNIFF_BYTES);
+    let mut rest = None;
+    // A field must not be read again once it has ended: files shorter than the sniffing
+    // window end here.
+    let mut ended = false;
+    while head.len() < FileKind::SNIFF_BYTES {
+        match field.next().await {
+            Some(chunk) => {
+                let chunk = chunk.map_err(|_| interrupted())?;
+                let take = (FileKind::SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                if take < chunk.len() {
+                    rest = Some(chunk.slice(take..));
+                }
+            }
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    if head.is_empty() && name.is_empty() {
+        return Ok(None);
+    }
+    let mut upload =
+        Upload::begin(&state.store, &state.blobs, tip, name, keep_metadata, &head, state.upload_limits()).await?;
+    let mut result = match rest {
+        Some(chunk) => upload.write(&chunk).await,
+        None => Ok(()),
+    };
+    while result.is_ok() && !ended {
+        match field.next().await {
+            Some(Ok(chunk)) => result = upload.write(&chunk).await,
+            Some(Err(_)) => {
+                ended = true;
+                result = Err(EvidenceError::Io(std::io::Error::other("the upload was interrupted")));
+            }
+            None => ended = true,
+        }
+    }
+    if let Err(e) = result {
+        upload.abort(&state.blobs).await;
+        // Read on a little so a browser still sending sees the answer rather than a reset;
+        // past that, the connection is closed.
+        let mut drained = 0usize;
+        while !ended && let Some(Ok(chunk)) = field.next().await {
+            drained += chunk.len();
+            if drained > DRAIN_BYTES {
+                break;
+            }
+        }
+        return Err(e.into());
+    }
+    Ok(Some(upload.finish(&state.store, &state.blobs, author, unix_now()).await?))
+}

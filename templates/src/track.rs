@@ -1,0 +1,172 @@
+//! Following a report: the receipt form (GET /track) and the status page.
+
+use maud::{Markup, html};
+
+use crate::form::{Errors, Text, error_summary, text_input, textarea};
+use crate::{Frame, Lang, layout};
+
+pub fn form(lang: Lang, reference: &str, errors: &Errors) -> Markup {
+    let title = lang.t("查询办理进度", "Follow a report");
+    let frame = Frame { lang, title, path: "/track" };
+    layout(
+        &frame,
+        html! {
+            h1 { (title) }
+            (error_summary(lang.t("无法打开：", "Cannot open:"), errors))
+            form method="post" action="/track" novalidate {
+                (text_input(&Text { field: "reference", label: lang.t("举报编号", "Reference"), value: reference,
+                    hint: Some(lang.t("10 位字母和数字", "10 letters and digits")), required: true, max: 20, kind: "text", autocomplete: "off" }, errors))
+                (text_input(&Text { field: "query_code", label: lang.t("查询码", "Query code"), value: "",
+                    hint: Some(lang.t("20 位数字，空格可有可无", "20 digits, spaces optional")), required: true, max: 40, kind: "text", autocomplete: "off" }, errors))
+                p.actions { button.button.primary type="submit" { (lang.t("查询", "Open")) } }
+            }
+            p.muted { (lang.t("查询码丢失无法找回，可以重新举报。", "A lost query code cannot be recovered; you may report again.")) }
+        },
+    )
+}
+
+pub struct MessageView {
+    pub from_reporter: bool,
+    pub body: String,
+    pub at: String,
+}
+
+pub struct FileView {
+    pub name: String,
+    pub kind: String,
+    pub size: String,
+    pub metadata_removed: bool,
+    pub at: String,
+}
+
+pub struct StatusView {
+    pub reference: String,
+    pub status: String,
+    pub status_explained: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub received: String,
+    pub deadlines: Vec<(String, String)>,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub company: Option<String>,
+    pub occurred_on: Option<String>,
+    pub messages: Vec<MessageView>,
+    pub files: Vec<FileView>,
+    pub identity_given: bool,
+    /// Something that just happened ("message sent"), or a problem with the last action.
+    pub notice: Option<String>,
+    pub errors: Errors,
+    pub message_draft: String,
+    pub csrf: String,
+    pub max_file_mb: u64,
+}
+
+pub fn status(lang: Lang, s: &StatusView) -> Markup {
+    let title = lang.t("办理进度", "Progress of your report");
+    let frame = Frame { lang, title, path: "/track/status" };
+    layout(
+        &frame,
+        html! {
+            h1 { (title) }
+            @if let Some(n) = &s.notice { p.notice role="status" { (n) } }
+            (error_summary(lang.t("没有完成：", "Not done:"), &s.errors))
+            dl.facts {
+                dt { (lang.t("举报编号", "Reference")) } dd.code { (s.reference) }
+                dt { (lang.t("当前状态", "Status")) } dd { strong { (s.status) } br; span.hint { (s.status_explained) } }
+                dt { (lang.t("收到时间", "Received")) } dd { (s.received) }
+                @for (what, when) in &s.deadlines { dt { (what) } dd { (when) } }
+                dt { (lang.t("类型", "Kind")) } dd { (s.kind) }
+                dt { (lang.t("行业领域", "Field")) } dd { (s.category) }
+                dt { (lang.t("区县", "District")) } dd { (s.district) }
+                dt { (lang.t("身份信息", "Identity")) }
+                dd { @if s.identity_given { (lang.t("已单独加密保存，只有保密专员经批准才能查看；查看时会在这里告诉您。", "Kept encrypted on its own; only the custodian can open it after an approved request, and you would see that here.")) }
+                     @else { (lang.t("匿名", "Anonymous")) } }
+            }
+            h2 { (lang.t("您的举报", "Your report")) }
+            div.report {
+                h3 { (s.title) }
+                p.pre { (s.description) }
+                p { strong { (lang.t("地点：", "Where: ")) } (s.location) }
+                @if let Some(c) = &s.company { p { strong { (lang.t("单位：", "Company: ")) } (c) } }
+                @if let Some(d) = &s.occurred_on { p { strong { (lang.t("日期：", "Date: ")) } (d) } }
+            }
+            h2 { (lang.t("留言", "Messages")) }
+            @if s.messages.is_empty() { p.muted { (lang.t("还没有留言。", "No messages yet.")) } }
+            ol.messages {
+                @for m in &s.messages {
+                    li.from-reporter[m.from_reporter] {
+                        p.meta { (if m.from_reporter { lang.t("您", "You") } else { lang.t("核查人员", "Officer") }) " · " (m.at) }
+                        p.pre { (m.body) }
+                    }
+                }
+            }
+            form method="post" action="/track/messages" novalidate {
+                input type="hidden" name="csrf" value=(s.csrf);
+                (textarea(&Text { field: "body", label: lang.t("给核查人员留言", "Message to the officer"), value: &s.message_draft,
+                    hint: Some(lang.t("补充情况或回答问题。请不要写您的姓名。", "Add facts or answer questions. Please do not write your name.")), required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 4))
+                p.actions { button.button type="submit" { (lang.t("发送留言", "Send message")) } }
+            }
+            h2 { (lang.t("证据", "Evidence")) }
+            @if s.files.is_empty() { p.muted { (lang.t("还没有证据。", "No evidence yet.")) } }
+            ul.files {
+                @for f in &s.files {
+                    li { (f.name) " · " (f.kind) " · " (f.size) " · " (f.at)
+                        @if f.metadata_removed { " · " span.hint { (lang.t("已去除位置等信息", "location and other metadata removed")) } } }
+                }
+            }
+            form method="post" action="/track/attachments" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                div.field {
+                    label.choice {
+                        input type="checkbox" name="keep_metadata" value="true";
+                        span { (lang.t("保留照片原始信息（含拍摄地点、时间、设备）作为证据", "Keep the photos' original metadata (place, time, device) as evidence")) }
+                    }
+                    span.hint { (lang.t("默认会去除照片中的位置、设备等信息，以保护您。视频、PDF 等文件中的作者或位置信息无法自动去除，请注意。",
+                                        "By default location, device and other metadata are removed from photos to protect you. Author or location data inside videos, PDFs and other files cannot be removed automatically.")) }
+                }
+                div.field.invalid[s.errors.of("file").is_some()] {
+                    label for="file" { (lang.t("选择文件", "Choose files")) }
+                    span.hint id="file-hint" { (lang.t("照片（JPEG、PNG、WebP、HEIC）、视频（MP4、MOV、3GP）、录音（MP3、M4A、AMR、WAV）或 PDF，每个不超过 ", "Photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, 3GP), recordings (MP3, M4A, AMR, WAV) or PDF, each up to ")) (s.max_file_mb) " MB" }
+                    @if let Some(msg) = s.errors.of("file") { span.error id="file-error" { "⚠ " (msg) } }
+                    input id="file" name="file" type="file" multiple aria-describedby="file-hint";
+                }
+                p.actions { button.button type="submit" { (lang.t("上传", "Upload")) } }
+            }
+            form method="post" action="/track/signout" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                p.actions { button.button type="submit" { (lang.t("退出", "Sign out")) } }
+            }
+        },
+    )
+}
+
+/// A status in plain words, and what it means for the reporter.
+pub fn status_words(code: &str, lang: Lang) -> (&'static str, &'static str) {
+    match code {
+        "received" => (
+            lang.t("已收到，等待受理", "Received, waiting to be accepted"),
+            lang.t("负责部门正在审查是否受理。", "The responsible department is deciding whether to take it up."),
+        ),
+        "accepted" => {
+            (lang.t("已受理", "Accepted"), lang.t("已受理，即将开始核查。", "Taken up; verification will start."))
+        }
+        "verifying" => {
+            (lang.t("核查中", "Being verified"), lang.t("核查人员正在调查核实。", "Officials are looking into it."))
+        }
+        "concluded" => (
+            lang.t("已办结", "Concluded"),
+            lang.t("核查已有结论，见下方反馈。", "The verification has a conclusion; see the feedback below."),
+        ),
+        "under_review" => {
+            (lang.t("复核中", "Under review"), lang.t("您的异议正在复核。", "Your objection is being reviewed."))
+        }
+        "closed" => (lang.t("已结案", "Closed"), lang.t("本举报已处理完毕。", "This report has been dealt with.")),
+        "rejected" => {
+            (lang.t("不予受理", "Not taken up"), lang.t("原因见下方反馈。", "The reason is in the feedback below."))
+        }
+        _ => (lang.t("处理中", "In progress"), ""),
+    }
+}
