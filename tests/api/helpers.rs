@@ -135,10 +135,19 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// As `spawn_app`, with settings changed first (limits, trusted proxies…).
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     LazyLock::force(&LOGS);
     let dir = tempfile::tempdir().unwrap();
     let database = TestDatabase::fresh(dir.path()).await;
     let mut settings = Settings::defaults().unwrap();
+    // Tests file many tips from one address; the limit tests set their own.
+    settings.limits.tips_per_client_per_hour = std::num::NonZeroU32::new(10_000).unwrap();
+    settings.limits.reporter_logins_per_client_per_minute = std::num::NonZeroU32::new(10_000).unwrap();
+    change(&mut settings);
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.path().join("data");
     settings.set_database_url(DatabaseUrl::parse(&database.url()).unwrap());
@@ -156,9 +165,10 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
-/// A client that never follows redirects, optionally bound to a source address.
+/// A client that never follows redirects and keeps cookies, optionally bound to a source
+/// address.
 pub fn client_from(source: Option<IpAddr>) -> reqwest::Client {
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true);
     if let Some(ip) = source {
         builder = builder.local_address(ip);
     }
@@ -271,5 +281,44 @@ pub fn tip_about(category: &str, canary: &str, identity: bool) -> jubao::service
             email: None,
             id_number: Some(format!("ID-{canary}")),
         }),
+        poster_id: None,
     }
+}
+
+/// The text of the first element with `class="…{class}…"` in a page.
+pub fn text_of_class(html: &str, class: &str) -> Option<String> {
+    let marker = format!("class=\"{class}\">");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('<')? + start;
+    Some(html[start..end].to_owned())
+}
+
+/// The value of the hidden `csrf` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// The fields of a good tip as the HTML form posts them.
+pub fn form_fields(title: &str, description: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "major_hazard".into()),
+        ("category", "mine".into()),
+        ("district", "500103".into()),
+        ("title", title.into()),
+        ("description", description.into()),
+        ("location", "某某煤矿三号井".into()),
+        ("company", "某某煤业有限公司".into()),
+        ("occurred_on", "2026-11-20".into()),
+        ("agree", "true".into()),
+    ]
+}
+
+/// A good tip for the JSON API.
+pub fn api_tip(title: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "violation", "category": "mine", "district": "500103", "title": title,
+        "description": description, "location": "某某煤矿三号井", "supervisory_duty": false
+    })
 }

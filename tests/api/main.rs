@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod browser;
 mod canary;
 mod command_line;
 mod errors;
 mod health;
 mod helpers;
+mod intake;
 mod interop;
 mod keys;
 mod no_trace;

@@ -1,0 +1,124 @@
+//! A real browser with JavaScript switched off: headless Chromium, driven through
+//! chromedriver, files a tip through `/report` and reads the receipt. With
+//! `JUBAO_SCREENSHOTS=DIR` set it also saves the form, receipt and status pages at 360 px
+//! and 1280 px wide (the ones in `tests/screenshots/` were made so).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::{TestApp, spawn_app};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn browser() -> (Driver, Client) {
+    let chromedriver = std::env::var("JUBAO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+    let chromium = std::env::var("JUBAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let port = free_port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install Debian's chromium and chromium-driver"));
+    let driver = Driver(child);
+    let capabilities = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--lang=zh-CN", "--hide-scrollbars", "--force-device-scale-factor=1"],
+            "prefs": { "profile.managed_default_content_settings.javascript": 2, "intl.accept_languages": "zh-CN" }
+        }
+    });
+    let capabilities = match capabilities {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let mut last = None;
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not answer: {last:?}");
+}
+
+async fn shoot(client: &Client, app: &TestApp, path: &str, name: &str) {
+    let Ok(dir) = std::env::var("JUBAO_SCREENSHOTS") else { return };
+    for (width, height) in [(360u32, 2200u32), (1280, 1500)] {
+        client.set_window_size(width, height).await.unwrap();
+        if !path.is_empty() {
+            client.goto(&app.url(path)).await.unwrap();
+        }
+        let png = client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(format!("{dir}/{name}-{width}.png"), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_browser_without_javascript_files_a_tip_and_reads_the_receipt() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    app.official("guard.one", "custodian", None).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&app.url("/report")).await.unwrap();
+    shoot(&client, &app, "/report", "report-form").await;
+    client.set_window_size(1280, 1500).await.unwrap();
+    client.find(Locator::Css("input[name=kind][value=major_hazard]")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("#category option[value=mine]")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("#district option[value='500103']")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Id("title")).await.unwrap().send_keys("井下通风不足").await.unwrap();
+    client
+        .find(Locator::Id("description"))
+        .await
+        .unwrap()
+        .send_keys("三号井下通风机已经停了一周，工人仍在井下作业。")
+        .await
+        .unwrap();
+    client.find(Locator::Id("location")).await.unwrap().send_keys("某某煤矿三号井").await.unwrap();
+    client.find(Locator::Css("input[name=agree]")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    let reference = client.find(Locator::Css("dd.code:not(.big)")).await.unwrap().text().await.unwrap();
+    let code = client.find(Locator::Css("dd.code.big")).await.unwrap().text().await.unwrap();
+    assert_eq!(reference.trim().len(), 10, "{reference}");
+    assert_eq!(code.chars().filter(char::is_ascii_digit).count(), 20, "{code}");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tips WHERE reference = $1")
+        .bind(reference.trim())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    shoot(&client, &app, "", "receipt").await;
+
+    // The receipt page leads on to the status page, with the session the filing started.
+    client.find(Locator::Css("a[href='/track/status']")).await.unwrap().click().await.unwrap();
+    let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "办理进度");
+    shoot(&client, &app, "/track/status", "status").await;
+    client.close().await.unwrap();
+}

@@ -1,0 +1,512 @@
+//! Public intake: the HTML form without a script, the JSON API, the receipt, following a
+//! report, messages and evidence — proven on what is stored.
+
+use std::io::Read;
+
+use jubao::crypto::Tip;
+use jubao::evidence::{FileKind, strip_metadata};
+use jubao::service::{conversation, tips};
+use jubao::store::blobs::BlobStore;
+use jubao::store::messages::Author;
+
+use crate::helpers::{TestApp, api_tip, client_from, csrf_of, form_fields, spawn_app, spawn_app_with, text_of_class};
+
+const PHOTO: &[u8] = include_bytes!("../fixtures/photo-gps.jpg");
+const GPS_CANARY: &str = "GPS-CANARY-7f3a";
+
+/// The evidence of a tip as stored, decrypted with the tip key an official opens.
+async fn stored_evidence(
+    app: &TestApp,
+    reference: &str,
+    officer: &jubao::service::officials::SignedIn,
+) -> Vec<(String, Vec<u8>)> {
+    let reference = jubao::domain::TipReference::parse(reference).unwrap();
+    let opened = tips::open_for_official(&app.store, officer, &reference).await.unwrap();
+    let blobs = BlobStore::open(&app.data_dir).unwrap();
+    let mut out = Vec::new();
+    for info in conversation::attachments(&app.store, &opened.tip.id, &opened.key).await.unwrap() {
+        let blob_id: String = sqlx::query_scalar("SELECT blob_id FROM attachments WHERE id = $1")
+            .bind(&info.id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        let sealed = std::fs::read(app.data_dir.join("blobs").join(&blob_id[..2]).join(&blob_id)).unwrap();
+        drop(blobs.clone());
+        let mut plain = Vec::new();
+        opened.key.open_stream(sealed.as_slice()).unwrap().read_to_end(&mut plain).unwrap();
+        out.push((info.name, plain));
+    }
+    out
+}
+
+async fn tip_key(
+    app: &TestApp,
+    reference: &str,
+    officer: &jubao::service::officials::SignedIn,
+) -> jubao::crypto::Key<Tip> {
+    let reference = jubao::domain::TipReference::parse(reference).unwrap();
+    tips::open_for_official(&app.store, officer, &reference).await.unwrap().key
+}
+
+#[tokio::test]
+async fn a_tip_through_the_html_form_is_followed_answered_and_given_clean_evidence() {
+    let app = spawn_app().await;
+    let officer = app.official("li.wei", "officer,head", Some("emergency")).await;
+    let browser = client_from(None);
+
+    // The form, posted form-encoded as a browser without scripts does.
+    let form = browser.get(app.url("/report")).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let response = browser
+        .post(app.url("/report"))
+        .form(&form_fields("井下通风不足", "三号井下通风机已经停了一周，仍在生产。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let receipt = response.text().await.unwrap();
+    let reference = text_of_class(&receipt, "code").unwrap();
+    let code = text_of_class(&receipt, "code big").unwrap();
+    assert_eq!(reference.len(), 10);
+    assert_eq!(code.split(' ').count(), 5, "{code}");
+    assert!(receipt.contains("查询码只显示这一次"));
+
+    // Another device opens it with the receipt.
+    let phone = client_from(None);
+    let opened = phone
+        .post(app.url("/track"))
+        .form(&[("reference", reference.to_lowercase()), ("query_code", code.replace(' ', "-"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 303);
+    let cookie = opened.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/track"),
+        "{cookie}"
+    );
+    let status = phone.get(app.url("/track/status")).send().await.unwrap().text().await.unwrap();
+    assert!(status.contains("井下通风不足") && status.contains("已收到，等待受理"));
+
+    // A message and a photo whose EXIF holds a GPS position.
+    let csrf = csrf_of(&status);
+    let sent = phone
+        .post(app.url("/track/messages"))
+        .form(&[("csrf", csrf.as_str()), ("body", "补充：夜班也在生产。")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 303);
+    let photo =
+        reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("IMG_0042.JPG").mime_str("image/jpeg").unwrap();
+    let form = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part("file", photo);
+    let uploaded = phone.post(app.url("/track/attachments")).multipart(form).send().await.unwrap();
+    assert_eq!(uploaded.status(), 303);
+    let status = phone.get(app.url("/track/status?done=files")).send().await.unwrap().text().await.unwrap();
+    assert!(status.contains("IMG_0042.JPG") && status.contains("补充：夜班也在生产。"));
+
+    // What is stored, decrypted: the message, and the photo without its metadata but whole.
+    let key = tip_key(&app, &reference, &officer.signed_in).await;
+    let tip_id: String = sqlx::query_scalar("SELECT id FROM tips WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let messages = conversation::messages(&app.store, &tip_id, &key).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].author, Author::Reporter);
+    let evidence = stored_evidence(&app, &reference, &officer.signed_in).await;
+    assert_eq!(evidence.len(), 1);
+    let (name, image) = &evidence[0];
+    assert_eq!(name, "IMG_0042.JPG");
+    assert!(!image.windows(GPS_CANARY.len()).any(|w| w == GPS_CANARY.as_bytes()), "the GPS canary is gone");
+    assert_eq!(image, &strip_metadata(FileKind::Jpeg, PHOTO).unwrap(), "the picture is stored whole");
+    assert_eq!(FileKind::sniff(image), Some(FileKind::Jpeg));
+}
+
+#[tokio::test]
+async fn a_tip_through_the_api_is_followed_answered_and_keeps_metadata_when_asked() {
+    let app = spawn_app().await;
+    let officer = app.official("li.wei", "officer", Some("emergency")).await;
+    let client = client_from(None);
+    let created = client
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("违规动火作业", "车间内未办理动火证进行电焊作业。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let receipt: serde_json::Value = created.json().await.unwrap();
+    let reference = receipt["reference"].as_str().unwrap().to_owned();
+    assert_eq!(receipt["query_code"].as_str().unwrap().len(), 20);
+
+    let session: serde_json::Value = client
+        .post(app.url("/api/v1/reporter/session"))
+        .json(&serde_json::json!({"reference": reference, "query_code": receipt["query_code_grouped"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", session["token"].as_str().unwrap());
+    let sent = client
+        .post(app.url("/api/v1/reporter/messages"))
+        .header("authorization", &bearer)
+        .json(&serde_json::json!({"body": "照片见附件"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("evidence.jpg");
+    let uploaded = client
+        .post(app.url("/api/v1/reporter/attachments?keep_metadata=true"))
+        .header("authorization", &bearer)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+
+    let tip: serde_json::Value = client
+        .get(app.url("/api/v1/reporter/tip"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tip["report"]["title"], "违规动火作业");
+    assert_eq!(tip["status"], "received");
+    assert_eq!(tip["messages"][0]["body"], "照片见附件");
+    assert_eq!(tip["attachments"][0]["metadata"], "kept");
+    assert_eq!(tip["deadlines"][0]["step"], "acknowledge");
+    let evidence = stored_evidence(&app, &reference, &officer.signed_in).await;
+    assert_eq!(evidence[0].1, PHOTO, "kept as sent, on request");
+
+    let refused = client.get(app.url("/api/v1/reporter/tip")).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_answered_beside_the_field_and_the_rest_is_kept() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    app.official("guard.one", "custodian", None).await;
+    let client = client_from(None);
+    let cases: [(&str, &str, &str); 9] = [
+        ("kind", "gossip", "请选择举报类型"),
+        ("category", "bakery", "请选择所属行业领域"),
+        ("district", "110101", "请选择发生地所在区县"),
+        ("title", "", "请填写标题"),
+        ("description", "太短", "具体情况至少需要"),
+        ("location", "", "请填写具体地点"),
+        ("occurred_on", "2099-01-01", "日期不能晚于今天"),
+        ("id_number", "500103199001011235", "身份证号码不正确"),
+        ("agree", "", "请阅读举报须知并勾选确认"),
+    ];
+    for (field, value, message) in cases {
+        let mut fields = form_fields("宿舍违规使用电暖器", "员工宿舍大量使用大功率电器，线路老化冒烟。");
+        fields.retain(|(f, _)| *f != field);
+        if !value.is_empty() {
+            fields.push((field, value.into()));
+        }
+        let response = client.post(app.url("/report")).form(&fields).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{field}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(message), "{field}: no message");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")) || field == "kind" || field == "agree",
+            "{field}: not beside the field"
+        );
+        if field != "description" {
+            assert!(html.contains("员工宿舍大量使用大功率电器，线路老化冒烟。"), "{field}: the description was lost");
+        }
+        if field != "title" {
+            assert!(html.contains("value=\"宿舍违规使用电暖器\""), "{field}: the title was lost");
+        }
+    }
+    // The same rules on the API, field by field.
+    let mut bad = api_tip("", "太短");
+    bad["district"] = serde_json::json!("nowhere");
+    let response = client.post(app.url("/api/v1/tips")).json(&bad).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_fields");
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["district", "title", "description"]);
+    let response = client
+        .post(app.url("/api/v1/tips"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn the_n_plus_first_tip_from_one_client_is_refused_while_another_client_goes_on() {
+    let app = spawn_app_with(|s| s.limits.tips_per_client_per_hour = std::num::NonZeroU32::new(2).unwrap()).await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let first = client_from(Some("127.0.0.77".parse().unwrap()));
+    for _ in 0..2 {
+        let ok = first
+            .post(app.url("/api/v1/tips"))
+            .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 201);
+    }
+    let refused = first
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+
+    // A forged X-Forwarded-For does not make another client: no proxy is trusted.
+    let forged = first
+        .post(app.url("/api/v1/tips"))
+        .header("x-forwarded-for", "198.51.100.23")
+        .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 429);
+    // The HTML form says when to come back.
+    let page = first
+        .post(app.url("/report"))
+        .form(&form_fields("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.text().await.unwrap().contains("分钟后再试"));
+
+    let second = client_from(Some("127.0.0.88".parse().unwrap()));
+    let ok = second
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 201);
+}
+
+#[tokio::test]
+async fn a_listed_proxy_is_believed_for_the_rightmost_hop_only() {
+    let app = spawn_app_with(|s| {
+        s.limits.tips_per_client_per_hour = std::num::NonZeroU32::new(1).unwrap();
+        s.trusted_proxies = jubao::configuration::TrustedProxies(vec!["127.0.0.77/32".parse().unwrap()]);
+    })
+    .await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let proxy = client_from(Some("127.0.0.77".parse().unwrap()));
+    let send = |xff: &'static str| {
+        proxy
+            .post(app.url("/api/v1/tips"))
+            .header("x-forwarded-for", xff)
+            .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+            .send()
+    };
+    assert_eq!(send("198.51.100.1").await.unwrap().status(), 201);
+    assert_eq!(send("198.51.100.2").await.unwrap().status(), 201, "another client behind the proxy");
+    assert_eq!(
+        send("203.0.113.5, 198.51.100.1").await.unwrap().status(),
+        429,
+        "the leftmost hop is the client's to forge"
+    );
+}
+
+#[tokio::test]
+async fn a_query_code_cannot_be_guessed_online() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let client = client_from(None);
+    let receipt: serde_json::Value = client
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let guess = |n: u32| serde_json::json!({"reference": receipt["reference"], "query_code": format!("{n:020}")});
+    let mut refused = 0;
+    for n in 0..21 {
+        let status =
+            client.post(app.url("/api/v1/reporter/session")).json(&guess(n)).send().await.unwrap().status().as_u16();
+        assert!(status == 401 || status == 429, "{status}");
+        refused += u32::from(status == 429);
+    }
+    assert!(refused >= 1, "guesses at one reference are limited");
+    let other = client_from(Some("127.0.0.99".parse().unwrap()));
+    let status = other.post(app.url("/api/v1/reporter/session")).json(&guess(7)).send().await.unwrap().status();
+    assert_eq!(status, 429, "the limit is the reference's, whoever guesses");
+}
+
+#[tokio::test]
+async fn an_upload_over_the_cap_is_refused_and_leaves_nothing() {
+    let app = spawn_app_with(|s| s.limits.max_upload_bytes = std::num::NonZeroU64::new(4096).unwrap()).await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let client = client_from(None);
+    let receipt: serde_json::Value = client
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session: serde_json::Value = client
+        .post(app.url("/api/v1/reporter/session"))
+        .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", session["token"].as_str().unwrap());
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(50_000, b' ');
+    for (body, status) in [(big, 413u16), (b"MZ this is a program".to_vec(), 415)] {
+        let part = reqwest::multipart::Part::bytes(body).file_name("x.pdf");
+        let response = client
+            .post(app.url("/api/v1/reporter/attachments"))
+            .header("authorization", &bearer)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(rows, 0);
+    let mut files = 0;
+    for entry in walk(&app.data_dir.join("blobs")) {
+        files += usize::from(entry.is_file());
+    }
+    assert_eq!(files, 0, "no blob, finished or partial, is left");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            all.extend(walk(&path));
+        } else {
+            all.push(path);
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn the_hotline_desk_files_for_a_caller_and_only_the_intake_role_may() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let desk = app.official("desk.one", "intake", None).await;
+    let client = client_from(None);
+    let sign_in = |username: &str, secret: &str| {
+        let code = jubao::auth::totp::code_at(secret, u64::try_from(jubao::store::unix_now()).unwrap()).unwrap();
+        client
+            .post(app.url("/api/v1/staff/session"))
+            .json(&serde_json::json!({"username": username, "password": crate::helpers::PASSWORD, "totp": code}))
+            .send()
+    };
+    let session: serde_json::Value =
+        sign_in("desk.one", &desk.created.enrolment.secret_base32).await.unwrap().json().await.unwrap();
+    let bearer = format!("Bearer {}", session["token"].as_str().unwrap());
+    let mut tip = api_tip("电话举报：矿井超员", "来电人称三号井每班下井超过定员。");
+    tip["channel"] = serde_json::json!("hotline");
+    let created =
+        client.post(app.url("/api/v1/staff/tips")).header("authorization", &bearer).json(&tip).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let receipt: serde_json::Value = created.json().await.unwrap();
+    let channel: String = sqlx::query_scalar("SELECT channel FROM tips WHERE reference = $1")
+        .bind(receipt["reference"].as_str().unwrap())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(channel, "hotline");
+
+    let no_session = client.post(app.url("/api/v1/staff/tips")).json(&tip).send().await.unwrap();
+    assert_eq!(no_session.status(), 401);
+    let officer = app.official("zhao.lei", "officer", Some("fire")).await;
+    let session: serde_json::Value =
+        sign_in("zhao.lei", &officer.created.enrolment.secret_base32).await.unwrap().json().await.unwrap();
+    let officer_bearer = format!("Bearer {}", session["token"].as_str().unwrap());
+    let refused = client
+        .post(app.url("/api/v1/staff/tips"))
+        .header("authorization", &officer_bearer)
+        .json(&tip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "an officer is not the hotline desk");
+    let reporter_style = client
+        .post(app.url("/api/v1/staff/tips"))
+        .header("authorization", "Bearer nonsense")
+        .json(&tip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reporter_style.status(), 401);
+}
+
+#[tokio::test]
+async fn a_qr_poster_presets_the_form_and_records_the_channel_only() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("housing")).await;
+    let district = jubao::domain::Code::parse("500105").unwrap();
+    let category = jubao::domain::Code::parse("construction-site").unwrap();
+    let poster = jubao::service::posters::create(
+        &app.store,
+        "观音桥工地 2 号门",
+        Some(&district),
+        Some(&category),
+        crate::helpers::now(),
+    )
+    .await
+    .unwrap();
+    let client = client_from(None);
+    let form = client.get(app.url(&format!("/q/{}", poster.code))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("观音桥工地 2 号门"));
+    assert!(form.contains("<option value=\"500105\" selected>"), "the district is preset");
+    assert!(form.contains("<option value=\"construction-site\" selected>"), "the category is preset");
+    let printable = client.get(app.url(&format!("/q/{}/poster", poster.code))).send().await.unwrap();
+    assert_eq!(printable.status(), 200);
+    let printable = printable.text().await.unwrap();
+    assert!(printable.contains("<svg") && printable.contains("12350"));
+    assert!(printable.contains(&format!("/q/{}", poster.code)));
+
+    let mut fields = form_fields("脚手架无防护网", "工地脚手架外侧没有安全网，高处坠物。");
+    fields.retain(|(f, _)| *f != "category" && *f != "district");
+    fields.extend([
+        ("category", "construction-site".into()),
+        ("district", "500105".into()),
+        ("poster", poster.code.clone()),
+    ]);
+    let response = client.post(app.url("/report")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (channel, poster_id): (String, Option<String>) =
+        sqlx::query_as("SELECT channel, poster_id FROM tips").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(channel, "qr");
+    assert_eq!(poster_id.as_deref(), Some(poster.id.as_str()));
+    assert_eq!(client.get(app.url("/q/nosuchqr")).send().await.unwrap().status(), 404);
+}
