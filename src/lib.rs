@@ -11,6 +11,7 @@ pub mod cli;
 pub mod configuration;
 pub mod crypto;
 pub mod domain;
+pub mod evidence;
 pub mod seeds;
 pub mod service;
 pub mod startup;
