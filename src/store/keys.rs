@@ -198,3 +198,10 @@ pub async fn versions_held(conn: &mut AnyConnection, holder_id: &str) -> Result<
         .fetch_all(conn)
         .await?)
 }
+
+pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<GroupKeyRow>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, key_group, version, public_key FROM group_keys WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}

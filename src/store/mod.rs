@@ -3,14 +3,18 @@
 //! places where the backends differ are in this module.
 
 pub mod attachments;
+pub mod audit;
 pub mod blobs;
 pub mod keys;
 pub mod messages;
+pub mod outbox;
 pub mod posters;
+pub mod queue;
 pub mod reference;
 pub mod sessions;
 pub mod tips;
 pub mod users;
+pub mod workflow;
 
 use std::time::Duration;
 

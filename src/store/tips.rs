@@ -23,6 +23,8 @@ pub struct NewTip<'a> {
     pub reporter_key_wrap: &'a Wrapped<Tip>,
     pub body: &'a Envelope,
     pub poster_id: Option<&'a str>,
+    /// When acknowledgement is due.
+    pub due_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -49,8 +51,8 @@ pub struct TipRow {
 pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
-         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (reference) DO NOTHING",
+         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (reference) DO NOTHING",
     )
     .bind(tip.id)
     .bind(tip.reference)
@@ -68,6 +70,7 @@ pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), St
     .bind(tip.reporter_key_wrap.as_bytes())
     .bind(tip.body.as_bytes())
     .bind(tip.poster_id)
+    .bind(tip.due_at)
     .execute(conn)
     .await?;
     if inserted.rows_affected() == 0 {

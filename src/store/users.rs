@@ -132,3 +132,76 @@ pub async fn use_totp_step(conn: &mut AnyConnection, id: &str, step: i64) -> Res
 pub async fn count_active(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled_at IS NULL").fetch_one(conn).await?)
 }
+
+/// A failed sign-in: counts it and, at the given count, locks the account until `lock_until`.
+pub async fn record_failure(
+    conn: &mut AnyConnection,
+    id: &str,
+    lock_at: i64,
+    lock_until: i64,
+) -> Result<i64, StoreError> {
+    let (failures,): (i64,) =
+        sqlx::query_as("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if failures >= lock_at {
+        sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2").bind(lock_until).bind(id).execute(conn).await?;
+    }
+    Ok(failures)
+}
+
+pub async fn clear_failures(conn: &mut AnyConnection, id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// `(failed_logins, locked_until)` of an account.
+pub async fn throttle(conn: &mut AnyConnection, id: &str) -> Result<(i64, Option<i64>), StoreError> {
+    Ok(sqlx::query_as("SELECT failed_logins, locked_until FROM users WHERE id = $1").bind(id).fetch_one(conn).await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub department_code: Option<String>,
+    pub email: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<UserSummary>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, username, department_code, email, disabled_at, created_at FROM users ORDER BY username",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn disable(conn: &mut AnyConnection, id: &str, at: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Addresses of the active officials holding one role in one department (or anywhere, for
+/// `None`), for notifications.
+pub async fn emails_of(
+    conn: &mut AnyConnection,
+    role: &str,
+    department: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE r.role = $1 AND u.disabled_at IS NULL AND u.email IS NOT NULL AND ($2 IS NULL OR u.department_code = $2) \
+         ORDER BY u.username",
+    )
+    .bind(role)
+    .bind(department)
+    .fetch_all(conn)
+    .await?)
+}
