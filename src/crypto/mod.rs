@@ -73,6 +73,16 @@ pub fn seal_payout(
     envelope::seal(&[finance.recipient(), reporter.recipient()], plaintext)
 }
 
+/// Seals the reason of a disclosure request: readable with the tip's key (its department,
+/// the reporter) and by the custodians who decide it.
+pub fn seal_disclosure_reason(
+    tip: &PublicKey<Tip>,
+    custodians: &PublicKey<Custodian>,
+    plaintext: &[u8],
+) -> Result<Envelope, CryptoError> {
+    envelope::seal(&[tip.recipient(), custodians.recipient()], plaintext)
+}
+
 /// Re-seals a disclosed identity for the one official a custodian approved it for.
 pub fn reseal_identity_for(official: &PublicKey<User>, identity: &Plaintext) -> Result<Envelope, CryptoError> {
     envelope::seal(&[official.recipient()], identity.as_bytes())

@@ -2,12 +2,20 @@
 //! (`crypto`) and persistence (`store`). Handlers and commands call these; these never see
 //! HTTP.
 
+pub mod cases;
 pub mod conversation;
+pub mod deadlines;
+pub mod disclosure;
 pub mod evidence;
 pub mod groups;
+pub mod mailer;
+pub mod notify;
 pub mod officials;
+pub mod oversight;
 pub mod posters;
+pub mod queue;
 pub mod sessions;
+pub mod staff_login;
 pub mod tips;
 
 use std::sync::LazyLock;
@@ -34,6 +42,9 @@ pub enum ServiceError {
     /// The request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The step does not fit the tip's state (HTTP 409).
+    #[error("{0}")]
+    Illegal(String),
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,

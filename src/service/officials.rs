@@ -1,11 +1,12 @@
 //! Officials: creation with their own key and second factor, sign-in, password change.
 
+use super::groups::leave as leave_group;
 use super::groups::{Joined, join_official};
 use super::{ServiceError, blocking, per_group};
 use crate::auth::Password;
 use crate::auth::totp::{self, Enrolment};
 use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
-use crate::domain::{Code, Id, KeyGroup, Roles, Username};
+use crate::domain::{Code, Id, KeyGroup, Role, Roles, Username};
 use crate::store::users::{self, NewUser, PasswordVerifierRow, UserRow};
 use crate::store::{Store, reference};
 
@@ -85,7 +86,7 @@ pub struct SignedIn {
     pub user_id: String,
     pub username: String,
     pub department: Option<String>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub key: Key<User>,
     totp_envelope: Vec<u8>,
 }
@@ -114,22 +115,26 @@ pub async fn sign_in(store: &Store, username: &str, password: Password) -> Resul
     }
     let key = Wrapped::<User>::from_bytes(user.key_envelope.clone()).open(&derived.key)?;
     let roles = users::roles(&mut conn, &user.id).await?;
-    Ok(signed_in(user, roles, key))
+    Ok(signed_in(user, &roles, key))
 }
 
 impl SignedIn {
     /// An official whose key a live session holds.
-    pub fn resumed(user: UserRow, roles: Vec<String>, key: Key<User>) -> Self {
+    pub fn resumed(user: UserRow, roles: &[String], key: Key<User>) -> Self {
         signed_in(user, roles, key)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 
-fn signed_in(user: UserRow, roles: Vec<String>, key: Key<User>) -> SignedIn {
+fn signed_in(user: UserRow, roles: &[String], key: Key<User>) -> SignedIn {
     SignedIn {
         user_id: user.id,
         username: user.username,
         department: user.department_code,
-        roles,
+        roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
         key,
         totp_envelope: user.totp_envelope,
     }
@@ -163,5 +168,42 @@ pub async fn change_password(store: &Store, username: &str, old: Password, new: 
     let key_envelope = official.key.wrap_for(&password_key.public())?;
     let mut conn = store.conn().await?;
     users::set_password(&mut conn, &official.user_id, &key_envelope, &password_row).await?;
+    Ok(())
+}
+
+/// Disables an official: no more sign-in, every session ended, every group left (so new
+/// key versions are made without them).
+pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -> Result<(), ServiceError> {
+    if !admin.has(Role::Admin) {
+        return Err(ServiceError::Denied("only an administrator disables officials".to_owned()));
+    }
+    if admin.user_id == user_id {
+        return Err(ServiceError::Invalid("an administrator does not disable themself".to_owned()));
+    }
+    let mut tx = store.begin().await?;
+    let groups: Vec<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    for name in groups {
+        if let Some(group) = KeyGroup::parse(&name) {
+            per_group!(&group, leave_group(&mut tx, &group, user_id, now))?;
+        }
+    }
+    users::disable(&mut tx, user_id, now).await?;
+    crate::store::sessions::delete_all_of(&mut tx, crate::store::sessions::SessionKind::Staff, user_id).await?;
+    crate::store::audit::append(
+        &mut tx,
+        &crate::store::audit::Entry {
+            actor_id: Some(&admin.user_id),
+            action: "user.disable",
+            tip_id: None,
+            detail: &format!("user={user_id}"),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
     Ok(())
 }

@@ -73,6 +73,11 @@ pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, Servi
         })
         .collect();
     let keyed = keys::groups_with_keys(&mut conn).await?;
+    let acknowledge_days = reference::deadline_days(&mut conn)
+        .await?
+        .into_iter()
+        .find(|(step, _)| step == "acknowledge")
+        .map_or(0, |(_, d)| d);
     let safety_office =
         Code::parse(crate::domain::key_group::SAFETY_OFFICE).map_err(|e| ServiceError::Invalid(e.to_string()))?;
     let responsible = Code::parse(&responsible).map_err(|e| ServiceError::Invalid(e.to_string()))?;
@@ -140,6 +145,7 @@ pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, Servi
             reporter_key_wrap: &reporter_wrap,
             body: &body,
             poster_id: new.poster_id.as_deref(),
+            due_at: Some(now + acknowledge_days * crate::domain::china_time::DAY),
         };
         match tips::insert(&mut tx, &row).await {
             Err(StoreError::Conflict(_)) => continue,

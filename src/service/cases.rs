@@ -1,0 +1,632 @@
+//! Working a case: every action is a step of the lifecycle (`domain::lifecycle`), taken by an
+//! official whose roles allow it, of the tip's department, holding its key. The new state,
+//! the event, the audit entry and the notifications commit together.
+
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use super::notify::{self, Why};
+use super::officials::SignedIn;
+use super::tips::{self, OpenedTip};
+use super::{ServiceError, groups};
+use crate::configuration::PublicUrl;
+use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
+use crate::domain::deadline_rules::{self, Days, Times};
+use crate::domain::key_group::SAFETY_OFFICE;
+use crate::domain::lifecycle::{self, Facts, Step};
+use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
+use crate::store::audit::{self, Entry};
+use crate::store::workflow::{self, NewEvent, Workflow};
+use crate::store::{Store, StoreError, reference, users};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Substantiated,
+    PartiallySubstantiated,
+    Unsubstantiated,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Substantiated => "substantiated",
+            Outcome::PartiallySubstantiated => "partially_substantiated",
+            Outcome::Unsubstantiated => "unsubstantiated",
+        }
+    }
+}
+
+/// The terms of a conclusion (sealed to the tip key until approved; then the outcome, fine,
+/// grade and deaths become metadata for rewards and statistics).
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Conclusion {
+    pub outcome: Outcome,
+    /// The administrative fine imposed, whole yuan.
+    pub fine_yuan: i64,
+    /// For a concealed accident: the final grade and the verified concealed deaths.
+    pub accident_grade: Option<AccidentGrade>,
+    pub concealed_deaths: Option<i64>,
+    /// The matter was already known to the regulator (and handled): no reward.
+    pub previously_known: bool,
+    /// For the reporter: conclusion, short account, decision, whether reward conditions are met.
+    pub feedback: String,
+}
+
+/// What an official does to a tip.
+pub enum Action {
+    Accept,
+    ProposeRejection {
+        reason: String,
+    },
+    Transfer {
+        to: Code,
+    },
+    /// `None`: the official takes it themself.
+    Assign {
+        to: Option<String>,
+    },
+    StartVerification,
+    ProposeExtension {
+        days: i64,
+        reason: String,
+    },
+    ProposeConclusion(Conclusion),
+    /// Approves the proposal that waits.
+    Approve,
+    /// Turns the proposal that waits down.
+    Deny {
+        reason: String,
+    },
+    LinkDuplicate {
+        of: TipReference,
+    },
+    Close,
+    /// A note for officials only.
+    Note {
+        body: String,
+    },
+    /// A message to the reporter.
+    Reply {
+        body: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Reason {
+    reason: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Extension {
+    days: i64,
+    reason: String,
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ServiceError> {
+    serde_json::to_vec(value).map_err(|e| ServiceError::Invalid(e.to_string()))
+}
+
+fn parse<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Result<T, ServiceError> {
+    serde_json::from_slice(bytes).map_err(|_| ServiceError::Crypto(crate::crypto::CryptoError::Malformed("case terms")))
+}
+
+fn text_required(text: &str, what: &str, max: usize) -> Result<String, ServiceError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ServiceError::Invalid(format!("{what} is required")));
+    }
+    if text.chars().count() > max {
+        return Err(ServiceError::Invalid(format!("{what} can have at most {max} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether the official works the tips of `department`: its officers and heads, and the
+/// 安委办's oversight for tips in the 安委办's queue.
+pub fn works_in(official: &SignedIn, department: &str) -> bool {
+    let own =
+        official.department.as_deref() == Some(department) && (official.has(Role::Officer) || official.has(Role::Head));
+    own || (department == SAFETY_OFFICE && official.has(Role::Oversight))
+}
+
+/// The roles that read content at all.
+pub fn reads_content(official: &SignedIn) -> bool {
+    official.has(Role::Officer) || official.has(Role::Head) || official.has(Role::Oversight)
+}
+
+/// A tip opened for an official allowed to work it, with its workflow.
+pub struct Case {
+    pub opened: OpenedTip,
+    pub workflow: Workflow,
+}
+
+pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
+    if !reads_content(official) {
+        return Err(ServiceError::Denied("this role does not read tips".to_owned()));
+    }
+    let opened = tips::open_for_official(store, official, reference).await?;
+    let workflow =
+        workflow::workflow(&mut *store.conn().await?, &opened.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    Ok(Case { opened, workflow })
+}
+
+async fn deadline_days(conn: &mut AnyConnection) -> Result<(Days, i64), ServiceError> {
+    let days: std::collections::HashMap<String, i64> = reference::deadline_days(conn).await?.into_iter().collect();
+    let get = |step: &str| days.get(step).copied().unwrap_or(0);
+    Ok((Days { acknowledge: get("acknowledge"), conclude: get("conclude"), review: get("review") }, get("extension")))
+}
+
+/// When the step a tip is in is due.
+pub fn due_at(w: &Workflow, days: Days) -> Option<i64> {
+    let status = TipStatus::parse(&w.status)?;
+    let times = Times {
+        received_at: w.received_at,
+        accepted_at: w.accepted_at,
+        extension_days: w.extension_days,
+        objected_at: w.objected_at,
+    };
+    deadline_rules::due(status, times, days).map(|(_, at)| at)
+}
+
+/// Everything a step changes, written in one transaction.
+struct Change {
+    step: Option<Step>,
+    after: Workflow,
+    event: Option<(&'static str, bool, Option<Vec<u8>>)>,
+    audit: String,
+    tell: Vec<(Vec<String>, Why)>,
+}
+
+/// Takes one action on a tip.
+pub async fn act(
+    store: &Store,
+    public_url: &PublicUrl,
+    official: &SignedIn,
+    reference: &TipReference,
+    action: Action,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let case = open(store, official, reference).await?;
+    let before = case.workflow.clone();
+    if !works_in(official, &before.department_code) {
+        return Err(ServiceError::Denied("only officials of the tip's department work it".to_owned()));
+    }
+    let tip_id = case.opened.tip.id.clone();
+    let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
+    let seal = |bytes: &[u8]| -> Result<Vec<u8>, ServiceError> { Ok(tip_key.seal(bytes)?.into_bytes()) };
+    let status = TipStatus::parse(&before.status).ok_or(ServiceError::NotFound("status"))?;
+
+    let mut tx = store.begin().await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let (days, extension_max) = deadline_days(conn).await?;
+    let open_proposal = workflow::open_proposal(conn, &tip_id).await?;
+    let facts = Facts {
+        extended: before.extension_days > 0,
+        pending: open_proposal.as_ref().and_then(|p| Step::parse(&p.step)),
+    };
+    let check = |step: Step| -> Result<TipStatus, ServiceError> {
+        if !lifecycle::may_take(step, &official.roles) {
+            return Err(ServiceError::Denied(format!("this role may not {}", step.as_str())));
+        }
+        lifecycle::after(status, step, facts).map_err(|e| ServiceError::Illegal(e.to_string()))
+    };
+    let mut after = before.clone();
+
+    let change = match action {
+        Action::Note { body } => {
+            let body = text_required(&body, "a note", 10_000)?;
+            workflow::add_note(
+                conn,
+                Id::random().as_str(),
+                &tip_id,
+                &official.user_id,
+                &Envelope::from_bytes(seal(body.as_bytes())?),
+                now,
+            )
+            .await?;
+            Change { step: None, after, event: None, audit: "note".into(), tell: vec![] }
+        }
+        Action::Reply { body } => {
+            let body = crate::domain::validation::validate_message(&body).map_err(|e| ServiceError::Invalid(e.en))?;
+            let sealed = Envelope::from_bytes(seal(body.as_bytes())?);
+            crate::store::messages::insert(
+                conn,
+                &crate::store::messages::NewMessage {
+                    id: Id::random().as_str(),
+                    tip_id: &tip_id,
+                    author: crate::store::messages::Author::Official,
+                    user_id: Some(&official.user_id),
+                    body: &sealed,
+                    created_at: now,
+                },
+            )
+            .await?;
+            Change { step: None, after, event: None, audit: "message".into(), tell: vec![] }
+        }
+        Action::Accept => {
+            after.status = check(Step::Accept)?.as_str().into();
+            after.accepted_at = Some(now);
+            Change {
+                step: Some(Step::Accept),
+                after,
+                event: Some(("accepted", true, None)),
+                audit: String::new(),
+                tell: vec![],
+            }
+        }
+        Action::StartVerification => {
+            after.status = check(Step::StartVerification)?.as_str().into();
+            Change {
+                step: Some(Step::StartVerification),
+                after,
+                event: Some(("verification_started", true, None)),
+                audit: String::new(),
+                tell: vec![],
+            }
+        }
+        Action::Close => {
+            after.status = check(Step::Close)?.as_str().into();
+            after.closed_at = Some(now);
+            Change {
+                step: Some(Step::Close),
+                after,
+                event: Some(("closed", true, None)),
+                audit: String::new(),
+                tell: vec![],
+            }
+        }
+        Action::Assign { to } => {
+            check(Step::Assign)?;
+            let to = to.unwrap_or_else(|| official.user_id.clone());
+            if to != official.user_id && !official.has(Role::Head) {
+                return Err(ServiceError::Denied("only a head assigns a tip to someone else".to_owned()));
+            }
+            let assignee = users::by_id(conn, &to)
+                .await?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or(ServiceError::NotFound("official"))?;
+            let assignee_roles = users::roles(conn, &assignee.id).await?;
+            let fits = assignee.department_code.as_deref() == Some(before.department_code.as_str())
+                && assignee_roles.iter().any(|r| r == "officer" || r == "head");
+            if !fits {
+                return Err(ServiceError::Invalid(
+                    "the assignee must be an officer or head of the tip's department".to_owned(),
+                ));
+            }
+            after.assignee_id = Some(assignee.id.clone());
+            let tell = assignee.email.map(|e| vec![(vec![e], Why::Assigned)]).unwrap_or_default();
+            Change {
+                step: Some(Step::Assign),
+                after,
+                event: Some(("assigned", false, None)),
+                audit: format!("assignee={}", assignee.id),
+                tell,
+            }
+        }
+        Action::Transfer { to } => {
+            check(Step::Transfer)?;
+            if to.as_str() == before.department_code {
+                return Err(ServiceError::Invalid("the tip is already with that department".to_owned()));
+            }
+            let (key_id, public) = groups::newest_public::<Department>(conn, &KeyGroup::Department(to.clone()))
+                .await?
+                .ok_or_else(|| ServiceError::Invalid(format!("{to} cannot receive tips yet")))?;
+            let grant = case.opened.key.wrap_for(&public)?;
+            let from = KeyGroup::Department(
+                Code::parse(&before.department_code).map_err(|e| ServiceError::Invalid(e.to_string()))?,
+            );
+            crate::store::tips::revoke_group(conn, &tip_id, &from.name()).await?;
+            crate::store::tips::insert_grant(conn, &tip_id, &key_id, &grant, now).await?;
+            after.department_code = to.to_string();
+            after.assignee_id = None;
+            let tell = vec![(notify::department_staff(conn, to.as_str()).await?, Why::NewTip)];
+            let detail = seal(to.as_str().as_bytes())?;
+            Change {
+                step: Some(Step::Transfer),
+                after,
+                event: Some(("transferred", true, Some(detail))),
+                audit: format!("to={to}"),
+                tell,
+            }
+        }
+        Action::ProposeRejection { reason } => {
+            check(Step::ProposeRejection)?;
+            let terms = seal(&json(&Reason { reason: text_required(&reason, "a reason", 2_000)? })?)?;
+            propose(conn, &tip_id, Step::ProposeRejection, &terms, official, now).await?;
+            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+            Change {
+                step: Some(Step::ProposeRejection),
+                after,
+                event: Some(("rejection_proposed", false, None)),
+                audit: String::new(),
+                tell: vec![(heads, Why::ProposalWaiting)],
+            }
+        }
+        Action::ProposeExtension { days: extra, reason } => {
+            check(Step::ProposeExtension)?;
+            if !(1..=extension_max).contains(&extra) {
+                return Err(ServiceError::Invalid(format!("an extension is 1 to {extension_max} days")));
+            }
+            let terms = seal(&json(&Extension { days: extra, reason: text_required(&reason, "a reason", 2_000)? })?)?;
+            propose(conn, &tip_id, Step::ProposeExtension, &terms, official, now).await?;
+            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+            Change {
+                step: Some(Step::ProposeExtension),
+                after,
+                event: Some(("extension_proposed", false, None)),
+                audit: format!("days={extra}"),
+                tell: vec![(heads, Why::ProposalWaiting)],
+            }
+        }
+        Action::ProposeConclusion(conclusion) => {
+            check(Step::ProposeConclusion)?;
+            let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
+            let conclusion = checked_conclusion(conclusion, kind)?;
+            let terms = seal(&json(&conclusion)?)?;
+            propose(conn, &tip_id, Step::ProposeConclusion, &terms, official, now).await?;
+            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+            Change {
+                step: Some(Step::ProposeConclusion),
+                after,
+                event: Some(("conclusion_proposed", false, None)),
+                audit: format!("outcome={}", conclusion.outcome.as_str()),
+                tell: vec![(heads, Why::ProposalWaiting)],
+            }
+        }
+        Action::Approve | Action::Deny { .. } => {
+            let proposal =
+                open_proposal.ok_or_else(|| ServiceError::Illegal("nothing waits for approval".to_owned()))?;
+            let proposed = Step::parse(&proposal.step).ok_or(ServiceError::NotFound("proposal"))?;
+            let approval = match proposed {
+                Step::ProposeRejection => Step::ApproveRejection,
+                Step::ProposeExtension => Step::ApproveExtension,
+                _ => Step::ApproveConclusion,
+            };
+            if !lifecycle::may_take(approval, &official.roles) {
+                return Err(ServiceError::Denied("only a head decides a proposal".to_owned()));
+            }
+            if proposal.proposed_by == official.user_id {
+                return Err(ServiceError::Denied("a proposal is decided by a head other than its proposer".to_owned()));
+            }
+            let proposer_email = users::by_id(conn, &proposal.proposed_by).await?.and_then(|u| u.email);
+            let tell = proposer_email.map(|e| vec![(vec![e], Why::ProposalDecided)]).unwrap_or_default();
+            let terms = case.opened.key.open(&Envelope::from_bytes(proposal.terms.clone()))?;
+            if let Action::Deny { reason } = action {
+                let reason = text_required(&reason, "a reason", 2_000)?;
+                workflow::decide_proposal(conn, &proposal.id, &official.user_id, false, now).await?;
+                let detail = seal(reason.as_bytes())?;
+                Change {
+                    step: None,
+                    after,
+                    event: Some(("proposal_denied", false, Some(detail))),
+                    audit: format!("denied={}", proposal.step),
+                    tell,
+                }
+            } else {
+                after.status = check(approval)?.as_str().into();
+                workflow::decide_proposal(conn, &proposal.id, &official.user_id, true, now).await?;
+                match approval {
+                    Step::ApproveRejection => {
+                        let reason: Reason = parse(terms.as_bytes())?;
+                        after.closed_at = Some(now);
+                        Change {
+                            step: Some(approval),
+                            after,
+                            event: Some(("rejected", true, Some(seal(reason.reason.as_bytes())?))),
+                            audit: String::new(),
+                            tell,
+                        }
+                    }
+                    Step::ApproveExtension => {
+                        let extension: Extension = parse(terms.as_bytes())?;
+                        after.extension_days = extension.days;
+                        after.reminded_at = None;
+                        after.escalated_at = None;
+                        Change {
+                            step: Some(approval),
+                            after,
+                            event: Some(("extended", true, Some(seal(&json(&extension)?)?))),
+                            audit: format!("days={}", extension.days),
+                            tell,
+                        }
+                    }
+                    _ => {
+                        let conclusion: Conclusion = parse(terms.as_bytes())?;
+                        after.concluded_at = Some(now);
+                        after.concluded_by = Some(official.user_id.clone());
+                        after.outcome = Some(conclusion.outcome.as_str().into());
+                        after.fine_yuan = Some(conclusion.fine_yuan);
+                        after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
+                        after.concealed_deaths = conclusion.concealed_deaths;
+                        let detail = seal(conclusion.feedback.as_bytes())?;
+                        Change {
+                            step: Some(approval),
+                            after,
+                            event: Some(("concluded", true, Some(detail))),
+                            audit: format!("outcome={}", conclusion.outcome.as_str()),
+                            tell,
+                        }
+                    }
+                }
+            }
+        }
+        Action::LinkDuplicate { of } => {
+            check(Step::LinkDuplicate)?;
+            let earlier = crate::store::tips::by_reference(conn, of.as_str())
+                .await?
+                .ok_or(ServiceError::NotFound("earlier tip"))?;
+            if earlier.id == tip_id || earlier.received_at > case.opened.tip.received_at {
+                return Err(ServiceError::Invalid("a duplicate links to an earlier tip".to_owned()));
+            }
+            after.status = TipStatus::Closed.as_str().into();
+            after.closed_at = Some(now);
+            after.duplicate_of = Some(earlier.id.clone());
+            Change {
+                step: Some(Step::LinkDuplicate),
+                after,
+                event: Some(("duplicate", true, None)),
+                audit: format!("of={}", earlier.reference),
+                tell: vec![],
+            }
+        }
+    };
+
+    let mut after = change.after;
+    if after.status != before.status || after.extension_days != before.extension_days {
+        after.due_at = due_at(&after, days);
+        if after.status != before.status {
+            after.reminded_at = None;
+            after.escalated_at = None;
+        }
+    }
+    if after != before {
+        workflow::save(conn, &tip_id, &before, &after).await?;
+    }
+    if let Some((kind, public, detail)) = &change.event {
+        let detail = detail.clone().map(Envelope::from_bytes);
+        workflow::add_event(
+            conn,
+            &NewEvent {
+                id: Id::random().as_str(),
+                tip_id: &tip_id,
+                kind,
+                actor_id: Some(&official.user_id),
+                public: *public,
+                detail: detail.as_ref(),
+                at: now,
+            },
+        )
+        .await?;
+    }
+    let action_name = change
+        .step
+        .map_or_else(|| change.audit.split('=').next().unwrap_or("note").to_owned(), |s| s.as_str().to_owned());
+    let detail = if change.step.is_some() { change.audit.clone() } else { String::new() };
+    audit::append(
+        conn,
+        &Entry {
+            actor_id: Some(&official.user_id),
+            action: &format!("tip.{action_name}"),
+            tip_id: Some(&tip_id),
+            detail: &detail,
+            at: now,
+        },
+    )
+    .await?;
+    for (to, why) in &change.tell {
+        let to: Vec<String> = to.iter().filter(|a| !a.is_empty()).cloned().collect();
+        notify::tell(conn, public_url, &to, *why, Some(reference.as_str()), now).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn propose(
+    conn: &mut AnyConnection,
+    tip_id: &str,
+    step: Step,
+    terms: &[u8],
+    official: &SignedIn,
+    now: i64,
+) -> Result<(), ServiceError> {
+    workflow::add_proposal(
+        conn,
+        Id::random().as_str(),
+        tip_id,
+        step.as_str(),
+        &Envelope::from_bytes(terms.to_vec()),
+        &official.user_id,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A conclusion that makes sense for the kind of tip.
+fn checked_conclusion(mut c: Conclusion, kind: Kind) -> Result<Conclusion, ServiceError> {
+    c.feedback = text_required(&c.feedback, "feedback for the reporter", 5_000)?;
+    if c.fine_yuan < 0 {
+        return Err(ServiceError::Invalid("the fine cannot be negative".to_owned()));
+    }
+    if kind == Kind::ConcealedAccident && c.outcome != Outcome::Unsubstantiated {
+        if c.accident_grade.is_none() || c.concealed_deaths.is_none_or(|d| d < 0) {
+            return Err(ServiceError::Invalid(
+                "a concealed accident needs its grade and the concealed deaths".to_owned(),
+            ));
+        }
+    } else if kind != Kind::ConcealedAccident {
+        c.accident_grade = None;
+        c.concealed_deaths = None;
+    }
+    Ok(c)
+}
+
+/// A decrypted event of the timeline.
+pub struct Event {
+    pub kind: String,
+    pub actor_id: Option<String>,
+    pub public: bool,
+    pub detail: Option<String>,
+    pub at: i64,
+}
+
+pub async fn events(
+    store: &Store,
+    tip_id: &str,
+    key: &Key<Tip>,
+    public_only: bool,
+) -> Result<Vec<Event>, ServiceError> {
+    let rows = workflow::events(&mut *store.conn().await?, tip_id).await?;
+    rows.into_iter()
+        .filter(|e| !public_only || e.public == 1)
+        .map(|e| {
+            let detail = match e.detail {
+                Some(sealed) => {
+                    Some(String::from_utf8_lossy(key.open(&Envelope::from_bytes(sealed))?.as_bytes()).into_owned())
+                }
+                None => None,
+            };
+            Ok(Event { kind: e.kind, actor_id: e.actor_id, public: e.public == 1, detail, at: e.at })
+        })
+        .collect()
+}
+
+/// Notes of a case, decrypted.
+pub async fn notes(store: &Store, tip_id: &str, key: &Key<Tip>) -> Result<Vec<(String, String, i64)>, ServiceError> {
+    let rows = workflow::notes(&mut *store.conn().await?, tip_id).await?;
+    rows.into_iter()
+        .map(|(user, body, at)| {
+            Ok((user, String::from_utf8_lossy(key.open(&Envelope::from_bytes(body))?.as_bytes()).into_owned(), at))
+        })
+        .collect()
+}
+
+/// The proposal that waits, decrypted: `(step, proposer, terms as JSON)`.
+pub async fn open_proposal(
+    store: &Store,
+    tip_id: &str,
+    key: &Key<Tip>,
+) -> Result<Option<(String, String, serde_json::Value)>, ServiceError> {
+    let Some(p) = workflow::open_proposal(&mut *store.conn().await?, tip_id).await? else { return Ok(None) };
+    let terms: serde_json::Value = parse(key.open(&Envelope::from_bytes(p.terms))?.as_bytes())?;
+    Ok(Some((p.step, p.proposed_by, terms)))
+}
+
+/// Records that an official read a case (content), for the audit chain.
+pub async fn audit_read(
+    store: &Store,
+    official: &SignedIn,
+    tip_id: &str,
+    what: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    audit::append(
+        &mut tx,
+        &Entry { actor_id: Some(&official.user_id), action: what, tip_id: Some(tip_id), detail: "", at: now },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}

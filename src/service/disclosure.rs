@@ -1,0 +1,237 @@
+//! Identity disclosure (PRODUCT.md §4): a head asks, with a reason; a custodian decides; on
+//! approval the custodian's key opens the identity envelope and seals it again for the
+//! requester alone. The reporter sees that it happened, to whom, when and why. Without a
+//! custodian's approval nothing the requester holds opens the identity.
+
+use serde::{Deserialize, Serialize};
+
+use super::cases;
+use super::notify::{self, Why};
+use super::officials::SignedIn;
+use super::tips;
+use super::{ServiceError, groups};
+use crate::configuration::PublicUrl;
+use crate::crypto::{self, Custodian, Envelope, Key, PublicKey, Tip, User};
+use crate::domain::report::Identity;
+use crate::domain::{Id, Role, TipReference};
+use crate::store::audit::{self, Entry};
+use crate::store::tips::Sealed;
+use crate::store::workflow::{self, NewEvent};
+use crate::store::{Store, StoreError, users};
+
+/// What the reporter is told, sealed to the tip key.
+#[derive(Serialize, Deserialize)]
+pub struct DisclosedTo {
+    pub username: String,
+    pub department: Option<String>,
+    pub reason: String,
+}
+
+pub async fn request(
+    store: &Store,
+    public_url: &PublicUrl,
+    head: &SignedIn,
+    reference: &TipReference,
+    reason: &str,
+    now: i64,
+) -> Result<String, ServiceError> {
+    if !head.has(Role::Head) {
+        return Err(ServiceError::Denied("only a head asks for a reporter's identity".to_owned()));
+    }
+    let case = cases::open(store, head, reference).await?;
+    if !cases::works_in(head, &case.workflow.department_code) {
+        return Err(ServiceError::Denied("only a head of the tip's department asks".to_owned()));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2_000 {
+        return Err(ServiceError::Invalid("a reason of 1 to 2000 characters is required".to_owned()));
+    }
+    let tip = &case.opened.tip;
+    let mut tx = store.begin().await?;
+    let identity = crate::store::tips::sealed(&mut tx, Sealed::Identity, &tip.id)
+        .await?
+        .ok_or_else(|| ServiceError::Invalid("the reporter gave no identity".to_owned()))?;
+    let custodians = crate::store::keys::by_id(&mut tx, &identity.group_key_id)
+        .await?
+        .ok_or(ServiceError::NotFound("custodian key"))?;
+    let sealed_reason = crypto::seal_disclosure_reason(
+        &PublicKey::<Tip>::parse(&tip.public_key)?,
+        &PublicKey::<Custodian>::parse(&custodians.public_key)?,
+        reason.as_bytes(),
+    )?;
+    let id = Id::random().to_string();
+    workflow::add_disclosure(&mut tx, &id, &tip.id, &head.user_id, &sealed_reason, now).await?;
+    audit::append(
+        &mut tx,
+        &Entry {
+            actor_id: Some(&head.user_id),
+            action: "disclosure.request",
+            tip_id: Some(&tip.id),
+            detail: &format!("request={id}"),
+            at: now,
+        },
+    )
+    .await?;
+    let to = users::emails_of(&mut tx, "custodian", None).await?;
+    notify::tell(&mut tx, public_url, &to, Why::DisclosureRequested, None, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// The custodians' key the identity of a tip is sealed to, opened for a custodian.
+async fn custodian_key(
+    store: &Store,
+    custodian: &SignedIn,
+    tip_id: &str,
+) -> Result<(Key<Custodian>, Vec<u8>), ServiceError> {
+    let mut conn = store.conn().await?;
+    let row = crate::store::tips::sealed(&mut conn, Sealed::Identity, tip_id)
+        .await?
+        .ok_or(ServiceError::NotFound("identity"))?;
+    let key =
+        groups::open_version::<Custodian>(&mut conn, &row.group_key_id, &custodian.user_id, &custodian.key).await?;
+    Ok((key, row.envelope))
+}
+
+/// A request as a custodian sees it: who asks, when and why — no tip content.
+pub struct Request {
+    pub id: String,
+    pub reference: String,
+    pub requested_by: String,
+    pub department: Option<String>,
+    pub reason: String,
+    pub requested_at: i64,
+}
+
+pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Request>, ServiceError> {
+    if !custodian.has(Role::Custodian) {
+        return Err(ServiceError::Denied("only a custodian decides disclosures".to_owned()));
+    }
+    let rows = workflow::open_disclosures(&mut *store.conn().await?).await?;
+    let mut requests = Vec::new();
+    for r in rows {
+        let (key, _) = custodian_key(store, custodian, &r.tip_id).await?;
+        let reason = String::from_utf8_lossy(key.open(&Envelope::from_bytes(r.reason))?.as_bytes()).into_owned();
+        let mut conn = store.conn().await?;
+        let requester = users::by_id(&mut conn, &r.requested_by).await?;
+        let tip = crate::store::tips::by_id(&mut conn, &r.tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+        requests.push(Request {
+            id: r.id,
+            reference: tip.reference,
+            requested_by: requester.as_ref().map_or_else(|| r.requested_by.clone(), |u| u.username.clone()),
+            department: requester.and_then(|u| u.department_code),
+            reason,
+            requested_at: r.requested_at,
+        });
+    }
+    Ok(requests)
+}
+
+pub async fn decide(
+    store: &Store,
+    public_url: &PublicUrl,
+    custodian: &SignedIn,
+    request_id: &str,
+    approve: bool,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if !custodian.has(Role::Custodian) {
+        return Err(ServiceError::Denied("only a custodian decides disclosures".to_owned()));
+    }
+    let mut conn = store.conn().await?;
+    let request = workflow::disclosure(&mut conn, request_id).await?.ok_or(ServiceError::NotFound("request"))?;
+    if request.decided_at.is_some() {
+        return Err(ServiceError::Illegal("the request was decided already".to_owned()));
+    }
+    if request.requested_by == custodian.user_id {
+        return Err(ServiceError::Denied("a custodian does not decide their own request".to_owned()));
+    }
+    let requester = users::by_id(&mut conn, &request.requested_by).await?.ok_or(ServiceError::NotFound("requester"))?;
+    let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    drop(conn);
+    let (key, identity) = custodian_key(store, custodian, &tip.id).await?;
+    let mut tx = store.begin().await?;
+    if approve {
+        let identity = key.open(&Envelope::from_bytes(identity))?;
+        let reason = key.open(&Envelope::from_bytes(request.reason.clone()))?;
+        let resealed = crypto::reseal_identity_for(&PublicKey::<User>::parse(&requester.public_key)?, &identity)?;
+        workflow::decide_disclosure(&mut tx, request_id, &custodian.user_id, Some(&resealed), now).await?;
+        let told = DisclosedTo {
+            username: requester.username.clone(),
+            department: requester.department_code.clone(),
+            reason: String::from_utf8_lossy(reason.as_bytes()).into_owned(),
+        };
+        let detail = serde_json::to_vec(&told).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(&detail)?;
+        workflow::add_event(
+            &mut tx,
+            &NewEvent {
+                id: Id::random().as_str(),
+                tip_id: &tip.id,
+                kind: "identity_disclosed",
+                actor_id: Some(&custodian.user_id),
+                public: true,
+                detail: Some(&sealed),
+                at: now,
+            },
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &Entry {
+                actor_id: Some(&custodian.user_id),
+                action: "identity.read",
+                tip_id: Some(&tip.id),
+                detail: &format!("request={request_id}"),
+                at: now,
+            },
+        )
+        .await?;
+    } else {
+        workflow::decide_disclosure(&mut tx, request_id, &custodian.user_id, None, now).await?;
+    }
+    let action = if approve { "disclosure.approve" } else { "disclosure.deny" };
+    audit::append(
+        &mut tx,
+        &Entry {
+            actor_id: Some(&custodian.user_id),
+            action,
+            tip_id: Some(&tip.id),
+            detail: &format!("request={request_id}"),
+            at: now,
+        },
+    )
+    .await?;
+    if let Some(email) = &requester.email {
+        notify::tell(
+            &mut tx,
+            public_url,
+            std::slice::from_ref(email),
+            Why::DisclosureDecided,
+            Some(&tip.reference),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The identity disclosed to this official for this tip, if a custodian approved it.
+pub async fn read(
+    store: &Store,
+    official: &SignedIn,
+    reference: &TipReference,
+    now: i64,
+) -> Result<Identity, ServiceError> {
+    let case = cases::open(store, official, reference).await?;
+    let rows = workflow::disclosures_of_tip(&mut *store.conn().await?, &case.opened.tip.id).await?;
+    let approved = rows
+        .into_iter()
+        .find(|r| r.requested_by == official.user_id && r.decision.as_deref() == Some("approved"))
+        .and_then(|r| r.envelope)
+        .ok_or_else(|| ServiceError::Denied("no custodian has approved a disclosure to this official".to_owned()))?;
+    let identity = tips::open_identity_with(&official.key, &Envelope::from_bytes(approved))?;
+    cases::audit_read(store, official, &case.opened.tip.id, "identity.read", now).await?;
+    Ok(identity)
+}

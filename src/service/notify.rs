@@ -1,0 +1,91 @@
+//! Notifications to officials: a neutral subject, a link and the reference, never content or
+//! anything about the reporter. Queued in the outbox, sent by `service::mailer`.
+
+use sqlx::AnyConnection;
+
+use super::ServiceError;
+use crate::configuration::PublicUrl;
+use crate::domain::Id;
+use crate::store::{outbox, users};
+
+pub const SUBJECT: &str = "安全生产举报平台：有待处理事项 / Work-safety reporting: an item needs attention";
+
+/// Why someone is told: one line of the body, in both languages, naming no content.
+#[derive(Debug, Clone, Copy)]
+pub enum Why {
+    NewTip,
+    Assigned,
+    ProposalWaiting,
+    ProposalDecided,
+    DueSoon,
+    Escalated,
+    DisclosureRequested,
+    DisclosureDecided,
+    ReporterWrote,
+}
+
+impl Why {
+    fn line(self) -> &'static str {
+        match self {
+            Why::NewTip => "有新的举报。 / A new report has arrived.",
+            Why::Assigned => "一条举报分配给了您。 / A report was assigned to you.",
+            Why::ProposalWaiting => "有事项等待您审批。 / Something waits for your approval.",
+            Why::ProposalDecided => "您的提议已有决定。 / Your proposal was decided.",
+            Why::DueSoon => "一条举报即将到期。 / A report is due soon.",
+            Why::Escalated => "一条举报已超期，请督办。 / A report is overdue and escalated.",
+            Why::DisclosureRequested => "有身份查看申请等待决定。 / A disclosure request waits for a decision.",
+            Why::DisclosureDecided => "您的身份查看申请已有决定。 / Your disclosure request was decided.",
+            Why::ReporterWrote => "举报人有新留言。 / The reporter wrote.",
+        }
+    }
+}
+
+/// Queues one mail per address (inside the caller's transaction).
+pub async fn tell(
+    conn: &mut AnyConnection,
+    public_url: &PublicUrl,
+    to: &[String],
+    why: Why,
+    reference: Option<&str>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let link = match reference {
+        Some(r) => public_url.join(&format!("/staff/tips/{r}")),
+        None => public_url.join("/staff"),
+    };
+    let mut body = format!("{}\n\n{link}\n", why.line());
+    if let Some(r) = reference {
+        body.push_str(&format!("举报编号 / Reference: {r}\n"));
+    }
+    body.push_str("\n此邮件不含举报内容，请登录平台查看。 / This mail holds no content; sign in to read it.\n");
+    for address in to {
+        outbox::enqueue(conn, Id::random().as_str(), address, SUBJECT, &body, now).await?;
+    }
+    Ok(())
+}
+
+/// Tells a tip's department that it has arrived (after filing; a failure is logged, as the
+/// tip itself is safe).
+pub async fn new_tip(store: &crate::store::Store, public_url: &PublicUrl, department: &str, reference: &str, now: i64) {
+    let told = async {
+        let mut tx = store.begin().await?;
+        let to = department_staff(&mut tx, department).await?;
+        tell(&mut tx, public_url, &to, Why::NewTip, Some(reference), now).await?;
+        tx.commit().await.map_err(crate::store::StoreError::from)?;
+        Ok::<(), ServiceError>(())
+    };
+    if let Err(e) = told.await {
+        tracing::error!(error = %e, "new-tip notification not queued");
+    }
+}
+
+/// Addresses of the officers and heads of a department.
+pub async fn department_staff(conn: &mut AnyConnection, department: &str) -> Result<Vec<String>, ServiceError> {
+    let mut to = users::emails_of(conn, "officer", Some(department)).await?;
+    for head in users::emails_of(conn, "head", Some(department)).await? {
+        if !to.contains(&head) {
+            to.push(head);
+        }
+    }
+    Ok(to)
+}

@@ -1,0 +1,89 @@
+//! The queue an official sees: their department's tips, or every department's for the
+//! 安委办's oversight. Metadata only.
+
+use super::ServiceError;
+use super::officials::SignedIn;
+use crate::domain::Role;
+use crate::domain::deadline_rules::REMIND_BEFORE;
+use crate::domain::key_group::SAFETY_OFFICE;
+use crate::store::Store;
+use crate::store::queue::{self, Filter, QueueRow, Sort};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// Filters as a client sends them; empty means "any".
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct Query {
+    pub status: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub channel: String,
+    /// `soon` (within two days) or `overdue`.
+    pub due: String,
+    /// `me`, `none`, or an official's id.
+    pub assignee: String,
+    /// `newest` (default), `oldest` or `due`.
+    pub sort: String,
+    /// From 1.
+    pub page: i64,
+}
+
+pub struct Page {
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+    pub counts: Vec<(String, i64)>,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// The departments whose tips this official may list; `None` for all of them.
+pub fn scope(official: &SignedIn) -> Result<Option<Vec<String>>, ServiceError> {
+    if official.has(Role::Oversight) {
+        return Ok(None);
+    }
+    if official.has(Role::Officer) || official.has(Role::Head) {
+        let mut departments: Vec<String> = official.department.iter().cloned().collect();
+        if departments.is_empty() {
+            departments.push(SAFETY_OFFICE.to_owned());
+        }
+        return Ok(Some(departments));
+    }
+    Err(ServiceError::Denied("this role has no queue".to_owned()))
+}
+
+fn some(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+pub async fn list(store: &Store, official: &SignedIn, q: &Query, now: i64) -> Result<Page, ServiceError> {
+    let filter = Filter {
+        departments: scope(official)?,
+        status: some(&q.status),
+        kind: some(&q.kind),
+        category: some(&q.category),
+        district: some(&q.district),
+        channel: some(&q.channel),
+        due_within: (q.due == "soon").then_some(REMIND_BEFORE),
+        overdue: q.due == "overdue",
+        assignee: match q.assignee.as_str() {
+            "" => None,
+            "none" => Some(None),
+            "me" => Some(Some(official.user_id.clone())),
+            id => Some(Some(id.to_owned())),
+        },
+        now,
+    };
+    let sort = match q.sort.as_str() {
+        "oldest" => Sort::Oldest,
+        "due" => Sort::DueFirst,
+        _ => Sort::Newest,
+    };
+    let page = q.page.max(1);
+    let mut conn = store.conn().await?;
+    let (rows, total) = queue::page(&mut conn, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let counts = queue::counts_by_status(&mut conn, &filter).await?;
+    Ok(Page { rows, total, counts, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) })
+}
