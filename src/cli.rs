@@ -42,6 +42,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// QR posters.
     Poster {
         #[command(subcommand)]
@@ -64,6 +69,12 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain: exit 0 when intact, 1 naming the first bad entry.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +170,19 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Seed { dir } => seed(settings, dir).await,
         Command::User { command: UserCommand::Add { username, role, department, email, password_stdin: _ } } => {
             user_add(settings, NewOfficialArgs { username, roles: role, department, email }).await
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = Store::connect(&settings.database_url()).await?;
+            store.migrate().await?;
+            match crate::store::audit::verify(&mut *store.conn().await?).await? {
+                crate::store::audit::Verdict::Intact { entries } => {
+                    println!("audit chain intact: {entries} entries");
+                    Ok(())
+                }
+                crate::store::audit::Verdict::Broken { seq, reason } => {
+                    bail!("audit chain broken at entry {seq}: {reason}")
+                }
+            }
         }
         Command::Poster { command: PosterCommand::Add { label, district, category } } => {
             let store = open_store(&settings).await?;

@@ -100,14 +100,36 @@ impl Application {
     }
 }
 
-/// Once a minute: forget rate-limit keys that are idle, destroy expired sessions.
+/// Background work: every 20 s the outbox is sent; once a minute idle rate-limit keys are
+/// forgotten, expired sessions destroyed, and deadlines reminded and escalated.
 async fn maintenance(state: web::Data<AppState>) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mailer = match crate::service::mailer::Mailer::new(&state.settings) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::error!(error = %e, "mail cannot be sent");
+            None
+        }
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(20));
+    let mut round: u64 = 0;
     loop {
-        every_minute.tick().await;
+        tick.tick().await;
+        let now = unix_now();
+        if let Some(mailer) = &mailer
+            && let Err(e) = mailer.run(&state.store, now).await
+        {
+            tracing::warn!(error = %e, "outbox");
+        }
+        round += 1;
+        if round % 3 != 1 {
+            continue;
+        }
         state.limiters.retain_recent();
-        if let Err(e) = crate::service::sessions::sweep(&state.store, unix_now()).await {
+        if let Err(e) = crate::service::sessions::sweep(&state.store, now).await {
             tracing::warn!(error = %e, "session sweep");
+        }
+        if let Err(e) = crate::service::deadlines::run(&state.store, &state.settings.public_url, now).await {
+            tracing::warn!(error = %e, "deadlines");
         }
     }
 }

@@ -74,15 +74,15 @@ pub fn csrf_matches(token: &SessionToken, given: &str) -> bool {
     csrf_token(token).as_bytes().ct_eq(given.as_bytes()).into()
 }
 
-/// An official signed in on the API.
+/// An official signed in: who, with their key, and the session's token.
 pub struct StaffSession {
     pub official: SignedIn,
-    pub roles: Vec<Role>,
+    pub token: SessionToken,
 }
 
 impl StaffSession {
     pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
+        self.official.has(role)
     }
 }
 
@@ -96,7 +96,6 @@ pub async fn staff(state: &AppState, token: Option<SessionToken>) -> Result<Opti
     let Some(user) = users::by_id(&mut conn, &user_id).await?.filter(|u| u.disabled_at.is_none()) else {
         return Ok(None);
     };
-    let role_names = users::roles(&mut conn, &user_id).await?;
-    let roles = role_names.iter().filter_map(|r| Role::parse(r)).collect();
-    Ok(Some(StaffSession { official: SignedIn::resumed(user, role_names, key), roles }))
+    let roles = users::roles(&mut conn, &user_id).await?;
+    Ok(Some(StaffSession { official: SignedIn::resumed(user, &roles, key), token }))
 }

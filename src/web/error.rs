@@ -185,10 +185,15 @@ impl PageError {
 }
 
 pub fn problem_of_store_error(e: &StoreError) -> Problem {
-    tracing::error!(error = %e, "store");
+    if !matches!(e, StoreError::Conflict(_)) {
+        tracing::error!(error = %e, "store");
+    }
     match e {
         StoreError::Query(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
             Problem::unavailable()
+        }
+        StoreError::Conflict(why) => {
+            Problem::new(StatusCode::CONFLICT, "conflict", "记录已被他人更改，请刷新后重试。", why.clone())
         }
         _ => Problem::internal(),
     }
@@ -247,6 +252,12 @@ impl From<crate::service::ServiceError> for Problem {
             E::Invalid(why) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("无法完成：{why}"), why)
             }
+            E::Illegal(why) => Problem::new(
+                StatusCode::CONFLICT,
+                "illegal_transition",
+                format!("当前状态下不能进行此操作：{why}"),
+                why,
+            ),
             E::NotSetUp => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_set_up",

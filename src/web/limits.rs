@@ -12,6 +12,9 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 
 use crate::configuration::Limits;
 
+/// One client may try this many accounts' allowance of staff sign-ins per minute.
+const STAFF_CLIENT_FACTOR: u32 = 4;
+
 /// Guesses at one receipt's query code per hour, from anywhere.
 const RECEIPT_ATTEMPTS_PER_HOUR: u32 = 20;
 
@@ -36,6 +39,7 @@ pub struct Limiters {
     reporter_logins: DefaultKeyedRateLimiter<u64>,
     receipt_attempts: DefaultKeyedRateLimiter<u64>,
     staff_logins: DefaultKeyedRateLimiter<u64>,
+    staff_clients: DefaultKeyedRateLimiter<u64>,
 }
 
 impl Limiters {
@@ -51,6 +55,11 @@ impl Limiters {
             reporter_logins: RateLimiter::keyed(per_minute(limits.reporter_logins_per_client_per_minute)),
             receipt_attempts: RateLimiter::keyed(per_hour(attempts)),
             staff_logins: RateLimiter::keyed(per_minute(limits.staff_logins_per_user_per_minute)),
+            staff_clients: RateLimiter::keyed(per_minute(
+                limits
+                    .staff_logins_per_user_per_minute
+                    .saturating_mul(NonZeroU32::new(STAFF_CLIENT_FACTOR).unwrap_or(NonZeroU32::MIN)),
+            )),
         }
     }
 
@@ -91,12 +100,18 @@ impl Limiters {
         self.keyed(&self.staff_logins, self.key(("staff", username)))
     }
 
+    /// Staff sign-in attempts from one client, whatever the account.
+    pub fn staff_client(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        self.keyed(&self.staff_clients, self.client_key(client))
+    }
+
     /// Forgets keys that are back to a full allowance.
     pub fn retain_recent(&self) {
         self.tips_per_client.retain_recent();
         self.reporter_logins.retain_recent();
         self.receipt_attempts.retain_recent();
         self.staff_logins.retain_recent();
+        self.staff_clients.retain_recent();
     }
 }
 

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod reference_cache;
 pub mod request_log;
 pub mod security_headers;
+pub mod staff;
 pub mod upload;
 
 use std::sync::Arc;
@@ -69,6 +70,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/track/messages").post(pages::track::message))
         .service(web::resource("/track/attachments").post(pages::track::attach))
         .service(web::resource("/track/signout").post(pages::track::sign_out))
+        .service(web::resource("/staff/login").get(staff::login::form).post(staff::login::submit))
+        .service(web::resource("/staff/logout").post(staff::login::logout))
+        .service(web::resource("/staff/logout-all").post(staff::login::logout_everywhere))
+        .service(web::resource("/staff").get(staff::queue::show))
+        .service(web::resource("/staff/tips/{reference}").get(staff::case::show))
+        .service(web::resource("/staff/tips/{reference}/act").post(staff::case::act))
+        .service(web::resource("/staff/tips/{reference}/attachments/{id}").get(staff::case::attachment))
+        .service(web::resource("/staff/tips/{reference}/disclosure").post(staff::case::request_identity))
+        .service(web::resource("/staff/oversight").get(staff::oversight::show))
+        .service(web::resource("/staff/disclosures").get(staff::disclosures::show))
+        .service(web::resource("/staff/disclosures/{id}").post(staff::disclosures::decide))
+        .service(web::resource("/staff/keys").get(staff::keys::show))
+        .service(web::resource("/staff/keys/{holder}/approve").post(staff::keys::approve))
+        .service(web::resource("/staff/admin").get(staff::admin::show))
+        .service(web::resource("/staff/admin/users").post(staff::admin::create_user))
+        .service(web::resource("/staff/admin/users/{id}/disable").post(staff::admin::disable_user))
+        .service(web::resource("/staff/admin/posters").post(staff::admin::create_poster))
         .service(
             web::scope("/api/v1")
                 .app_data(api::json_config())
@@ -81,8 +99,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/reporter/tip").get(api::reporter::tip))
                 .service(web::resource("/reporter/messages").post(api::reporter::message))
                 .service(web::resource("/reporter/attachments").post(api::reporter::attach))
-                .service(web::resource("/staff/session").post(api::staff::session))
-                .service(web::resource("/staff/tips").post(api::tips::intake)),
+                .service(web::resource("/staff/session").post(api::staff::session).delete(api::staff::sign_out))
+                .service(web::resource("/staff/tips").get(api::staff::queue_page).post(api::tips::intake))
+                .service(web::resource("/staff/tips/{reference}").get(api::staff::case))
+                .service(web::resource("/staff/tips/{reference}/actions").post(api::staff::act))
+                .service(web::resource("/staff/tips/{reference}/attachments/{id}").get(api::staff::attachment))
+                .service(web::resource("/staff/tips/{reference}/disclosure").post(api::staff::request_identity))
+                .service(web::resource("/staff/tips/{reference}/identity").get(api::staff::identity))
+                .service(web::resource("/staff/disclosures").get(api::staff::disclosures))
+                .service(web::resource("/staff/disclosures/{id}").post(api::staff::decide)),
         )
         .default_service(web::to(error::not_found));
 }

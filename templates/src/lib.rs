@@ -3,11 +3,13 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+pub mod events;
 pub mod form;
 pub mod home;
 pub mod limited;
 pub mod poster;
 pub mod report;
+pub mod staff;
 pub mod track;
 
 /// The stylesheet, served from `/static/jubao.css`.
@@ -68,6 +70,15 @@ pub struct Frame<'a> {
     pub title: &'a str,
     /// The path of this page, to come back to after switching language.
     pub path: &'a str,
+}
+
+/// A file size for people: `812 B`, `14 KB`, `2.3 MB`.
+pub fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
 }
 
 /// The national work-safety reporting hotline.

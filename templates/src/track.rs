@@ -53,6 +53,8 @@ pub struct StatusView {
     pub location: String,
     pub company: Option<String>,
     pub occurred_on: Option<String>,
+    /// What happened, in sentences, oldest first: (when, what).
+    pub events: Vec<(String, String)>,
     pub messages: Vec<MessageView>,
     pub files: Vec<FileView>,
     pub identity_given: bool,
@@ -84,6 +86,10 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
                 dt { (lang.t("身份信息", "Identity")) }
                 dd { @if s.identity_given { (lang.t("已单独加密保存，只有保密专员经批准才能查看；查看时会在这里告诉您。", "Kept encrypted on its own; only the custodian can open it after an approved request, and you would see that here.")) }
                      @else { (lang.t("匿名", "Anonymous")) } }
+            }
+            @if !s.events.is_empty() {
+                h2 { (lang.t("办理情况", "What has happened")) }
+                ol.timeline { @for (at, what) in &s.events { li { span.meta { (at) } " " span.pre { (what) } } } }
             }
             h2 { (lang.t("您的举报", "Your report")) }
             div.report {

@@ -122,6 +122,15 @@ pub struct DeadlineBody {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct EventBody {
+    /// `accepted`, `extended`, `concluded`, `rejected`, `identity_disclosed`, …
+    pub kind: String,
+    pub at: i64,
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct ReporterTipBody {
     pub reference: String,
     pub status: String,
@@ -132,6 +141,8 @@ pub struct ReporterTipBody {
     pub district: String,
     pub received_at: i64,
     pub deadlines: Vec<DeadlineBody>,
+    /// What has happened, oldest first, in Chinese and English.
+    pub events: Vec<EventBody>,
     pub report: ReportBody,
     pub identity_given: bool,
     pub messages: Vec<MessageBody>,
@@ -164,6 +175,24 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         let due = view.tip.received_at + data.days("acknowledge") * china_time::DAY;
         deadlines.push(DeadlineBody { step: "acknowledge", due: china_time::date_string(due) });
     }
+    let events = crate::service::cases::events(&state.store, &view.tip.id, &view.key, true).await?;
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let at = china_time::minute_string(e.at);
+            let say = |lang| {
+                jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
+                    data.department_name(c, lang == jubao_templates::Lang::Zh)
+                })
+            };
+            EventBody {
+                text_zh: say(jubao_templates::Lang::Zh),
+                text_en: say(jubao_templates::Lang::En),
+                kind: e.kind.clone(),
+                at: e.at,
+            }
+        })
+        .collect();
     let report = &view.report;
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
@@ -175,6 +204,7 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         district: view.tip.district_code.clone(),
         received_at: view.tip.received_at,
         deadlines,
+        events,
         report: ReportBody {
             title: report.title.clone(),
             description: report.description.clone(),

@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::reporter::TokenBody;
-use crate::auth::Password;
 use crate::crypto::User;
-use crate::service::{ServiceError, officials, sessions};
+use crate::service::{ServiceError, sessions};
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
 use crate::web::AppState;
@@ -35,15 +34,413 @@ pub struct StaffSignIn {
         (status = 429, description = "Too many attempts for this account; see Retry-After", body = crate::web::error::ErrorBody),
     )
 )]
-pub async fn session(state: web::Data<AppState>, request: web::Json<StaffSignIn>) -> Result<HttpResponse, ApiError> {
+pub async fn session(
+    state: web::Data<AppState>,
+    crate::web::client::Client(client): crate::web::client::Client,
+    request: web::Json<StaffSignIn>,
+) -> Result<HttpResponse, ApiError> {
     let username = request.username.trim().to_ascii_lowercase();
     state.limiters.staff_login(&username)?;
-    let password = Password::new(request.password.clone()).map_err(|_| ServiceError::BadCredentials)?;
-    let official = officials::sign_in(&state.store, &username, password).await?;
+    state.limiters.staff_client(client)?;
     let now = unix_now();
-    officials::check_second_factor(&state.store, &official, &request.totp, now).await?;
+    let official = match crate::service::staff_login::sign_in(
+        &state.store,
+        &username,
+        &request.password,
+        &request.totp,
+        now,
+    )
+    .await
+    {
+        Ok(official) => official,
+        Err(crate::service::staff_login::LoginError::Refused) => return Err(ServiceError::BadCredentials.into()),
+        Err(crate::service::staff_login::LoginError::Locked(seconds)) => {
+            return Err(ApiError(Problem::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                format!("尝试失败次数过多，账号已临时锁定 {seconds} 秒。"),
+                format!("Too many failed attempts: the account is locked for {seconds} seconds."),
+            )));
+        }
+        Err(crate::service::staff_login::LoginError::Service(e)) => return Err(e.into()),
+    };
     let token =
         sessions::start::<User>(&state.store, SessionKind::Staff, &official.user_id, &official.key, now).await?;
     Ok(HttpResponse::Ok()
         .json(TokenBody { token: token.to_text().to_string(), expires_in: sessions::STAFF_IDLE_SECONDS }))
+}
+
+use actix_web::HttpRequest;
+
+use crate::domain::{Role, TipReference, china_time};
+use crate::service::cases::{self, Conclusion};
+use crate::service::queue::{self, Query};
+use crate::service::{conversation, disclosure};
+use crate::web::auth::{self, StaffSession};
+use crate::web::error::Problem;
+
+async fn official(state: &AppState, req: &HttpRequest) -> Result<StaffSession, ApiError> {
+    auth::staff(state, auth::bearer(req)).await?.ok_or_else(|| super::unauthorised().into())
+}
+
+fn reference(text: &str) -> Result<TipReference, ApiError> {
+    TipReference::parse(text).ok_or_else(|| Problem::not_found().into())
+}
+
+/// End this session.
+#[utoipa::path(delete, path = "/api/v1/staff/session", tag = "staff", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, description = "No session", body = crate::web::error::ErrorBody)))]
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    sessions::end(&state.store, &session.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueueItem {
+    pub reference: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub channel: String,
+    pub status: String,
+    pub department: String,
+    pub received_at: i64,
+    pub due_at: Option<i64>,
+    pub overdue: bool,
+    pub escalated: bool,
+    pub assignee: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueueBody {
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// Tips matching the other filters, by status.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    pub items: Vec<QueueItem>,
+}
+
+/// The tips this official may see: metadata only, filtered, paged (50 a page).
+#[utoipa::path(get, path = "/api/v1/staff/tips", tag = "staff", params(Query), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the queue", body = QueueBody),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 403, description = "This role has no queue", body = crate::web::error::ErrorBody)))]
+pub async fn queue_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let now = unix_now();
+    let page = queue::list(&state.store, &session.official, &query, now).await?;
+    Ok(HttpResponse::Ok().json(QueueBody {
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        counts: page.counts.into_iter().collect(),
+        items: page
+            .rows
+            .into_iter()
+            .map(|r| QueueItem {
+                overdue: r.due_at.is_some_and(|d| d < now),
+                escalated: r.escalated_at.is_some(),
+                reference: r.reference,
+                kind: r.kind,
+                category: r.category_code,
+                district: r.district_code,
+                channel: r.channel,
+                status: r.status,
+                department: r.department_code,
+                received_at: r.received_at,
+                due_at: r.due_at,
+                assignee: r.assignee_id,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LineBody {
+    pub author: String,
+    pub text: String,
+    pub at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseBody {
+    pub reference: String,
+    pub status: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub channel: String,
+    pub department: String,
+    pub received_at: i64,
+    pub due_at: Option<i64>,
+    pub assignee: Option<String>,
+    pub outcome: Option<String>,
+    pub fine_yuan: Option<i64>,
+    pub report: super::reporter::ReportBody,
+    pub identity_given: bool,
+    pub messages: Vec<LineBody>,
+    pub notes: Vec<LineBody>,
+    pub events: Vec<LineBody>,
+    pub attachments: Vec<super::reporter::AttachmentBody>,
+    /// The proposal waiting for a head: step, proposer and terms.
+    pub proposal: Option<serde_json::Value>,
+}
+
+/// One tip, decrypted with the official's keys; 403 when they hold none that opens it.
+#[utoipa::path(get, path = "/api/v1/staff/tips/{reference}", tag = "staff", security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 200, description = "The case", body = CaseBody),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 403, description = "Not this official's to read", body = crate::web::error::ErrorBody),
+        (status = 404, description = "No such tip", body = crate::web::error::ErrorBody)))]
+pub async fn case(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let case = cases::open(&state.store, &session.official, &reference).await?;
+    let tip = &case.opened.tip;
+    let w = &case.workflow;
+    cases::audit_read(&state.store, &session.official, &tip.id, "tip.read", unix_now()).await?;
+    let key = &case.opened.key;
+    let messages = conversation::messages(&state.store, &tip.id, key).await?;
+    let notes = cases::notes(&state.store, &tip.id, key).await?;
+    let events = cases::events(&state.store, &tip.id, key, false).await?;
+    let files = conversation::attachments(&state.store, &tip.id, key).await?;
+    let proposal = cases::open_proposal(&state.store, &tip.id, key).await?;
+    let identity_given =
+        crate::store::tips::sealed(&mut *state.store.conn().await?, crate::store::tips::Sealed::Identity, &tip.id)
+            .await?
+            .is_some();
+    let report = &case.opened.report;
+    Ok(HttpResponse::Ok().json(CaseBody {
+        reference: tip.reference.clone(),
+        status: w.status.clone(),
+        kind: tip.kind.clone(),
+        category: tip.category_code.clone(),
+        district: tip.district_code.clone(),
+        channel: tip.channel.clone(),
+        department: w.department_code.clone(),
+        received_at: tip.received_at,
+        due_at: w.due_at,
+        assignee: w.assignee_id.clone(),
+        outcome: w.outcome.clone(),
+        fine_yuan: w.fine_yuan,
+        report: super::reporter::ReportBody {
+            title: report.title.clone(),
+            description: report.description.clone(),
+            location: report.location.clone(),
+            company: report.company.clone(),
+            occurred_on: report.occurred_on.clone(),
+            supervisory_duty: report.supervisory_duty,
+        },
+        identity_given,
+        messages: messages
+            .into_iter()
+            .map(|m| LineBody { author: m.author.as_str().to_owned(), text: m.body, at: m.at })
+            .collect(),
+        notes: notes.into_iter().map(|(who, text, at)| LineBody { author: who, text, at }).collect(),
+        events: events
+            .into_iter()
+            .map(|e| LineBody {
+                author: e.actor_id.unwrap_or_default(),
+                text: match e.detail {
+                    Some(d) => format!("{} {d}", e.kind),
+                    None => e.kind,
+                },
+                at: e.at,
+            })
+            .collect(),
+        attachments: files
+            .into_iter()
+            .map(|a| super::reporter::AttachmentBody {
+                id: a.id,
+                name: a.name,
+                content_type: a.content_type,
+                size: a.size,
+                metadata: a.metadata,
+                at: a.at,
+            })
+            .collect(),
+        proposal: proposal
+            .map(|(step, by, terms)| serde_json::json!({"step": step, "proposed_by": by, "terms": terms})),
+    }))
+}
+
+/// An action on a tip. `action` is one of `accept`, `assign` (`to`, or none for oneself),
+/// `start_verification`, `transfer` (`to`: a department code), `propose_rejection`
+/// (`reason`), `propose_extension` (`days`, `reason`), `propose_conclusion` (`conclusion`),
+/// `approve`, `deny` (`reason`), `link_duplicate` (`of`: a reference), `close`, `note`
+/// (`body`), `reply` (`body`, to the reporter).
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActionRequest {
+    pub action: String,
+    pub body: String,
+    pub reason: String,
+    pub to: String,
+    pub days: i64,
+    pub conclusion: Option<Conclusion>,
+    pub of: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusBody {
+    pub status: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/actions", tag = "staff", request_body = ActionRequest, security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 200, description = "Done; the tip's status now", body = StatusBody),
+        (status = 403, description = "This official may not", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Not possible in the tip's state", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Missing or wrong terms", body = crate::web::error::ErrorBody)))]
+pub async fn act(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    request: web::Json<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let r = request.into_inner();
+    let action = crate::web::staff::case::action_of(&r.action, &r.body, &r.reason, &r.to, r.days, r.conclusion, &r.of)?;
+    cases::act(&state.store, &state.settings.public_url, &session.official, &reference, action, unix_now()).await?;
+    let status =
+        cases::open(&state.store, &session.official, &reference).await.map(|c| c.workflow.status).unwrap_or_default();
+    Ok(HttpResponse::Ok().json(StatusBody { status }))
+}
+
+/// Streams one piece of evidence, decrypted.
+#[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/attachments/{id}", tag = "staff", security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference"), ("id" = String, Path, description = "The attachment")),
+    responses((status = 200, description = "The file, decrypted"), (status = 403, description = "Not this official's", body = crate::web::error::ErrorBody)))]
+pub async fn attachment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let (reference_text, id) = path.into_inner();
+    let reference = reference(&reference_text)?;
+    crate::web::staff::case::download(&state, &session.official, &reference, &id).await.map_err(ApiError)
+}
+
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DisclosureRequest {
+    pub reason: String,
+}
+
+/// A head asks a custodian for the reporter's identity.
+#[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/disclosure", tag = "staff", request_body = DisclosureRequest, security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 201, description = "Requested", body = super::reporter::CreatedBody),
+        (status = 403, description = "Not a head of the tip's department", body = crate::web::error::ErrorBody)))]
+pub async fn request_identity(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    request: web::Json<DisclosureRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let id = disclosure::request(
+        &state.store,
+        &state.settings.public_url,
+        &session.official,
+        &reference,
+        &request.reason,
+        unix_now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(super::reporter::CreatedBody { id }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdentityBody {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// The reporter's identity, once a custodian approved its disclosure to this official.
+#[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/identity", tag = "staff", security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 200, description = "The identity", body = IdentityBody),
+        (status = 403, description = "Not disclosed to this official", body = crate::web::error::ErrorBody)))]
+pub async fn identity(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let i = disclosure::read(&state.store, &session.official, &reference, unix_now()).await?;
+    Ok(HttpResponse::Ok().json(IdentityBody { name: i.name, phone: i.phone, email: i.email, id_number: i.id_number }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisclosureItem {
+    pub id: String,
+    pub reference: String,
+    pub requested_by: String,
+    pub reason: String,
+    pub requested_at: String,
+}
+
+/// Open disclosure requests (custodians).
+#[utoipa::path(get, path = "/api/v1/staff/disclosures", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "Requests waiting", body = Vec<DisclosureItem>),
+        (status = 403, description = "Not a custodian", body = crate::web::error::ErrorBody)))]
+pub async fn disclosures(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let items: Vec<DisclosureItem> = disclosure::open_requests(&state.store, &session.official)
+        .await?
+        .into_iter()
+        .map(|r| DisclosureItem {
+            id: r.id,
+            reference: r.reference,
+            requested_by: r.requested_by,
+            reason: r.reason,
+            requested_at: china_time::minute_string(r.requested_at),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DecisionRequest {
+    pub approve: bool,
+}
+
+/// A custodian decides a disclosure request.
+#[utoipa::path(post, path = "/api/v1/staff/disclosures/{id}", tag = "staff", request_body = DecisionRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request")),
+    responses((status = 204, description = "Decided"),
+        (status = 403, description = "Not a custodian", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Decided already", body = crate::web::error::ErrorBody)))]
+pub async fn decide(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    request: web::Json<DecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    if !session.has(Role::Custodian) {
+        return Err(super::forbidden("only a custodian decides disclosures").into());
+    }
+    disclosure::decide(&state.store, &state.settings.public_url, &session.official, &path, request.approve, unix_now())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

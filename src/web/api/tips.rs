@@ -143,6 +143,14 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
         poster_id: poster.map(|p| p.id),
     };
     let receipt = tips::file(&state.store, new, now).await?;
+    crate::service::notify::new_tip(
+        &state.store,
+        &state.settings.public_url,
+        &receipt.department,
+        receipt.reference.as_str(),
+        now,
+    )
+    .await;
     Ok(HttpResponse::Created().json(ReceiptBody {
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.expose().to_owned(),

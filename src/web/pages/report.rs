@@ -242,6 +242,14 @@ pub async fn submit(
         }
         Err(e) => return Err(page_error(e)),
     };
+    crate::service::notify::new_tip(
+        &state.store,
+        &state.settings.public_url,
+        &receipt.department,
+        receipt.reference.as_str(),
+        now,
+    )
+    .await;
     let token =
         sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &receipt.tip_id, &receipt.reporter, now)
             .await

@@ -110,14 +110,6 @@ async fn session(
     }
 }
 
-fn size_text(bytes: i64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} B"),
-    }
-}
-
 struct Extra {
     notice: Option<String>,
     errors: Errors,
@@ -139,6 +131,7 @@ async fn status_page(
     let messages = conversation::messages(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
     let files = conversation::attachments(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
     let identity_given = tips::identity_for_reporter(&state.store, &s.view).await.is_ok();
+    let events = crate::service::cases::events(&state.store, &tip.id, &s.view.key, true).await.map_err(page_error)?;
     let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
     let mut deadlines = Vec::new();
     if tip.status == "received" {
@@ -154,6 +147,16 @@ async fn status_page(
         district: data.district_name(&tip.district_code, zh),
         received: china_time::minute_string(tip.received_at),
         deadlines,
+        events: events
+            .into_iter()
+            .map(|e| {
+                let at = china_time::minute_string(e.at);
+                let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
+                    data.department_name(c, zh)
+                });
+                (at, what)
+            })
+            .collect(),
         title: report.title.clone(),
         description: report.description.clone(),
         location: report.location.clone(),
@@ -172,7 +175,7 @@ async fn status_page(
             .map(|f| FileView {
                 name: f.name,
                 kind: f.content_type,
-                size: size_text(f.size),
+                size: jubao_templates::size_text(f.size),
                 metadata_removed: f.metadata == "removed",
                 at: china_time::minute_string(f.at),
             })

@@ -1,0 +1,105 @@
+//! `GET /staff`: the queue.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
+use jubao_templates::staff::{QueueRow, QueueView};
+
+use super::html;
+use crate::domain::{Role, china_time};
+use crate::service::queue::{self, Query};
+use crate::store::unix_now;
+use crate::web::AppState;
+use crate::web::error::PageError;
+use crate::web::lang::PageLang;
+
+pub fn status_label(code: &str, lang: Lang) -> String {
+    jubao_templates::track::status_words(code, lang).0.to_owned()
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    let page = crate::staff_page!(state, req, lang, &[Role::Officer, Role::Head, Role::Oversight]);
+    let now = unix_now();
+    let listed = queue::list(&state.store, &page.session.official, &query, now)
+        .await
+        .map_err(|e| PageError { problem: e.into(), lang })?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let zh = lang == Lang::Zh;
+    let names = |pairs: Vec<(String, String, String)>| -> Vec<(String, String)> {
+        pairs.into_iter().map(|(c, z, e)| (c, if zh { z } else { e })).collect()
+    };
+    let r = &data.reference;
+    let statuses =
+        crate::domain::TipStatus::ALL.iter().map(|s| (s.as_str().to_owned(), status_label(s.as_str(), lang))).collect();
+    let view = QueueView {
+        rows: listed
+            .rows
+            .into_iter()
+            .map(|row| QueueRow {
+                overdue: row.due_at.is_some_and(|d| d < now),
+                escalated: row.escalated_at.is_some(),
+                kind: data.kind_name(&row.kind, zh),
+                category: data.category_name(&row.category_code, zh),
+                district: data.district_name(&row.district_code, zh),
+                department: data.department_name(&row.department_code, zh),
+                channel: row.channel,
+                status: status_label(&row.status, lang),
+                received: china_time::date_string(row.received_at),
+                due: row.due_at.map(china_time::date_string).unwrap_or_default(),
+                assignee: if row.assignee_id.as_deref() == Some(page.session.official.user_id.as_str()) {
+                    lang.t("我", "me").to_owned()
+                } else if row.assignee_id.is_some() {
+                    "✓".to_owned()
+                } else {
+                    String::new()
+                },
+                reference: row.reference,
+            })
+            .collect(),
+        total: listed.total,
+        counts: listed.counts.into_iter().map(|(code, n)| (code.clone(), status_label(&code, lang), n)).collect(),
+        filters: [
+            ("status", &query.status),
+            ("kind", &query.kind),
+            ("category", &query.category),
+            ("district", &query.district),
+            ("channel", &query.channel),
+            ("due", &query.due),
+            ("assignee", &query.assignee),
+            ("sort", &query.sort),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect(),
+        statuses,
+        kinds: names(r.kinds.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
+        categories: names(
+            r.categories.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect(),
+        ),
+        districts: names(r.districts.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
+        page: listed.page,
+        pages: listed.pages,
+        query: [
+            ("status", &query.status),
+            ("kind", &query.kind),
+            ("category", &query.category),
+            ("district", &query.district),
+            ("channel", &query.channel),
+            ("due", &query.due),
+            ("assignee", &query.assignee),
+            ("sort", &query.sort),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&"),
+    };
+    let title = lang.t("举报队列", "Queue");
+    Ok(html(StatusCode::OK, jubao_templates::staff::queue(&page.frame(title, "/staff"), &view)))
+}

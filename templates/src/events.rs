@@ -1,0 +1,86 @@
+//! How a tip's events read, for officials and (the public ones) for the reporter.
+
+use crate::Lang;
+
+pub fn label(kind: &str, lang: Lang) -> &str {
+    match kind {
+        "accepted" => lang.t("已受理", "Accepted"),
+        "verification_started" => lang.t("开始核查", "Verification started"),
+        "transferred" => lang.t("转交至", "Transferred to"),
+        "assigned" => lang.t("已分配承办人", "Assigned"),
+        "rejection_proposed" => lang.t("提议不予受理", "Rejection proposed"),
+        "rejected" => lang.t("不予受理，理由：", "Not taken up, because: "),
+        "extension_proposed" => lang.t("提议延期", "Extension proposed"),
+        "extended" => lang.t("核查期限已延长", "The verification was extended"),
+        "conclusion_proposed" => lang.t("提议办结", "Conclusion proposed"),
+        "concluded" => lang.t("已办结，反馈：", "Concluded; feedback: "),
+        "proposal_denied" => lang.t("提议未获批准：", "Proposal turned down: "),
+        "duplicate" => lang.t(
+            "与更早的同一事项举报重复，按规定只有最先受理的举报可获奖励",
+            "Duplicate of an earlier report on the same matter; only the first accepted report can earn a reward",
+        ),
+        "closed" => lang.t("已结案", "Closed"),
+        "escalated" => lang.t("超期，已督办", "Overdue: escalated"),
+        "identity_disclosed" => lang.t("您的身份信息已被披露", "Your identity was disclosed"),
+        "objection" => lang.t("举报人提出异议", "The reporter objected"),
+        other => other,
+    }
+}
+
+/// An extension's terms as stored: `{"days": …, "reason": …}`.
+#[derive(serde::Deserialize)]
+struct Extension {
+    days: i64,
+    reason: String,
+}
+
+/// A disclosure as the reporter is told: `{"username", "department", "reason"}`.
+#[derive(serde::Deserialize)]
+struct Disclosure {
+    username: String,
+    department: Option<String>,
+    reason: String,
+}
+
+/// The event in a sentence, with its detail where it has one. `department_name` turns a
+/// department code into its name.
+pub fn sentence(
+    kind: &str,
+    detail: Option<&str>,
+    at: &str,
+    lang: Lang,
+    department_name: &dyn Fn(&str) -> String,
+) -> String {
+    let label = label(kind, lang);
+    match (kind, detail) {
+        ("extended", Some(d)) => match serde_json::from_str::<Extension>(d) {
+            Ok(e) => format!(
+                "{label}{}{}{}{}",
+                lang.t(" ", " by "),
+                e.days,
+                lang.t(" 天，理由：", " days, because: "),
+                e.reason
+            ),
+            Err(_) => label.to_owned(),
+        },
+        ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
+            Ok(x) => {
+                let department = x.department.as_deref().map(department_name).unwrap_or_default();
+                match lang {
+                    Lang::Zh => format!(
+                        "您的身份信息已于 {at} 经保密专员批准，向{department}的工作人员 {} 披露，理由：{}",
+                        x.username, x.reason
+                    ),
+                    Lang::En => format!(
+                        "On {at}, with the custodian's approval, your identity was disclosed to {} of {department}, because: {}",
+                        x.username, x.reason
+                    ),
+                }
+            }
+            Err(_) => label.to_owned(),
+        },
+        ("transferred", Some(d)) => format!("{label} {}", department_name(d)),
+        (_, Some(d)) => format!("{label} {d}"),
+        (_, None) => label.to_owned(),
+    }
+}

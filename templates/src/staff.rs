@@ -1,0 +1,599 @@
+//! The staff workspace: sign-in, queue, case, oversight, disclosures, keys, administration.
+//! Every form that changes something carries the session's form token.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::Lang;
+
+/// A link of the staff navigation.
+pub struct Nav {
+    pub href: &'static str,
+    pub label: String,
+}
+
+pub struct Frame<'a> {
+    pub lang: Lang,
+    pub title: &'a str,
+    pub path: &'a str,
+    pub username: &'a str,
+    pub nav: &'a [Nav],
+    pub csrf: &'a str,
+}
+
+pub fn layout(f: &Frame<'_>, body: Markup) -> Markup {
+    let lang = f.lang;
+    let other = lang.other();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.html_lang()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (f.title) " · " (lang.t("举报办理", "Case work")) }
+                link rel="stylesheet" href="/static/jubao.css";
+            }
+            body.staff {
+                header.site {
+                    a.brand href="/staff" { (lang.t("举报办理平台", "Case work")) }
+                    nav {
+                        @for item in f.nav { a href=(item.href) aria-current=[(item.href == f.path).then_some("page")] { (item.label) } }
+                    }
+                    span.who { (f.username) }
+                    form.inline method="post" action="/staff/logout" {
+                        input type="hidden" name="csrf" value=(f.csrf);
+                        button.link type="submit" { (lang.t("退出", "Sign out")) }
+                    }
+                    a.lang href={ "/lang/" (other.code()) "?next=" (f.path) } lang=(other.html_lang()) { (other.t("中文", "English")) }
+                }
+                main.wide { (body) }
+            }
+        }
+    }
+}
+
+pub fn login(lang: Lang, username: &str, error: Option<&str>) -> Markup {
+    let frame = crate::Frame { lang, title: lang.t("工作人员登录", "Staff sign-in"), path: "/staff/login" };
+    crate::layout(
+        &frame,
+        html! {
+            h1 { (lang.t("工作人员登录", "Staff sign-in")) }
+            @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
+            form method="post" action="/staff/login" {
+                div.field { label for="username" { (lang.t("用户名", "Username")) } input id="username" name="username" type="text" value=(username) autocomplete="username" required; }
+                div.field { label for="password" { (lang.t("密码", "Password")) } input id="password" name="password" type="password" autocomplete="current-password" required; }
+                div.field { label for="totp" { (lang.t("动态验证码", "Authenticator code")) } input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required; }
+                p.actions { button.button.primary type="submit" { (lang.t("登录", "Sign in")) } }
+            }
+        },
+    )
+}
+
+/// A page with one message and a link on.
+pub fn notice(f: &Frame<'_>, text: &str, link: Option<(&str, &str)>) -> Markup {
+    layout(
+        f,
+        html! {
+            h1 { (f.title) }
+            p { (text) }
+            @if let Some((href, label)) = link { p { a.button href=(href) { (label) } } }
+        },
+    )
+}
+
+pub struct QueueRow {
+    pub reference: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub department: String,
+    pub channel: String,
+    pub status: String,
+    pub received: String,
+    pub due: String,
+    pub overdue: bool,
+    pub escalated: bool,
+    pub assignee: String,
+}
+
+pub struct QueueView {
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+    /// Status code, label, count.
+    pub counts: Vec<(String, String, i64)>,
+    pub filters: Vec<(String, String)>,
+    pub statuses: Vec<(String, String)>,
+    pub kinds: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
+    pub districts: Vec<(String, String)>,
+    pub page: i64,
+    pub pages: i64,
+    /// Query string of the current filters, without the page.
+    pub query: String,
+}
+
+fn filter(v: &QueueView, name: &str) -> String {
+    v.filters.iter().find(|(k, _)| k == name).map(|(_, value)| value.clone()).unwrap_or_default()
+}
+
+fn select(name: &str, label: &str, options: &[(String, String)], current: &str, any: &str) -> Markup {
+    html! {
+        div.field.compact {
+            label for=(name) { (label) }
+            select id=(name) name=(name) {
+                option value="" { (any) }
+                @for (code, text) in options { option value=(code) selected[code == current] { (text) } }
+            }
+        }
+    }
+}
+
+pub fn queue(f: &Frame<'_>, v: &QueueView) -> Markup {
+    let lang = f.lang;
+    let any = lang.t("全部", "All");
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("举报队列", "Queue")) " " span.muted { "(" (v.total) ")" } }
+            ul.counts {
+                @for (code, label, count) in &v.counts {
+                    li { a href={ "/staff?status=" (code) } { (label) " " strong { (count) } } }
+                }
+            }
+            form.filters method="get" action="/staff" {
+                (select("status", lang.t("状态", "Status"), &v.statuses, &filter(v, "status"), any))
+                (select("kind", lang.t("类型", "Kind"), &v.kinds, &filter(v, "kind"), any))
+                (select("category", lang.t("领域", "Field"), &v.categories, &filter(v, "category"), any))
+                (select("district", lang.t("区县", "District"), &v.districts, &filter(v, "district"), any))
+                (select("channel", lang.t("渠道", "Channel"), &[
+                    ("web".into(), lang.t("网页", "Web").into()), ("qr".into(), lang.t("二维码", "QR").into()),
+                    ("api".into(), "API".into()), ("hotline".into(), lang.t("电话", "Hotline").into()),
+                    ("letter".into(), lang.t("来信", "Letter").into()), ("visit".into(), lang.t("来访", "Visit").into()),
+                    ("email".into(), lang.t("邮件", "Email").into())], &filter(v, "channel"), any))
+                (select("due", lang.t("期限", "Deadline"), &[("soon".into(), lang.t("即将到期", "Due soon").into()), ("overdue".into(), lang.t("已超期", "Overdue").into())], &filter(v, "due"), any))
+                (select("assignee", lang.t("承办人", "Assignee"), &[("me".into(), lang.t("我", "Me").into()), ("none".into(), lang.t("未分配", "Unassigned").into())], &filter(v, "assignee"), any))
+                (select("sort", lang.t("排序", "Sort"), &[("oldest".into(), lang.t("最早收到", "Oldest first").into()), ("due".into(), lang.t("最先到期", "Due first").into())], &filter(v, "sort"), lang.t("最新收到", "Newest first")))
+                p.actions { button.button type="submit" { (lang.t("筛选", "Filter")) } }
+            }
+            table.queue {
+                thead { tr {
+                    th { (lang.t("编号", "Reference")) } th { (lang.t("类型", "Kind")) } th { (lang.t("领域", "Field")) }
+                    th { (lang.t("区县", "District")) } th { (lang.t("部门", "Department")) } th { (lang.t("渠道", "Channel")) }
+                    th { (lang.t("状态", "Status")) } th { (lang.t("收到", "Received")) } th { (lang.t("期限", "Due")) } th { (lang.t("承办", "Assignee")) }
+                } }
+                tbody {
+                    @for r in &v.rows {
+                        tr.overdue[r.overdue] {
+                            td { a.code href={ "/staff/tips/" (r.reference) } { (r.reference) } }
+                            td { (r.kind) } td { (r.category) } td { (r.district) } td { (r.department) } td { (r.channel) }
+                            td { (r.status) } td { (r.received) }
+                            td { (r.due) @if r.overdue { " " strong.overdue-mark { (lang.t("超期", "overdue")) } } @if r.escalated { " " span.badge { (lang.t("督办", "escalated")) } } }
+                            td { (r.assignee) }
+                        }
+                    }
+                }
+            }
+            @if v.rows.is_empty() { p.muted { (lang.t("没有符合条件的举报。", "No tips match.")) } }
+            nav.pages {
+                @if v.page > 1 { a href={ "/staff?" (v.query) "&page=" (v.page - 1) } { "← " (lang.t("上一页", "Previous")) } }
+                span { (v.page) " / " (v.pages) }
+                @if v.page < v.pages { a href={ "/staff?" (v.query) "&page=" (v.page + 1) } { (lang.t("下一页", "Next")) " →" } }
+            }
+        },
+    )
+}
+
+pub struct Line {
+    pub who: String,
+    pub at: String,
+    pub text: String,
+}
+
+pub struct FileLine {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub size: String,
+    pub metadata: String,
+}
+
+pub struct CaseView {
+    pub reference: String,
+    pub facts: Vec<(String, String)>,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub company: Option<String>,
+    pub occurred_on: Option<String>,
+    pub supervisory_duty: bool,
+    pub identity: String,
+    pub messages: Vec<Line>,
+    pub notes: Vec<Line>,
+    pub events: Vec<Line>,
+    pub files: Vec<FileLine>,
+    pub proposal: Option<String>,
+    /// Actions this official may take now: (action, label).
+    pub actions: Vec<(String, String)>,
+    pub departments: Vec<(String, String)>,
+    pub colleagues: Vec<(String, String)>,
+    pub can_request_identity: bool,
+    pub notice: Option<String>,
+}
+
+fn action_form(f: &Frame<'_>, reference: &str, action: &str, label: &str, fields: Markup) -> Markup {
+    html! {
+        form.action method="post" action={ "/staff/tips/" (reference) "/act" } {
+            input type="hidden" name="csrf" value=(f.csrf);
+            input type="hidden" name="action" value=(action);
+            (fields)
+            button.button type="submit" { (label) }
+        }
+    }
+}
+
+pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
+    let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("举报", "Tip")) " " span.code { (v.reference) } }
+            @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            div.case {
+                section {
+                    dl.facts { @for (k, val) in &v.facts { dt { (k) } dd { (val) } } }
+                    h2 { (v.title) }
+                    p.pre { (v.description) }
+                    p { strong { (lang.t("地点：", "Where: ")) } (v.location) }
+                    @if let Some(c) = &v.company { p { strong { (lang.t("单位：", "Company: ")) } (c) } }
+                    @if let Some(d) = &v.occurred_on { p { strong { (lang.t("日期：", "Date: ")) } (d) } }
+                    @if v.supervisory_duty { p.warning { (lang.t("举报人声明负有监管职责或为其近亲属：不予奖励。", "The reporter declared supervisory duties or kinship: no reward.")) } }
+                    p { strong { (lang.t("身份：", "Identity: ")) } (v.identity) }
+                    h2 { (lang.t("证据", "Evidence")) }
+                    @if v.files.is_empty() { p.muted { (lang.t("无", "None")) } }
+                    ul.files { @for file in &v.files {
+                        li { a href={ "/staff/tips/" (v.reference) "/attachments/" (file.id) } { (file.name) } " · " (file.kind) " · " (file.size) " · " (file.metadata) }
+                    } }
+                    h2 { (lang.t("与举报人的留言", "Messages with the reporter")) }
+                    ol.messages { @for m in &v.messages { li { p.meta { (m.who) " · " (m.at) } p.pre { (m.text) } } } }
+                    (action_form(f, &v.reference, "reply", lang.t("回复举报人", "Reply to the reporter"), html! {
+                        div.field { label for="reply-body" { (lang.t("回复内容（举报人可见）", "Reply (the reporter sees it)")) } textarea id="reply-body" name="body" rows="3" maxlength="5000" {} }
+                    }))
+                    h2 { (lang.t("内部备注", "Internal notes")) }
+                    ol.messages { @for n in &v.notes { li { p.meta { (n.who) " · " (n.at) } p.pre { (n.text) } } } }
+                    (action_form(f, &v.reference, "note", lang.t("添加备注", "Add note"), html! {
+                        div.field { label for="note-body" { (lang.t("备注（仅工作人员可见）", "Note (officials only)")) } textarea id="note-body" name="body" rows="3" maxlength="10000" {} }
+                    }))
+                    h2 { (lang.t("办理记录", "Timeline")) }
+                    ol.timeline { @for e in &v.events { li { span.meta { (e.at) " · " (e.who) } " " (e.text) } } }
+                }
+                aside {
+                    h2 { (lang.t("办理", "Actions")) }
+                    @if let Some(p) = &v.proposal { div.notice-box { p { (p) } } }
+                    @for (code, text) in &v.actions {
+                        @if ["accept", "start_verification", "close", "approve", "assign_me"].contains(&code.as_str()) {
+                            (action_form(f, &v.reference, code, text, html! {}))
+                        }
+                    }
+                    @if has("assign") {
+                        (action_form(f, &v.reference, "assign", &label("assign"), html! {
+                            div.field.compact { label for="assignee" { (lang.t("承办人", "Assignee")) }
+                                select id="assignee" name="to" { @for (id, name) in &v.colleagues { option value=(id) { (name) } } } }
+                        }))
+                    }
+                    @if has("deny") {
+                        (action_form(f, &v.reference, "deny", &label("deny"), html! {
+                            div.field.compact { label for="deny-reason" { (lang.t("不同意的理由", "Why not")) } input id="deny-reason" name="reason" type="text" maxlength="2000"; }
+                        }))
+                    }
+                    @if has("transfer") {
+                        (action_form(f, &v.reference, "transfer", &label("transfer"), html! {
+                            div.field.compact { label for="to" { (lang.t("转交至", "Transfer to")) }
+                                select id="to" name="to" { @for (code, name) in &v.departments { option value=(code) { (name) } } } }
+                        }))
+                    }
+                    @if has("propose_rejection") {
+                        (action_form(f, &v.reference, "propose_rejection", &label("propose_rejection"), html! {
+                            div.field.compact { label for="reject-reason" { (lang.t("不予受理的理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="reject-reason" name="reason" rows="2" maxlength="2000" {} }
+                        }))
+                    }
+                    @if has("propose_extension") {
+                        (action_form(f, &v.reference, "propose_extension", &label("propose_extension"), html! {
+                            div.field.compact { label for="days" { (lang.t("延长天数", "Days")) } input id="days" name="days" type="number" min="1" max="30" value="30"; }
+                            div.field.compact { label for="extend-reason" { (lang.t("理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="extend-reason" name="reason" rows="2" maxlength="2000" {} }
+                        }))
+                    }
+                    @if has("propose_conclusion") {
+                        (action_form(f, &v.reference, "propose_conclusion", &label("propose_conclusion"), html! {
+                            div.field.compact { label for="outcome" { (lang.t("核查结论", "Outcome")) }
+                                select id="outcome" name="outcome" {
+                                    option value="substantiated" { (lang.t("属实", "Substantiated")) }
+                                    option value="partially_substantiated" { (lang.t("部分属实", "Partly substantiated")) }
+                                    option value="unsubstantiated" { (lang.t("不属实", "Not substantiated")) }
+                                } }
+                            div.field.compact { label for="fine" { (lang.t("罚款（元）", "Fine (yuan)")) } input id="fine" name="fine_yuan" type="number" min="0" value="0"; }
+                            div.field.compact { label for="grade" { (lang.t("事故等级（瞒报事故）", "Accident grade (concealed accidents)")) }
+                                select id="grade" name="accident_grade" {
+                                    option value="" { "—" }
+                                    option value="general" { (lang.t("一般", "General")) } option value="larger" { (lang.t("较大", "Larger")) }
+                                    option value="major" { (lang.t("重大", "Major")) } option value="especially_major" { (lang.t("特别重大", "Especially major")) }
+                                } }
+                            div.field.compact { label for="deaths" { (lang.t("核实瞒报死亡人数", "Verified concealed deaths")) } input id="deaths" name="concealed_deaths" type="number" min="0"; }
+                            label.choice { input type="checkbox" name="previously_known" value="true"; span { (lang.t("此前已掌握并依法处理", "Already known and handled before")) } }
+                            div.field.compact { label for="feedback" { (lang.t("反馈举报人：核查结论、简要情况、处理决定、是否符合奖励条件", "Feedback: conclusion, short account, decision, whether reward conditions are met")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" {} }
+                        }))
+                    }
+                    @if has("link_duplicate") {
+                        (action_form(f, &v.reference, "link_duplicate", &label("link_duplicate"), html! {
+                            div.field.compact { label for="of" { (lang.t("重复于（更早的举报编号）", "Duplicate of (earlier reference)")) } input id="of" name="of" type="text" maxlength="20"; }
+                        }))
+                    }
+                    @if v.can_request_identity {
+                        form.action method="post" action={ "/staff/tips/" (v.reference) "/disclosure" } {
+                            input type="hidden" name="csrf" value=(f.csrf);
+                            div.field.compact { label for="why" { (lang.t("申请查看举报人身份的理由", "Why the reporter's identity is needed")) } textarea id="why" name="reason" rows="2" maxlength="2000" {} }
+                            button.button type="submit" { (lang.t("申请查看身份", "Request the identity")) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A horizontal bar chart as SVG: label, value, and a highlighted part of the value.
+pub fn bar_chart(title: &str, rows: &[(String, i64, i64)], legend: (&str, &str)) -> Markup {
+    let max = rows.iter().map(|(_, v, _)| *v).max().unwrap_or(1).max(1);
+    let row_height = 26;
+    let label_width = 190;
+    let bar_width = 420;
+    let height = 40 + row_height * i64::try_from(rows.len()).unwrap_or(0);
+    let scale = |v: i64| v * bar_width / max;
+    html! {
+        figure.chart {
+            figcaption { (title) }
+            svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (label_width + bar_width + 60) " " (height) } role="img" aria-label=(title) {
+                rect x=(label_width) y="4" width="12" height="12" fill="#8c959f" {}
+                text x=(label_width + 18) y="15" font-size="13" { (legend.0) }
+                @if !legend.1.is_empty() {
+                    rect x=(label_width + 160) y="4" width="12" height="12" fill="#b42318" {}
+                    text x=(label_width + 178) y="15" font-size="13" { (legend.1) }
+                }
+                @for (i, (label, total, part)) in rows.iter().enumerate() {
+                    @let y = 30 + row_height * i64::try_from(i).unwrap_or(0);
+                    text x=(label_width - 8) y=(y + 15) font-size="13" text-anchor="end" { (label) }
+                    rect x=(label_width) y=(y) width=(scale(*total).max(1)) height="18" fill="#8c959f" {}
+                    rect x=(label_width) y=(y) width=(scale(*part)) height="18" fill="#b42318" {}
+                    text x=(label_width + scale(*total) + 6) y=(y + 14) font-size="12" { (total) @if *part > 0 { " (" (part) ")" } }
+                }
+            }
+        }
+    }
+}
+
+/// One line of the statistics: tips in all, open, overdue, concluded, average days to conclude.
+pub struct StatRow {
+    pub name: String,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub concluded: i64,
+    pub days: Option<i64>,
+}
+
+pub struct OversightView {
+    pub departments: Vec<StatRow>,
+    pub districts: Vec<StatRow>,
+}
+
+fn stats_table(lang: Lang, first: &str, rows: &[StatRow]) -> Markup {
+    html! {
+        table.queue {
+            thead { tr { th { (first) } th { (lang.t("总数", "Total")) } th { (lang.t("办理中", "Open")) } th { (lang.t("超期", "Overdue")) } th { (lang.t("已办结", "Concluded")) } th { (lang.t("平均办结天数", "Avg. days to conclude")) } } }
+            tbody { @for r in rows {
+                tr.overdue[r.overdue > 0] { td { (r.name) } td { (r.total) } td { (r.open) } td { (r.overdue) } td { (r.concluded) } td { @if let Some(d) = r.days { (d) } @else { "—" } } }
+            } }
+        }
+    }
+}
+
+pub fn oversight(f: &Frame<'_>, v: &OversightView) -> Markup {
+    let lang = f.lang;
+    let chart = |rows: &[StatRow]| -> Vec<(String, i64, i64)> {
+        rows.iter().map(|r| (r.name.clone(), r.open, r.overdue)).collect()
+    };
+    let legend = (lang.t("办理中", "Open"), lang.t("其中超期", "of which overdue"));
+    let closure: Vec<(String, i64, i64)> =
+        v.departments.iter().filter_map(|r| r.days.map(|d| (r.name.clone(), d, 0))).collect();
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("督办统计", "Oversight")) }
+            div.charts {
+                (bar_chart(lang.t("各部门办理中与超期举报", "Open and overdue tips by department"), &chart(&v.departments), legend))
+                (bar_chart(lang.t("各区县办理中与超期举报", "Open and overdue tips by district"), &chart(&v.districts), legend))
+                @if closure.is_empty() {
+                    figure.chart { figcaption { (lang.t("各部门平均办结天数", "Average days to conclude by department")) } p.muted { (lang.t("暂无已办结的举报。", "Nothing has been concluded yet.")) } }
+                } @else {
+                    (bar_chart(lang.t("各部门平均办结天数", "Average days to conclude by department"), &closure, (lang.t("天", "days"), "")))
+                }
+            }
+            h2 { (lang.t("按部门", "By department")) }
+            (stats_table(lang, lang.t("部门", "Department"), &v.departments))
+            h2 { (lang.t("按区县", "By district")) }
+            (stats_table(lang, lang.t("区县", "District"), &v.districts))
+        },
+    )
+}
+
+pub struct DisclosureView {
+    pub id: String,
+    pub reference: String,
+    pub requester: String,
+    pub reason: String,
+    pub at: String,
+}
+
+pub fn disclosures(f: &Frame<'_>, items: &[DisclosureView]) -> Markup {
+    let lang = f.lang;
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("身份查看申请", "Disclosure requests")) }
+            p.hint { (lang.t("批准后，举报人身份将单独加密给申请人，举报人会看到此事。", "On approval the identity is sealed for the requester alone, and the reporter sees that it happened.")) }
+            @if items.is_empty() { p.muted { (lang.t("没有待决定的申请。", "Nothing waits for a decision.")) } }
+            @for d in items {
+                section.notice-box {
+                    p { strong { (d.reference) } " · " (d.requester) " · " (d.at) }
+                    p.pre { (d.reason) }
+                    form.inline method="post" action={ "/staff/disclosures/" (d.id) } {
+                        input type="hidden" name="csrf" value=(f.csrf);
+                        button.button.primary type="submit" name="decision" value="approve" { (lang.t("批准", "Approve")) }
+                        " "
+                        button.button type="submit" name="decision" value="deny" { (lang.t("拒绝", "Deny")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct HolderView {
+    pub id: String,
+    pub group: String,
+    pub who: String,
+    pub pending: bool,
+    pub may_approve: bool,
+}
+
+pub fn keys(f: &Frame<'_>, holders: &[HolderView]) -> Markup {
+    let lang = f.lang;
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("密钥与成员", "Keys and members")) }
+            form method="post" action="/staff/logout-all" {
+                input type="hidden" name="csrf" value=(f.csrf);
+                p { (lang.t("在其他设备上忘记退出？", "Signed in elsewhere and forgot?")) " "
+                    button.button type="submit" { (lang.t("在所有设备上退出", "Sign out everywhere")) } }
+            }
+            p.hint { (lang.t("新成员须由本组现有成员批准后，才能读取以前的举报。", "A new member reads earlier tips only after a current member approves them.")) }
+            table.queue {
+                thead { tr { th { (lang.t("密钥组", "Key group")) } th { (lang.t("成员", "Member")) } th { (lang.t("状态", "State")) } th {} } }
+                tbody { @for h in holders {
+                    tr { td { (h.group) } td { (h.who) } td { @if h.pending { strong { (lang.t("待批准", "Pending")) } } @else { (lang.t("已生效", "Active")) } }
+                        td { @if h.pending && h.may_approve {
+                            form.inline method="post" action={ "/staff/keys/" (h.id) "/approve" } {
+                                input type="hidden" name="csrf" value=(f.csrf);
+                                button.button type="submit" { (lang.t("批准", "Approve")) }
+                            }
+                        } } }
+                } }
+            }
+        },
+    )
+}
+
+pub struct UserLine {
+    pub id: String,
+    pub username: String,
+    pub roles: String,
+    pub department: String,
+    pub groups: String,
+    pub disabled: bool,
+}
+
+/// A department as administrators see it: key versions and holders, no content.
+pub struct DepartmentLine {
+    pub name: String,
+    pub versions: i64,
+    pub active: i64,
+    pub pending: i64,
+    pub recovery: i64,
+    pub open_tips: i64,
+}
+
+pub struct AdminView {
+    pub users: Vec<UserLine>,
+    pub department_keys: Vec<DepartmentLine>,
+    /// Settings in force, read-only: (name, value).
+    pub settings: Vec<(String, String)>,
+    pub posters: Vec<(String, String, String)>,
+    pub departments: Vec<(String, String)>,
+    pub districts: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+pub fn admin(f: &Frame<'_>, v: &AdminView) -> Markup {
+    let lang = f.lang;
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("管理", "Administration")) }
+            p.hint { (lang.t("管理员管理账号和二维码，不能查看任何举报内容。", "Administrators manage accounts and posters; they cannot read any tip.")) }
+            @if let Some(e) = &v.error { div.error-summary role="alert" { p { (e) } } }
+            h2 { (lang.t("工作人员", "Officials")) }
+            table.queue {
+                thead { tr { th { (lang.t("用户名", "Username")) } th { (lang.t("角色", "Roles")) } th { (lang.t("部门", "Department")) } th { (lang.t("密钥组", "Key groups")) } th {} } }
+                tbody { @for u in &v.users {
+                    tr { td { (u.username) } td { (u.roles) } td { (u.department) } td { (u.groups) }
+                        td { @if u.disabled { (lang.t("已停用", "Disabled")) } @else {
+                            form.inline method="post" action={ "/staff/admin/users/" (u.id) "/disable" } {
+                                input type="hidden" name="csrf" value=(f.csrf);
+                                button.button type="submit" { (lang.t("停用", "Disable")) }
+                            } } } }
+                } }
+            }
+            h3 { (lang.t("新建工作人员", "New official")) }
+            form method="post" action="/staff/admin/users" {
+                input type="hidden" name="csrf" value=(f.csrf);
+                div.field.compact { label for="new-username" { (lang.t("用户名", "Username")) } input id="new-username" name="username" type="text" maxlength="32" required; }
+                div.field.compact { label for="new-roles" { (lang.t("角色（逗号分隔）", "Roles (comma-separated)")) } input id="new-roles" name="roles" type="text" placeholder="officer,head" required; }
+                div.field.compact { label for="new-department" { (lang.t("部门", "Department")) }
+                    select id="new-department" name="department" { option value="" { "—" } @for (code, name) in &v.departments { option value=(code) { (name) } } } }
+                div.field.compact { label for="new-email" { (lang.t("电子邮箱", "Email")) } input id="new-email" name="email" type="email"; }
+                div.field.compact { label for="new-password" { (lang.t("初始密码（至少12位）", "First password (12+ characters)")) } input id="new-password" name="password" type="password" autocomplete="new-password" required; }
+                p.actions { button.button.primary type="submit" { (lang.t("创建", "Create")) } }
+            }
+            h2 { (lang.t("部门与密钥", "Departments and keys")) }
+            table.queue {
+                thead { tr { th { (lang.t("部门", "Department")) } th { (lang.t("密钥版本", "Key versions")) } th { (lang.t("成员", "Members")) } th { (lang.t("待批准", "Pending")) } th { (lang.t("恢复密钥", "Recovery")) } th { (lang.t("办理中举报", "Open tips")) } } }
+                tbody { @for d in &v.department_keys {
+                    tr.overdue[d.versions == 0] { td { (d.name) } td { (d.versions) } td { (d.active) } td { (d.pending) } td { (d.recovery) } td { (d.open_tips) } }
+                } }
+            }
+            p.hint { (lang.t("没有密钥的部门还不能接收举报，举报会转到安委办。恢复密钥用 jubao department recovery 添加。", "A department without a key cannot receive tips yet; they go to the safety office. Add recovery recipients with jubao department recovery.")) }
+            h2 { (lang.t("设置（只读）", "Settings (read-only)")) }
+            dl.facts { @for (k, val) in &v.settings { dt { code { (k) } } dd { (val) } } }
+            h2 { (lang.t("二维码", "QR posters")) }
+            ul { @for (code, label, url) in &v.posters { li { (label) " · " a href={ "/q/" (code) "/poster" } { (url) } } } }
+            form method="post" action="/staff/admin/posters" {
+                input type="hidden" name="csrf" value=(f.csrf);
+                div.field.compact { label for="poster-label" { (lang.t("张贴地点", "Where it hangs")) } input id="poster-label" name="label" type="text" maxlength="100" required; }
+                div.field.compact { label for="poster-district" { (lang.t("预设区县", "Preset district")) }
+                    select id="poster-district" name="district" { option value="" { "—" } @for (code, name) in &v.districts { option value=(code) { (name) } } } }
+                div.field.compact { label for="poster-category" { (lang.t("预设领域", "Preset field")) }
+                    select id="poster-category" name="category" { option value="" { "—" } @for (code, name) in &v.categories { option value=(code) { (name) } } } }
+                p.actions { button.button type="submit" { (lang.t("生成二维码", "Create poster")) } }
+            }
+        },
+    )
+}
+
+/// Shown once after creating an official: the second factor to hand over.
+pub fn user_created(f: &Frame<'_>, username: &str, secret: &str, uri_qr_svg: &str, groups: &[String]) -> Markup {
+    let lang = f.lang;
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("已创建：", "Created: ")) (username) }
+            p.warning { (lang.t("请当面交给本人扫描，此页面只显示一次。", "Hand this to the official in person to scan; it is shown only once.")) }
+            div.qr { (PreEscaped(uri_qr_svg)) }
+            p { (lang.t("密钥（手动输入）：", "Secret (to type in): ")) code { (secret) } }
+            ul { @for g in groups { li { (g) } } }
+            p { a.button href="/staff/admin" { (lang.t("返回", "Back")) } }
+        },
+    )
+}
