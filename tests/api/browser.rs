@@ -65,6 +65,10 @@ async fn browser() -> (Driver, Client) {
     panic!("chromedriver did not answer: {last:?}");
 }
 
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap()
+}
+
 async fn shoot(client: &Client, app: &TestApp, path: &str, name: &str) {
     let Ok(dir) = std::env::var("JUBAO_SCREENSHOTS") else { return };
     for (width, height) in [(360u32, 2200u32), (1280, 1500)] {
@@ -103,8 +107,9 @@ async fn a_browser_without_javascript_files_a_tip_and_reads_the_receipt() {
     client.find(Locator::Css("input[name=agree]")).await.unwrap().click().await.unwrap();
     client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
 
-    let reference = client.find(Locator::Css("dd.code:not(.big)")).await.unwrap().text().await.unwrap();
-    let code = client.find(Locator::Css("dd.code.big")).await.unwrap().text().await.unwrap();
+    // A click does not wait for the next page: wait for the receipt to be there.
+    let reference = wait_for(&client, "dd.code:not(.big)").await.text().await.unwrap();
+    let code = wait_for(&client, "dd.code.big").await.text().await.unwrap();
     assert_eq!(reference.trim().len(), 10, "{reference}");
     assert_eq!(code.chars().filter(char::is_ascii_digit).count(), 20, "{code}");
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tips WHERE reference = $1")
@@ -117,8 +122,92 @@ async fn a_browser_without_javascript_files_a_tip_and_reads_the_receipt() {
 
     // The receipt page leads on to the status page, with the session the filing started.
     client.find(Locator::Css("a[href='/track/status']")).await.unwrap().click().await.unwrap();
+    let heading = wait_for(&client, "form[action='/track/messages']").await;
+    drop(heading);
     let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "办理进度");
     shoot(&client, &app, "/track/status", "status").await;
+    client.close().await.unwrap();
+}
+
+/// Signs in on the staff page; `later` as for `totp_now` (a code is good once, and only
+/// codes newer than the last one used are accepted).
+async fn sign_in(client: &Client, app: &TestApp, official: &crate::helpers::Official, later: bool) {
+    client.goto(&app.url("/staff/login")).await.unwrap();
+    client.find(Locator::Id("username")).await.unwrap().send_keys(&official.signed_in.username).await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys(crate::helpers::PASSWORD).await.unwrap();
+    client
+        .find(Locator::Id("totp"))
+        .await
+        .unwrap()
+        .send_keys(&crate::helpers::totp_now(official, later))
+        .await
+        .unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test]
+async fn officials_work_the_queue_the_case_and_the_oversight_charts_in_a_browser() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let head = app.official("zhao.head", "officer,head", Some("emergency")).await;
+    let second = app.official("qian.head", "head", Some("emergency")).await;
+    app.approve_pending(&head).await;
+    let fire = app.official("wang.fang", "officer", Some("fire")).await;
+    let oversight = app.official("an.wei", "oversight", None).await;
+    let titles = ["化工厂储罐区违规动火", "煤矿井下瓦斯超限仍作业", "仓库违规存放危险化学品", "商场消防通道长期堵塞"];
+    let mut references = Vec::new();
+    for title in titles {
+        references.push(app.file_tip(title).await["reference"].as_str().unwrap().to_owned());
+    }
+    let bearer = app.bearer(&head, false).await;
+    let second_bearer = app.bearer(&second, false).await;
+    for action in ["accept", "start_verification"] {
+        crate::helpers::act(&app, &bearer, &references[0], json!({"action": action})).await;
+    }
+    crate::helpers::act(
+        &app,
+        &bearer,
+        &references[0],
+        json!({"action": "note", "body": "已联系属地监管站，明日现场检查。"}),
+    )
+    .await;
+    crate::helpers::act(
+        &app,
+        &bearer,
+        &references[0],
+        json!({"action": "propose_extension", "days": 15, "reason": "需委托第三方检测储罐。"}),
+    )
+    .await;
+    crate::helpers::act(&app, &second_bearer, &references[0], json!({"action": "approve"})).await;
+    crate::helpers::act(&app, &bearer, &references[1], json!({"action": "accept"})).await;
+    crate::helpers::act(&app, &bearer, &references[3], json!({"action": "transfer", "to": "fire"})).await;
+    let _ = fire;
+    sqlx::query("UPDATE tips SET due_at = due_at - 864000 WHERE reference = $1")
+        .bind(&references[2])
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    jubao::service::deadlines::run(&app.store, &app.settings.public_url, crate::helpers::now()).await.unwrap();
+
+    let (_driver, client) = browser().await;
+    client.set_window_size(1280, 1500).await.unwrap();
+    sign_in(&client, &app, &head, true).await;
+    let first_row = wait_for(&client, "table.queue a.code").await.text().await.unwrap();
+    assert_eq!(first_row.len(), 10);
+    let page = client.source().await.unwrap();
+    assert!(page.contains("超期"), "the overdue tip is marked");
+    shoot(&client, &app, "/staff", "staff-queue").await;
+    client.goto(&app.url(&format!("/staff/tips/{}", references[0]))).await.unwrap();
+    let heading = wait_for(&client, "h2").await.text().await.unwrap();
+    assert_eq!(heading, "化工厂储罐区违规动火");
+    shoot(&client, &app, &format!("/staff/tips/{}", references[0]), "staff-case").await;
+
+    client.delete_all_cookies().await.unwrap();
+    sign_in(&client, &app, &oversight, false).await;
+    wait_for(&client, "table.queue").await;
+    client.goto(&app.url("/staff/oversight")).await.unwrap();
+    wait_for(&client, "figure.chart svg").await;
+    shoot(&client, &app, "/staff/oversight", "staff-oversight").await;
     client.close().await.unwrap();
 }

@@ -125,6 +125,7 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    pub settings: Settings,
     /// The same database the application uses, for the service layer and for looking at rows.
     pub store: Store,
     pub client: reqwest::Client,
@@ -151,12 +152,13 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.path().join("data");
     settings.set_database_url(DatabaseUrl::parse(&database.url()).unwrap());
-    let app = Application::build(settings).await.expect("the application starts");
+    let app = Application::build(settings.clone()).await.expect("the application starts");
     let port = app.port();
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        settings,
         store,
         client: client_from(None),
         data_dir: dir.path().join("data"),
@@ -321,4 +323,131 @@ pub fn api_tip(title: &str, description: &str) -> serde_json::Value {
         "kind": "violation", "category": "mine", "district": "500103", "title": title,
         "description": description, "location": "某某煤矿三号井", "supervisory_duty": false
     })
+}
+
+/// A TOTP code of an official for now (`later`: for the next 30-second step, so one test may
+/// sign the same official in twice; a code is accepted only once).
+pub fn totp_now(official: &Official, later: bool) -> String {
+    let at = u64::try_from(now()).unwrap() + if later { 30 } else { 0 };
+    jubao::auth::totp::code_at(&official.created.enrolment.secret_base32, at).unwrap()
+}
+
+impl TestApp {
+    /// A bearer token from `POST /api/v1/staff/session`.
+    pub async fn bearer(&self, official: &Official, later: bool) -> String {
+        let response = client_from(None)
+            .post(self.url("/api/v1/staff/session"))
+            .json(&serde_json::json!({
+                "username": official.signed_in.username,
+                "password": PASSWORD,
+                "totp": totp_now(official, later),
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{} signs in", official.signed_in.username);
+        let body: serde_json::Value = response.json().await.unwrap();
+        format!("Bearer {}", body["token"].as_str().unwrap())
+    }
+
+    /// A cookie-keeping client signed in on the staff pages, with its form token.
+    pub async fn staff_browser(&self, official: &Official, later: bool) -> (reqwest::Client, String) {
+        let client = client_from(None);
+        let response = client
+            .post(self.url("/staff/login"))
+            .form(&[
+                ("username", official.signed_in.username.as_str()),
+                ("password", PASSWORD),
+                ("totp", totp_now(official, later).as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{} signs in", official.signed_in.username);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        let token = cookie.strip_prefix("jubao_staff=").unwrap().split(';').next().unwrap();
+        let csrf = jubao::web::auth::csrf_token(&jubao::crypto::session::SessionToken::parse(token).unwrap());
+        (client, csrf)
+    }
+
+    /// Has `approver` approve every pending holder of the groups they belong to.
+    pub async fn approve_pending(&self, approver: &Official) {
+        use jubao::domain::KeyGroup;
+        let groups: Vec<String> =
+            sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1 AND state = 'active'")
+                .bind(&approver.signed_in.user_id)
+                .fetch_all(self.store.pool())
+                .await
+                .unwrap();
+        for name in groups {
+            let pending: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM key_holders WHERE key_group = $1 AND state = 'pending'")
+                    .bind(&name)
+                    .fetch_all(self.store.pool())
+                    .await
+                    .unwrap();
+            let group = KeyGroup::parse(&name).unwrap();
+            for holder in pending {
+                let mut tx = self.store.begin().await.unwrap();
+                match &group {
+                    KeyGroup::Department(_) => jubao::service::groups::approve::<jubao::crypto::Department>(
+                        &mut tx,
+                        &group,
+                        &approver.signed_in.user_id,
+                        &approver.signed_in.key,
+                        &holder,
+                        now(),
+                    )
+                    .await
+                    .unwrap(),
+                    KeyGroup::Custodians => jubao::service::groups::approve::<jubao::crypto::Custodian>(
+                        &mut tx,
+                        &group,
+                        &approver.signed_in.user_id,
+                        &approver.signed_in.key,
+                        &holder,
+                        now(),
+                    )
+                    .await
+                    .unwrap(),
+                    KeyGroup::Finance => jubao::service::groups::approve::<jubao::crypto::Finance>(
+                        &mut tx,
+                        &group,
+                        &approver.signed_in.user_id,
+                        &approver.signed_in.key,
+                        &holder,
+                        now(),
+                    )
+                    .await
+                    .unwrap(),
+                }
+                tx.commit().await.unwrap();
+            }
+        }
+    }
+
+    /// Files a tip through the API and returns its receipt.
+    pub async fn file_tip(&self, title: &str) -> serde_json::Value {
+        let response = client_from(None)
+            .post(self.url("/api/v1/tips"))
+            .json(&api_tip(title, "这是一段足够长的举报内容，用于测试。"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+}
+
+/// `POST /api/v1/staff/tips/{reference}/actions` as `bearer`; returns status and body.
+pub async fn act(app: &TestApp, bearer: &str, reference: &str, action: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = client_from(None)
+        .post(app.url(&format!("/api/v1/staff/tips/{reference}/actions")))
+        .header("authorization", bearer)
+        .json(&action)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }

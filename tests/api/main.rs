@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod browser;
 mod canary;
 mod command_line;
@@ -12,8 +13,12 @@ mod helpers;
 mod intake;
 mod interop;
 mod keys;
+mod mail;
 mod no_trace;
 mod openapi;
 mod pages;
 mod reference;
+mod roles;
 mod security_headers;
+mod staff_login;
+mod workspace;
