@@ -195,6 +195,10 @@ impl PublicUrl {
         self.0.scheme() == "https"
     }
 
+    pub fn host(&self) -> Option<String> {
+        self.0.host_str().map(str::to_owned)
+    }
+
     /// `path` (starting with `/`) under the public address.
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.0.as_str().trim_end_matches('/'), path)
