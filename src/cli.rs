@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 use crate::auth::Password;
 use crate::configuration::Settings;
 use crate::crypto::{Department, Key, PublicKey, Recovery};
-use crate::domain::{Code, KeyGroup, Roles, TipReference, Username};
+use crate::domain::reward_policy::{Basis, RewardPolicy};
+use crate::domain::{AccidentGrade, Code, KeyGroup, Kind, Roles, TipReference, Username, Yuan};
 use crate::seeds::SeedSet;
 use crate::service::groups::{self, Joined};
 use crate::service::officials::{self, NewOfficial};
@@ -57,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DepartmentCommand,
     },
+    /// Rewards.
+    Reward {
+        #[command(subcommand)]
+        command: RewardCommand,
+    },
     /// Offline: decrypt one tip with a department's recovery identity.
     Recover {
         /// An identity file made with `age-keygen`, registered with `jubao department recovery`.
@@ -68,6 +74,28 @@ pub enum Command {
         /// Where to write the decrypted tip (created if missing).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RewardCommand {
+    /// Print the reward in whole yuan that the policy in force gives (one integer).
+    Quote {
+        /// major_hazard, violation or concealed_accident.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Kind,
+        /// The administrative fine in yuan (major hazards and violations).
+        #[arg(long, conflicts_with_all = ["grade", "deaths", "item"])]
+        fine: Option<u64>,
+        /// The final grade of a concealed accident: general, larger, major or especially_major.
+        #[arg(long, value_parser = parse_grade, requires = "deaths", conflicts_with = "item")]
+        grade: Option<AccidentGrade>,
+        /// The verified concealed deaths.
+        #[arg(long, requires = "grade")]
+        deaths: Option<u32>,
+        /// A matter listed in the policy's catalogue, by its code.
+        #[arg(long, value_parser = parse_code)]
+        item: Option<Code>,
     },
 }
 
@@ -141,6 +169,14 @@ fn parse_code(s: &str) -> Result<Code, String> {
     Code::parse(s).map_err(|e| e.to_string())
 }
 
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("`{s}` is not a kind: major_hazard, violation, concealed_accident or other"))
+}
+
+fn parse_grade(s: &str) -> Result<AccidentGrade, String> {
+    AccidentGrade::parse(s).ok_or_else(|| format!("`{s}` is not a grade: general, larger, major or especially_major"))
+}
+
 fn parse_reference(s: &str) -> Result<TipReference, String> {
     TipReference::parse(s).ok_or_else(|| format!("`{s}` is not a tip reference"))
 }
@@ -194,6 +230,26 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Department { command: DepartmentCommand::Recovery { department, recipient } } => {
             department_recovery(settings, department, recipient).await
+        }
+        Command::Reward { command: RewardCommand::Quote { kind, fine, grade, deaths, item } } => {
+            let basis = match (fine, grade.zip(deaths), item) {
+                (_, _, Some(item)) => Basis::Catalogue(item),
+                (_, Some((grade, deaths)), None) => Basis::Concealed { grade, deaths },
+                (Some(fine), None, None) => Basis::Fine(Yuan(i64::try_from(fine).context("the fine is too large")?)),
+                (None, None, None) => clap::Error::raw(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "give --fine YUAN, or --grade GRADE --deaths N, or --item CODE\n",
+                )
+                .exit(),
+            };
+            let store = open_store(&settings).await?;
+            let (_, source) = crate::store::rewards::newest_policy(&mut *store.conn().await?)
+                .await?
+                .context("no reward policy is loaded: run `jubao seed`")?;
+            let policy: RewardPolicy = toml::from_str(&source).context("the stored reward policy cannot be read")?;
+            let amount = policy.quote(kind, &basis).map_err(|e| anyhow::anyhow!(e.0))?;
+            println!("{}", amount.0);
+            Ok(())
         }
         Command::Recover { identity, reference, out } => recover(settings, identity, reference, out).await,
     }

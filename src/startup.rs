@@ -131,6 +131,13 @@ async fn maintenance(state: web::Data<AppState>) {
         if let Err(e) = crate::service::deadlines::run(&state.store, &state.settings.public_url, now).await {
             tracing::warn!(error = %e, "deadlines");
         }
+        match crate::service::rewards::sweep(&state.store, &state.settings.public_url, now).await {
+            Ok(swept) if swept.forfeited + swept.reminded > 0 => {
+                tracing::info!(forfeited = swept.forfeited, reminded = swept.reminded, "rewards swept");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "rewards"),
+        }
     }
 }
 

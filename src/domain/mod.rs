@@ -11,6 +11,7 @@ pub mod kind;
 pub mod lifecycle;
 pub mod money;
 pub mod report;
+pub mod reward;
 pub mod reward_policy;
 pub mod role;
 pub mod routing;

@@ -25,7 +25,7 @@ pub struct Identity {
 }
 
 /// Where finance sends a reward: sealed for finance and the reporter only.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PayoutDetails {
     pub name: String,
     pub id_number: String,

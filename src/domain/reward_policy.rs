@@ -190,3 +190,124 @@ mod tests {
         }
     }
 }
+
+/// What a reward is computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// The administrative fine imposed (major hazards, violations).
+    Fine(Yuan),
+    /// A concealed or falsely reported accident: its final grade and the concealed deaths.
+    Concealed { grade: AccidentGrade, deaths: u32 },
+    /// A listed matter of the provincial catalogue.
+    Catalogue(Code),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NoAmount(pub String);
+
+impl RewardPolicy {
+    /// The reward this policy gives, in whole yuan.
+    pub fn quote(&self, kind: Kind, basis: &Basis) -> Result<Yuan, NoAmount> {
+        match basis {
+            Basis::Fine(fine) => {
+                let share =
+                    self.fine_share.iter().find(|s| s.kinds.contains(&kind)).ok_or_else(|| {
+                        NoAmount(format!("the policy gives no share of a fine for {}", kind.as_str()))
+                    })?;
+                if fine.0 < 0 {
+                    return Err(NoAmount("a fine cannot be negative".to_owned()));
+                }
+                // Whole yuan, rounded down; the floor applies even when the share is lower.
+                let raw = fine.0.saturating_mul(i64::from(share.percent)) / 100;
+                Ok(Yuan(raw.clamp(share.minimum.0, share.maximum.0)))
+            }
+            Basis::Concealed { grade, deaths } => {
+                let per = self
+                    .concealed_accident
+                    .as_ref()
+                    .ok_or_else(|| NoAmount("the policy gives nothing for concealed accidents".to_owned()))?;
+                if kind != Kind::ConcealedAccident {
+                    return Err(NoAmount(format!(
+                        "a per-death reward is for concealed accidents, not {}",
+                        kind.as_str()
+                    )));
+                }
+                if *deaths == 0 {
+                    return Err(NoAmount(
+                        "no amount is set for a concealed accident without concealed deaths".to_owned(),
+                    ));
+                }
+                let amount = per.per_death.for_grade(*grade).0.saturating_mul(i64::from(*deaths));
+                Ok(Yuan(amount.min(per.maximum.0)))
+            }
+            Basis::Catalogue(code) => self
+                .catalogue
+                .iter()
+                .find(|item| &item.code == code)
+                .map(|item| item.amount)
+                .ok_or_else(|| NoAmount(format!("{code} is not in the policy's catalogue"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+
+    fn national() -> RewardPolicy {
+        toml::from_str(include_str!("../../seeds/reward_policy.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_cases_of_the_national_measure() {
+        use AccidentGrade::*;
+        let p = national();
+        let fine = |kind, yuan| p.quote(kind, &Basis::Fine(Yuan(yuan))).unwrap().0;
+        let concealed =
+            |grade, deaths| p.quote(Kind::ConcealedAccident, &Basis::Concealed { grade, deaths }).unwrap().0;
+        let cases: [(&str, i64, i64); 13] = [
+            ("fine 10 000", fine(Kind::Violation, 10_000), 3_000),
+            ("fine 100 000", fine(Kind::Violation, 100_000), 15_000),
+            ("fine 1 000 000", fine(Kind::MajorHazard, 1_000_000), 150_000),
+            ("fine 5 000 000", fine(Kind::MajorHazard, 5_000_000), 300_000),
+            ("fine 0: the floor", fine(Kind::Violation, 0), 3_000),
+            ("fine 20 000: exactly the floor", fine(Kind::Violation, 20_000), 3_000),
+            ("fine 20 007: rounded down", fine(Kind::Violation, 20_007), 3_001),
+            ("fine 2 000 000: exactly the ceiling", fine(Kind::Violation, 2_000_000), 300_000),
+            ("较大, 4 deaths", concealed(Larger, 4), 160_000),
+            ("重大, 12 deaths", concealed(Major, 12), 300_000),
+            ("一般, 1 death", concealed(General, 1), 30_000),
+            ("特别重大, 5 deaths: capped", concealed(EspeciallyMajor, 5), 300_000),
+            ("一般, 10 deaths: 300 000 exactly", concealed(General, 10), 300_000),
+        ];
+        for (case, got, expected) in cases {
+            assert_eq!(got, expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn what_gives_no_amount() {
+        let p = national();
+        assert!(p.quote(Kind::Other, &Basis::Fine(Yuan(100_000))).is_err());
+        assert!(
+            p.quote(Kind::ConcealedAccident, &Basis::Concealed { grade: AccidentGrade::Major, deaths: 0 }).is_err()
+        );
+        assert!(p.quote(Kind::Violation, &Basis::Concealed { grade: AccidentGrade::Major, deaths: 3 }).is_err());
+        assert!(p.quote(Kind::Violation, &Basis::Catalogue(Code::parse("nothing").unwrap())).is_err());
+        assert!(p.quote(Kind::Violation, &Basis::Fine(Yuan(-1))).is_err());
+    }
+
+    #[test]
+    fn another_province_is_another_file() {
+        let text = include_str!("../../seeds/reward_policy.toml")
+            .replace("percent = 15", "percent = 50")
+            .replace("minimum = 3000", "minimum = 5000")
+            .replace("maximum = 300000\n\n# Concealed", "maximum = 500000\n\n# Concealed");
+        let p: RewardPolicy = toml::from_str(&text).unwrap();
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(p.quote(Kind::Violation, &Basis::Fine(Yuan(100_000))).unwrap(), Yuan(50_000));
+        assert_eq!(p.quote(Kind::Violation, &Basis::Fine(Yuan(2_000_000))).unwrap(), Yuan(500_000));
+        assert_eq!(p.quote(Kind::Violation, &Basis::Fine(Yuan(1_000))).unwrap(), Yuan(5_000));
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use time::Date;
 
-use super::report::{Identity, Report};
+use super::report::{Identity, PayoutDetails, Report};
 use super::{Code, Kind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,6 +240,27 @@ pub fn valid_id_number(id: &str) -> bool {
     }
 }
 
+/// Where finance sends a reward: the payee's name and identity card number, the bank and
+/// an account of 8 to 30 digits (spaces and dashes allowed between them).
+pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = text(&mut errors, "name", &d.name, (2, NAME_MAX), "收款人姓名", "the payee's name");
+    let id_number = d.id_number.trim().to_ascii_uppercase();
+    if !valid_id_number(&id_number) {
+        errors.push(problem(
+            "id_number",
+            "请填写正确的 18 位居民身份证号码。",
+            "Give a valid 18-character resident identity card number.",
+        ));
+    }
+    let bank = text(&mut errors, "bank", &d.bank, (2, 100), "开户银行", "the bank");
+    let account: String = d.account.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if !(8..=30).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_digit()) {
+        errors.push(problem("account", "银行账号应为 8 至 30 位数字。", "The account number is 8 to 30 digits."));
+    }
+    if errors.is_empty() { Ok(PayoutDetails { name, id_number, bank, account }) } else { Err(errors) }
+}
+
 /// A message from the reporter or an official.
 pub fn validate_message(body: &str) -> Result<String, FieldError> {
     let mut errors = Vec::new();
@@ -255,6 +276,30 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn payout_details() {
+        let good = PayoutDetails {
+            name: "王小明".into(),
+            id_number: "11010519491231002x".into(),
+            bank: "中国银行重庆分行".into(),
+            account: "6217 0000 1234 5678".into(),
+        };
+        let cleaned = validate_payout(&good).expect("valid");
+        assert_eq!(cleaned.account, "6217000012345678");
+        assert_eq!(cleaned.id_number, "11010519491231002X");
+        let cases: [(&str, PayoutDetails); 5] = [
+            ("name", PayoutDetails { name: " ".into(), ..good.clone() }),
+            ("id_number", PayoutDetails { id_number: "110105194912310021".into(), ..good.clone() }),
+            ("bank", PayoutDetails { bank: String::new(), ..good.clone() }),
+            ("account", PayoutDetails { account: "1234567".into(), ..good.clone() }),
+            ("account", PayoutDetails { account: "6217-0000-abcd-5678".into(), ..good.clone() }),
+        ];
+        for (field, details) in cases {
+            let errors = validate_payout(&details).expect_err(field);
+            assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), [field]);
+        }
+    }
 
     fn choices() -> (HashSet<String>, HashSet<String>) {
         (["mine".to_owned()].into(), ["500103".to_owned()].into())

@@ -19,23 +19,7 @@ use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent, Workflow};
 use crate::store::{Store, StoreError, reference, users};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Substantiated,
-    PartiallySubstantiated,
-    Unsubstantiated,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Substantiated => "substantiated",
-            Outcome::PartiallySubstantiated => "partially_substantiated",
-            Outcome::Unsubstantiated => "unsubstantiated",
-        }
-    }
-}
+pub use crate::domain::reward::Outcome;
 
 /// The terms of a conclusion (sealed to the tip key until approved; then the outcome, fine,
 /// grade and deaths become metadata for rewards and statistics).
@@ -89,6 +73,12 @@ pub enum Action {
     /// A message to the reporter.
     Reply {
         body: String,
+    },
+    /// A head who did not conclude the tip answers the reporter's objection, upholding the
+    /// conclusion or revising its terms.
+    ConcludeReview {
+        account: String,
+        revised: Option<Conclusion>,
     },
 }
 
@@ -439,6 +429,7 @@ pub async fn act(
                         after.fine_yuan = Some(conclusion.fine_yuan);
                         after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
                         after.concealed_deaths = conclusion.concealed_deaths;
+                        set_previously_known(conn, &tip_id, conclusion.previously_known).await?;
                         let detail = seal(conclusion.feedback.as_bytes())?;
                         Change {
                             step: Some(approval),
@@ -451,13 +442,51 @@ pub async fn act(
                 }
             }
         }
+        Action::ConcludeReview { account, revised } => {
+            after.status = check(Step::ConcludeReview)?.as_str().into();
+            if before.concluded_by.as_deref() == Some(official.user_id.as_str()) {
+                return Err(ServiceError::Denied(
+                    "an objection is reviewed by a head other than the one who concluded".to_owned(),
+                ));
+            }
+            let account = text_required(&account, "the review's account for the reporter", 5_000)?;
+            let mut audit = "upheld".to_owned();
+            if let Some(mut revised) = revised {
+                if revised.feedback.trim().is_empty() {
+                    revised.feedback.clone_from(&account);
+                }
+                let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
+                let revised = checked_conclusion(revised, kind)?;
+                after.outcome = Some(revised.outcome.as_str().into());
+                after.fine_yuan = Some(revised.fine_yuan);
+                after.accident_grade = revised.accident_grade.map(|g| g.as_str().into());
+                after.concealed_deaths = revised.concealed_deaths;
+                set_previously_known(conn, &tip_id, revised.previously_known).await?;
+                audit = format!("revised outcome={}", revised.outcome.as_str());
+            }
+            Change {
+                step: Some(Step::ConcludeReview),
+                after,
+                event: Some(("reviewed", true, Some(seal(account.as_bytes())?))),
+                audit,
+                tell: vec![],
+            }
+        }
         Action::LinkDuplicate { of } => {
             check(Step::LinkDuplicate)?;
             let earlier = crate::store::tips::by_reference(conn, of.as_str())
                 .await?
                 .ok_or(ServiceError::NotFound("earlier tip"))?;
-            if earlier.id == tip_id || earlier.received_at > case.opened.tip.received_at {
-                return Err(ServiceError::Invalid("a duplicate links to an earlier tip".to_owned()));
+            let earlier_accepted = workflow::workflow(conn, &earlier.id).await?.and_then(|w| w.accepted_at);
+            let first = match (earlier_accepted, before.accepted_at) {
+                (Some(e), Some(this)) => e <= this,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if earlier.id == tip_id || !first {
+                return Err(ServiceError::Invalid(
+                    "a duplicate links to the tip on the same matter that was accepted first".to_owned(),
+                ));
             }
             after.status = TipStatus::Closed.as_str().into();
             after.closed_at = Some(now);
@@ -519,6 +548,81 @@ pub async fn act(
         notify::tell(conn, public_url, &to, *why, Some(reference.as_str()), now).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The reporter objects to the conclusion, within the objection window after it: a head
+/// other than the one who concluded reviews it within the review window.
+pub async fn object(
+    store: &Store,
+    public_url: &PublicUrl,
+    view: &tips::ReporterView,
+    reason: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let reason = text_required(reason, "the reason for the objection", 5_000)?;
+    let mut tx = store.begin().await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let before = workflow::workflow(conn, &view.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let status = TipStatus::parse(&before.status).ok_or(ServiceError::NotFound("status"))?;
+    let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
+        .map_err(|_| super::refused("只能对已办结的举报提出异议。", "Only a concluded report can be objected to."))?;
+    if before.objected_at.is_some() {
+        return Err(super::refused(
+            "异议只能提出一次，复核结论为最终结论。",
+            "An objection can be made once; its review is final.",
+        ));
+    }
+    let objection_days: i64 =
+        reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == "objection").map_or(0, |(_, d)| d);
+    let concluded_at =
+        before.concluded_at.ok_or_else(|| super::refused("举报尚未办结。", "The report has not been concluded."))?;
+    if now > concluded_at + objection_days * crate::domain::china_time::DAY {
+        return Err(ServiceError::Refused {
+            zh: format!("提出异议的期限（办结后 {objection_days} 日内）已过。"),
+            en: format!("The {objection_days}-day window for objections has passed."),
+        });
+    }
+    let (days, _) = deadline_days(conn).await?;
+    let mut after = before.clone();
+    after.status = after_status.as_str().into();
+    after.objected_at = Some(now);
+    after.due_at = due_at(&after, days);
+    after.reminded_at = None;
+    after.escalated_at = None;
+    workflow::save(conn, &view.tip.id, &before, &after).await?;
+    let detail = view.key.public().seal(reason.as_bytes())?;
+    workflow::add_event(
+        conn,
+        &NewEvent {
+            id: Id::random().as_str(),
+            tip_id: &view.tip.id,
+            kind: "objected",
+            actor_id: None,
+            public: true,
+            detail: Some(&detail),
+            at: now,
+        },
+    )
+    .await?;
+    audit::append(
+        conn,
+        &Entry { actor_id: None, action: "tip.object", tip_id: Some(&view.tip.id), detail: "", at: now },
+    )
+    .await?;
+    let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+    notify::tell(conn, public_url, &heads, Why::Objection, Some(&view.tip.reference), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn set_previously_known(conn: &mut AnyConnection, tip_id: &str, known: bool) -> Result<(), ServiceError> {
+    sqlx::query("UPDATE tips SET previously_known = $1 WHERE id = $2")
+        .bind(i64::from(known))
+        .bind(tip_id)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from)?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod officials;
 pub mod oversight;
 pub mod posters;
 pub mod queue;
+pub mod rewards;
 pub mod sessions;
 pub mod staff_login;
 pub mod tips;
@@ -45,11 +46,19 @@ pub enum ServiceError {
     /// The step does not fit the tip's state (HTTP 409).
     #[error("{0}")]
     Illegal(String),
+    /// The step does not fit the state, for a reason the reporter reads in their language
+    /// (HTTP 409).
+    #[error("{en}")]
+    Refused { zh: String, en: String },
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,
     #[error("a blocking task failed: {0}")]
     Blocking(String),
+}
+
+pub fn refused(zh: &str, en: &str) -> ServiceError {
+    ServiceError::Refused { zh: zh.to_owned(), en: en.to_owned() }
 }
 
 /// Key derivations in progress at once: one per core. Argon2id is CPU-bound, so more would

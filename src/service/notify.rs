@@ -22,6 +22,9 @@ pub enum Why {
     DisclosureRequested,
     DisclosureDecided,
     ReporterWrote,
+    RewardWaiting,
+    ClaimDueSoon,
+    Objection,
 }
 
 impl Why {
@@ -36,6 +39,9 @@ impl Why {
             Why::DisclosureRequested => "有身份查看申请等待决定。 / A disclosure request waits for a decision.",
             Why::DisclosureDecided => "您的身份查看申请已有决定。 / Your disclosure request was decided.",
             Why::ReporterWrote => "举报人有新留言。 / The reporter wrote.",
+            Why::RewardWaiting => "有一笔举报奖励等待您办理。 / A reward waits for you.",
+            Why::ClaimDueSoon => "一笔奖励的领取期限将至。 / A reward's claim window closes soon.",
+            Why::Objection => "举报人对办理结果提出异议，请复核。 / A reporter objected to a conclusion; review it.",
         }
     }
 }

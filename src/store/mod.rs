@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod posters;
 pub mod queue;
 pub mod reference;
+pub mod rewards;
 pub mod sessions;
 pub mod tips;
 pub mod users;

@@ -258,6 +258,7 @@ impl From<crate::service::ServiceError> for Problem {
                 format!("当前状态下不能进行此操作：{why}"),
                 why,
             ),
+            E::Refused { zh, en } => Problem::new(StatusCode::CONFLICT, "refused", zh, en),
             E::NotSetUp => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_set_up",

@@ -22,7 +22,29 @@ pub fn label(kind: &str, lang: Lang) -> &str {
         "closed" => lang.t("已结案", "Closed"),
         "escalated" => lang.t("超期，已督办", "Overdue: escalated"),
         "identity_disclosed" => lang.t("您的身份信息已被披露", "Your identity was disclosed"),
-        "objection" => lang.t("举报人提出异议", "The reporter objected"),
+        "objected" => lang.t("举报人提出异议：", "The reporter objected: "),
+        "reviewed" => lang.t("异议已复核，答复：", "The objection was reviewed; the answer: "),
+        "reward_proposed" => lang.t("已提议奖励", "A reward was proposed"),
+        "reward_notified" => lang.t("奖励已核准", "A reward was granted"),
+        "reward_extended" => lang.t("奖励领取期限已延长", "The time to claim the reward was extended"),
+        "reward_paid" => lang.t("奖励已发放", "The reward was paid"),
+        "reward_forfeited" => lang.t(
+            "奖励逾期未领取，视为放弃；如有正当理由可申请延期",
+            "The reward was not claimed in time and lapsed; with good reason you may ask for more time",
+        ),
+        other => other,
+    }
+}
+
+/// A reward's status in words.
+pub fn reward_status(status: &str, lang: Lang) -> &str {
+    match status {
+        "proposed" => lang.t("已提议，待批准", "Proposed, awaiting approval"),
+        "approved" => lang.t("已批准，待财务核准", "Approved, awaiting finance"),
+        "notified" => lang.t("已核准，待领取", "Granted, to be claimed"),
+        "claimed" => lang.t("已申领，待发放", "Claimed, to be paid"),
+        "paid" => lang.t("已发放", "Paid"),
+        "forfeited" => lang.t("逾期未领取", "Lapsed unclaimed"),
         other => other,
     }
 }
@@ -32,6 +54,13 @@ pub fn label(kind: &str, lang: Lang) -> &str {
 struct Extension {
     days: i64,
     reason: String,
+}
+
+/// A reward notice: `{"amount", "claim_due_on"}`.
+#[derive(serde::Deserialize)]
+struct Notice {
+    amount: i64,
+    claim_due_on: String,
 }
 
 /// A disclosure as the reporter is told: `{"username", "department", "reason"}`.
@@ -77,6 +106,13 @@ pub fn sentence(
                     ),
                 }
             }
+            Err(_) => label.to_owned(),
+        },
+        ("reward_notified" | "reward_extended", Some(d)) => match serde_json::from_str::<Notice>(d) {
+            Ok(n) => match lang {
+                Lang::Zh => format!("{label}：{} 元，请于 {} 前领取", n.amount, n.claim_due_on),
+                Lang::En => format!("{label}: {} yuan, to be claimed by {}", n.amount, n.claim_due_on),
+            },
             Err(_) => label.to_owned(),
         },
         ("transferred", Some(d)) => format!("{label} {}", department_name(d)),

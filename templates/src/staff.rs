@@ -218,6 +218,71 @@ pub struct CaseView {
     pub colleagues: Vec<(String, String)>,
     pub can_request_identity: bool,
     pub notice: Option<String>,
+    pub reward: Option<RewardPanel>,
+}
+
+/// The reward of a concluded case as its officials see it (never the payout details).
+pub struct RewardPanel {
+    /// Label and value: policy, basis, computed amount, eligibility, status, people, dates.
+    pub lines: Vec<(String, String)>,
+    /// The computed amount, when this official may propose the reward now.
+    pub propose: Option<i64>,
+    pub approve: bool,
+    pub approve_extension: bool,
+}
+
+fn reward_form(f: &Frame<'_>, reference: &str, step: &str, label: &str, fields: Markup) -> Markup {
+    html! {
+        form.action method="post" action={ "/staff/tips/" (reference) "/reward" } {
+            input type="hidden" name="csrf" value=(f.csrf);
+            input type="hidden" name="step" value=(step);
+            (fields)
+            button.button type="submit" { (label) }
+        }
+    }
+}
+
+fn reward_panel(f: &Frame<'_>, reference: &str, r: &RewardPanel) -> Markup {
+    let lang = f.lang;
+    html! {
+        h2 { (lang.t("奖励", "Reward")) }
+        dl.facts { @for (k, v) in &r.lines { dt { (k) } dd { (v) } } }
+        @if let Some(computed) = r.propose {
+            (reward_form(f, reference, "propose", lang.t("提议奖励", "Propose the reward"), html! {
+                div.field.compact { label for="amount" { (lang.t("金额（元）", "Amount (yuan)")) } input id="amount" name="amount" type="number" min="1" value=(computed); }
+                div.field.compact { label for="override" { (lang.t("与计算金额不同时须说明理由", "Reason, if not the computed amount")) } textarea id="override" name="reason" rows="2" maxlength="2000" {} }
+            }))
+        }
+        @if r.approve {
+            (reward_form(f, reference, "approve", lang.t("批准奖励", "Approve the reward"), html! {}))
+        }
+        @if r.approve_extension {
+            (reward_form(f, reference, "approve_extension", lang.t("批准延期领取", "Grant more time to claim"), html! {}))
+        }
+    }
+}
+
+/// The fields of a conclusion; `optional` adds a first choice that keeps the conclusion as it is.
+fn conclusion_fields(lang: Lang, prefix: &str, optional: bool) -> Markup {
+    let id = |name: &str| format!("{prefix}-{name}");
+    html! {
+        div.field.compact { label for=(id("outcome")) { (lang.t("核查结论", "Outcome")) }
+            select id=(id("outcome")) name="outcome" {
+                @if optional { option value="" { (lang.t("维持原结论", "Uphold the conclusion")) } }
+                option value="substantiated" { (lang.t("属实", "Substantiated")) }
+                option value="partially_substantiated" { (lang.t("部分属实", "Partly substantiated")) }
+                option value="unsubstantiated" { (lang.t("不属实", "Not substantiated")) }
+            } }
+        div.field.compact { label for=(id("fine")) { (lang.t("罚款（元）", "Fine (yuan)")) } input id=(id("fine")) name="fine_yuan" type="number" min="0" value="0"; }
+        div.field.compact { label for=(id("grade")) { (lang.t("事故等级（瞒报事故）", "Accident grade (concealed accidents)")) }
+            select id=(id("grade")) name="accident_grade" {
+                option value="" { "—" }
+                option value="general" { (lang.t("一般", "General")) } option value="larger" { (lang.t("较大", "Larger")) }
+                option value="major" { (lang.t("重大", "Major")) } option value="especially_major" { (lang.t("特别重大", "Especially major")) }
+            } }
+        div.field.compact { label for=(id("deaths")) { (lang.t("核实瞒报死亡人数", "Verified concealed deaths")) } input id=(id("deaths")) name="concealed_deaths" type="number" min="0"; }
+        label.choice { input type="checkbox" name="previously_known" value="true"; span { (lang.t("此前已掌握并依法处理", "Already known and handled before")) } }
+    }
 }
 
 fn action_form(f: &Frame<'_>, reference: &str, action: &str, label: &str, fields: Markup) -> Markup {
@@ -306,22 +371,14 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
                     }
                     @if has("propose_conclusion") {
                         (action_form(f, &v.reference, "propose_conclusion", &label("propose_conclusion"), html! {
-                            div.field.compact { label for="outcome" { (lang.t("核查结论", "Outcome")) }
-                                select id="outcome" name="outcome" {
-                                    option value="substantiated" { (lang.t("属实", "Substantiated")) }
-                                    option value="partially_substantiated" { (lang.t("部分属实", "Partly substantiated")) }
-                                    option value="unsubstantiated" { (lang.t("不属实", "Not substantiated")) }
-                                } }
-                            div.field.compact { label for="fine" { (lang.t("罚款（元）", "Fine (yuan)")) } input id="fine" name="fine_yuan" type="number" min="0" value="0"; }
-                            div.field.compact { label for="grade" { (lang.t("事故等级（瞒报事故）", "Accident grade (concealed accidents)")) }
-                                select id="grade" name="accident_grade" {
-                                    option value="" { "—" }
-                                    option value="general" { (lang.t("一般", "General")) } option value="larger" { (lang.t("较大", "Larger")) }
-                                    option value="major" { (lang.t("重大", "Major")) } option value="especially_major" { (lang.t("特别重大", "Especially major")) }
-                                } }
-                            div.field.compact { label for="deaths" { (lang.t("核实瞒报死亡人数", "Verified concealed deaths")) } input id="deaths" name="concealed_deaths" type="number" min="0"; }
-                            label.choice { input type="checkbox" name="previously_known" value="true"; span { (lang.t("此前已掌握并依法处理", "Already known and handled before")) } }
+                            (conclusion_fields(lang, "conclude", false))
                             div.field.compact { label for="feedback" { (lang.t("反馈举报人：核查结论、简要情况、处理决定、是否符合奖励条件", "Feedback: conclusion, short account, decision, whether reward conditions are met")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" {} }
+                        }))
+                    }
+                    @if has("conclude_review") {
+                        (action_form(f, &v.reference, "conclude_review", &label("conclude_review"), html! {
+                            div.field.compact { label for="review-account" { (lang.t("复核答复（举报人可见）", "The review's answer (the reporter sees it)")) } textarea id="review-account" name="body" rows="4" maxlength="5000" {} }
+                            (conclusion_fields(lang, "review", true))
                         }))
                     }
                     @if has("link_duplicate") {
@@ -329,6 +386,7 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
                             div.field.compact { label for="of" { (lang.t("重复于（更早的举报编号）", "Duplicate of (earlier reference)")) } input id="of" name="of" type="text" maxlength="20"; }
                         }))
                     }
+                    @if let Some(r) = &v.reward { (reward_panel(f, &v.reference, r)) }
                     @if v.can_request_identity {
                         form.action method="post" action={ "/staff/tips/" (v.reference) "/disclosure" } {
                             input type="hidden" name="csrf" value=(f.csrf);
@@ -594,6 +652,69 @@ pub fn user_created(f: &Frame<'_>, username: &str, secret: &str, uri_qr_svg: &st
             p { (lang.t("密钥（手动输入）：", "Secret (to type in): ")) code { (secret) } }
             ul { @for g in groups { li { (g) } } }
             p { a.button href="/staff/admin" { (lang.t("返回", "Back")) } }
+        },
+    )
+}
+
+/// One reward in finance's queue: never any tip content.
+pub struct FinanceLine {
+    pub reference: String,
+    pub status: String,
+    pub amount: i64,
+    pub due: String,
+    pub method: String,
+    /// Label and value of the payout details, for a reward claimed to a bank account.
+    pub payout: Vec<(String, String)>,
+    pub payment: String,
+    pub can_authorise: bool,
+    pub can_pay: bool,
+    /// Collected in person: the payer checks the query code of the reporter's receipt.
+    pub needs_receipt: bool,
+}
+
+pub struct FinanceView {
+    pub lines: Vec<FinanceLine>,
+    pub notice: Option<String>,
+}
+
+pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
+    let lang = f.lang;
+    layout(
+        f,
+        html! {
+            h1 { (lang.t("奖励发放", "Rewards")) }
+            @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            p { a href="/staff/finance/payments.csv" download="payments.csv" { (lang.t("导出已发放记录（CSV，不含身份信息）", "Export payments (CSV, no identity fields)")) } }
+            @if v.lines.is_empty() { p.muted { (lang.t("没有待办理的奖励。", "No rewards to handle.")) } }
+            @for l in &v.lines {
+                section.reward-line {
+                    h2 { span.code { (l.reference) } " · " (l.amount) " " (lang.t("元", "yuan")) " · " (l.status) }
+                    dl.facts {
+                        dt { (lang.t("领取期限", "Claim by")) } dd { (l.due) }
+                        dt { (lang.t("领取方式", "How")) } dd { (l.method) }
+                        @for (k, val) in &l.payout { dt { (k) } dd { (val) } }
+                        @if !l.payment.is_empty() { dt { (lang.t("付款凭证号", "Payment reference")) } dd { (l.payment) } }
+                    }
+                    @if l.can_authorise {
+                        form.action method="post" action={ "/staff/finance/" (l.reference) } {
+                            input type="hidden" name="csrf" value=(f.csrf);
+                            input type="hidden" name="step" value="authorise";
+                            button.button type="submit" { (lang.t("核准并通知举报人", "Authorise and notify the reporter")) }
+                        }
+                    }
+                    @if l.can_pay {
+                        form.action method="post" action={ "/staff/finance/" (l.reference) } {
+                            input type="hidden" name="csrf" value=(f.csrf);
+                            input type="hidden" name="step" value="pay";
+                            div.field.compact { label for={ "pay-" (l.reference) } { (lang.t("付款凭证号", "Payment reference")) } input id={ "pay-" (l.reference) } name="payment_reference" type="text" maxlength="64" required; }
+                            @if l.needs_receipt {
+                                div.field.compact { label for={ "code-" (l.reference) } { (lang.t("举报人出示的查询码", "Query code on the reporter's receipt")) } input id={ "code-" (l.reference) } name="receipt_code" type="text" maxlength="40" autocomplete="off" required; }
+                            }
+                            button.button type="submit" { (lang.t("登记已付款", "Record the payment")) }
+                        }
+                    }
+                }
+            }
         },
     )
 }

@@ -64,6 +64,34 @@ pub struct StatusView {
     pub message_draft: String,
     pub csrf: String,
     pub max_file_mb: u64,
+    /// Once concluded: whether the tip qualifies for a reward, or why not.
+    pub eligibility: Option<String>,
+    pub reward: Option<RewardView>,
+    /// The last day to object to the conclusion, while the reporter still may.
+    pub objection_until: Option<String>,
+    pub claim: ClaimDraft,
+}
+
+/// A reward as the reporter sees it, once finance has granted it.
+pub struct RewardView {
+    pub status: String,
+    pub amount: i64,
+    pub due: String,
+    pub method: Option<String>,
+    pub can_claim: bool,
+    pub can_ask_more_time: bool,
+    pub asked_more_time: bool,
+}
+
+/// What the reporter typed into the claim form, kept when it comes back with errors.
+#[derive(Default)]
+pub struct ClaimDraft {
+    pub method: String,
+    pub name: String,
+    pub id_number: String,
+    pub bank: String,
+    pub account: String,
+    pub reason: String,
 }
 
 pub fn status(lang: Lang, s: &StatusView) -> Markup {
@@ -90,6 +118,21 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
             @if !s.events.is_empty() {
                 h2 { (lang.t("办理情况", "What has happened")) }
                 ol.timeline { @for (at, what) in &s.events { li { span.meta { (at) } " " span.pre { (what) } } } }
+            }
+            @if let Some(e) = &s.eligibility {
+                h2 id="reward" { (lang.t("奖励", "Reward")) }
+                p { (e) }
+            }
+            @if let Some(r) = &s.reward { (reward(lang, s, r)) }
+            @if let Some(until) = &s.objection_until {
+                h2 id="objection" { (lang.t("对办理结果有异议？", "Do you disagree with the outcome?")) }
+                form method="post" action="/track/objection" novalidate {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    (textarea(&Text { field: "objection", label: lang.t("异议理由", "Why you disagree"), value: "",
+                        hint: Some(&format!("{}{until}{}", lang.t("请于 ", "You may object until "), lang.t(" 前提出。异议由未参与办结的负责人在 30 日内复核并答复，复核结论为最终结论。", ". A head who did not conclude the case reviews it within 30 days; the review is final."))),
+                        required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 3))
+                    p.actions { button.button type="submit" { (lang.t("提出异议", "Object")) } }
+                }
             }
             h2 { (lang.t("您的举报", "Your report")) }
             div.report {
@@ -147,6 +190,53 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
             }
         },
     )
+}
+
+fn reward(lang: Lang, s: &StatusView, r: &RewardView) -> Markup {
+    let c = &s.claim;
+    let field = |field: &'static str, label: &'static str, value: &str, max: usize, autocomplete: &'static str| {
+        text_input(
+            &Text { field, label, value, hint: None, required: false, max, kind: "text", autocomplete },
+            &s.errors,
+        )
+    };
+    html! {
+        dl.facts {
+            dt { (lang.t("奖励金额", "Amount")) } dd { strong { (r.amount) " " (lang.t("元", "yuan")) } }
+            dt { (lang.t("奖励状态", "Status")) } dd { (r.status) }
+            @if !r.due.is_empty() { dt { (lang.t("领取期限", "Claim by")) } dd { (r.due) } }
+            @if let Some(m) = &r.method { dt { (lang.t("领取方式", "How")) } dd { (m) } }
+        }
+        @if r.can_claim {
+            h3 { (lang.t("领取奖励", "Claim the reward")) }
+            form method="post" action="/track/reward" novalidate {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="action" value="claim";
+                fieldset.field.invalid[s.errors.of("method").is_some()] {
+                    legend { (lang.t("领取方式", "How to receive it")) }
+                    @if let Some(msg) = s.errors.of("method") { span.error { "⚠ " (msg) } }
+                    label.choice { input type="radio" name="method" value="bank" checked[c.method != "in_person"]; span { (lang.t("转账到银行账户", "Transfer to a bank account")) } }
+                    label.choice { input type="radio" name="method" value="in_person" checked[c.method == "in_person"]; span { (lang.t("凭举报编号和查询码到负责部门现场领取（无需填写下列信息）", "Collect it in person at the department with the reference and query code (no details below needed)")) } }
+                }
+                p.hint { (lang.t("下列信息只加密给财务人员和您本人，核查人员看不到。", "The details below are encrypted for finance and you only; the officers who worked your report cannot see them.")) }
+                (field("name", lang.t("收款人姓名", "Payee's name"), &c.name, 50, "name"))
+                (field("id_number", lang.t("身份证号码", "Identity card number"), &c.id_number, 18, "off"))
+                (field("bank", lang.t("开户银行", "Bank"), &c.bank, 100, "off"))
+                (field("account", lang.t("银行账号", "Account number"), &c.account, 40, "off"))
+                p.actions { button.button type="submit" { (lang.t("提交领取申请", "Claim")) } }
+            }
+        }
+        @if r.asked_more_time { p.notice { (lang.t("您已申请延期领取，等待负责人决定。", "You asked for more time; a head will decide.")) } }
+        @if r.can_ask_more_time {
+            h3 { (lang.t("申请延期领取", "Ask for more time to claim")) }
+            form method="post" action="/track/reward" novalidate {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="action" value="extension";
+                (textarea(&Text { field: "reason", label: lang.t("理由", "Why"), value: &c.reason, hint: None, required: true, max: 2000, kind: "", autocomplete: "off" }, &s.errors, 2))
+                p.actions { button.button type="submit" { (lang.t("申请延期", "Ask for more time")) } }
+            }
+        }
+    }
 }
 
 /// A status in plain words, and what it means for the reporter.

@@ -18,6 +18,7 @@ mod no_trace;
 mod openapi;
 mod pages;
 mod reference;
+mod rewards;
 mod roles;
 mod security_headers;
 mod staff_login;

@@ -320,6 +320,71 @@ async fn every_staff_route_by_every_role() {
             allowed: &["intake"],
             allowed_status: 201,
         },
+        // The reward track: the tip is not concluded, so a department's step is refused for
+        // its state (409) and finance finds no reward (404) — after the role has been let in.
+        Route {
+            method: "POST",
+            path: format!("{tip_path}/reward"),
+            body: Body::Form(vec![("step", "propose".into()), ("amount", "".into()), ("reason", "".into())]),
+            allowed: case_workers,
+            allowed_status: 409,
+        },
+        Route {
+            method: "GET",
+            path: "/staff/finance".into(),
+            body: Body::None,
+            allowed: &["finance"],
+            allowed_status: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/staff/finance/payments.csv".into(),
+            body: Body::None,
+            allowed: &["finance"],
+            allowed_status: 200,
+        },
+        Route {
+            method: "POST",
+            path: format!("/staff/finance/{reference}"),
+            body: Body::Form(vec![("step", "authorise".into())]),
+            allowed: &["finance"],
+            allowed_status: 404,
+        },
+        Route {
+            method: "GET",
+            path: format!("{api_tip_path}/reward"),
+            body: Body::None,
+            allowed: case_workers,
+            allowed_status: 200,
+        },
+        Route {
+            method: "POST",
+            path: format!("{api_tip_path}/reward"),
+            body: Body::Json(json!({"step": "propose"})),
+            allowed: case_workers,
+            allowed_status: 409,
+        },
+        Route {
+            method: "POST",
+            path: format!("{api_tip_path}/reward"),
+            body: Body::Json(json!({"step": "authorise"})),
+            allowed: &["finance"],
+            allowed_status: 404,
+        },
+        Route {
+            method: "GET",
+            path: "/api/v1/staff/rewards".into(),
+            body: Body::None,
+            allowed: &["finance"],
+            allowed_status: 200,
+        },
+        Route {
+            method: "GET",
+            path: "/api/v1/staff/rewards/payments.csv".into(),
+            body: Body::None,
+            allowed: &["finance"],
+            allowed_status: 200,
+        },
         // Last: these end the sessions the routes above used.
         Route {
             method: "POST",

@@ -205,21 +205,20 @@ async fn a_transfer_moves_the_key_and_a_rejection_tells_the_reporter_why() {
     assert_eq!(act(&app, &fire_bearer, reference, json!({"action": "approve"})).await.0, 403);
     let _ = second;
 
-    // A duplicate links to an earlier tip only.
+    // A duplicate links to the tip on the matter that was accepted first.
     let first = app.file_tip("同一事项的第一次举报").await;
     let second = app.file_tip("同一事项的第二次举报").await;
     let (first_ref, second_ref) = (first["reference"].as_str().unwrap(), second["reference"].as_str().unwrap());
-    sqlx::query("UPDATE tips SET received_at = received_at + 60 WHERE reference = $1")
-        .bind(second_ref)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    let (status, _) =
+        act(&app, &emergency_bearer, second_ref, json!({"action": "link_duplicate", "of": first_ref})).await;
+    assert_eq!(status, 422, "not to a tip nobody accepted");
+    assert_eq!(act(&app, &emergency_bearer, first_ref, json!({"action": "accept"})).await.0, 200);
     let (status, _) =
         act(&app, &emergency_bearer, second_ref, json!({"action": "link_duplicate", "of": second_ref})).await;
     assert_eq!(status, 422, "not to itself");
     let (status, _) =
         act(&app, &emergency_bearer, first_ref, json!({"action": "link_duplicate", "of": second_ref})).await;
-    assert_eq!(status, 422, "the linked tip must be earlier");
+    assert_eq!(status, 422, "the linked tip must have been accepted first");
     let (status, _) =
         act(&app, &emergency_bearer, second_ref, json!({"action": "link_duplicate", "of": first_ref})).await;
     assert_eq!(status, 200);

@@ -147,8 +147,19 @@ pub struct ReporterTipBody {
     pub identity_given: bool,
     pub messages: Vec<MessageBody>,
     pub attachments: Vec<AttachmentBody>,
-    /// No reward decision yet: `null`.
-    pub reward: Option<String>,
+    /// Once concluded: whether the tip meets the reward conditions, and why not.
+    pub eligibility: Option<EligibilityBody>,
+    /// Once finance has granted it: the amount, the claim deadline, what may be done.
+    pub reward: Option<crate::service::rewards::ReporterReward>,
+    /// While the reporter may still object to the conclusion: the last moment (Unix seconds).
+    pub objection_until: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EligibilityBody {
+    pub eligible: bool,
+    pub reason_zh: Option<String>,
+    pub reason_en: Option<String>,
 }
 
 /// The reporter's own tip, decrypted with the key their session holds.
@@ -194,6 +205,7 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         })
         .collect();
     let report = &view.report;
+    let after = crate::service::rewards::for_reporter(&state.store, view, unix_now()).await?;
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
         status: view.tip.status.clone(),
@@ -229,7 +241,13 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
                 at: a.at,
             })
             .collect(),
-        reward: None,
+        eligibility: after.eligible.map(|e| EligibilityBody {
+            eligible: e.is_ok(),
+            reason_zh: e.err().map(|w| w.zh().to_owned()),
+            reason_en: e.err().map(|w| w.en().to_owned()),
+        }),
+        reward: after.reward,
+        objection_until: after.objection_until,
     }))
 }
 
@@ -308,4 +326,114 @@ pub async fn attach(
     let checks = Checks { csrf: None, keep_metadata: query.keep_metadata };
     let received = upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await?;
     Ok(HttpResponse::Created().json(AttachmentsCreated { attachments: received.attachment_ids }))
+}
+
+/// Claim the reward: to a bank account (the details are sealed for finance and the reporter
+/// only) or in person with the receipt.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/reward/claim",
+    tag = "reporter",
+    request_body = crate::service::rewards::Claim,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Claimed"),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 404, description = "No reward", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Not claimable now (e.g. the window passed)", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Bad payout details", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn claim(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request: web::Json<crate::service::rewards::Claim>,
+) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let claim = match request.into_inner() {
+        crate::service::rewards::Claim::Bank(details) => {
+            let details = validation::validate_payout(&details).map_err(|errors| {
+                let (zh, en): (Vec<String>, Vec<String>) = errors.into_iter().map(|e| (e.zh, e.en)).unzip();
+                Problem::new(
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_payout",
+                    zh.join(""),
+                    en.join(" "),
+                )
+            })?;
+            crate::service::rewards::Claim::Bank(details)
+        }
+        other => other,
+    };
+    crate::service::rewards::claim(&state.store, &state.settings.public_url, &session.view, claim, unix_now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+fn reason_of(request: &ReasonRequest) -> Result<String, Problem> {
+    validation::validate_message(&request.reason)
+        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_reason", e.zh, e.en))
+}
+
+/// Ask for more time to claim the reward (also after it lapsed); a head decides.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/reward/extension",
+    tag = "reporter",
+    request_body = ReasonRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Asked"),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Nothing to extend, or asked already", body = crate::web::error::ErrorBody),
+        (status = 422, description = "No reason", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn extension(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request: web::Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let reason = reason_of(&request)?;
+    crate::service::rewards::request_extension(
+        &state.store,
+        &state.settings.public_url,
+        &session.view,
+        &reason,
+        unix_now(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Object to the conclusion, within the objection window; a head who did not conclude the
+/// tip reviews it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reporter/objection",
+    tag = "reporter",
+    request_body = ReasonRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Objected"),
+        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Not concluded, window passed, or objected already", body = crate::web::error::ErrorBody),
+        (status = 422, description = "No reason", body = crate::web::error::ErrorBody),
+    )
+)]
+pub async fn objection(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request: web::Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = reporter(&state, &req).await?;
+    let reason = reason_of(&request)?;
+    crate::service::cases::object(&state.store, &state.settings.public_url, &session.view, &reason, unix_now()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -75,7 +75,7 @@ use actix_web::HttpRequest;
 use crate::domain::{Role, TipReference, china_time};
 use crate::service::cases::{self, Conclusion};
 use crate::service::queue::{self, Query};
-use crate::service::{conversation, disclosure};
+use crate::service::{conversation, disclosure, rewards};
 use crate::web::auth::{self, StaffSession};
 use crate::web::error::Problem;
 
@@ -279,7 +279,8 @@ pub async fn case(
 /// `start_verification`, `transfer` (`to`: a department code), `propose_rejection`
 /// (`reason`), `propose_extension` (`days`, `reason`), `propose_conclusion` (`conclusion`),
 /// `approve`, `deny` (`reason`), `link_duplicate` (`of`: a reference), `close`, `note`
-/// (`body`), `reply` (`body`, to the reporter).
+/// (`body`), `reply` (`body`, to the reporter), `conclude_review` (`body`: the answer to the
+/// reporter's objection; `conclusion`: revised terms, or none to uphold).
 #[derive(Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ActionRequest {
@@ -443,4 +444,181 @@ pub async fn decide(
     disclosure::decide(&state.store, &state.settings.public_url, &session.official, &path, request.approve, unix_now())
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuoteBody {
+    pub policy_version: i64,
+    /// What the amount is computed from, e.g. `fine=100000` or `grade=larger deaths=4`.
+    pub basis: String,
+    pub computed_yuan: Option<i64>,
+    /// Why nothing could be computed.
+    pub computed_error: Option<String>,
+    pub eligible: bool,
+    pub ineligible_zh: Option<String>,
+    pub ineligible_en: Option<String>,
+}
+
+/// A reward as the tip's officials see it: amounts, people, dates; never payout details.
+#[derive(Serialize, ToSchema)]
+pub struct RewardBody {
+    pub status: String,
+    pub computed_yuan: i64,
+    pub amount_yuan: i64,
+    pub proposed_by: String,
+    pub approved_by: Option<String>,
+    pub authorised_by: Option<String>,
+    pub claim_due_at: Option<i64>,
+    pub claim_method: Option<String>,
+    pub paid_at: Option<i64>,
+    pub extension_requested: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseRewardBody {
+    pub quote: QuoteBody,
+    pub reward: Option<RewardBody>,
+}
+
+/// What the reward policy gives a concluded tip, whether it qualifies, and its reward so far.
+#[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 200, description = "The quote and the reward", body = CaseRewardBody),
+        (status = 403, description = "Not an official of the tip's department", body = crate::web::error::ErrorBody)))]
+pub async fn case_reward(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let case = cases::open(&state.store, &session.official, &reference).await?;
+    let quote = rewards::quote(&state.store, &case).await?;
+    let reward = rewards::for_case(&state.store, &case.opened.tip.id).await?;
+    Ok(HttpResponse::Ok().json(CaseRewardBody {
+        quote: QuoteBody {
+            policy_version: quote.policy_version,
+            basis: quote.basis,
+            computed_yuan: quote.computed.as_ref().ok().map(|y| y.0),
+            computed_error: quote.computed.err(),
+            eligible: quote.eligible.is_ok(),
+            ineligible_zh: quote.eligible.err().map(|w| w.zh().to_owned()),
+            ineligible_en: quote.eligible.err().map(|w| w.en().to_owned()),
+        },
+        reward: reward.map(|r| RewardBody {
+            extension_requested: r.extension_requested_at.is_some() && r.extension_decided_at.is_none(),
+            status: r.status,
+            computed_yuan: r.computed_yuan,
+            amount_yuan: r.amount_yuan,
+            proposed_by: r.proposed_by,
+            approved_by: r.approved_by,
+            authorised_by: r.authorised_by,
+            claim_due_at: r.claim_due_at,
+            claim_method: r.claim_method,
+            paid_at: r.paid_at,
+        }),
+    }))
+}
+
+/// A step of the reward track. `step` is `propose` (`amount_yuan`, or none for the computed
+/// amount; `reason` when it differs), `approve` or `approve_extension` (a head of the tip's
+/// department), `authorise` or `pay` (`payment_reference`; `receipt_code` for a reward
+/// collected in person) by finance. Each step is taken by someone who took none before it.
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RewardStepRequest {
+    pub step: String,
+    pub amount_yuan: Option<i64>,
+    pub reason: String,
+    pub payment_reference: String,
+    pub receipt_code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", request_body = RewardStepRequest, security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The tip's reference")),
+    responses((status = 204, description = "Done"),
+        (status = 403, description = "This official may not, or took the step before", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Not possible in the reward's state, or the tip does not qualify", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Missing or wrong terms", body = crate::web::error::ErrorBody)))]
+pub async fn reward_step(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    request: web::Json<RewardStepRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let reference = reference(&path)?;
+    let r = request.into_inner();
+    match r.step.as_str() {
+        "authorise" | "pay" => {
+            crate::web::staff::finance::finance_step(
+                &state,
+                &session.official,
+                &reference,
+                &r.step,
+                &r.payment_reference,
+                &r.receipt_code,
+            )
+            .await?;
+        }
+        _ => {
+            crate::web::staff::case::reward_step(
+                &state,
+                &session.official,
+                &reference,
+                &r.step,
+                r.amount_yuan,
+                &r.reason,
+            )
+            .await?
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FinanceItemBody {
+    pub reference: String,
+    pub status: String,
+    pub amount_yuan: i64,
+    pub claim_due_at: Option<i64>,
+    pub claim_method: Option<String>,
+    /// Only for a reward claimed to a bank account; only finance receives it.
+    pub payout: Option<crate::domain::report::PayoutDetails>,
+    pub payment_reference: Option<String>,
+    pub paid_at: Option<i64>,
+}
+
+/// Finance's rewards: reference, amount, deadline and — for claimed rewards — the payout
+/// details. No tip content.
+#[utoipa::path(get, path = "/api/v1/staff/rewards", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "The rewards finance handles", body = Vec<FinanceItemBody>),
+        (status = 403, description = "Not finance", body = crate::web::error::ErrorBody)))]
+pub async fn rewards_queue(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let items: Vec<FinanceItemBody> = rewards::finance_queue(&state.store, &session.official, unix_now())
+        .await?
+        .into_iter()
+        .map(|i| FinanceItemBody {
+            reference: i.reference,
+            status: i.status,
+            amount_yuan: i.amount,
+            claim_due_at: i.claim_due_at,
+            claim_method: i.method,
+            payout: i.payout,
+            payment_reference: i.payment_reference,
+            paid_at: i.paid_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Payments as CSV: reference, amount, date, payment reference — no identity fields.
+#[utoipa::path(get, path = "/api/v1/staff/rewards/payments.csv", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, description = "CSV", content_type = "text/csv"),
+        (status = 403, description = "Not finance", body = crate::web::error::ErrorBody)))]
+pub async fn payments_csv(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = official(&state, &req).await?;
+    let csv = rewards::payments_csv(&state.store, &session.official).await?;
+    Ok(crate::web::staff::finance::csv_response(csv))
 }

@@ -8,13 +8,15 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::form::Errors;
-use jubao_templates::track::{FileView, MessageView, StatusView};
+use jubao_templates::track::{ClaimDraft, FileView, MessageView, RewardView, StatusView};
 use serde::Deserialize;
 
 use crate::crypto::Reporter;
 use crate::crypto::receipt::QueryCode;
+use crate::domain::report::PayoutDetails;
 use crate::domain::{TipReference, china_time, validation};
-use crate::service::{ServiceError, conversation, sessions, tips};
+use crate::service::rewards::{self, Claim};
+use crate::service::{ServiceError, cases, conversation, sessions, tips};
 use crate::store::messages::Author;
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
@@ -110,10 +112,12 @@ async fn session(
     }
 }
 
+#[derive(Default)]
 struct Extra {
     notice: Option<String>,
     errors: Errors,
     draft: String,
+    claim: ClaimDraft,
 }
 
 async fn status_page(
@@ -138,6 +142,27 @@ async fn status_page(
         let by = tip.received_at + data.days("acknowledge") * china_time::DAY;
         deadlines.push((lang.t("受理期限", "To be accepted by").to_owned(), china_time::date_string(by)));
     }
+    let after = rewards::for_reporter(&state.store, &s.view, unix_now()).await.map_err(page_error)?;
+    let eligibility = after.eligible.map(|e| match e {
+        Ok(()) => lang
+            .t(
+                "您的举报符合奖励条件。奖励金额经批准和财务核准后会显示在这里。",
+                "Your report meets the conditions for a reward. The amount appears here once approved and authorised.",
+            )
+            .to_owned(),
+        Err(why) => format!("{}{}", lang.t("不予奖励：", "No reward: "), lang.t(why.zh(), why.en())),
+    });
+    let reward = after.reward.map(|r| RewardView {
+        status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+        amount: r.amount_yuan,
+        due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
+        method: r.method.map(|m| {
+            if m == "bank" { lang.t("银行转账", "Bank transfer") } else { lang.t("现场领取", "In person") }.to_owned()
+        }),
+        can_claim: r.can_claim,
+        can_ask_more_time: r.can_ask_more_time,
+        asked_more_time: r.extension_requested,
+    });
     let view = StatusView {
         reference: tip.reference.clone(),
         status: status_word.to_owned(),
@@ -186,6 +211,10 @@ async fn status_page(
         message_draft: extra.draft,
         csrf: csrf_token(&s.token),
         max_file_mb: state.settings.limits.max_upload_bytes.get().div_ceil(1024 * 1024),
+        eligibility,
+        reward,
+        objection_until: after.objection_until.map(china_time::date_string),
+        claim: extra.claim,
     };
     Ok(html(status, jubao_templates::track::status(lang, &view)))
 }
@@ -209,16 +238,17 @@ pub async fn status(
     let notice = match query.done.as_str() {
         "message" => Some(lang.t("留言已发送。", "Your message has been sent.").to_owned()),
         "files" => Some(lang.t("证据已上传。", "Your evidence has been uploaded.").to_owned()),
+        "claim" => Some(
+            lang.t("领取申请已提交，财务人员将尽快发放。", "Your claim is in; finance will pay it soon.").to_owned(),
+        ),
+        "extension" => Some(lang.t("延期申请已提交。", "You have asked for more time.").to_owned()),
+        "objection" => Some(
+            lang.t("异议已提交，将在 30 日内复核。", "Your objection is in; it will be reviewed within 30 days.")
+                .to_owned(),
+        ),
         _ => None,
     };
-    status_page(
-        &state,
-        lang,
-        &session,
-        Extra { notice, errors: Errors::default(), draft: String::new() },
-        StatusCode::OK,
-    )
-    .await
+    status_page(&state, lang, &session, Extra { notice, ..Extra::default() }, StatusCode::OK).await
 }
 
 /// Not `Debug`: it carries the reporter's words.
@@ -261,6 +291,7 @@ pub async fn message(
                 notice: None,
                 errors: Errors(vec![(e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())]),
                 draft: form.body.clone(),
+                ..Extra::default()
             };
             return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
@@ -290,7 +321,7 @@ pub async fn attach(
             let extra = Extra {
                 notice: None,
                 errors: Errors(vec![("file".to_owned(), problem.message(lang).to_owned())]),
-                draft: String::new(),
+                ..Extra::default()
             };
             status_page(&state, lang, &session, extra, problem.status).await
         }
@@ -319,4 +350,152 @@ pub async fn sign_out(
         .cookie(expired_reporter_cookie(state.settings.public_url.is_https()))
         .insert_header((LOCATION, "/"))
         .finish())
+}
+
+/// Not `Debug`: it carries payout details.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct RewardForm {
+    csrf: String,
+    action: String,
+    method: String,
+    name: String,
+    id_number: String,
+    bank: String,
+    account: String,
+    reason: String,
+}
+
+/// A service refusal shown on the status page, next to the form it concerns.
+fn refusal(e: ServiceError, field: &str, lang: Lang) -> Result<Errors, PageError> {
+    match e {
+        e @ (ServiceError::Invalid(_) | ServiceError::Illegal(_) | ServiceError::Refused { .. }) => {
+            let problem: Problem = e.into();
+            Ok(Errors(vec![(field.to_owned(), problem.message(lang).to_owned())]))
+        }
+        other => Err(PageError { problem: other.into(), lang }),
+    }
+}
+
+/// `POST /track/reward`: claim the reward (to a bank account or in person), or ask for more time.
+pub async fn reward(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    form: web::Form<RewardForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = match session(&state, &req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !csrf_matches(&session.token, &form.csrf) {
+        return Err(expired(lang));
+    }
+    let form = form.into_inner();
+    let draft = ClaimDraft {
+        method: form.method.clone(),
+        name: form.name.clone(),
+        id_number: form.id_number.clone(),
+        bank: form.bank.clone(),
+        account: form.account.clone(),
+        reason: form.reason.clone(),
+    };
+    let again = |errors: Errors, claim: ClaimDraft| Extra { errors, claim, ..Extra::default() };
+    let (result, done, field) = match form.action.as_str() {
+        "claim" => {
+            let claim = match form.method.as_str() {
+                "in_person" => Claim::InPerson,
+                "bank" => {
+                    let details = PayoutDetails {
+                        name: form.name,
+                        id_number: form.id_number,
+                        bank: form.bank,
+                        account: form.account,
+                    };
+                    match validation::validate_payout(&details) {
+                        Ok(details) => Claim::Bank(details),
+                        Err(errors) => {
+                            let errors =
+                                errors.into_iter().map(|e| (e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned()));
+                            let extra = again(Errors(errors.collect()), draft);
+                            return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+                        }
+                    }
+                }
+                _ => {
+                    let message = lang.t("请选择领取方式。", "Choose how to receive the reward.").to_owned();
+                    let extra = again(Errors(vec![("method".to_owned(), message)]), draft);
+                    return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+                }
+            };
+            let result =
+                rewards::claim(&state.store, &state.settings.public_url, &session.view, claim, unix_now()).await;
+            (result, "claim", "method")
+        }
+        "extension" => {
+            if let Err(e) = validation::validate_message(&form.reason) {
+                let extra = again(Errors(vec![("reason".to_owned(), lang.t(&e.zh, &e.en).to_owned())]), draft);
+                return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            let result = rewards::request_extension(
+                &state.store,
+                &state.settings.public_url,
+                &session.view,
+                &form.reason,
+                unix_now(),
+            )
+            .await;
+            (result, "extension", "reason")
+        }
+        _ => {
+            return Err(PageError {
+                problem: Problem::bad_request("unknown_action", "未知的操作。", "Unknown action."),
+                lang,
+            });
+        }
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/track/status?done={done}"))),
+        Err(e) => {
+            let errors = refusal(e, field, lang)?;
+            status_page(&state, lang, &session, again(errors, draft), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ObjectionForm {
+    csrf: String,
+    objection: String,
+}
+
+/// `POST /track/objection`: the reporter disagrees with the conclusion.
+pub async fn objection(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    form: web::Form<ObjectionForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = match session(&state, &req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !csrf_matches(&session.token, &form.csrf) {
+        return Err(expired(lang));
+    }
+    if let Err(e) = validation::validate_message(&form.objection) {
+        let extra = Extra {
+            errors: Errors(vec![("objection".to_owned(), lang.t(&e.zh, &e.en).to_owned())]),
+            ..Extra::default()
+        };
+        return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match cases::object(&state.store, &state.settings.public_url, &session.view, &form.objection, unix_now()).await {
+        Ok(()) => Ok(see_other("/track/status?done=objection")),
+        Err(e) => {
+            let extra = Extra { errors: refusal(e, "objection", lang)?, ..Extra::default() };
+            status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
 }

@@ -1,12 +1,13 @@
 //! `GET /staff/tips/{reference}`: the case, decrypted with the official's keys;
 //! `POST …/act`: one action; `GET …/attachments/{id}`: evidence, decrypted as it streams;
-//! `POST …/disclosure`: a head asks for the reporter's identity.
+//! `POST …/disclosure`: a head asks for the reporter's identity; `POST …/reward`: the
+//! department's steps of the reward track.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::staff::{CaseView, FileLine, Line};
+use jubao_templates::staff::{CaseView, FileLine, Line, RewardPanel};
 use serde::Deserialize;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 
@@ -15,7 +16,8 @@ use super::{check_csrf, html, see_other};
 use crate::domain::lifecycle::{self, Facts, Step};
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
-use crate::service::{ServiceError, conversation, disclosure};
+use crate::service::officials::SignedIn;
+use crate::service::{ServiceError, conversation, disclosure, rewards};
 use crate::store::messages::Author;
 use crate::store::{unix_now, users, workflow};
 use crate::web::AppState;
@@ -48,6 +50,7 @@ fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool,
     offer(Step::ProposeConclusion, "propose_conclusion", "提议办结", "Propose conclusion");
     offer(Step::LinkDuplicate, "link_duplicate", "标记为重复举报", "Mark as duplicate");
     offer(Step::Close, "close", "结案", "Close");
+    offer(Step::ConcludeReview, "conclude_review", "答复异议", "Answer the objection");
     if let Some(pending) = facts.pending {
         let approval = match pending {
             Step::ProposeRejection => Step::ApproveRejection,
@@ -174,6 +177,10 @@ pub async fn show(
         .map(|d| (d.code.clone(), if zh { d.name_zh.clone() } else { d.name_en.clone() }))
         .collect();
     let works = cases::works_in(official, &w.department_code);
+    let reward = match w.concluded_at {
+        Some(_) => Some(reward_panel(&state, &case, official, &everyone, works, lang).await.map_err(err)?),
+        None => None,
+    };
     let report = &case.opened.report;
     let view = CaseView {
         reference: tip.reference.clone(),
@@ -230,14 +237,91 @@ pub async fn show(
             })
             .collect(),
         proposal: proposal_text,
-        actions: if works { available(status, facts, &official.roles, is_proposer, lang) } else { Vec::new() },
+        actions: if works {
+            let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
+            let mut actions = available(status, facts, &official.roles, is_proposer, lang);
+            actions.retain(|(code, _)| !(concluded_by_me && code == "conclude_review"));
+            actions
+        } else {
+            Vec::new()
+        },
         departments,
         colleagues,
         can_request_identity: works && identity_given && official.has(Role::Head),
         notice: (!query.done.is_empty()).then(|| lang.t("已完成。", "Done.").to_owned()),
+        reward,
     };
     let path_text = format!("/staff/tips/{}", tip.reference);
     Ok(html(StatusCode::OK, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
+}
+
+/// The reward of a concluded case: what the policy gives, whether the tip qualifies and
+/// why not, the track so far, and the steps this official may take.
+async fn reward_panel(
+    state: &AppState,
+    case: &cases::Case,
+    official: &SignedIn,
+    everyone: &[users::UserSummary],
+    works: bool,
+    lang: Lang,
+) -> Result<RewardPanel, ServiceError> {
+    let quote = rewards::quote(&state.store, case).await?;
+    let row = rewards::for_case(&state.store, &case.opened.tip.id).await?;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_owned();
+    let name = |id: &str| everyone.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone());
+    let yuan = |y: i64| format!("{y} {}", lang.t("元", "yuan"));
+    let mut lines = vec![(t("奖励办法版本", "Policy version"), quote.policy_version.to_string())];
+    if !quote.basis.is_empty() {
+        lines.push((t("计算依据", "Basis"), quote.basis.clone()));
+    }
+    lines.push((
+        t("按办法计算", "Computed"),
+        match &quote.computed {
+            Ok(y) => yuan(y.0),
+            Err(why) => why.clone(),
+        },
+    ));
+    lines.push((
+        t("奖励条件", "Eligibility"),
+        match quote.eligible {
+            Ok(()) => t("符合", "Met"),
+            Err(why) => lang.t(why.zh(), why.en()).to_owned(),
+        },
+    ));
+    if let Some(r) = &row {
+        lines
+            .push((t("奖励状态", "Reward status"), jubao_templates::events::reward_status(&r.status, lang).to_owned()));
+        lines.push((t("奖励金额", "Amount"), yuan(r.amount_yuan)));
+        lines.push((t("提议人", "Proposed by"), name(&r.proposed_by)));
+        if let Some(by) = &r.approved_by {
+            lines.push((t("批准人", "Approved by"), name(by)));
+        }
+        if let Some(by) = &r.authorised_by {
+            lines.push((t("财务核准", "Authorised by"), name(by)));
+        }
+        if let Some(due) = r.claim_due_at {
+            lines.push((t("领取期限", "Claim by"), china_time::date_string(due)));
+        }
+        if r.extension_requested_at.is_some() && r.extension_decided_at.is_none() {
+            lines.push((t("延期申请", "More time"), t("举报人已申请延期领取", "The reporter asked for more time")));
+        }
+    }
+    let head = official.has(Role::Head);
+    let status = row.as_ref().map(|r| r.status.as_str());
+    Ok(RewardPanel {
+        lines,
+        propose: match (&quote.computed, quote.eligible) {
+            (Ok(y), Ok(())) if works && row.is_none() && (head || official.has(Role::Officer)) => Some(y.0),
+            _ => None,
+        },
+        approve: works
+            && head
+            && status == Some("proposed")
+            && row.as_ref().is_some_and(|r| r.proposed_by != official.user_id),
+        approve_extension: works
+            && head
+            && row.as_ref().is_some_and(|r| r.extension_requested_at.is_some() && r.extension_decided_at.is_none()),
+    })
 }
 
 /// Not `Debug`: it carries what officials write.
@@ -289,6 +373,7 @@ pub fn action_of(
         },
         "note" => Action::Note { body: body.to_owned() },
         "reply" => Action::Reply { body: body.to_owned() },
+        "conclude_review" => Action::ConcludeReview { account: body.to_owned(), revised: conclusion },
         _ => return Err(invalid("unknown action")),
     })
 }
@@ -380,6 +465,54 @@ pub async fn download(
             format!("attachment; filename=\"evidence.{extension}\"; filename*=UTF-8''{encoded}"),
         ))
         .streaming(stream))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct RewardForm {
+    csrf: String,
+    step: String,
+    amount: String,
+    reason: String,
+}
+
+/// The department's reward steps as the service takes them.
+pub async fn reward_step(
+    state: &AppState,
+    official: &SignedIn,
+    reference: &TipReference,
+    step: &str,
+    amount: Option<i64>,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let (store, url, now) = (&state.store, &state.settings.public_url, unix_now());
+    match step {
+        "propose" => rewards::propose(store, url, official, reference, amount, Some(reason), now).await.map(|_| ()),
+        "approve" => rewards::approve(store, url, official, reference, now).await,
+        "approve_extension" => rewards::approve_extension(store, official, reference, now).await,
+        _ => Err(ServiceError::Invalid("unknown reward step".to_owned())),
+    }
+}
+
+pub async fn reward(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    path: web::Path<Path>,
+    form: web::Form<RewardForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = crate::staff_page!(state, req, lang, &[Role::Officer, Role::Head]);
+    check_csrf(&page.session, &form.csrf, lang)?;
+    let reference = reference_of(&path.reference, lang)?;
+    let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    let amount = match form.amount.trim() {
+        "" => None,
+        text => {
+            Some(text.parse::<i64>().map_err(|_| err(ServiceError::Invalid("the amount is whole yuan".to_owned())))?)
+        }
+    };
+    reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason).await.map_err(err)?;
+    Ok(see_other(&format!("/staff/tips/{reference}?done=1")))
 }
 
 #[derive(Default, Deserialize)]

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod case;
 pub mod disclosures;
+pub mod finance;
 pub mod keys;
 pub mod login;
 pub mod oversight;
@@ -103,6 +104,9 @@ pub fn nav(session: &StaffSession, lang: Lang) -> Vec<Nav> {
     }
     if session.has(Role::Oversight) {
         items.push(Nav { href: "/staff/oversight", label: lang.t("督办统计", "Oversight").to_owned() });
+    }
+    if session.has(Role::Finance) {
+        items.push(Nav { href: "/staff/finance", label: lang.t("奖励发放", "Rewards").to_owned() });
     }
     if session.has(Role::Custodian) {
         items.push(Nav { href: "/staff/disclosures", label: lang.t("身份查看申请", "Disclosures").to_owned() });

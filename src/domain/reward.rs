@@ -1,0 +1,229 @@
+//! Who may be rewarded, and the reward track (PRODUCT.md §3): proposed → approved →
+//! notified (finance authorised it; the reporter sees it) → claimed → paid, or forfeited
+//! when the claim window passes (an approved extension reopens it). Every step is taken by
+//! someone other than whoever took the step before.
+
+use serde::{Deserialize, Serialize};
+
+use super::Kind;
+
+/// The verified outcome of a tip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Substantiated,
+    PartiallySubstantiated,
+    Unsubstantiated,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Substantiated => "substantiated",
+            Outcome::PartiallySubstantiated => "partially_substantiated",
+            Outcome::Unsubstantiated => "unsubstantiated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Outcome::Substantiated, Outcome::PartiallySubstantiated, Outcome::Unsubstantiated]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// What eligibility depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub kind: Kind,
+    pub outcome: Option<Outcome>,
+    pub previously_known: bool,
+    pub supervisory_duty: bool,
+    /// The tip is itself linked as a duplicate of another.
+    pub is_duplicate: bool,
+    /// A tip on the same matter was accepted before this one.
+    pub accepted_later_than_another: bool,
+}
+
+/// Why a tip earns no reward, in Chinese and English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ineligible {
+    NotConcluded,
+    Unsubstantiated,
+    KindNotRewarded,
+    PreviouslyKnown,
+    SupervisoryDuty,
+    NotFirst,
+}
+
+impl Ineligible {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Ineligible::NotConcluded => "举报尚未办结。",
+            Ineligible::Unsubstantiated => "经核查举报不属实。",
+            Ineligible::KindNotRewarded => "此类举报不在奖励范围内。",
+            Ineligible::PreviouslyKnown => "所举报事项此前已被监管部门掌握并依法处理。",
+            Ineligible::SupervisoryDuty => "举报人声明负有安全生产监管职责或为其近亲属。",
+            Ineligible::NotFirst => "同一事项已有更早受理的举报，奖励只给予最先受理的举报。",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Ineligible::NotConcluded => "The report has not been concluded.",
+            Ineligible::Unsubstantiated => "The report was found not to be true.",
+            Ineligible::KindNotRewarded => "This kind of report is not rewarded.",
+            Ineligible::PreviouslyKnown => "The regulator already knew of the matter and dealt with it.",
+            Ineligible::SupervisoryDuty => "The reporter declared supervisory duties or kinship with such staff.",
+            Ineligible::NotFirst => {
+                "Another report on the same matter was accepted first; only the first accepted report is rewarded."
+            }
+        }
+    }
+}
+
+pub fn eligibility(f: Facts) -> Result<(), Ineligible> {
+    if f.is_duplicate || f.accepted_later_than_another {
+        return Err(Ineligible::NotFirst);
+    }
+    match f.outcome {
+        None => return Err(Ineligible::NotConcluded),
+        Some(Outcome::Unsubstantiated) => return Err(Ineligible::Unsubstantiated),
+        Some(_) => {}
+    }
+    if f.kind == Kind::Other {
+        return Err(Ineligible::KindNotRewarded);
+    }
+    if f.previously_known {
+        return Err(Ineligible::PreviouslyKnown);
+    }
+    if f.supervisory_duty {
+        return Err(Ineligible::SupervisoryDuty);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardStatus {
+    Proposed,
+    Approved,
+    /// Authorised by finance and shown to the reporter, with a claim deadline.
+    Notified,
+    Claimed,
+    Paid,
+    Forfeited,
+}
+
+impl RewardStatus {
+    pub const ALL: [RewardStatus; 6] = [
+        RewardStatus::Proposed,
+        RewardStatus::Approved,
+        RewardStatus::Notified,
+        RewardStatus::Claimed,
+        RewardStatus::Paid,
+        RewardStatus::Forfeited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardStatus::Proposed => "proposed",
+            RewardStatus::Approved => "approved",
+            RewardStatus::Notified => "notified",
+            RewardStatus::Claimed => "claimed",
+            RewardStatus::Paid => "paid",
+            RewardStatus::Forfeited => "forfeited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A step of the reward track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewardStep {
+    Approve,
+    Authorise,
+    Claim,
+    Pay,
+    Forfeit,
+    /// An approved extension of the claim window (also after forfeiture).
+    Extend,
+}
+
+pub fn reward_after(status: RewardStatus, step: RewardStep) -> Option<RewardStatus> {
+    use RewardStatus as S;
+    use RewardStep as T;
+    match (status, step) {
+        (S::Proposed, T::Approve) => Some(S::Approved),
+        (S::Approved, T::Authorise) => Some(S::Notified),
+        (S::Notified, T::Claim) => Some(S::Claimed),
+        (S::Claimed, T::Pay) => Some(S::Paid),
+        (S::Notified, T::Forfeit) => Some(S::Forfeited),
+        (S::Notified | S::Forfeited, T::Extend) => Some(S::Notified),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> Facts {
+        Facts {
+            kind: Kind::Violation,
+            outcome: Some(Outcome::Substantiated),
+            previously_known: false,
+            supervisory_duty: false,
+            is_duplicate: false,
+            accepted_later_than_another: false,
+        }
+    }
+
+    /// A change to the good facts, and what eligibility it gives.
+    type Case = (fn(&mut Facts), Result<(), Ineligible>);
+
+    #[test]
+    fn eligibility_table() {
+        let cases: [Case; 9] = [
+            (|_| {}, Ok(())),
+            (|f| f.outcome = Some(Outcome::PartiallySubstantiated), Ok(())),
+            (|f| f.outcome = Some(Outcome::Unsubstantiated), Err(Ineligible::Unsubstantiated)),
+            (|f| f.outcome = None, Err(Ineligible::NotConcluded)),
+            (|f| f.kind = Kind::Other, Err(Ineligible::KindNotRewarded)),
+            (|f| f.previously_known = true, Err(Ineligible::PreviouslyKnown)),
+            (|f| f.supervisory_duty = true, Err(Ineligible::SupervisoryDuty)),
+            (|f| f.is_duplicate = true, Err(Ineligible::NotFirst)),
+            (|f| f.accepted_later_than_another = true, Err(Ineligible::NotFirst)),
+        ];
+        for (change, expected) in cases {
+            let mut facts = good();
+            change(&mut facts);
+            assert_eq!(eligibility(facts), expected, "{facts:?}");
+        }
+    }
+
+    #[test]
+    fn the_track() {
+        use RewardStatus as S;
+        use RewardStep as T;
+        assert_eq!(reward_after(S::Proposed, T::Approve), Some(S::Approved));
+        assert_eq!(reward_after(S::Approved, T::Authorise), Some(S::Notified));
+        assert_eq!(reward_after(S::Notified, T::Claim), Some(S::Claimed));
+        assert_eq!(reward_after(S::Claimed, T::Pay), Some(S::Paid));
+        assert_eq!(reward_after(S::Notified, T::Forfeit), Some(S::Forfeited));
+        assert_eq!(reward_after(S::Forfeited, T::Extend), Some(S::Notified));
+        for (status, step) in [
+            (S::Proposed, T::Authorise),
+            (S::Approved, T::Pay),
+            (S::Paid, T::Claim),
+            (S::Claimed, T::Forfeit),
+            (S::Forfeited, T::Claim),
+            (S::Paid, T::Extend),
+        ] {
+            assert_eq!(reward_after(status, step), None, "{status:?} {step:?}");
+        }
+    }
+}

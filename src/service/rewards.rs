@@ -1,0 +1,690 @@
+//! The reward track. The case officer proposes (amount computed from the policy in force;
+//! another amount needs a reason), a head who did not propose approves, finance — someone
+//! else again — authorises, and the reporter is notified with a claim deadline. The reporter
+//! claims with payout details sealed for finance alone (or to collect in person with the
+//! receipt); finance, not the one who authorised, records the payment. Unclaimed rewards are
+//! forfeited when the window passes, unless a head approves the reporter's request for more
+//! time. Finance never opens tip content; case officers never open payout details.
+
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use super::cases::{self, Case};
+use super::notify::{self, Why};
+use super::officials::SignedIn;
+use super::tips::{self, ReporterView};
+use super::{ServiceError, groups};
+use crate::configuration::PublicUrl;
+use crate::crypto::{Envelope, Finance, PublicKey, Tip};
+use crate::domain::report::PayoutDetails;
+use crate::domain::reward::{self, Facts, Ineligible, Outcome, RewardStatus, RewardStep};
+use crate::domain::reward_policy::{Basis, RewardPolicy};
+use crate::domain::{AccidentGrade, Id, Kind, Role, TipReference, Yuan};
+use crate::store::audit::{self, Entry};
+use crate::store::rewards::{self, NewReward, RewardRow};
+use crate::store::workflow::{self, NewEvent};
+use crate::store::{Store, StoreError, reference, users};
+
+/// What the case page shows: the amount the policy gives, and whether the tip qualifies.
+pub struct Quote {
+    pub policy_version: i64,
+    pub basis: String,
+    pub computed: Result<Yuan, String>,
+    pub eligible: Result<(), Ineligible>,
+}
+
+async fn policy(conn: &mut AnyConnection) -> Result<(i64, RewardPolicy), ServiceError> {
+    let (version, source) = rewards::newest_policy(conn)
+        .await?
+        .ok_or_else(|| ServiceError::Invalid("no reward policy is loaded".into()))?;
+    let policy: RewardPolicy =
+        toml::from_str(&source).map_err(|e| ServiceError::Invalid(format!("the reward policy cannot be read: {e}")))?;
+    Ok((version, policy))
+}
+
+async fn days(conn: &mut AnyConnection, step: &str) -> Result<i64, ServiceError> {
+    Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == step).map_or(0, |(_, d)| d))
+}
+
+/// Whether a tip may be rewarded, from its metadata and (for the declaration) its report.
+pub async fn eligibility(
+    conn: &mut AnyConnection,
+    tip_id: &str,
+    kind: Kind,
+    supervisory_duty: bool,
+) -> Result<Result<(), Ineligible>, ServiceError> {
+    let w = workflow::workflow(conn, tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let previously_known: Option<i64> = sqlx::query_scalar("SELECT previously_known FROM tips WHERE id = $1")
+        .bind(tip_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::from)?;
+    let earlier: Option<i64> = sqlx::query_scalar("SELECT MIN(accepted_at) FROM tips WHERE duplicate_of = $1")
+        .bind(tip_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::from)?;
+    let concluded = matches!(w.status.as_str(), "concluded" | "closed") && w.concluded_at.is_some();
+    Ok(reward::eligibility(Facts {
+        kind,
+        outcome: if concluded { w.outcome.as_deref().and_then(Outcome::parse) } else { None },
+        previously_known: previously_known == Some(1),
+        supervisory_duty,
+        is_duplicate: w.duplicate_of.is_some(),
+        accepted_later_than_another: matches!((earlier, w.accepted_at), (Some(e), Some(a)) if e < a),
+    }))
+}
+
+/// The basis of the reward from the verified outcome: the fine, or the grade and deaths.
+fn basis_of(kind: Kind, fine: Option<i64>, grade: Option<&str>, deaths: Option<i64>) -> Option<Basis> {
+    if kind == Kind::ConcealedAccident {
+        Some(Basis::Concealed { grade: AccidentGrade::parse(grade?)?, deaths: u32::try_from(deaths?).ok()? })
+    } else {
+        Some(Basis::Fine(Yuan(fine?)))
+    }
+}
+
+fn basis_text(basis: &Basis) -> String {
+    match basis {
+        Basis::Fine(f) => format!("fine={f}"),
+        Basis::Concealed { grade, deaths } => format!("grade={} deaths={deaths}", grade.as_str()),
+        Basis::Catalogue(c) => format!("catalogue={c}"),
+    }
+}
+
+pub async fn quote(store: &Store, case: &Case) -> Result<Quote, ServiceError> {
+    let mut conn = store.conn().await?;
+    let (version, policy) = policy(&mut conn).await?;
+    let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
+    let w = &case.workflow;
+    let eligible = eligibility(&mut conn, &case.opened.tip.id, kind, case.opened.report.supervisory_duty).await?;
+    let basis = basis_of(kind, w.fine_yuan, w.accident_grade.as_deref(), w.concealed_deaths);
+    let (basis_text, computed) = match &basis {
+        Some(b) => (basis_text(b), policy.quote(kind, b).map_err(|e| e.0)),
+        None => (String::new(), Err("the verified outcome gives no basis yet".to_owned())),
+    };
+    Ok(Quote { policy_version: version, basis: basis_text, computed, eligible })
+}
+
+/// What the reporter is told of a reward: the amount and the last day to claim it.
+fn notice_json(amount: i64, due: Option<i64>) -> String {
+    let due = due.map(crate::domain::china_time::date_string).unwrap_or_default();
+    serde_json::json!({"amount": amount, "claim_due_on": due}).to_string()
+}
+
+fn illegal(status: &str, what: &str) -> ServiceError {
+    ServiceError::Illegal(format!("the reward is {status}: it cannot be {what}"))
+}
+
+async fn step(
+    conn: &mut AnyConnection,
+    before: &RewardRow,
+    after: &RewardRow,
+    actor: Option<&str>,
+    action: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    rewards::save(conn, before, after).await?;
+    audit::append(conn, &Entry { actor_id: actor, action, tip_id: Some(&before.tip_id), detail, at: now }).await?;
+    Ok(())
+}
+
+async fn event(
+    conn: &mut AnyConnection,
+    tip: &str,
+    kind: &str,
+    actor: Option<&str>,
+    public: bool,
+    detail: Option<&Envelope>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    workflow::add_event(
+        conn,
+        &NewEvent { id: Id::random().as_str(), tip_id: tip, kind, actor_id: actor, public, detail, at: now },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The case officer proposes the reward of a concluded, eligible tip.
+pub async fn propose(
+    store: &Store,
+    public_url: &PublicUrl,
+    official: &SignedIn,
+    reference: &TipReference,
+    amount: Option<i64>,
+    override_reason: Option<&str>,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    let case = cases::open(store, official, reference).await?;
+    if !cases::works_in(official, &case.workflow.department_code)
+        || !(official.has(Role::Officer) || official.has(Role::Head))
+    {
+        return Err(ServiceError::Denied("only an official of the tip's department proposes its reward".into()));
+    }
+    let quote = quote(store, &case).await?;
+    if let Err(why) = quote.eligible {
+        return Err(ServiceError::Illegal(why.en().to_owned()));
+    }
+    let computed = quote.computed.map_err(ServiceError::Invalid)?;
+    let amount = amount.unwrap_or(computed.0);
+    let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
+    let reason = match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(tip_key.seal(r.as_bytes())?),
+        None if amount != computed.0 => {
+            return Err(ServiceError::Invalid(format!(
+                "an amount other than the computed {computed} yuan needs a reason"
+            )));
+        }
+        None => None,
+    };
+    if amount <= 0 {
+        return Err(ServiceError::Invalid("a reward is above zero".into()));
+    }
+    let tip_id = case.opened.tip.id.clone();
+    let mut tx = store.begin().await?;
+    rewards::insert(
+        &mut tx,
+        &NewReward {
+            id: Id::random().as_str(),
+            tip_id: &tip_id,
+            policy_version: quote.policy_version,
+            basis: &quote.basis,
+            computed_yuan: computed.0,
+            amount_yuan: amount,
+            override_reason: reason.as_ref(),
+            proposed_by: &official.user_id,
+            proposed_at: now,
+        },
+    )
+    .await?;
+    let detail = format!("amount={amount} computed={computed} policy={}", quote.policy_version);
+    audit::append(
+        &mut tx,
+        &Entry {
+            actor_id: Some(&official.user_id),
+            action: "reward.propose",
+            tip_id: Some(&tip_id),
+            detail: &detail,
+            at: now,
+        },
+    )
+    .await?;
+    event(&mut tx, &tip_id, "reward_proposed", Some(&official.user_id), false, None, now).await?;
+    let heads = users::emails_of(&mut tx, "head", Some(&case.workflow.department_code)).await?;
+    notify::tell(&mut tx, public_url, &heads, Why::ProposalWaiting, Some(reference.as_str()), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(amount)
+}
+
+async fn tip_id_of(store: &Store, reference: &TipReference) -> Result<String, ServiceError> {
+    let tip = crate::store::tips::by_reference(&mut *store.conn().await?, reference.as_str()).await?;
+    Ok(tip.ok_or(ServiceError::NotFound("tip"))?.id)
+}
+
+async fn reward_of(
+    conn: &mut AnyConnection,
+    reference: &TipReference,
+) -> Result<(crate::store::tips::TipRow, RewardRow), ServiceError> {
+    let tip = crate::store::tips::by_reference(conn, reference.as_str()).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let reward = rewards::of_tip(conn, &tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    Ok((tip, reward))
+}
+
+fn next(r: &RewardRow, step: RewardStep, what: &str) -> Result<RewardStatus, ServiceError> {
+    RewardStatus::parse(&r.status).and_then(|s| reward::reward_after(s, step)).ok_or_else(|| illegal(&r.status, what))
+}
+
+/// A head of the department, not the proposer, approves.
+pub async fn approve(
+    store: &Store,
+    public_url: &PublicUrl,
+    head: &SignedIn,
+    reference: &TipReference,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    let (tip, before) = reward_of(&mut tx, reference).await?;
+    if !head.has(Role::Head) || head.department.as_deref() != Some(tip.department_code.as_str()) {
+        return Err(ServiceError::Denied("a head of the tip's department approves its reward".into()));
+    }
+    if before.proposed_by == head.user_id {
+        return Err(ServiceError::Denied("the approver is not the proposer".into()));
+    }
+    let mut after = before.clone();
+    after.status = next(&before, RewardStep::Approve, "approved")?.as_str().into();
+    after.approved_by = Some(head.user_id.clone());
+    after.approved_at = Some(now);
+    step(
+        &mut tx,
+        &before,
+        &after,
+        Some(&head.user_id),
+        "reward.approve",
+        &format!("amount={}", before.amount_yuan),
+        now,
+    )
+    .await?;
+    let finance = users::emails_of(&mut tx, "finance", None).await?;
+    notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Finance, neither proposer nor approver, authorises: the reporter is notified with a
+/// claim deadline.
+pub async fn authorise(
+    store: &Store,
+    finance: &SignedIn,
+    reference: &TipReference,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if !finance.has(Role::Finance) {
+        return Err(ServiceError::Denied("finance authorises rewards".into()));
+    }
+    let mut tx = store.begin().await?;
+    let (tip, before) = reward_of(&mut tx, reference).await?;
+    if before.proposed_by == finance.user_id || before.approved_by.as_deref() == Some(finance.user_id.as_str()) {
+        return Err(ServiceError::Denied("whoever authorises neither proposed nor approved".into()));
+    }
+    let mut after = before.clone();
+    after.status = next(&before, RewardStep::Authorise, "authorised")?.as_str().into();
+    after.authorised_by = Some(finance.user_id.clone());
+    after.authorised_at = Some(now);
+    let claim_days = days(&mut tx, "claim").await?;
+    after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
+    step(
+        &mut tx,
+        &before,
+        &after,
+        Some(&finance.user_id),
+        "reward.authorise",
+        &format!("amount={}", before.amount_yuan),
+        now,
+    )
+    .await?;
+    let notice = notice_json(before.amount_yuan, after.claim_due_at);
+    let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
+    event(&mut tx, &tip.id, "reward_notified", Some(&finance.user_id), true, Some(&sealed), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// How the reporter takes the reward.
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Claim {
+    /// To a bank account: the details are sealed for finance and the reporter.
+    Bank(PayoutDetails),
+    /// In person at the department's finance office, with the receipt.
+    InPerson,
+}
+
+pub async fn claim(
+    store: &Store,
+    public_url: &PublicUrl,
+    view: &ReporterView,
+    claim: Claim,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    let status = next(&before, RewardStep::Claim, "claimed")
+        .map_err(|_| super::refused("这笔奖励现在不能申领。", "This reward cannot be claimed now."))?;
+    if before.claim_due_at.is_some_and(|due| now > due) {
+        return Err(super::refused(
+            "领取期限已过，可申请延期领取。",
+            "The claim window has passed; you may ask for more time.",
+        ));
+    }
+    let method = match &claim {
+        Claim::Bank(details) => {
+            let details = &crate::domain::validation::validate_payout(details)
+                .map_err(|e| ServiceError::Invalid(e.into_iter().map(|e| e.en).collect::<Vec<_>>().join(" ")))?;
+            let (finance_key_id, finance) =
+                groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
+                    .await?
+                    .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".into()))?;
+            let json = serde_json::to_vec(details).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            let envelope = crate::crypto::seal_payout(&finance, &view.reporter.public(), &json)?;
+            crate::store::tips::insert_sealed(
+                &mut tx,
+                crate::store::tips::Sealed::Payout,
+                &view.tip.id,
+                &finance_key_id,
+                &envelope,
+                now,
+            )
+            .await?;
+            "bank"
+        }
+        Claim::InPerson => "in_person",
+    };
+    let mut after = before.clone();
+    after.status = status.as_str().into();
+    after.claim_method = Some(method.into());
+    after.claimed_at = Some(now);
+    step(&mut tx, &before, &after, None, "reward.claim", &format!("method={method}"), now).await?;
+    let finance = users::emails_of(&mut tx, "finance", None).await?;
+    notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Finance, not the one who authorised, records the payment. A reward collected in person
+/// is handed over only to whoever shows the receipt: the query code is checked here (the tip
+/// is not opened for finance).
+pub async fn pay(
+    store: &Store,
+    finance: &SignedIn,
+    reference: &TipReference,
+    payment_reference: &str,
+    receipt_code: Option<&str>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if !finance.has(Role::Finance) {
+        return Err(ServiceError::Denied("finance records payments".into()));
+    }
+    let payment_reference = payment_reference.trim();
+    if payment_reference.is_empty() || payment_reference.chars().count() > 64 {
+        return Err(ServiceError::Invalid("a payment reference of 1 to 64 characters".into()));
+    }
+    let in_person = rewards::of_tip(&mut *store.conn().await?, &tip_id_of(store, reference).await?)
+        .await?
+        .is_some_and(|r| r.claim_method.as_deref() == Some("in_person"));
+    if in_person {
+        let code = receipt_code.and_then(crate::crypto::receipt::QueryCode::parse).ok_or_else(|| {
+            ServiceError::Invalid("a reward collected in person needs the query code of the reporter's receipt".into())
+        })?;
+        if tips::open_for_reporter(store, reference, code).await.is_err() {
+            return Err(ServiceError::Invalid("the query code does not match the receipt".into()));
+        }
+    }
+    let mut tx = store.begin().await?;
+    let (tip, before) = reward_of(&mut tx, reference).await?;
+    if before.authorised_by.as_deref() == Some(finance.user_id.as_str()) || before.proposed_by == finance.user_id {
+        return Err(ServiceError::Denied("whoever pays did not authorise".into()));
+    }
+    let mut after = before.clone();
+    after.status = next(&before, RewardStep::Pay, "paid")?.as_str().into();
+    after.paid_by = Some(finance.user_id.clone());
+    after.paid_at = Some(now);
+    let (key_id, finance_key) = groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
+        .await?
+        .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".into()))?;
+    after.payment_reference = Some(finance_key.seal(payment_reference.as_bytes())?.into_bytes());
+    after.payment_key_id = Some(key_id);
+    step(
+        &mut tx,
+        &before,
+        &after,
+        Some(&finance.user_id),
+        "reward.pay",
+        &format!("amount={}", before.amount_yuan),
+        now,
+    )
+    .await?;
+    event(&mut tx, &tip.id, "reward_paid", Some(&finance.user_id), true, None, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The reporter asks for more time to claim (also after forfeiture).
+pub async fn request_extension(
+    store: &Store,
+    public_url: &PublicUrl,
+    view: &ReporterView,
+    reason: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(ServiceError::Invalid("a reason of 1 to 2000 characters".into()));
+    }
+    let mut tx = store.begin().await?;
+    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    next(&before, RewardStep::Extend, "extended")
+        .map_err(|_| super::refused("这笔奖励无需延期。", "This reward needs no extension."))?;
+    if before.extension_requested_at.is_some() && before.extension_decided_at.is_none() {
+        return Err(super::refused("您已申请延期，请等待决定。", "You have asked already; wait for the decision."));
+    }
+    let mut after = before.clone();
+    after.extension_reason = Some(PublicKey::<Tip>::parse(&view.tip.public_key)?.seal(reason.as_bytes())?.into_bytes());
+    after.extension_requested_at = Some(now);
+    after.extension_decided_at = None;
+    after.extension_decided_by = None;
+    step(&mut tx, &before, &after, None, "reward.extension_request", "", now).await?;
+    let department: String = sqlx::query_scalar("SELECT department_code FROM tips WHERE id = $1")
+        .bind(&view.tip.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let heads = users::emails_of(&mut tx, "head", Some(&department)).await?;
+    notify::tell(&mut tx, public_url, &heads, Why::RewardWaiting, Some(&view.tip.reference), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A head of the department grants the requested extension: a fresh claim window.
+pub async fn approve_extension(
+    store: &Store,
+    head: &SignedIn,
+    reference: &TipReference,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    let (tip, before) = reward_of(&mut tx, reference).await?;
+    if !head.has(Role::Head) || head.department.as_deref() != Some(tip.department_code.as_str()) {
+        return Err(ServiceError::Denied("a head of the tip's department decides".into()));
+    }
+    if before.extension_requested_at.is_none() || before.extension_decided_at.is_some() {
+        return Err(ServiceError::Illegal("no extension was asked for".into()));
+    }
+    let mut after = before.clone();
+    after.status = next(&before, RewardStep::Extend, "extended")?.as_str().into();
+    let claim_days = days(&mut tx, "claim").await?;
+    after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
+    after.forfeited_at = None;
+    after.reminded_at = None;
+    after.extension_decided_by = Some(head.user_id.clone());
+    after.extension_decided_at = Some(now);
+    step(&mut tx, &before, &after, Some(&head.user_id), "reward.extend", "", now).await?;
+    let notice = notice_json(before.amount_yuan, after.claim_due_at);
+    let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
+    event(&mut tx, &tip.id, "reward_extended", Some(&head.user_id), true, Some(&sealed), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub forfeited: usize,
+    pub reminded: usize,
+}
+
+/// The reward job: forfeits what was not claimed in time, and reminds finance a week before.
+pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Swept, ServiceError> {
+    let mut swept = Swept::default();
+    let notified = rewards::with_status(&mut *store.conn().await?, &["notified"]).await?;
+    for before in notified {
+        let Some(due) = before.claim_due_at else { continue };
+        let mut tx = store.begin().await?;
+        if now > due {
+            let mut after = before.clone();
+            after.status = RewardStatus::Forfeited.as_str().into();
+            after.forfeited_at = Some(now);
+            step(&mut tx, &before, &after, None, "reward.forfeit", "", now).await?;
+            event(&mut tx, &before.tip_id, "reward_forfeited", None, true, None, now).await?;
+            swept.forfeited += 1;
+        } else if due - now <= 7 * crate::domain::china_time::DAY && before.reminded_at.is_none() {
+            let mut after = before.clone();
+            after.reminded_at = Some(now);
+            rewards::save(&mut tx, &before, &after).await?;
+            let finance = users::emails_of(&mut tx, "finance", None).await?;
+            notify::tell(&mut tx, public_url, &finance, Why::ClaimDueSoon, None, now).await?;
+            swept.reminded += 1;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(swept)
+}
+
+/// A reward as finance sees it: no tip content; payout details only here.
+pub struct FinanceItem {
+    pub reference: String,
+    pub status: String,
+    pub amount: i64,
+    pub claim_due_at: Option<i64>,
+    pub method: Option<String>,
+    pub payout: Option<PayoutDetails>,
+    pub payment_reference: Option<String>,
+    pub paid_at: Option<i64>,
+    pub authorised_by_me: bool,
+}
+
+pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Result<Vec<FinanceItem>, ServiceError> {
+    if !finance.has(Role::Finance) {
+        return Err(ServiceError::Denied("this is finance's queue".into()));
+    }
+    let recent = now - 90 * crate::domain::china_time::DAY;
+    let rows: Vec<RewardRow> =
+        rewards::with_status(&mut *store.conn().await?, &["approved", "notified", "claimed", "paid", "forfeited"])
+            .await?
+            .into_iter()
+            .filter(|r| r.paid_at.or(r.forfeited_at).is_none_or(|at| at >= recent))
+            .collect();
+    let mut items = Vec::new();
+    for r in rows {
+        let tip = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
+            .await?
+            .ok_or(ServiceError::NotFound("tip"))?;
+        let payout = if r.status == "claimed" && r.claim_method.as_deref() == Some("bank") {
+            // A finance official whose membership still waits for approval holds no key yet.
+            match tips::payout_for_finance(store, finance, &r.tip_id).await {
+                Ok(details) => {
+                    let mut tx = store.begin().await?;
+                    let entry = Entry {
+                        actor_id: Some(&finance.user_id),
+                        action: "payout.read",
+                        tip_id: Some(&r.tip_id),
+                        detail: "",
+                        at: now,
+                    };
+                    audit::append(&mut tx, &entry).await?;
+                    tx.commit().await.map_err(StoreError::from)?;
+                    Some(details)
+                }
+                Err(ServiceError::Crypto(_) | ServiceError::NotFound(_) | ServiceError::Denied(_)) => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        items.push(FinanceItem {
+            reference: tip.reference,
+            status: r.status.clone(),
+            amount: r.amount_yuan,
+            claim_due_at: r.claim_due_at,
+            method: r.claim_method.clone(),
+            payout,
+            payment_reference: payment_reference_of(store, finance, &r).await,
+            paid_at: r.paid_at,
+            authorised_by_me: r.authorised_by.as_deref() == Some(finance.user_id.as_str()),
+        });
+    }
+    Ok(items)
+}
+
+/// The payment reference, opened with the finance official's key (none while their
+/// membership waits for approval).
+async fn payment_reference_of(store: &Store, finance: &SignedIn, r: &RewardRow) -> Option<String> {
+    let (sealed, key_id) = (r.payment_reference.as_ref()?, r.payment_key_id.as_ref()?);
+    let mut conn = store.conn().await.ok()?;
+    let key = groups::open_version::<Finance>(&mut conn, key_id, &finance.user_id, &finance.key).await.ok()?;
+    let plain = key.open(&Envelope::from_bytes(sealed.clone())).ok()?;
+    std::str::from_utf8(plain.as_bytes()).ok().map(str::to_owned)
+}
+
+/// Payments as CSV: reference, amount, date, payment reference — no identity fields.
+pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, ServiceError> {
+    if !finance.has(Role::Finance) {
+        return Err(ServiceError::Denied("finance exports payments".into()));
+    }
+    let rows = rewards::with_status(&mut *store.conn().await?, &["paid"]).await?;
+    let mut csv = String::from("reference,amount_yuan,paid_on,payment_reference\n");
+    for r in rows {
+        let Some(paid_at) = r.paid_at else { continue };
+        let reference = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
+            .await?
+            .ok_or(ServiceError::NotFound("tip"))?
+            .reference;
+        let payment_reference = payment_reference_of(store, finance, &r).await.unwrap_or_default();
+        let amount = r.amount_yuan;
+        let safe = payment_reference.replace(['"', '\n', '\r'], " ");
+        let safe = if safe.starts_with(['=', '+', '-', '@']) { format!("'{safe}") } else { safe };
+        csv.push_str(&format!("{reference},{amount},{},\"{safe}\"\n", crate::domain::china_time::date_string(paid_at)));
+    }
+    Ok(csv)
+}
+
+/// The reward as the reporter sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReporterReward {
+    pub status: String,
+    pub amount_yuan: i64,
+    pub claim_due_at: Option<i64>,
+    pub method: Option<String>,
+    pub extension_requested: bool,
+    /// The reporter may claim now.
+    pub can_claim: bool,
+    /// The reporter may ask for more time (the window is closing or has passed).
+    pub can_ask_more_time: bool,
+}
+
+/// What the reporter sees after the conclusion: the reward, whether the tip qualifies (and
+/// why not), and until when they may object.
+pub struct AfterConclusion {
+    pub reward: Option<ReporterReward>,
+    pub eligible: Option<Result<(), Ineligible>>,
+    pub objection_until: Option<i64>,
+}
+
+pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Result<AfterConclusion, ServiceError> {
+    let mut conn = store.conn().await?;
+    let w = workflow::workflow(&mut conn, &view.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let Some(concluded_at) = w.concluded_at else {
+        // A duplicate is closed without a conclusion of its own: its reporter is told why now.
+        let eligible = w.duplicate_of.as_ref().map(|_| Err(Ineligible::NotFirst));
+        return Ok(AfterConclusion { reward: None, eligible, objection_until: None });
+    };
+    let kind = Kind::parse(&view.tip.kind).unwrap_or(Kind::Other);
+    let eligible = eligibility(&mut conn, &view.tip.id, kind, view.report.supervisory_duty).await?;
+    let until = concluded_at + days(&mut conn, "objection").await? * crate::domain::china_time::DAY;
+    let objection_until = (w.status == "concluded" && w.objected_at.is_none() && now <= until).then_some(until);
+    let reward = rewards::of_tip(&mut conn, &view.tip.id)
+        .await?
+        .filter(|r| !matches!(r.status.as_str(), "proposed" | "approved"));
+    let reward = reward.map(|r| {
+        let pending = r.extension_requested_at.is_some() && r.extension_decided_at.is_none();
+        let open = r.claim_due_at.is_some_and(|due| now <= due);
+        ReporterReward {
+            can_claim: r.status == "notified" && open,
+            can_ask_more_time: !pending
+                && (r.status == "forfeited"
+                    || (r.status == "notified"
+                        && r.claim_due_at.is_some_and(|due| due - now <= 14 * crate::domain::china_time::DAY))),
+            status: r.status,
+            amount_yuan: r.amount_yuan,
+            claim_due_at: r.claim_due_at,
+            method: r.claim_method,
+            extension_requested: pending,
+        }
+    });
+    Ok(AfterConclusion { reward, eligible: Some(eligible), objection_until })
+}
+
+/// The reward of a case as its officials see it (no payout details).
+pub async fn for_case(store: &Store, tip_id: &str) -> Result<Option<RewardRow>, ServiceError> {
+    Ok(rewards::of_tip(&mut *store.conn().await?, tip_id).await?)
+}
