@@ -5,10 +5,11 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Mutex;
 
-use argon2::{Algorithm, Argon2, AssociatedData, ParamsBuilder, Version};
+use argon2::{Algorithm, Argon2, AssociatedData, Block, ParamsBuilder, Version};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{CryptoError, Key, KeyRole};
 
@@ -115,9 +116,61 @@ pub fn derive<R: KeyRole>(secret: &[u8], salt: &[u8; 16], params: KdfParams) -> 
     derive_with(&argon, secret, salt)
 }
 
+/// Working memory of derivations up to this size is kept for the next one. Allocating and
+/// freeing 8 MiB per receipt let the allocator keep hundreds of MiB under concurrent intake
+/// (glibc raises its mmap threshold after the first free and then hoards the freed heap);
+/// reusing a few buffers keeps memory flat and saves the page faults. Larger ones (passwords,
+/// 128 MiB) are mapped and unmapped each time.
+const POOLED_KIB: u32 = 16 * 1024;
+
+/// At most this many buffers wait in the pool; there are never more derivations at once
+/// than cores (`service::blocking`).
+const POOL_SIZE: usize = 8;
+
+static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Argon2 working memory of `blocks` blocks, zeroed when it goes back to the pool or away.
+struct Memory(Vec<Block>);
+
+impl Memory {
+    fn take(blocks: usize) -> Result<Self, CryptoError> {
+        let pooled = if blocks <= POOLED_KIB as usize {
+            POOL.lock().ok().and_then(|mut pool| {
+                let i = pool.iter().position(|b| b.len() == blocks)?;
+                Some(pool.swap_remove(i))
+            })
+        } else {
+            None
+        };
+        let mut memory = pooled.unwrap_or_default();
+        if memory.len() != blocks {
+            memory.try_reserve_exact(blocks).map_err(|_| CryptoError::Derivation("out of memory".to_owned()))?;
+            memory.resize(blocks, Block::default());
+        }
+        Ok(Memory(memory))
+    }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        let mut memory = std::mem::take(&mut self.0);
+        memory.iter_mut().for_each(Zeroize::zeroize);
+        if memory.len() <= POOLED_KIB as usize
+            && let Ok(mut pool) = POOL.lock()
+            && pool.len() < POOL_SIZE
+        {
+            pool.push(memory);
+        }
+    }
+}
+
 fn derive_with<R: KeyRole>(argon: &Argon2<'_>, secret: &[u8], salt: &[u8; 16]) -> Result<Derived<R>, CryptoError> {
     let mut out = Zeroizing::new([0u8; 64]);
-    argon.hash_password_into(secret, salt, out.as_mut_slice()).map_err(|e| CryptoError::Derivation(e.to_string()))?;
+    let mut memory = Memory::take(argon.params().block_count())?;
+    argon
+        .hash_password_into_with_memory(secret, salt, out.as_mut_slice(), memory.0.as_mut_slice())
+        .map_err(|e| CryptoError::Derivation(e.to_string()))?;
+    drop(memory);
     let mut verifier = [0u8; 32];
     verifier.copy_from_slice(&out[..32]);
     let mut seed = Zeroizing::new([0u8; 32]);

@@ -1,0 +1,410 @@
+//! The load harness: starts the release binary on a fresh database, drives it over HTTP on
+//! loopback and prints what it measured. Figures and commands in benches/README.md.
+//!
+//! ```text
+//! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30]
+//! cargo bench --bench load -- upload [--postgres URL] [--mib 1024]
+//! ```
+//!
+//! `intake` first loads `/healthz` as the ceiling of the machine, then files realistic tips
+//! (random kind, field, district and text, as the public form sends them) from `--clients`
+//! concurrent clients for `--seconds`, and reports
+//! tips/s, p50/p99 latency, errors and the server's resident memory idle, at the end and at
+//! its peak. `upload` streams one large video through the reporter API and reports MB/s and
+//! how much the server's peak resident memory grew.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a harness that cannot set up should stop loudly
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jubao");
+
+struct Options {
+    mode: String,
+    postgres: Option<String>,
+    clients: usize,
+    seconds: u64,
+    mib: u64,
+}
+
+fn options() -> Options {
+    let mut o = Options { mode: "intake".into(), postgres: None, clients: 32, seconds: 30, mib: 1024 };
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--postgres" => o.postgres = Some(value()),
+            "--clients" => o.clients = value().parse().unwrap(),
+            "--seconds" => o.seconds = value().parse().unwrap(),
+            "--mib" => o.mib = value().parse().unwrap(),
+            "intake" | "upload" => o.mode = arg,
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    o
+}
+
+/// The server under test, with its own data directory and database.
+struct Server {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some((admin, name)) = &self.postgres {
+            let _ = Command::new("psql")
+                .args([admin.as_str(), "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .status();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A fresh PostgreSQL database next to `admin_url`'s, made and dropped with psql.
+fn fresh_postgres(admin_url: &str) -> (String, String) {
+    let name = format!("jubao_load_{}", std::process::id());
+    let ok = Command::new("psql")
+        .args([
+            admin_url,
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .status()
+        .expect("psql runs");
+    assert!(ok.success(), "cannot create the database");
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    (format!("{base}/{name}"), name)
+}
+
+fn jubao(dir: &Path, database: &str, port: u16) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("JUBAO_DATABASE_URL", database)
+        .env("JUBAO_DATA_DIR", dir.join("data"))
+        .env("JUBAO_BIND", format!("127.0.0.1:{port}"))
+        .env("JUBAO_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("JUBAO_LIMITS__TIPS_PER_HOUR", "100000000")
+        .env("JUBAO_LIMITS__TIPS_PER_CLIENT_PER_HOUR", "100000000")
+        .env("JUBAO_LIMITS__REPORTER_LOGINS_PER_CLIENT_PER_MINUTE", "100000000")
+        .env("JUBAO_LIMITS__MAX_UPLOAD_BYTES", "4294967296")
+        .env("JUBAO_LIMITS__MAX_TIP_BYTES", "4294967296")
+        .env("RUST_LOG", "warn");
+    for name in ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"] {
+        if let Ok(v) = std::env::var(name) {
+            c.env(name, v);
+        }
+    }
+    c
+}
+
+fn start(postgres: Option<&str>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (database, pg) = match postgres {
+        Some(admin) => {
+            let (url, name) = fresh_postgres(admin);
+            (url, Some((admin.to_owned(), name)))
+        }
+        None => (format!("sqlite://{}/jubao.db", dir.path().display()), None),
+    };
+    // One official per department the generated tips go to, so each can receive tips.
+    for (user, department) in [
+        ("bench.emergency", "emergency"),
+        ("bench.fire", "fire"),
+        ("bench.housing", "housing"),
+        ("bench.economy", "economy"),
+    ] {
+        let mut add = jubao(dir.path(), &database, port)
+            .args([
+                "user",
+                "add",
+                "--username",
+                user,
+                "--role",
+                "officer",
+                "--department",
+                department,
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        add.stdin.take().unwrap().write_all(b"bench passphrase long enough\n").unwrap();
+        assert!(add.wait().unwrap().success(), "jubao user add");
+    }
+    let child = jubao(dir.path(), &database, port).arg("serve").stdout(Stdio::null()).spawn().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server { child, url, _dir: dir, postgres: pg };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// Resident and peak resident memory of a process, in KiB (Linux).
+fn memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// A small deterministic generator, so runs are comparable.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const PLACES: &[&str] =
+    &["渝中区解放碑", "江北区观音桥", "沙坪坝区大学城", "九龙坡区杨家坪", "南岸区南坪", "北碚区蔡家", "渝北区空港"];
+const MATTERS: &[(&str, &str, &str)] = &[
+    ("mine", "煤矿井下违规作业", "井下通风不良，瓦斯检测仪长期未校准，工人被要求超时作业。"),
+    ("hazardous-chemicals", "危险化学品违规存放", "仓库内多种危险化学品混放，没有防爆设施，消防通道被货物堵塞。"),
+    ("construction-site", "工地高处作业无防护", "脚手架没有安全网，工人高处作业不系安全带，塔吊司机无证上岗。"),
+    ("fire-crowded-place", "商场消防通道堵塞", "商场后门安全出口上锁，消防通道堆满杂物，灭火器过期。"),
+    ("urban-gas-pipeline", "餐馆燃气管道私接", "餐馆私自改装燃气管道，软管老化，厨房没有燃气报警器。"),
+];
+const DISTRICTS: &[&str] = &["500103", "500105", "500106", "500107", "500108", "500109", "500112", "500000"];
+
+fn tip(draw: &mut Draw) -> serde_json::Value {
+    let (category, title, description) = MATTERS[(draw.next() % MATTERS.len() as u64) as usize];
+    let kind = draw.pick(&["major_hazard", "violation", "violation", "concealed_accident"]);
+    let place = draw.pick(PLACES);
+    let n = draw.next() % 1000;
+    serde_json::json!({
+        "kind": kind,
+        "category": category,
+        "district": draw.pick(DISTRICTS),
+        "title": format!("{title}（{n} 号）"),
+        "description": format!("{description}地点在{place}附近，已经持续一个多月，附近居民和工人都很担心。编号 {n}。"),
+        "location": format!("{place}{n} 号"),
+        "company": if n.is_multiple_of(2) { Some(format!("重庆某某{n}有限公司")) } else { None },
+        "supervisory_duty": false,
+    })
+}
+
+struct Run {
+    done: u64,
+    errors: u64,
+    seconds: f64,
+    latencies_us: Vec<u64>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.done as f64 / self.seconds
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[i] as f64 / 1000.0
+    }
+}
+
+/// `clients` loops sending what `request` builds for `seconds`; a non-2xx answer is an error.
+async fn drive<F>(clients: usize, seconds: u64, request: F) -> Run
+where
+    F: Fn(&reqwest::Client, &mut Draw) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let request = Arc::new(request);
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let (request, stop, errors) = (request.clone(), stop.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+            let mut draw = Draw(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1));
+            let mut latencies = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let begun = Instant::now();
+                match request(&client, &mut draw).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        latencies.push(begun.elapsed().as_micros() as u64);
+                    }
+                    Ok(r) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
+                            eprintln!("error {}: {}", r.status(), r.text().await.unwrap_or_default());
+                        }
+                    }
+                    Err(e) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
+                            eprintln!("error: {e}");
+                        }
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies_us = Vec::new();
+    for t in tasks {
+        latencies_us.extend(t.await.unwrap());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies_us.sort_unstable();
+    Run { done: latencies_us.len() as u64, errors: errors.load(Ordering::Relaxed), seconds, latencies_us }
+}
+
+fn report(what: &str, run: &Run) {
+    println!(
+        "{what:<10} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  {} done, {} errors in {:.1} s",
+        run.rate(),
+        run.percentile(0.50),
+        run.percentile(0.99),
+        run.done,
+        run.errors,
+        run.seconds
+    );
+}
+
+async fn intake(o: &Options) {
+    let server = start(o.postgres.as_deref());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = server.child.id();
+    let (idle, _) = memory(pid);
+    let backend = if o.postgres.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("backend {backend}, {} clients, {} s; resident memory idle {:.1} MiB", o.clients, o.seconds, mib(idle));
+
+    let health = format!("{}/healthz", server.url);
+    let ceiling = drive(o.clients, o.seconds.min(10), move |c, _| c.get(&health)).await;
+    report("/healthz", &ceiling);
+    println!("resident memory after /healthz {:.1} MiB", mib(memory(pid).0));
+
+    let tips = format!("{}/api/v1/tips", server.url);
+    let run = drive(o.clients, o.seconds, move |c, draw| c.post(&tips).json(&tip(draw))).await;
+    report("tips", &run);
+    let (end, peak) = memory(pid);
+    println!(
+        "tips/s as a share of /healthz: {:.1} %; resident memory at the end {:.1} MiB, peak {:.1} MiB",
+        100.0 * run.rate() / ceiling.rate(),
+        mib(end),
+        mib(peak)
+    );
+}
+
+async fn upload(o: &Options) {
+    let server = start(o.postgres.as_deref());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = server.child.id();
+    let client = reqwest::Client::new();
+    let mut draw = Draw(7);
+    let receipt: serde_json::Value = client
+        .post(format!("{}/api/v1/tips", server.url))
+        .json(&tip(&mut draw))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session: serde_json::Value = client
+        .post(format!("{}/api/v1/reporter/session", server.url))
+        .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let (before, peak_before) = memory(pid);
+
+    // An MP4 header, then the bytes of a generated "video", streamed in 256 KiB pieces.
+    let size = o.mib * 1024 * 1024;
+    let chunk = 256 * 1024;
+    let pieces = size / chunk;
+    let stream = futures_util::stream::iter((0..pieces).map(move |i| {
+        let mut piece = vec![(i % 251) as u8; chunk as usize];
+        if i == 0 {
+            piece[..24].copy_from_slice(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2");
+        }
+        Ok::<_, std::io::Error>(piece)
+    }));
+    let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
+        .file_name("site.mp4")
+        .mime_str("video/mp4")
+        .unwrap();
+    let started = Instant::now();
+    let response = client
+        .post(format!("{}/api/v1/reporter/attachments", server.url))
+        .bearer_auth(&token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(status.is_success(), "upload: {status} {body}");
+    let (after, peak_after) = memory(pid);
+    println!(
+        "upload {} MiB in {elapsed:.2} s: {:.0} MB/s; resident {:.1} → {:.1} MiB, peak {:.1} → {:.1} MiB (grew {:.1} MiB)",
+        o.mib,
+        size as f64 / elapsed / 1e6,
+        mib(before),
+        mib(after),
+        mib(peak_before),
+        mib(peak_after),
+        mib(peak_after.saturating_sub(peak_before.max(before)))
+    );
+}
+
+fn main() {
+    let o = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        match o.mode.as_str() {
+            "upload" => upload(&o).await,
+            _ => intake(&o).await,
+        }
+    });
+}
