@@ -33,6 +33,8 @@ pub struct Query {
 pub struct Page {
     pub rows: Vec<QueueRow>,
     pub total: i64,
+    /// More than `total` match (a filter that is not counted beyond `queue::COUNT_CAP`).
+    pub more: bool,
     pub counts: Vec<(String, i64)>,
     pub page: i64,
     pub pages: i64,
@@ -83,7 +85,14 @@ pub async fn list(store: &Store, official: &SignedIn, q: &Query, now: i64) -> Re
     };
     let page = q.page.max(1);
     let mut conn = store.conn().await?;
-    let (rows, total) = queue::page(&mut conn, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let counts = queue::counts_by_status(&mut conn, &filter).await?;
-    Ok(Page { rows, total, counts, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) })
+    let rows = queue::page(&mut conn, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let (total, counts) = queue::counts(&mut conn, &filter).await?;
+    Ok(Page {
+        rows,
+        total: total.tips,
+        more: total.more,
+        counts,
+        page,
+        pages: ((total.tips + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+    })
 }

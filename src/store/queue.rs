@@ -1,5 +1,6 @@
 //! The queue: tips an official may see, by metadata only, filtered, sorted and paged, with
-//! counts by status for the same filters. Queries use the indexes of migration 0004.
+//! counts by status for the same filters. Pages use the indexes of migrations 0004 and 0006;
+//! counts come from `tip_counts` where the filter allows.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -127,34 +128,87 @@ fn bind_all<'q, O>(
     query
 }
 
-/// One page of the queue, and the number of tips matching in all.
+/// Whether `tip_counts` (migration 0006) can count what the filter selects: it keeps counts
+/// by department, district, category, kind and status — not by channel, due date or assignee.
+fn counted(filter: &Filter) -> bool {
+    filter.channel.is_none() && filter.due_within.is_none() && !filter.overdue && filter.assignee.is_none()
+}
+
+/// Beyond this many matches a filter `tip_counts` cannot count is not counted further.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// How many tips match: exact, or (for a filter `tip_counts` cannot count) "more than
+/// `COUNT_CAP`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub tips: i64,
+    pub more: bool,
+}
+
+/// One page of the queue.
 pub async fn page(
     conn: &mut AnyConnection,
     filter: &Filter,
     sort: Sort,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<QueueRow>, i64), StoreError> {
+) -> Result<Vec<QueueRow>, StoreError> {
     let w = build(filter, true);
     let order = match sort {
         Sort::Newest => "received_at DESC, id DESC",
         Sort::Oldest => "received_at, id",
-        Sort::DueFirst => "CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id",
+        Sort::DueFirst => "due_at NULLS LAST, id",
     };
     let sql = format!(
         "SELECT reference, kind, category_code, district_code, channel, status, department_code, received_at, due_at, \
          assignee_id, escalated_at FROM tips{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
         w.sql()
     );
-    let rows = bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(&mut *conn).await?;
-    let count_sql = format!("SELECT COUNT(*) FROM tips{}", w.sql());
-    let (total,): (i64,) = bind_all(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.binds).fetch_one(conn).await?;
-    Ok((rows, total))
+    Ok(bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(&mut *conn).await?)
 }
 
-/// Tips matching the filter, ignoring its status, counted by status.
-pub async fn counts_by_status(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<(String, i64)>, StoreError> {
-    let w = build(filter, false);
-    let sql = format!("SELECT status, COUNT(*) FROM tips{} GROUP BY status", w.sql());
-    Ok(bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(conn).await?)
+/// How many tips match the filter, and how many match it whatever their status, by status
+/// (none when more than `COUNT_CAP` would have to be counted). From `tip_counts` where the
+/// filter allows; otherwise by counting, at most `COUNT_CAP` + 1 tips.
+pub async fn counts(conn: &mut AnyConnection, filter: &Filter) -> Result<(Total, Vec<(String, i64)>), StoreError> {
+    let any_status = build(filter, false);
+    if counted(filter) {
+        let sql = format!(
+            "SELECT status, CAST(SUM(tips) AS BIGINT) FROM tip_counts{} GROUP BY status HAVING SUM(tips) > 0",
+            any_status.sql()
+        );
+        let by_status: Vec<(String, i64)> =
+            bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &any_status.binds).fetch_all(conn).await?;
+        let tips = match &filter.status {
+            Some(status) => by_status.iter().filter(|(s, _)| s == status).map(|(_, n)| n).sum(),
+            None => by_status.iter().map(|(_, n)| n).sum(),
+        };
+        return Ok((Total { tips, more: false }, by_status));
+    }
+    // The limit in the inner query also keeps the planner on the filter's index.
+    let sql = format!(
+        "SELECT status, COUNT(*) FROM (SELECT status FROM tips{} LIMIT {}) capped GROUP BY status",
+        any_status.sql(),
+        COUNT_CAP + 1
+    );
+    let by_status: Vec<(String, i64)> =
+        bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &any_status.binds).fetch_all(&mut *conn).await?;
+    let seen: i64 = by_status.iter().map(|(_, n)| n).sum();
+    if seen <= COUNT_CAP {
+        let tips = match &filter.status {
+            Some(status) => by_status.iter().filter(|(s, _)| s == status).map(|(_, n)| n).sum(),
+            None => seen,
+        };
+        return Ok((Total { tips, more: false }, by_status));
+    }
+    let total = match &filter.status {
+        None => Total { tips: COUNT_CAP, more: true },
+        Some(_) => {
+            let w = build(filter, true);
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM tips{} LIMIT {}) capped", w.sql(), COUNT_CAP + 1);
+            let (tips,): (i64,) = bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_one(conn).await?;
+            Total { tips: tips.min(COUNT_CAP), more: tips > COUNT_CAP }
+        }
+    };
+    Ok((total, Vec::new()))
 }

@@ -99,6 +99,8 @@ pub struct QueueRow {
 pub struct QueueView {
     pub rows: Vec<QueueRow>,
     pub total: i64,
+    /// More than `total` match: the filter is not counted further.
+    pub more: bool,
     /// Status code, label, count.
     pub counts: Vec<(String, String, i64)>,
     pub filters: Vec<(String, String)>,
@@ -134,7 +136,8 @@ pub fn queue(f: &Frame<'_>, v: &QueueView) -> Markup {
     layout(
         f,
         html! {
-            h1 { (lang.t("举报队列", "Queue")) " " span.muted { "(" (v.total) ")" } }
+            h1 { (lang.t("举报队列", "Queue")) " " span.muted { "(" (v.total) @if v.more { "+" } ")" } }
+            @if v.more { p.hint { (lang.t("符合条件的举报超过此数，未再计数；请增加筛选条件。", "More tips match than this; they were not counted further. Narrow the filter.")) } }
             ul.counts {
                 @for (code, label, count) in &v.counts {
                     li { a href={ "/staff?status=" (code) } { (label) " " strong { (count) } } }

@@ -451,6 +451,7 @@ async fn an_objection_is_reviewed_by_a_head_who_did_not_conclude() {
     assert!(tip["objection_until"].is_null(), "one objection only");
     let (_, quote) = get_as(&app, &b.officer, &format!("/api/v1/staff/tips/{reference}/reward")).await;
     assert!(quote.contains("\"computed_yuan\":30000"), "{quote}");
+    crate::helpers::assert_counts_match(&app).await;
     let _ = p.cash;
 }
 

@@ -170,6 +170,7 @@ async fn a_case_goes_through_every_step_and_illegal_steps_get_409() {
     assert!(!all.contains("内容不清楚"), "a denied proposal is not shown");
     assert_eq!(view["messages"][0]["body"], "请问仓库几点开门？");
     assert_eq!(view["status"], "closed");
+    crate::helpers::assert_counts_match(&app).await;
 }
 
 #[tokio::test]
@@ -225,6 +226,7 @@ async fn a_transfer_moves_the_key_and_a_rejection_tells_the_reporter_why() {
     let view = reporter_view(&app, &second).await;
     assert_eq!(view["status"], "closed");
     assert!(view["events"].to_string().contains("只有最先受理的举报可获奖励"), "the duplicate's reporter is told why");
+    crate::helpers::assert_counts_match(&app).await;
 }
 
 #[tokio::test]

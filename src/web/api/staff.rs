@@ -115,6 +115,9 @@ pub struct QueueItem {
 #[derive(Serialize, ToSchema)]
 pub struct QueueBody {
     pub total: i64,
+    /// More than `total` tips match: a filter on channel, due date or assignee is not counted
+    /// beyond 1 000.
+    pub more: bool,
     pub page: i64,
     pub pages: i64,
     /// Tips matching the other filters, by status.
@@ -137,6 +140,7 @@ pub async fn queue_page(
     let page = queue::list(&state.store, &session.official, &query, now).await?;
     Ok(HttpResponse::Ok().json(QueueBody {
         total: page.total,
+        more: page.more,
         page: page.page,
         pages: page.pages,
         counts: page.counts.into_iter().collect(),

@@ -62,6 +62,7 @@ pub async fn show(
             })
             .collect(),
         total: listed.total,
+        more: listed.more,
         counts: listed.counts.into_iter().map(|(code, n)| (code.clone(), status_label(&code, lang), n)).collect(),
         filters: [
             ("status", &query.status),
