@@ -50,6 +50,9 @@ pub enum ServiceError {
     /// (HTTP 409).
     #[error("{en}")]
     Refused { zh: String, en: String },
+    /// The whole system has taken as many tips this hour as it may (HTTP 429).
+    #[error("the portal has taken as many tips as it may this hour")]
+    Busy { retry_after_secs: u64 },
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,

@@ -54,7 +54,20 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Service
 
 /// Routes, seals and stores a new tip; returns its receipt.
 pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, ServiceError> {
+    file_within(store, new, now, None).await
+}
+
+/// As `file`, refusing with `Busy` once all instances together have taken `per_hour` tips in
+/// this clock hour (checked before the work, counted with the tip).
+pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<u32>) -> Result<Receipt, ServiceError> {
+    let hour = now.div_euclid(3600);
+    let busy = ServiceError::Busy { retry_after_secs: u64::try_from(3600 - now.rem_euclid(3600)).unwrap_or(3600) };
     let mut conn = store.conn().await?;
+    if let Some(cap) = per_hour
+        && crate::store::intake::filed(&mut conn, hour).await? >= i64::from(cap)
+    {
+        return Err(busy);
+    }
     let responsible = reference::category_department(&mut conn, new.category.as_str())
         .await?
         .ok_or_else(|| ServiceError::Invalid(format!("unknown category {}", new.category)))?;
@@ -150,6 +163,11 @@ pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, Servi
         match tips::insert(&mut tx, &row).await {
             Err(StoreError::Conflict(_)) => continue,
             other => other?,
+        }
+        if let Some(cap) = per_hour
+            && crate::store::intake::count_one(&mut tx, hour).await? > i64::from(cap)
+        {
+            return Err(busy);
         }
         tips::insert_grant(&mut tx, id.as_str(), &department_key_id, &department_wrap, now).await?;
         if let Some((custodian_key_id, envelope)) = &identity {

@@ -259,6 +259,17 @@ impl From<crate::service::ServiceError> for Problem {
                 why,
             ),
             E::Refused { zh, en } => Problem::new(StatusCode::CONFLICT, "refused", zh, en),
+            E::Busy { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    format!("请求过于频繁，请在 {minutes} 分钟后再试。"),
+                    format!("Too many requests; try again in {minutes} minutes."),
+                );
+                p.retry_after = Some(retry_after_secs.max(1));
+                p
+            }
             E::NotSetUp => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_set_up",

@@ -1,6 +1,7 @@
 //! Rate limits (governor), in memory. Keys are keyed hashes of client addresses, references
 //! and usernames: the limiters hold no address. IPv6 clients are keyed by their /64, which is
-//! what one subscriber gets. Each instance counts on its own (see README).
+//! what one subscriber gets. Each instance counts on its own (see README); the whole-system
+//! cap on tips is counted in the database instead.
 
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::net::IpAddr;
@@ -8,7 +9,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::configuration::Limits;
 
@@ -35,7 +36,6 @@ pub struct Limiters {
     hasher: RandomState,
     clock: DefaultClock,
     tips_per_client: DefaultKeyedRateLimiter<u64>,
-    tips_total: DefaultDirectRateLimiter,
     reporter_logins: DefaultKeyedRateLimiter<u64>,
     receipt_attempts: DefaultKeyedRateLimiter<u64>,
     staff_logins: DefaultKeyedRateLimiter<u64>,
@@ -51,7 +51,6 @@ impl Limiters {
             hasher: RandomState::new(),
             clock: DefaultClock::default(),
             tips_per_client: RateLimiter::keyed(per_hour(limits.tips_per_client_per_hour)),
-            tips_total: RateLimiter::direct(per_hour(limits.tips_per_hour)),
             reporter_logins: RateLimiter::keyed(per_minute(limits.reporter_logins_per_client_per_minute)),
             receipt_attempts: RateLimiter::keyed(per_hour(attempts)),
             staff_logins: RateLimiter::keyed(per_minute(limits.staff_logins_per_user_per_minute)),
@@ -83,10 +82,10 @@ impl Limiters {
         limiter.check_key(&key).map_err(|not| Limited { retry_after: not.wait_time_from(self.clock.now()) })
     }
 
-    /// A new tip: the client's own allowance first, then the whole system's.
+    /// A new tip: the client's own allowance. (The whole system's hourly cap is counted in
+    /// the database, so that it holds across instances: `service::tips::file_within`.)
     pub fn tip(&self, client: Option<IpAddr>) -> Result<(), Limited> {
-        self.keyed(&self.tips_per_client, self.client_key(client))?;
-        self.tips_total.check().map_err(|not| Limited { retry_after: not.wait_time_from(self.clock.now()) })
+        self.keyed(&self.tips_per_client, self.client_key(client))
     }
 
     /// A receipt check: the client's allowance, and the reference's.
@@ -142,16 +141,5 @@ mod tests {
         assert!(limiters.tip(Some("2001:db8:1:2::1".parse().unwrap())).is_ok());
         assert!(limiters.tip(Some("2001:db8:1:2::ffff".parse().unwrap())).is_err());
         assert!(limiters.tip(Some("2001:db8:1:3::1".parse().unwrap())).is_ok());
-    }
-
-    #[test]
-    fn the_whole_system_has_a_cap() {
-        let mut limits = Settings::defaults().unwrap().limits;
-        limits.tips_per_hour = NonZeroU32::new(2).unwrap();
-        let limiters = Limiters::new(&limits);
-        for i in 0..2 {
-            assert!(limiters.tip(Some(format!("198.51.100.{i}").parse().unwrap())).is_ok());
-        }
-        assert!(limiters.tip(Some("198.51.100.9".parse().unwrap())).is_err());
     }
 }

@@ -142,7 +142,10 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
         identity: valid.identity,
         poster_id: poster.map(|p| p.id),
     };
-    let receipt = tips::file(&state.store, new, now).await?;
+    // The public channels count against the whole system's hourly cap; the hotline desk's
+    // tips (taken by an official from a caller) do not.
+    let cap = matches!(channel, Channel::Api | Channel::Qr).then(|| state.settings.limits.tips_per_hour.get());
+    let receipt = tips::file_within(&state.store, new, now, cap).await?;
     crate::service::notify::new_tip(
         &state.store,
         &state.settings.public_url,

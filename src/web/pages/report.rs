@@ -225,8 +225,13 @@ pub async fn submit(
         identity: valid.identity,
         poster_id: poster.map(|p| p.id),
     };
-    let receipt = match tips::file(&state.store, new, now).await {
+    let cap = Some(state.settings.limits.tips_per_hour.get());
+    let receipt = match tips::file_within(&state.store, new, now, cap).await {
         Ok(receipt) => receipt,
+        Err(ServiceError::Busy { retry_after_secs }) => {
+            let limited = crate::web::limits::Limited { retry_after: std::time::Duration::from_secs(retry_after_secs) };
+            return Ok(limited_page(lang, limited));
+        }
         Err(ServiceError::NotSetUp) => {
             let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
             return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
