@@ -68,10 +68,11 @@ impl Application {
             .map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
         let address =
             listener.local_addr().map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;
-        let blobs = BlobStore::open(&settings.data_dir)
+        let blobs = BlobStore::open(&store, &settings.data_dir)
             .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
         let swept = blobs
-            .sweep_partials()
+            .sweep_partials(unix_now(), true)
+            .await
             .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
         if swept > 0 {
             tracing::info!(swept, "removed unfinished uploads");
@@ -101,7 +102,9 @@ impl Application {
 }
 
 /// Background work: every 20 s the outbox is sent; once a minute idle rate-limit keys are
-/// forgotten, expired sessions destroyed, and deadlines reminded and escalated.
+/// forgotten, expired sessions destroyed, deadlines reminded and escalated, and rewards
+/// reminded and forfeited; once an hour (and at start) the planner's statistics refreshed
+/// and yesterday's intake counts forgotten.
 async fn maintenance(state: web::Data<AppState>) {
     let mailer = match crate::service::mailer::Mailer::new(&state.settings) {
         Ok(m) => Some(m),
@@ -121,6 +124,23 @@ async fn maintenance(state: web::Data<AppState>) {
             tracing::warn!(error = %e, "outbox");
         }
         round += 1;
+        if round % 180 == 1 {
+            if let Err(e) = state.store.optimize().await {
+                tracing::warn!(error = %e, "optimize");
+            }
+            let forgotten = async {
+                let mut conn = state.store.conn().await?;
+                crate::store::intake::forget_before(&mut conn, now.div_euclid(3600) - 24).await
+            };
+            if let Err(e) = forgotten.await {
+                tracing::warn!(error = %e, "intake hours");
+            }
+            match state.blobs.sweep_partials(now, false).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
+                Err(e) => tracing::warn!(error = %e, "blob sweep"),
+            }
+        }
         if round % 3 != 1 {
             continue;
         }

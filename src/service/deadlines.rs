@@ -37,30 +37,38 @@ pub async fn run(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Ran,
     .map_err(StoreError::from)?;
     drop(conn);
 
+    // Each step is claimed by a conditional update first, so that with several instances
+    // running this job a tip is reminded and escalated once.
     for (id, reference, department, assignee) in due_soon {
         let mut tx = store.begin().await?;
+        let claimed = sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
         let to = match assignee {
             Some(a) => users::by_id(&mut tx, &a).await?.and_then(|u| u.email).into_iter().collect(),
             None => notify::department_staff(&mut tx, &department).await?,
         };
         notify::tell(&mut tx, public_url, &to, Why::DueSoon, Some(&reference), now).await?;
-        sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
         tx.commit().await.map_err(StoreError::from)?;
         ran.reminded += 1;
     }
     for (id, reference, _department) in overdue {
         let mut tx = store.begin().await?;
-        sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2")
+        let claimed = sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
             .bind(now)
             .bind(&id)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
         workflow::add_event(
             &mut tx,
             &NewEvent {

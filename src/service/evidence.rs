@@ -1,7 +1,7 @@
 //! Evidence uploads. The first bytes say what the file is. Images whose metadata is to be
 //! removed are held in memory (up to a bound), cleaned and then sealed; everything else is
-//! sealed as it streams in. Either way only ciphertext reaches the disk, and a refused
-//! upload leaves nothing behind.
+//! sealed as it streams in. Either way only ciphertext is stored, and a refused upload
+//! leaves nothing behind.
 
 use futures_util::AsyncWriteExt;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
@@ -11,7 +11,7 @@ use crate::crypto::{PublicKey, Tip};
 use crate::domain::Id;
 use crate::evidence::{FileKind, StripError, strip_metadata};
 use crate::store::attachments::{self, NewAttachment};
-use crate::store::blobs::{BlobSlot, BlobStore};
+use crate::store::blobs::{BlobSlot, BlobStore, BlobWriter};
 use crate::store::messages::Author;
 use crate::store::tips::TipRow;
 use crate::store::{Store, StoreError};
@@ -56,7 +56,7 @@ enum Sink {
     /// An image waiting to be cleaned.
     Memory(Vec<u8>),
     /// Sealed as it arrives (boxed: the age writer carries its chunk buffer).
-    Sealed { slot: BlobSlot, writer: Box<age::stream::StreamWriter<Compat<tokio::fs::File>>> },
+    Sealed { slot: BlobSlot, writer: Box<age::stream::StreamWriter<Compat<BlobWriter>>> },
 }
 
 /// One file on its way in.

@@ -514,13 +514,20 @@ pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Sw
             let mut after = before.clone();
             after.status = RewardStatus::Forfeited.as_str().into();
             after.forfeited_at = Some(now);
-            step(&mut tx, &before, &after, None, "reward.forfeit", "", now).await?;
+            // Another instance's job, or the reporter's claim, got there first.
+            match step(&mut tx, &before, &after, None, "reward.forfeit", "", now).await {
+                Err(ServiceError::Store(StoreError::Conflict(_))) => continue,
+                other => other?,
+            }
             event(&mut tx, &before.tip_id, "reward_forfeited", None, true, None, now).await?;
             swept.forfeited += 1;
         } else if due - now <= 7 * crate::domain::china_time::DAY && before.reminded_at.is_none() {
             let mut after = before.clone();
             after.reminded_at = Some(now);
-            rewards::save(&mut tx, &before, &after).await?;
+            match rewards::save(&mut tx, &before, &after).await {
+                Err(StoreError::Conflict(_)) => continue,
+                other => other?,
+            }
             let finance = users::emails_of(&mut tx, "finance", None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::ClaimDueSoon, None, now).await?;
             swept.reminded += 1;

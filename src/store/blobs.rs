@@ -1,23 +1,62 @@
-//! Encrypted files (evidence) under `<data_dir>/blobs/`. A blob is written under `partial/`
-//! and moved into place only once complete and on disk, so a crash or a refused upload
-//! never leaves a half file where a finished one is expected; partial files are swept at
-//! start. Blobs are age files: this module never sees plaintext.
+//! Encrypted files (evidence). Blobs are age files: this module never sees plaintext.
+//!
+//! With SQLite they live under `<data_dir>/blobs/`: written under `partial/` and moved into
+//! place only once complete and on disk, so a crash or a refused upload never leaves a half
+//! file where a finished one is expected; partial files are swept at start.
+//!
+//! With PostgreSQL they live in the database (migration 0008), so that every instance of the
+//! portal serves every blob: a blob row marked `partial` until the upload is complete, and its
+//! bytes in chunks of 256 KiB, written and read one chunk at a time — never whole in memory.
+//! Interrupted uploads stay `partial` and are swept a day later (another instance may still
+//! be receiving a slow one).
 
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::PollSender;
+
+use super::{Store, StoreError};
+use crate::configuration::Backend;
 use crate::domain::Id;
 
+/// Bytes per chunk in the database.
+const CHUNK: usize = 256 * 1024;
+
+/// Chunks on their way to the database per upload: the most an upload holds in memory is
+/// this many chunks and the one being filled.
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// An unfinished upload in the database older than this is taken to be abandoned.
+const ABANDONED_AFTER: i64 = 24 * 3600;
+
 #[derive(Clone)]
-pub struct BlobStore {
-    root: PathBuf,
+pub enum BlobStore {
+    Files { root: PathBuf },
+    Database { store: Store },
 }
 
 /// Where a blob being written lives until it is committed or thrown away.
 pub struct BlobSlot {
     pub id: String,
-    partial: PathBuf,
-    done: PathBuf,
+    place: Place,
 }
+
+enum Place {
+    File { partial: PathBuf, done: PathBuf },
+    Database { writer: tokio::task::JoinHandle<Result<(), StoreError>> },
+}
+
+/// What a blob is written to.
+pub enum BlobWriter {
+    File(tokio::fs::File),
+    Database(ChunkWriter),
+}
+
+/// What a blob is read from.
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 
 fn private_dir(path: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -27,63 +66,284 @@ fn private_dir(path: &Path) -> std::io::Result<()> {
     builder.create(path)
 }
 
+fn io(e: StoreError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
 impl BlobStore {
-    pub fn open(data_dir: &Path) -> std::io::Result<Self> {
-        let root = data_dir.join("blobs");
-        private_dir(&root.join("partial"))?;
-        Ok(Self { root })
+    /// Files under `data_dir` for SQLite; the database itself for PostgreSQL.
+    pub fn open(store: &Store, data_dir: &Path) -> std::io::Result<Self> {
+        match store.backend() {
+            Backend::Sqlite => {
+                let root = data_dir.join("blobs");
+                private_dir(&root.join("partial"))?;
+                Ok(Self::Files { root })
+            }
+            Backend::Postgres => Ok(Self::Database { store: store.clone() }),
+        }
     }
 
-    fn path(&self, id: &str) -> PathBuf {
+    fn path(root: &Path, id: &str) -> PathBuf {
         let shard = id.get(..2).unwrap_or("00");
-        self.root.join(shard).join(id)
+        root.join(shard).join(id)
     }
 
-    /// A new blob: its slot, and the file to write it to.
-    pub async fn create(&self) -> std::io::Result<(BlobSlot, tokio::fs::File)> {
+    /// A new blob: its slot, and what to write it to.
+    pub async fn create(&self) -> std::io::Result<(BlobSlot, BlobWriter)> {
         let id = Id::random().to_string();
-        let partial = self.root.join("partial").join(&id);
-        let done = self.path(&id);
-        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&partial).await?;
-        Ok((BlobSlot { id, partial, done }, file))
+        match self {
+            Self::Files { root } => {
+                let partial = root.join("partial").join(&id);
+                let done = Self::path(root, &id);
+                let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&partial).await?;
+                Ok((BlobSlot { id, place: Place::File { partial, done } }, BlobWriter::File(file)))
+            }
+            Self::Database { store } => {
+                sqlx::query("INSERT INTO blobs (id, state, created_at) VALUES ($1, 'partial', $2)")
+                    .bind(&id)
+                    .bind(super::unix_now())
+                    .execute(store.pool())
+                    .await
+                    .map_err(|e| io(e.into()))?;
+                let (sender, receiver) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
+                let writer = tokio::spawn(write_chunks(store.clone(), id.clone(), receiver));
+                let chunks = ChunkWriter { buffer: Vec::with_capacity(CHUNK), sender: PollSender::new(sender) };
+                Ok((BlobSlot { id, place: Place::Database { writer } }, BlobWriter::Database(chunks)))
+            }
+        }
     }
 
-    /// Makes the written blob durable and puts it in place; returns its id.
+    /// Makes the written blob durable and puts it in place; returns its id. The writer must
+    /// have been shut down (closed) first.
     pub async fn commit(&self, slot: BlobSlot) -> std::io::Result<String> {
-        tokio::fs::File::open(&slot.partial).await?.sync_all().await?;
-        if let Some(dir) = slot.done.parent() {
-            private_dir(dir)?;
+        match (self, slot.place) {
+            (_, Place::File { partial, done }) => {
+                tokio::fs::File::open(&partial).await?.sync_all().await?;
+                if let Some(dir) = done.parent() {
+                    private_dir(dir)?;
+                }
+                tokio::fs::rename(&partial, &done).await?;
+                if let Some(dir) = done.parent() {
+                    tokio::fs::File::open(dir).await?.sync_all().await?;
+                }
+                Ok(slot.id)
+            }
+            (Self::Database { store }, Place::Database { writer }) => {
+                writer.await.map_err(std::io::Error::other)?.map_err(io)?;
+                // A normal (durable) commit: it also makes the chunks' lazier commits durable.
+                sqlx::query("UPDATE blobs SET state = 'done' WHERE id = $1")
+                    .bind(&slot.id)
+                    .execute(store.pool())
+                    .await
+                    .map_err(|e| io(e.into()))?;
+                Ok(slot.id)
+            }
+            (Self::Files { .. }, Place::Database { .. }) => Err(std::io::Error::other("a slot of another store")),
         }
-        tokio::fs::rename(&slot.partial, &slot.done).await?;
-        if let Some(dir) = slot.done.parent() {
-            tokio::fs::File::open(dir).await?.sync_all().await?;
-        }
-        Ok(slot.id)
     }
 
     /// Throws a blob being written away.
     pub async fn abort(&self, slot: BlobSlot) {
-        let _ = tokio::fs::remove_file(&slot.partial).await;
+        match slot.place {
+            Place::File { partial, .. } => {
+                let _ = tokio::fs::remove_file(&partial).await;
+            }
+            Place::Database { writer } => {
+                writer.abort();
+                let _ = writer.await;
+                let _ = self.delete(&slot.id).await;
+            }
+        }
     }
 
-    pub async fn read(&self, id: &str) -> std::io::Result<tokio::fs::File> {
-        tokio::fs::File::open(self.path(id)).await
+    pub async fn read(&self, id: &str) -> std::io::Result<BlobReader> {
+        match self {
+            Self::Files { root } => Ok(Box::pin(tokio::fs::File::open(Self::path(root, id)).await?)),
+            Self::Database { store } => {
+                let done: Option<String> = sqlx::query_scalar("SELECT state FROM blobs WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(store.pool())
+                    .await
+                    .map_err(|e| io(e.into()))?;
+                if done.as_deref() != Some("done") {
+                    return Err(std::io::ErrorKind::NotFound.into());
+                }
+                let chunks =
+                    futures_util::stream::unfold((store.clone(), id.to_owned(), 0i64), |(store, id, seq)| async move {
+                        let chunk: Result<Option<Vec<u8>>, sqlx::Error> =
+                            sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
+                                .bind(&id)
+                                .bind(seq)
+                                .fetch_optional(store.pool())
+                                .await;
+                        match chunk {
+                            Ok(Some(data)) => Some((Ok(Cursor::new(data)), (store, id, seq + 1))),
+                            Ok(None) => None,
+                            Err(e) => Some((Err(std::io::Error::other(e)), (store, id, i64::MAX))),
+                        }
+                    });
+                Ok(Box::pin(tokio_util::io::StreamReader::new(Box::pin(chunks))))
+            }
+        }
     }
 
     pub async fn delete(&self, id: &str) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        match self {
+            Self::Files { root } => match tokio::fs::remove_file(Self::path(root, id)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Self::Database { store } => {
+                let mut tx = store.begin().await.map_err(io)?;
+                for sql in ["DELETE FROM blob_chunks WHERE blob_id = $1", "DELETE FROM blobs WHERE id = $1"] {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(|e| io(e.into()))?;
+                }
+                tx.commit().await.map_err(|e| io(e.into()))
+            }
         }
     }
 
-    /// Deletes what interrupted uploads left; returns how many.
-    pub fn sweep_partials(&self) -> std::io::Result<usize> {
-        let mut swept = 0;
-        for entry in std::fs::read_dir(self.root.join("partial"))? {
-            std::fs::remove_file(entry?.path())?;
-            swept += 1;
+    /// Deletes what interrupted uploads left; returns how many. At start (`at_start`) every
+    /// partial file is left over — SQLite has one instance — while later, and in the shared
+    /// database always, only uploads abandoned for a day are.
+    pub async fn sweep_partials(&self, now: i64, at_start: bool) -> std::io::Result<usize> {
+        match self {
+            Self::Files { root } => {
+                let cutoff = std::time::SystemTime::UNIX_EPOCH
+                    + std::time::Duration::from_secs(u64::try_from(now - ABANDONED_AFTER).unwrap_or(0));
+                let mut swept = 0;
+                for entry in std::fs::read_dir(root.join("partial"))? {
+                    let entry = entry?;
+                    if at_start || entry.metadata()?.modified()? < cutoff {
+                        std::fs::remove_file(entry.path())?;
+                        swept += 1;
+                    }
+                }
+                Ok(swept)
+            }
+            Self::Database { store } => {
+                let abandoned: Vec<String> =
+                    sqlx::query_scalar("SELECT id FROM blobs WHERE state = 'partial' AND created_at < $1")
+                        .bind(now - ABANDONED_AFTER)
+                        .fetch_all(store.pool())
+                        .await
+                        .map_err(|e| io(e.into()))?;
+                for id in &abandoned {
+                    self.delete(id).await?;
+                }
+                Ok(abandoned.len())
+            }
         }
-        Ok(swept)
+    }
+
+    /// Every blob, finished or not: (id, finished).
+    pub async fn list(&self) -> std::io::Result<Vec<(String, bool)>> {
+        match self {
+            Self::Files { root } => {
+                let mut all = Vec::new();
+                for shard in std::fs::read_dir(root)? {
+                    let shard = shard?;
+                    let finished = shard.file_name() != "partial";
+                    if shard.file_type()?.is_dir() {
+                        for entry in std::fs::read_dir(shard.path())? {
+                            all.push((entry?.file_name().to_string_lossy().into_owned(), finished));
+                        }
+                    }
+                }
+                Ok(all)
+            }
+            Self::Database { store } => {
+                let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, state FROM blobs")
+                    .fetch_all(store.pool())
+                    .await
+                    .map_err(|e| io(e.into()))?;
+                Ok(rows.into_iter().map(|(id, state)| (id, state == "done")).collect())
+            }
+        }
+    }
+}
+
+/// Stores the chunks as they come, each in a small transaction of its own that need not wait
+/// for the disk: the blob's final commit does.
+async fn write_chunks(
+    store: Store,
+    id: String,
+    mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+) -> Result<(), StoreError> {
+    let mut seq: i64 = 0;
+    while let Some(data) = chunks.recv().await {
+        let mut tx = store.pool().begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(seq)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        seq += 1;
+    }
+    Ok(())
+}
+
+/// Cuts what is written into chunks and hands them to the task that stores them.
+pub struct ChunkWriter {
+    buffer: Vec<u8>,
+    sender: PollSender<Vec<u8>>,
+}
+
+impl ChunkWriter {
+    fn poll_send(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let gone = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the blob writer stopped");
+        ready!(self.sender.poll_reserve(cx)).map_err(|_| gone())?;
+        let full = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        self.sender.send_item(full).map_err(|_| gone())?;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for ChunkWriter {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        if self.buffer.len() == CHUNK {
+            ready!(self.poll_send(cx))?;
+        }
+        let n = buf.len().min(CHUNK - self.buffer.len());
+        self.buffer.extend_from_slice(&buf[..n]);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if !self.buffer.is_empty() {
+            ready!(self.poll_send(cx))?;
+        }
+        self.sender.close();
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for BlobWriter {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            BlobWriter::File(f) => Pin::new(f).poll_write(cx, buf),
+            BlobWriter::Database(c) => Pin::new(c).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            BlobWriter::File(f) => Pin::new(f).poll_flush(cx),
+            BlobWriter::Database(c) => Pin::new(c).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            BlobWriter::File(f) => Pin::new(f).poll_shutdown(cx),
+            BlobWriter::Database(c) => Pin::new(c).poll_shutdown(cx),
+        }
     }
 }

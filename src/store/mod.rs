@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod blobs;
+pub mod intake;
 pub mod keys;
 pub mod messages;
 pub mod outbox;
@@ -179,6 +180,20 @@ impl Store {
             }
             Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
         })
+    }
+
+    /// Refreshes the planner's statistics. On SQLite from a bounded sample of each index, so
+    /// it takes milliseconds at any size. On PostgreSQL autovacuum does the same in time; a
+    /// vacuum here also marks pages all-visible, which index-only scans (the overdue counts)
+    /// need, and after a bulk load that matters. It skips pages already marked, so it is
+    /// cheap when little has changed.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
+            Backend::Postgres => "VACUUM (ANALYZE) tips, tip_counts",
+        };
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {

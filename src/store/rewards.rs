@@ -98,7 +98,8 @@ pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRo
         "UPDATE rewards SET status = $1, approved_by = $2, approved_at = $3, authorised_by = $4, authorised_at = $5, \
          claim_due_at = $6, claim_method = $7, claimed_at = $8, paid_by = $9, paid_at = $10, payment_reference = $11, \
          payment_key_id = $12, forfeited_at = $13, reminded_at = $14, extension_reason = $15, \
-         extension_requested_at = $16, extension_decided_by = $17, extension_decided_at = $18 WHERE id = $19 AND status = $20",
+         extension_requested_at = $16, extension_decided_by = $17, extension_decided_at = $18 \
+         WHERE id = $19 AND status = $20 AND COALESCE(reminded_at, 0) = $21",
     )
     .bind(&after.status)
     .bind(after.approved_by.as_deref())
@@ -120,6 +121,7 @@ pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRo
     .bind(after.extension_decided_at)
     .bind(&before.id)
     .bind(&before.status)
+    .bind(before.reminded_at.unwrap_or(0))
     .execute(conn)
     .await?;
     if updated.rows_affected() == 1 {

@@ -451,3 +451,46 @@ pub async fn act(app: &TestApp, bearer: &str, reference: &str, action: serde_jso
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// Department, district, category, kind, status; tips, concluded, seconds to conclude.
+type CountRow = (String, String, String, String, String, i64, i64, i64);
+
+/// The counts the triggers keep (migration 0006) equal a fresh count of the tips.
+pub async fn assert_counts_match(app: &TestApp) {
+    let grouped = "department_code, district_code, category_code, kind, status";
+    let kept: Vec<CountRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {grouped}, tips, concluded, conclude_seconds FROM tip_counts WHERE tips <> 0 ORDER BY {grouped}"
+    )))
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let counted: Vec<CountRow> = sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "SELECT {grouped}, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN concluded_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+             CAST(COALESCE(SUM(concluded_at - received_at), 0) AS BIGINT) FROM tips GROUP BY {grouped} ORDER BY {grouped}"
+        ),
+    ))
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, counted, "tip_counts has drifted from the tips");
+}
+
+impl TestApp {
+    /// Another instance of the portal on the same database with a data directory of its own,
+    /// as a second machine behind a load balancer: its address, and the directory to hold.
+    pub async fn second_instance(&self) -> (String, TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".parse().unwrap();
+        settings.data_dir = dir.path().join("data");
+        let app = Application::build(settings).await.expect("the second instance starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        (address, dir)
+    }
+
+    pub fn on_postgres(&self) -> bool {
+        matches!(self.database, TestDatabase::Postgres { .. })
+    }
+}

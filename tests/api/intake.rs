@@ -22,7 +22,7 @@ async fn stored_evidence(
 ) -> Vec<(String, Vec<u8>)> {
     let reference = jubao::domain::TipReference::parse(reference).unwrap();
     let opened = tips::open_for_official(&app.store, officer, &reference).await.unwrap();
-    let blobs = BlobStore::open(&app.data_dir).unwrap();
+    let blobs = BlobStore::open(&app.store, &app.data_dir).unwrap();
     let mut out = Vec::new();
     for info in conversation::attachments(&app.store, &opened.tip.id, &opened.key).await.unwrap() {
         let blob_id: String = sqlx::query_scalar("SELECT blob_id FROM attachments WHERE id = $1")
@@ -30,8 +30,8 @@ async fn stored_evidence(
             .fetch_one(app.store.pool())
             .await
             .unwrap();
-        let sealed = std::fs::read(app.data_dir.join("blobs").join(&blob_id[..2]).join(&blob_id)).unwrap();
-        drop(blobs.clone());
+        let mut sealed = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut blobs.read(&blob_id).await.unwrap(), &mut sealed).await.unwrap();
         let mut plain = Vec::new();
         opened.key.open_stream(sealed.as_slice()).unwrap().read_to_end(&mut plain).unwrap();
         out.push((info.name, plain));
@@ -396,24 +396,8 @@ async fn an_upload_over_the_cap_is_refused_and_leaves_nothing() {
     }
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(rows, 0);
-    let mut files = 0;
-    for entry in walk(&app.data_dir.join("blobs")) {
-        files += usize::from(entry.is_file());
-    }
-    assert_eq!(files, 0, "no blob, finished or partial, is left");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all.extend(walk(&path));
-        } else {
-            all.push(path);
-        }
-    }
-    all
+    let blobs = BlobStore::open(&app.store, &app.data_dir).unwrap();
+    assert_eq!(blobs.list().await.unwrap(), [], "no blob, finished or partial, is left");
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ mod pages;
 mod reference;
 mod rewards;
 mod roles;
+mod scale_out;
 mod security_headers;
 mod staff_login;
 mod workspace;
