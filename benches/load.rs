@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30]
 //! cargo bench --bench load -- upload [--postgres URL] [--mib 1024]
+//! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000]
 //! ```
 //!
 //! `intake` first loads `/healthz` as the ceiling of the machine, then files realistic tips
@@ -11,7 +12,9 @@
 //! concurrent clients for `--seconds`, and reports
 //! tips/s, p50/p99 latency, errors and the server's resident memory idle, at the end and at
 //! its peak. `upload` streams one large video through the reporter API and reports MB/s and
-//! how much the server's peak resident memory grew.
+//! how much the server's peak resident memory grew. `queue` fills a fresh database with
+//! realistic tips (`jubao::fill`) and times, in the server's own code, the first page of an
+//! officer's queue under several filters and the oversight statistics.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a harness that cannot set up should stop loudly
 
@@ -30,10 +33,11 @@ struct Options {
     clients: usize,
     seconds: u64,
     mib: u64,
+    tips: usize,
 }
 
 fn options() -> Options {
-    let mut o = Options { mode: "intake".into(), postgres: None, clients: 32, seconds: 30, mib: 1024 };
+    let mut o = Options { mode: "intake".into(), postgres: None, clients: 32, seconds: 30, mib: 1024, tips: 1_000_000 };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -42,7 +46,8 @@ fn options() -> Options {
             "--clients" => o.clients = value().parse().unwrap(),
             "--seconds" => o.seconds = value().parse().unwrap(),
             "--mib" => o.mib = value().parse().unwrap(),
-            "intake" | "upload" => o.mode = arg,
+            "--tips" => o.tips = value().parse().unwrap(),
+            "intake" | "upload" | "queue" => o.mode = arg,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -398,12 +403,108 @@ async fn upload(o: &Options) {
     );
 }
 
+/// Median and slowest of `runs` timings of `f`, in milliseconds.
+async fn timed<F, Fut, T>(runs: usize, mut f: F) -> (f64, f64)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let begun = Instant::now();
+        std::hint::black_box(f().await);
+        ms.push(begun.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[ms.len() - 1])
+}
+
+async fn queue(o: &Options) {
+    use jubao::service::officials::{self, NewOfficial};
+    use jubao::service::{
+        oversight,
+        queue::{self, Query},
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = jubao::configuration::Settings::defaults().unwrap();
+    settings.data_dir = dir.path().join("data");
+    let pg = o.postgres.as_deref().map(fresh_postgres);
+    let url = match &pg {
+        Some((url, _)) => url.clone(),
+        None => format!("sqlite://{}/jubao.db", dir.path().display()),
+    };
+    settings.set_database_url(jubao::configuration::DatabaseUrl::parse(&url).unwrap());
+    let store = jubao::startup::open_store(&settings).await.unwrap();
+    let password = || jubao::auth::Password::new("bench passphrase long enough".to_owned()).unwrap();
+    for (name, roles, department) in
+        [("bench.officer", "officer", Some("emergency")), ("bench.oversight", "oversight", None)]
+    {
+        let new = NewOfficial {
+            username: jubao::domain::Username::parse(name).unwrap(),
+            roles: jubao::domain::Roles::parse(roles).unwrap(),
+            department: department.map(|d| jubao::domain::Code::parse(d).unwrap()),
+            email: None,
+            password: password(),
+        };
+        officials::create(&store, new, jubao::store::unix_now()).await.unwrap();
+    }
+    let now = jubao::store::unix_now();
+    let tips = o.tips;
+    let filled = jubao::fill::fill(&store, tips, now, |done| {
+        if done % 100_000 == 0 || done == tips {
+            eprint!("\rfilled {done} / {tips}");
+        }
+    })
+    .await
+    .unwrap();
+    eprintln!();
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!(
+        "backend {backend}: filled {} tips in {:.0} s ({:.0}/s)",
+        filled.tips,
+        filled.seconds,
+        filled.tips as f64 / filled.seconds
+    );
+    let officer = officials::sign_in(&store, "bench.officer", password()).await.unwrap();
+    let overseer = officials::sign_in(&store, "bench.oversight", password()).await.unwrap();
+    let cases: [(&str, Query); 7] = [
+        ("officer, no filter", Query::default()),
+        ("officer, status received", Query { status: "received".into(), ..Query::default() }),
+        ("officer, kind + district", Query { kind: "violation".into(), district: "500103".into(), ..Query::default() }),
+        ("officer, overdue, due first", Query { due: "overdue".into(), sort: "due".into(), ..Query::default() }),
+        ("officer, unassigned, oldest", Query { assignee: "none".into(), sort: "oldest".into(), ..Query::default() }),
+        ("oversight, no filter", Query::default()),
+        (
+            "oversight, category + status",
+            Query { category: "mine".into(), status: "verifying".into(), ..Query::default() },
+        ),
+    ];
+    for (what, q) in &cases {
+        let who = if what.starts_with("oversight") { &overseer } else { &officer };
+        let (median, slowest) = timed(20, || queue::list(&store, who, q, now)).await;
+        let page = queue::list(&store, who, q, now).await.unwrap();
+        println!(
+            "queue page 1, {what:<30} median {median:>7.2} ms  slowest {slowest:>7.2} ms  ({} matching)",
+            page.total
+        );
+    }
+    let (median, slowest) = timed(20, || oversight::stats(&store, now)).await;
+    println!("oversight statistics{:<23} median {median:>7.2} ms  slowest {slowest:>7.2} ms", "");
+    store.close().await;
+    if let Some((_, name)) = pg {
+        let admin = o.postgres.as_deref().unwrap();
+        let _ =
+            Command::new("psql").args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")]).status();
+    }
+}
+
 fn main() {
     let o = options();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         match o.mode.as_str() {
             "upload" => upload(&o).await,
+            "queue" => queue(&o).await,
             _ => intake(&o).await,
         }
     });

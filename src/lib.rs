@@ -12,6 +12,7 @@ pub mod configuration;
 pub mod crypto;
 pub mod domain;
 pub mod evidence;
+pub mod fill;
 pub mod seeds;
 pub mod service;
 pub mod startup;
