@@ -72,8 +72,16 @@ static DERIVATIONS: LazyLock<Semaphore> =
 
 /// Runs a key derivation on the blocking pool, off the async executor, at most one per core.
 pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
-    let _permit = DERIVATIONS.acquire().await.map_err(|e| ServiceError::Blocking(e.to_string()))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Blocking(e.to_string()))
+    let permit = DERIVATIONS.acquire().await.map_err(|e| ServiceError::Blocking(e.to_string()))?;
+    // The permit goes with the work and is returned the moment it ends, not when the waiting
+    // task is next polled on a busy worker: the next derivation starts without a gap.
+    tokio::task::spawn_blocking(move || {
+        let done = work();
+        drop(permit);
+        done
+    })
+    .await
+    .map_err(|e| ServiceError::Blocking(e.to_string()))
 }
 
 /// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.

@@ -68,10 +68,10 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
     {
         return Err(busy);
     }
-    let responsible = reference::category_department(&mut conn, new.category.as_str())
-        .await?
-        .ok_or_else(|| ServiceError::Invalid(format!("unknown category {}", new.category)))?;
-    if !reference::district_in_force(&mut conn, new.district.as_str()).await? {
+    let facts = reference::intake_facts(&mut conn, new.category.as_str(), new.district.as_str()).await?;
+    let responsible =
+        facts.department_code.ok_or_else(|| ServiceError::Invalid(format!("unknown category {}", new.category)))?;
+    if facts.district_in_force == 0 {
         return Err(ServiceError::Invalid(format!("unknown district {}", new.district)));
     }
     let units: Vec<LocalUnit> = reference::local_units(&mut conn)
@@ -86,11 +86,7 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
         })
         .collect();
     let keyed = keys::groups_with_keys(&mut conn).await?;
-    let acknowledge_days = reference::deadline_days(&mut conn)
-        .await?
-        .into_iter()
-        .find(|(step, _)| step == "acknowledge")
-        .map_or(0, |(_, d)| d);
+    let acknowledge_days = facts.acknowledge_days.unwrap_or(0);
     let safety_office =
         Code::parse(crate::domain::key_group::SAFETY_OFFICE).map_err(|e| ServiceError::Invalid(e.to_string()))?;
     let responsible = Code::parse(&responsible).map_err(|e| ServiceError::Invalid(e.to_string()))?;

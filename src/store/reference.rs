@@ -249,6 +249,28 @@ pub async fn district_in_force(conn: &mut AnyConnection, district: &str) -> Resu
     Ok(count > 0)
 }
 
+/// What filing a tip needs to know of its category and district, in one round trip: the
+/// category's department (if the category is in force), whether the district is in force,
+/// and the days to acknowledge a tip.
+#[derive(Debug, sqlx::FromRow)]
+pub struct IntakeFacts {
+    pub department_code: Option<String>,
+    pub district_in_force: i64,
+    pub acknowledge_days: Option<i64>,
+}
+
+pub async fn intake_facts(conn: &mut AnyConnection, category: &str, district: &str) -> Result<IntakeFacts, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT department_code FROM categories WHERE code = $1 AND retired_at IS NULL) AS department_code, \
+                (SELECT COUNT(*) FROM districts WHERE code = $2 AND retired_at IS NULL) AS district_in_force, \
+                (SELECT days FROM deadline_rules WHERE step = 'acknowledge') AS acknowledge_days",
+    )
+    .bind(category)
+    .bind(district)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Local units in force: `(code, parent, district)`.
 pub async fn local_units(conn: &mut AnyConnection) -> Result<Vec<(String, String, String)>, StoreError> {
     Ok(sqlx::query_as(
