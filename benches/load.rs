@@ -93,8 +93,10 @@ fn fresh_postgres(admin_url: &str) -> (String, String) {
         .status()
         .expect("psql runs");
     assert!(ok.success(), "cannot create the database");
-    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
-    (format!("{base}/{name}"), name)
+    let (path, query) = admin_url.split_once('?').unwrap_or((admin_url, ""));
+    let base = path.rsplit_once('/').map_or(path, |(base, _)| base);
+    let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+    (format!("{base}/{name}{query}"), name)
 }
 
 fn jubao(dir: &Path, database: &str, port: u16) -> Command {
@@ -484,8 +486,9 @@ async fn queue(o: &Options) {
         let (median, slowest) = timed(20, || queue::list(&store, who, q, now)).await;
         let page = queue::list(&store, who, q, now).await.unwrap();
         println!(
-            "queue page 1, {what:<30} median {median:>7.2} ms  slowest {slowest:>7.2} ms  ({} matching)",
-            page.total
+            "queue page 1, {what:<30} median {median:>7.2} ms  slowest {slowest:>7.2} ms  ({}{} matching)",
+            page.total,
+            if page.more { "+" } else { "" }
         );
     }
     let (median, slowest) = timed(20, || oversight::stats(&store, now)).await;

@@ -1,6 +1,6 @@
 -- Evidence blobs in the database, so that every instance serves every blob (SQLite keeps
 -- them as files beside the database and leaves these tables empty). A blob is 'partial'
--- until its upload is complete; its bytes are age ciphertext in chunks of 256 KiB.
+-- until its upload is complete; its bytes are age ciphertext in chunks of 2 MiB.
 CREATE TABLE blobs (
     id          TEXT PRIMARY KEY,
     state       TEXT NOT NULL CHECK (state IN ('partial', 'done')),

@@ -6,7 +6,7 @@
 //!
 //! With PostgreSQL they live in the database (migration 0008), so that every instance of the
 //! portal serves every blob: a blob row marked `partial` until the upload is complete, and its
-//! bytes in chunks of 256 KiB, written and read one chunk at a time — never whole in memory.
+//! bytes in chunks of 2 MiB, written and read one chunk at a time — never whole in memory.
 //! Interrupted uploads stay `partial` and are swept a day later (another instance may still
 //! be receiving a slow one).
 
@@ -22,12 +22,15 @@ use super::{Store, StoreError};
 use crate::configuration::Backend;
 use crate::domain::Id;
 
-/// Bytes per chunk in the database.
-const CHUNK: usize = 256 * 1024;
+/// Bytes per chunk in the database. Large, because each chunk is one statement and costs a
+/// wait on the connection besides its bytes (sqlx does not set `TCP_NODELAY`): a 1 GiB upload
+/// went at 10 MB/s in 256 KiB chunks, 61 MB/s in 1 MiB and 90 MB/s in 2 MiB, near what
+/// PostgreSQL itself stores per second here.
+const CHUNK: usize = 2 * 1024 * 1024;
 
 /// Chunks on their way to the database per upload: the most an upload holds in memory is
 /// this many chunks and the one being filled.
-const CHUNKS_IN_FLIGHT: usize = 2;
+const CHUNKS_IN_FLIGHT: usize = 1;
 
 /// An unfinished upload in the database older than this is taken to be abandoned.
 const ABANDONED_AFTER: i64 = 24 * 3600;
