@@ -160,14 +160,16 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
             Err(StoreError::Conflict(_)) => continue,
             other => other?,
         }
+        tips::insert_grant(&mut tx, id.as_str(), &department_key_id, &department_wrap, now).await?;
+        if let Some((custodian_key_id, envelope)) = &identity {
+            tips::insert_sealed(&mut tx, Sealed::Identity, id.as_str(), custodian_key_id, envelope, now).await?;
+        }
+        // Last before the commit: every tip of the hour updates this one row, and on
+        // PostgreSQL each holds its lock until it commits.
         if let Some(cap) = per_hour
             && crate::store::intake::count_one(&mut tx, hour).await? > i64::from(cap)
         {
             return Err(busy);
-        }
-        tips::insert_grant(&mut tx, id.as_str(), &department_key_id, &department_wrap, now).await?;
-        if let Some((custodian_key_id, envelope)) = &identity {
-            tips::insert_sealed(&mut tx, Sealed::Identity, id.as_str(), custodian_key_id, envelope, now).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         return Ok(Receipt {
