@@ -13,6 +13,8 @@ pub mod crypto;
 pub mod domain;
 pub mod evidence;
 pub mod fill;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod seeds;
 pub mod service;
 pub mod startup;

@@ -174,6 +174,26 @@ fn one_line_toml_error(text: &str, e: &toml::de::Error) -> String {
 }
 
 impl SeedSet {
+    /// The names of the seed files.
+    pub const FILES: [&'static str; 6] =
+        [BUILTIN[0].0, BUILTIN[1].0, BUILTIN[2].0, BUILTIN[3].0, BUILTIN[4].0, BUILTIN[5].0];
+
+    /// The built-in seeds with one file's text replaced, as `from_dir` reads it.
+    pub fn builtin_with(name: &str, text: &str) -> Result<Self, SeedError> {
+        let files = BUILTIN
+            .iter()
+            .map(|(file, builtin)| {
+                let entry = if *file == name {
+                    (format!("given/{file}"), text.to_owned())
+                } else {
+                    (format!("seeds/{file}"), (*builtin).to_owned())
+                };
+                (*file, entry)
+            })
+            .collect();
+        Self::from_sources(Sources { files })
+    }
+
     /// The seeds compiled into the binary.
     pub fn builtin() -> Result<Self, SeedError> {
         let files = BUILTIN.iter().map(|(name, text)| (*name, (format!("seeds/{name}"), (*text).to_owned()))).collect();

@@ -47,7 +47,7 @@ pub struct TipRequest {
 }
 
 impl TipRequest {
-    fn input(&self) -> TipInput {
+    pub fn input(&self) -> TipInput {
         let identity = self.identity.as_ref();
         TipInput {
             kind: self.kind.clone(),

@@ -43,7 +43,7 @@ pub struct FormBody {
 }
 
 impl FormBody {
-    fn tip_input(&self) -> TipInput {
+    pub fn tip_input(&self) -> TipInput {
         TipInput {
             kind: self.kind.clone(),
             category: self.category.clone(),

@@ -1,0 +1,200 @@
+//! What the fuzz targets (`fuzz/`) run: every parser of outside input, given arbitrary bytes.
+//! Each function panics only on a real fault — a panic in a parser, or a broken promise of
+//! its result — so that `cargo fuzz` reports it. The same functions replay the seed corpus
+//! and every input a fuzzer ever found in `tests/fuzz_regressions.rs`, on stable Rust.
+
+// A fuzz target reports a fault by panicking: that is what libFuzzer catches.
+#![allow(clippy::panic)]
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::crypto::receipt::QueryCode;
+use crate::domain::TipReference;
+use crate::domain::validation::{Choices, TipInput};
+use crate::evidence::{FileKind, strip_metadata};
+use crate::seeds::SeedSet;
+
+/// A fuzz target's body.
+pub type Target = fn(&[u8]);
+
+/// The fuzz targets, by name: the directory names under `fuzz/seeds/`.
+pub const TARGETS: [(&str, Target); 5] = [
+    ("tip_bodies", tip_bodies),
+    ("multipart", multipart),
+    ("receipt", receipt),
+    ("image_metadata", image_metadata),
+    ("seeds", seeds),
+];
+
+fn built_in_codes() -> &'static (HashSet<String>, HashSet<String>) {
+    static CODES: OnceLock<(HashSet<String>, HashSet<String>)> = OnceLock::new();
+    CODES.get_or_init(|| match SeedSet::builtin() {
+        Ok(seeds) => (
+            seeds.categories.iter().map(|c| c.code.as_str().to_owned()).collect(),
+            seeds.districts.iter().map(|d| d.code.as_str().to_owned()).collect(),
+        ),
+        Err(e) => panic!("the built-in seeds are invalid: {e}"),
+    })
+}
+
+/// A tip as the public sends it: the first byte picks the report form
+/// (`application/x-www-form-urlencoded`) or the API's JSON; the rest is the body. A tip that
+/// passes validation has every text within its limits and free of control characters.
+pub fn tip_bodies(data: &[u8]) {
+    let Some((&which, body)) = data.split_first() else { return };
+    let input: TipInput = if which % 2 == 0 {
+        match serde_urlencoded::from_bytes::<crate::web::pages::report::FormBody>(body) {
+            Ok(form) => form.tip_input(),
+            Err(_) => return,
+        }
+    } else {
+        match serde_json::from_slice::<crate::web::api::tips::TipRequest>(body) {
+            Ok(request) => request.input(),
+            Err(_) => return,
+        }
+    };
+    let (categories, districts) = built_in_codes();
+    let choices = Choices { categories, districts };
+    let today = time::macros::date!(2026 - 11 - 29);
+    if let Ok(valid) = input.validate(&choices, today) {
+        let report = &valid.report;
+        for (text, (_, max)) in [
+            (&report.title, crate::domain::validation::TITLE),
+            (&report.description, crate::domain::validation::DESCRIPTION),
+        ] {
+            assert!(text.chars().count() <= max, "a valid text is within its limit");
+            assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "no control characters in {text:?}");
+        }
+        assert!(categories.contains(valid.category.as_str()) && districts.contains(valid.district.as_str()));
+    }
+}
+
+/// An upload body, as `actix-multipart` parses it for `web::upload`: every field and every
+/// chunk is read, and the file parts sniffed, as the upload code does.
+pub fn multipart(data: &[u8]) {
+    use futures_util::StreamExt;
+
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => panic!("no runtime: {e}"),
+    });
+    let mut headers = actix_web::http::header::HeaderMap::new();
+    headers.insert(
+        actix_web::http::header::CONTENT_TYPE,
+        actix_web::http::header::HeaderValue::from_static("multipart/form-data; boundary=jubaoFuzzBoundary"),
+    );
+    // The body in two pieces, as the network delivers it.
+    let cut = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
+    let pieces = vec![
+        Ok::<_, actix_web::error::PayloadError>(actix_web::web::Bytes::copy_from_slice(&data[..cut])),
+        Ok(actix_web::web::Bytes::copy_from_slice(&data[cut..])),
+    ];
+    runtime.block_on(async {
+        let mut parts = actix_multipart::Multipart::new(&headers, futures_util::stream::iter(pieces));
+        while let Some(field) = parts.next().await {
+            let Ok(mut field) = field else { return };
+            let _ = field.name();
+            let _ = field.content_disposition().and_then(|d| d.get_filename());
+            let mut head = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let Ok(chunk) = chunk else { return };
+                if head.len() < 64 {
+                    head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+                }
+            }
+            let _ = FileKind::sniff(&head);
+        }
+    });
+}
+
+/// A receipt as typed: reference and query code. What parses prints back to itself.
+pub fn receipt(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (reference, code) = text.split_once('\n').unwrap_or((&text, &text));
+    if let Some(parsed) = TipReference::parse(reference) {
+        assert_eq!(TipReference::parse(parsed.as_str()).as_ref(), Some(&parsed), "a reference parses back");
+    }
+    if let Some(parsed) = QueryCode::parse(code) {
+        assert_eq!(parsed.expose().len(), crate::crypto::receipt::DIGITS);
+        let again = QueryCode::parse(&parsed.grouped()).map(|c| c.expose().to_owned());
+        assert_eq!(again.as_deref(), Some(parsed.expose()), "a query code parses back from its groups");
+    }
+}
+
+/// An image whose metadata is to be removed: the first byte picks the format. A cleaned image
+/// is never larger than what was sent.
+pub fn image_metadata(data: &[u8]) {
+    let Some((&which, image)) = data.split_first() else { return };
+    let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
+    let kind = kinds[usize::from(which) % kinds.len()];
+    if let Ok(cleaned) = strip_metadata(kind, image) {
+        assert!(cleaned.len() <= image.len(), "{kind:?}: cleaning added bytes");
+    }
+}
+
+/// A seed file given to `jubao seed --dir`: the first byte picks which file it replaces.
+pub fn seeds(data: &[u8]) {
+    let Some((&which, text)) = data.split_first() else { return };
+    let Ok(text) = std::str::from_utf8(text) else { return };
+    let names = SeedSet::FILES;
+    let _ = SeedSet::builtin_with(names[usize::from(which) % names.len()], text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every seed, and every input a fuzzer ever found (`fuzz/regressions/TARGET/`), run
+    /// through its target as a plain test.
+    #[test]
+    fn seeds_and_found_inputs_replay() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+        let mut replayed = 0;
+        for (name, target) in TARGETS {
+            for corpus in ["seeds", "regressions"] {
+                let Ok(entries) = std::fs::read_dir(root.join(corpus).join(name)) else { continue };
+                for entry in entries {
+                    let path = entry.unwrap().path();
+                    let input = std::fs::read(&path).unwrap();
+                    if std::panic::catch_unwind(|| target(&input)).is_err() {
+                        panic!("{} fails", path.display());
+                    }
+                    replayed += 1;
+                }
+            }
+        }
+        assert!(replayed >= TARGETS.len() * 2, "the seed corpus is in place ({replayed} inputs)");
+    }
+
+    /// The seeds are what they claim: a form and a JSON body that validate, a receipt that
+    /// parses, images that are cleaned, the built-in seed files.
+    #[test]
+    fn the_seeds_reach_the_deep_paths() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+        let (categories, districts) = built_in_codes();
+        let choices = Choices { categories, districts };
+        let today = time::macros::date!(2026 - 11 - 29);
+        let form = std::fs::read(root.join("tip_bodies/form")).unwrap();
+        let form: crate::web::pages::report::FormBody = serde_urlencoded::from_bytes(&form[1..]).unwrap();
+        assert!(form.tip_input().validate(&choices, today).is_ok());
+        let json = std::fs::read(root.join("tip_bodies/json")).unwrap();
+        let json: crate::web::api::tips::TipRequest = serde_json::from_slice(&json[1..]).unwrap();
+        assert!(json.input().validate(&choices, today).is_ok());
+        let receipt = std::fs::read_to_string(root.join("receipt/grouped")).unwrap();
+        let (reference, code) = receipt.split_once('\n').unwrap();
+        assert!(TipReference::parse(reference).is_some() && QueryCode::parse(code).is_some());
+        for (file, kind) in
+            [("photo-gps.jpg", FileKind::Jpeg), ("photo.png", FileKind::Png), ("photo.heic", FileKind::Heif)]
+        {
+            let image = std::fs::read(root.join("image_metadata").join(file)).unwrap();
+            assert!(strip_metadata(kind, &image[1..]).is_ok(), "{file}");
+        }
+        for (i, file) in SeedSet::FILES.iter().enumerate() {
+            let seed = std::fs::read(root.join("seeds").join(file)).unwrap();
+            assert_eq!(usize::from(seed[0]), i);
+            assert!(SeedSet::builtin_with(file, std::str::from_utf8(&seed[1..]).unwrap()).is_ok(), "{file}");
+        }
+    }
+}
