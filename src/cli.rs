@@ -16,7 +16,8 @@ use crate::service::groups::{self, Joined};
 use crate::service::officials::{self, NewOfficial};
 use crate::service::{posters, tips};
 use crate::startup::{Application, create_private_dir, open_store};
-use crate::store::{Store, reference, unix_now, users};
+use crate::store::blobs::BlobStore;
+use crate::store::{Store, backup, reference, unix_now, users};
 
 #[derive(Debug, Parser)]
 #[command(name = "jubao", version, about = "Anonymous work-safety reporting portal (安全生产举报)")]
@@ -62,6 +63,19 @@ pub enum Command {
     Reward {
         #[command(subcommand)]
         command: RewardCommand,
+    },
+    /// Write a consistent copy of the database and the (still encrypted) blobs to a new
+    /// directory, while the portal keeps serving.
+    Backup {
+        /// The directory to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a backup into the configured database and data directory, which must be new.
+    Restore {
+        /// A directory written by `jubao backup`.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Offline: decrypt one tip with a department's recovery identity.
     Recover {
@@ -252,7 +266,47 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recover { identity, reference, out } => recover(settings, identity, reference, out).await,
+        Command::Backup { out } => backup(settings, out).await,
+        Command::Restore { from } => restore(settings, from).await,
     }
+}
+
+fn blob_store(settings: &Settings, store: &Store) -> anyhow::Result<BlobStore> {
+    create_private_dir(&settings.data_dir)?;
+    BlobStore::open(store, &settings.data_dir)
+        .with_context(|| format!("cannot open the blob store under {}", settings.data_dir.display()))
+}
+
+async fn backup(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database_url()).await?;
+    store.migrate().await?;
+    let blobs = blob_store(&settings, &store)?;
+    let manifest = backup::backup(&store, &blobs, &out, unix_now(), &mut |line: &str| eprintln!("{line}")).await?;
+    let rows: u64 = manifest.tables.values().sum();
+    println!(
+        "backup written to {}: {rows} rows in {} tables, {} bytes of blobs (schema {})",
+        out.display(),
+        manifest.tables.len(),
+        manifest.blob_bytes,
+        manifest.schema_version
+    );
+    Ok(())
+}
+
+async fn restore(settings: Settings, from: PathBuf) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database_url()).await?;
+    store.migrate().await?;
+    let blobs = blob_store(&settings, &store)?;
+    let latest = store.latest_schema();
+    let manifest = backup::restore(&store, &blobs, &from, latest, &mut |line: &str| eprintln!("{line}")).await?;
+    let rows: u64 = manifest.tables.values().sum();
+    println!(
+        "restored {} (taken at {}) into the configured database: {rows} rows, {} bytes of blobs",
+        from.display(),
+        manifest.created_at,
+        manifest.blob_bytes
+    );
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

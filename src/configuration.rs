@@ -26,6 +26,9 @@ staff_logins_per_user_per_minute = 5
 max_upload_bytes = 104857600
 max_tip_bytes = 1073741824
 max_files_per_tip = 20
+
+[retention]
+days_after_closure = 1825
 "#;
 
 /// Environment variables the test suite reads for itself; they are not settings.
@@ -45,6 +48,15 @@ pub struct Settings {
     /// A tracing filter, e.g. `info` or `jubao=debug,info`.
     pub log: LogFilter,
     pub limits: Limits,
+    pub retention: Retention,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Days after a tip is closed or rejected (and any reward settled) until it is
+    /// crypto-shredded; 0 keeps tips for ever.
+    pub days_after_closure: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +131,15 @@ fn describe(error: figment::Error) -> String {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]

@@ -55,6 +55,10 @@ pub fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
     builder.create(path).map_err(error)
 }
 
+/// A finished blob file no attachment names is left alone this long while serving: an upload
+/// may be between putting its file in place and recording it.
+const UNNAMED_BLOB_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -76,6 +80,13 @@ impl Application {
             .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
         if swept > 0 {
             tracing::info!(swept, "removed unfinished uploads");
+        }
+        let named = crate::store::attachments::blob_ids(&mut *store.conn().await?).await?;
+        let unnamed = blobs
+            .sweep_unreferenced(&named, UNNAMED_BLOB_GRACE, true)
+            .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
+        if unnamed > 0 {
+            tracing::info!(unnamed, "removed blobs no attachment names");
         }
         let state = web::Data::new(AppState::new(store.clone(), settings, blobs));
         tokio::spawn(maintenance(state.clone()));
@@ -140,9 +151,28 @@ async fn maintenance(state: web::Data<AppState>) {
                 Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
                 Err(e) => tracing::warn!(error = %e, "blob sweep"),
             }
+            let unnamed = async {
+                let named = crate::store::attachments::blob_ids(&mut *state.store.conn().await?).await?;
+                let blobs = state.blobs.clone();
+                let swept =
+                    tokio::task::spawn_blocking(move || blobs.sweep_unreferenced(&named, UNNAMED_BLOB_GRACE, false))
+                        .await??;
+                Ok::<_, anyhow::Error>(swept)
+            };
+            match unnamed.await {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed blobs no attachment names"),
+                Err(e) => tracing::warn!(error = %e, "blob sweep"),
+            }
         }
         if round % 3 != 1 {
             continue;
+        }
+        let days = state.settings.retention.days_after_closure;
+        match crate::service::retention::shred_due(&state.store, &state.blobs, days, now).await {
+            Ok(0) => {}
+            Ok(shredded) => tracing::info!(shredded, "tips shredded under the retention rule"),
+            Err(e) => tracing::warn!(error = %e, "retention"),
         }
         state.limiters.retain_recent();
         if let Err(e) = crate::service::sessions::sweep(&state.store, now).await {

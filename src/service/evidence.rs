@@ -177,13 +177,13 @@ impl Upload {
                 (slot, self.written, if self.kind.is_strippable() { "kept" } else { "none" })
             }
         };
-        let blob_id = blobs.commit(slot).await?;
+        let blob_id = blobs.commit_pending(slot).await?;
         let recorded = async {
             let name = self.tip_key.seal(self.name.as_bytes()).map_err(ServiceError::from)?;
             let id = Id::random().to_string();
-            let mut conn = store.conn().await?;
+            let mut tx = store.begin().await?;
             attachments::insert(
-                &mut conn,
+                &mut tx,
                 &NewAttachment {
                     id: &id,
                     tip_id: &self.tip_id,
@@ -197,6 +197,8 @@ impl Upload {
                 },
             )
             .await?;
+            crate::store::blobs::mark_done(&mut tx, &blob_id).await?;
+            tx.commit().await.map_err(StoreError::from)?;
             Ok::<String, EvidenceError>(id)
         };
         match recorded.await {

@@ -14,6 +14,7 @@ pub mod officials;
 pub mod oversight;
 pub mod posters;
 pub mod queue;
+pub mod retention;
 pub mod rewards;
 pub mod sessions;
 pub mod staff_login;
@@ -53,6 +54,9 @@ pub enum ServiceError {
     /// The whole system has taken as many tips this hour as it may (HTTP 429).
     #[error("the portal has taken as many tips as it may this hour")]
     Busy { retry_after_secs: u64 },
+    /// The tip was crypto-shredded under the retention rule at this time (HTTP 410).
+    #[error("the tip was destroyed under the retention rule")]
+    Shredded { at: i64 },
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,

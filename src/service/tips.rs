@@ -214,6 +214,9 @@ pub async fn open_for_official(
     reference: &TipReference,
 ) -> Result<OpenedTip, ServiceError> {
     let tip = tip_by_reference(store, reference).await?;
+    if let Some(at) = tip.shredded_at {
+        return Err(ServiceError::Shredded { at });
+    }
     let mut conn = store.conn().await?;
     let path = tips::grant_path_for_user(&mut conn, &tip.id, &official.user_id)
         .await?
@@ -228,6 +231,9 @@ pub async fn open_for_recovery(
     reference: &TipReference,
 ) -> Result<OpenedTip, ServiceError> {
     let tip = tip_by_reference(store, reference).await?;
+    if let Some(at) = tip.shredded_at {
+        return Err(ServiceError::Shredded { at });
+    }
     let mut conn = store.conn().await?;
     let path =
         tips::grant_path_for_recipient(&mut conn, &tip.id, &recovery.public().to_string()).await?.ok_or_else(|| {
@@ -272,6 +278,9 @@ pub async fn open_for_reporter(
     if !derived.verifier.matches(&expected) {
         return Err(ServiceError::BadCredentials);
     }
+    if let Some(at) = tip.shredded_at {
+        return Err(ServiceError::Shredded { at });
+    }
     let key = Wrapped::<Tip>::from_bytes(tip.reporter_key_wrap.clone()).open(&derived.key)?;
     let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
     Ok(ReporterView { tip, report, key, reporter: derived.key })
@@ -285,6 +294,9 @@ pub async fn open_with_reporter_key(
 ) -> Result<ReporterView, ServiceError> {
     let mut conn = store.conn().await?;
     let tip = tips::by_id(&mut conn, tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    if let Some(at) = tip.shredded_at {
+        return Err(ServiceError::Shredded { at });
+    }
     let key = Wrapped::<Tip>::from_bytes(tip.reporter_key_wrap.clone()).open(&reporter)?;
     let report = parse_json(key.open(&Envelope::from_bytes(tip.body.clone()))?.as_bytes())?;
     Ok(ReporterView { tip, report, key, reporter })

@@ -68,3 +68,9 @@ pub async fn usage(conn: &mut AnyConnection, tip_id: &str) -> Result<(i64, i64),
     .fetch_one(conn)
     .await?)
 }
+
+/// The blob ids every attachment names.
+pub async fn blob_ids(conn: &mut AnyConnection) -> Result<std::collections::HashSet<String>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT blob_id FROM attachments").fetch_all(conn).await?;
+    Ok(ids.into_iter().collect())
+}

@@ -93,7 +93,14 @@ impl BlobStore {
 
     /// A new blob: its slot, and what to write it to.
     pub async fn create(&self) -> std::io::Result<(BlobSlot, BlobWriter)> {
-        let id = Id::random().to_string();
+        self.create_with_id(Id::random().to_string()).await
+    }
+
+    /// A new blob under a given id (a restore keeps the ids the rows name).
+    pub async fn create_with_id(&self, id: String) -> std::io::Result<(BlobSlot, BlobWriter)> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("`{id}` is not a blob id")));
+        }
         match self {
             Self::Files { root } => {
                 let partial = root.join("partial").join(&id);
@@ -134,14 +141,25 @@ impl BlobStore {
             (Self::Database { store }, Place::Database { writer }) => {
                 writer.await.map_err(std::io::Error::other)?.map_err(io)?;
                 // A normal (durable) commit: it also makes the chunks' lazier commits durable.
-                sqlx::query("UPDATE blobs SET state = 'done' WHERE id = $1")
-                    .bind(&slot.id)
-                    .execute(store.pool())
-                    .await
-                    .map_err(|e| io(e.into()))?;
+                let mut conn = store.conn().await.map_err(io)?;
+                mark_done(&mut conn, &slot.id).await?;
                 Ok(slot.id)
             }
             (Self::Files { .. }, Place::Database { .. }) => Err(std::io::Error::other("a slot of another store")),
+        }
+    }
+
+    /// As `commit`, except that in the database the blob stays unfinished until `mark_done` in
+    /// the caller's transaction — the one that records what the blob is — so that a crash
+    /// between the two leaves only an unfinished upload, which the sweeps remove. (Files are
+    /// put in place first; one left unnamed by a crash is swept by `sweep_unreferenced`.)
+    pub async fn commit_pending(&self, slot: BlobSlot) -> std::io::Result<String> {
+        match slot.place {
+            Place::Database { writer } => {
+                writer.await.map_err(std::io::Error::other)?.map_err(io)?;
+                Ok(slot.id)
+            }
+            place @ Place::File { .. } => Box::pin(self.commit(BlobSlot { id: slot.id, place })).await,
         }
     }
 
@@ -239,6 +257,41 @@ impl BlobStore {
         }
     }
 
+    /// Deletes finished blobs that no attachment names: left by a crash between putting a
+    /// file in place and recording it, or by shredding. `named` holds the blob ids the
+    /// attachments name. Files younger than `min_age` seconds are spared (an upload may be
+    /// between the two steps right now), except at start, when nothing is in flight. In the
+    /// database a blob is finished only in the transaction that names it, so there is nothing
+    /// to do there.
+    pub fn sweep_unreferenced(
+        &self,
+        named: &std::collections::HashSet<String>,
+        min_age: std::time::Duration,
+        at_start: bool,
+    ) -> std::io::Result<usize> {
+        let Self::Files { root } = self else { return Ok(0) };
+        let mut swept = 0;
+        for shard in std::fs::read_dir(root)? {
+            let shard = shard?;
+            if shard.file_name() == "partial" || !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(shard.path())? {
+                let entry = entry?;
+                let id = entry.file_name().to_string_lossy().into_owned();
+                if named.contains(&id) {
+                    continue;
+                }
+                let old = entry.metadata()?.modified()?.elapsed().is_ok_and(|age| age >= min_age);
+                if at_start || old {
+                    std::fs::remove_file(entry.path())?;
+                    swept += 1;
+                }
+            }
+        }
+        Ok(swept)
+    }
+
     /// Every blob, finished or not: (id, finished).
     pub async fn list(&self) -> std::io::Result<Vec<(String, bool)>> {
         match self {
@@ -264,6 +317,17 @@ impl BlobStore {
             }
         }
     }
+}
+
+/// Marks a blob written with `commit_pending` finished, in the caller's transaction. Files
+/// need nothing.
+pub async fn mark_done(conn: &mut sqlx::AnyConnection, id: &str) -> std::io::Result<()> {
+    sqlx::query("UPDATE blobs SET state = 'done' WHERE id = $1 AND state = 'partial'")
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(|e| io(e.into()))?;
+    Ok(())
 }
 
 /// Stores the chunks as they come, each in a small transaction of its own that need not wait

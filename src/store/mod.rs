@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod intake;
 pub mod keys;
@@ -32,8 +33,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// Set on every SQLite connection: WAL so readers never wait for the writer, FULL sync so a
 /// commit the reporter was told about survives a power cut.
+/// `secure_delete` overwrites what is deleted (a shredded tip's keys) instead of leaving it in
+/// free pages.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -147,13 +150,21 @@ impl Store {
         Ok(Self { pool, backend, writer: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await?;
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The newest migration this build knows.
+    pub fn latest_schema(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// Answers when the database does.
@@ -193,6 +204,16 @@ impl Store {
             Backend::Postgres => "VACUUM (ANALYZE) tips, tip_counts",
         };
         sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// After deleting secrets: on SQLite, copies the write-ahead log into the database and
+    /// truncates it, so that the old pages it held (with what was deleted) are gone too.
+    /// PostgreSQL recycles its own log; see SECURITY.md.
+    pub async fn forget_deleted(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
         Ok(())
     }
 

@@ -45,6 +45,9 @@ pub struct TipRow {
     pub reporter_key_wrap: Vec<u8>,
     pub body: Vec<u8>,
     pub poster_id: Option<String>,
+    pub closed_at: Option<i64>,
+    /// Set once the tip is crypto-shredded: `body` and `reporter_key_wrap` are then empty.
+    pub shredded_at: Option<i64>,
 }
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).
@@ -80,7 +83,8 @@ pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), St
 }
 
 const TIP_COLUMNS: &str = "id, reference, kind, category_code, district_code, channel, status, department_code, \
-     received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id";
+     received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, closed_at, \
+     shredded_at";
 
 pub async fn by_reference(conn: &mut AnyConnection, reference: &str) -> Result<Option<TipRow>, StoreError> {
     let sql = format!("SELECT {TIP_COLUMNS} FROM tips WHERE reference = $1");

@@ -270,6 +270,17 @@ impl From<crate::service::ServiceError> for Problem {
                 p.retry_after = Some(retry_after_secs.max(1));
                 p
             }
+            E::Shredded { at } => {
+                let date = crate::domain::china_time::date_string(at);
+                Problem::new(
+                    StatusCode::GONE,
+                    "shredded",
+                    format!("本举报已于 {date} 按保存期限销毁，内容已无法查看。"),
+                    format!(
+                        "This report was destroyed on {date} under the retention rule; its content can no longer be read."
+                    ),
+                )
+            }
             E::NotSetUp => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_set_up",

@@ -20,6 +20,7 @@ pub fn label(kind: &str, lang: Lang) -> &str {
             "Duplicate of an earlier report on the same matter; only the first accepted report can earn a reward",
         ),
         "closed" => lang.t("已结案", "Closed"),
+        "shredded" => lang.t("已按保存期限销毁", "Destroyed under the retention rule"),
         "escalated" => lang.t("超期，已督办", "Overdue: escalated"),
         "identity_disclosed" => lang.t("您的身份信息已被披露", "Your identity was disclosed"),
         "objected" => lang.t("举报人提出异议：", "The reporter objected: "),

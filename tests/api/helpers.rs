@@ -494,3 +494,82 @@ impl TestApp {
         matches!(self.database, TestDatabase::Postgres { .. })
     }
 }
+
+/// The `jubao` binary with nothing configured but the database and the data directory.
+pub fn jubao_cli(database_url: &str, data_dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jubao"));
+    command.env_clear().env("JUBAO_DATABASE_URL", database_url).env("JUBAO_DATA_DIR", data_dir);
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+}
+
+/// Runs a command to its end: (success, stdout, stderr).
+pub fn run(command: &mut std::process::Command) -> (bool, String, String) {
+    let output = command.output().expect("the command runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+impl TestApp {
+    /// `jubao` on this application's database and data directory.
+    pub fn cli(&self) -> std::process::Command {
+        jubao_cli(&self.database.url(), &self.data_dir)
+    }
+}
+
+/// A reporter's bearer token at `base` (an instance's address) from a receipt.
+pub async fn reporter_bearer(base: &str, receipt: &serde_json::Value) -> String {
+    let session = client_from(None)
+        .post(format!("{base}/api/v1/reporter/session"))
+        .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 200, "the receipt opens a session at {base}");
+    let body: serde_json::Value = session.json().await.unwrap();
+    format!("Bearer {}", body["token"].as_str().unwrap())
+}
+
+/// Uploads `bytes` as the reporter's evidence at `base`; returns the attachment's id.
+pub async fn upload_evidence(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> String {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let uploaded = client_from(None)
+        .post(format!("{base}/api/v1/reporter/attachments"))
+        .header("authorization", bearer)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201, "evidence upload at {base}");
+    let body: serde_json::Value = uploaded.json().await.unwrap();
+    body["attachments"][0].as_str().unwrap().to_owned()
+}
+
+/// A PDF of about `size` bytes: evidence the portal stores as sent.
+pub fn pdf_of(size: usize, marker: &str) -> Vec<u8> {
+    let mut pdf = format!("%PDF-1.4\n% {marker}\n").into_bytes();
+    pdf.resize(size.saturating_sub(6).max(pdf.len()), b'.');
+    pdf.extend_from_slice(b"\n%%EOF");
+    pdf
+}
+
+/// The reporter's status page (`/track/status`) after signing in with a receipt on `/track`.
+pub async fn track_page(app: &TestApp, receipt: &serde_json::Value) -> String {
+    let phone = client_from(None);
+    let opened = phone
+        .post(app.url("/track"))
+        .form(&[
+            ("reference", receipt["reference"].as_str().unwrap()),
+            ("query_code", receipt["query_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 303, "the receipt opens the status page");
+    phone.get(app.url("/track/status")).send().await.unwrap().text().await.unwrap()
+}

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod backup;
 mod browser;
 mod canary;
 mod command_line;
+mod crash;
 mod errors;
 mod health;
 mod helpers;
@@ -18,6 +20,7 @@ mod no_trace;
 mod openapi;
 mod pages;
 mod reference;
+mod retention;
 mod rewards;
 mod roles;
 mod scale_out;

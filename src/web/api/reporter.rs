@@ -115,7 +115,7 @@ pub struct AttachmentBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineBody {
-    /// `acknowledge`, …
+    /// `acknowledge`; `destroy`: when a closed tip will be shredded under the retention rule.
     pub step: &'static str,
     /// `YYYY-MM-DD`, China time.
     pub due: String,
@@ -185,6 +185,10 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     if view.tip.status == "received" {
         let due = view.tip.received_at + data.days("acknowledge") * china_time::DAY;
         deadlines.push(DeadlineBody { step: "acknowledge", due: china_time::date_string(due) });
+    }
+    let days = state.settings.retention.days_after_closure;
+    if let Some(on) = crate::service::retention::destroy_on_tip(&state.store, &view.tip, days).await? {
+        deadlines.push(DeadlineBody { step: "destroy", due: china_time::date_string(on) });
     }
     let events = crate::service::cases::events(&state.store, &view.tip.id, &view.key, true).await?;
     let events = events

@@ -16,7 +16,7 @@ use crate::crypto::receipt::QueryCode;
 use crate::domain::report::PayoutDetails;
 use crate::domain::{TipReference, china_time, validation};
 use crate::service::rewards::{self, Claim};
-use crate::service::{ServiceError, cases, conversation, sessions, tips};
+use crate::service::{ServiceError, cases, conversation, retention, sessions, tips};
 use crate::store::messages::Author;
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
@@ -141,6 +141,10 @@ async fn status_page(
     if tip.status == "received" {
         let by = tip.received_at + data.days("acknowledge") * china_time::DAY;
         deadlines.push((lang.t("受理期限", "To be accepted by").to_owned(), china_time::date_string(by)));
+    }
+    let days = state.settings.retention.days_after_closure;
+    if let Some(on) = retention::destroy_on_tip(&state.store, tip, days).await.map_err(page_error)? {
+        deadlines.push((lang.t("保存期满销毁日期", "To be destroyed on").to_owned(), china_time::date_string(on)));
     }
     let after = rewards::for_reporter(&state.store, &s.view, unix_now()).await.map_err(page_error)?;
     let eligibility = after.eligible.map(|e| match e {

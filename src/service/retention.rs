@@ -1,0 +1,168 @@
+//! Retention: a tip closed or rejected longer than `[retention] days_after_closure`, with no
+//! reward still open, is crypto-shredded. Every wrapped copy of its tip key goes — to its
+//! departments, to the reporter — and with them the only ways to open what it holds; the
+//! sealed values themselves are deleted or emptied too, and its evidence blobs destroyed.
+//! What stays is a tombstone of metadata (kind, category, district, department, channel,
+//! status, dates, outcome, reward amount) for statistics, and the receipt's verifier, so the
+//! reporter who signs in learns when the report was destroyed.
+
+use super::ServiceError;
+use crate::domain::Id;
+use crate::domain::china_time::DAY;
+use crate::store::audit::{self, Entry};
+use crate::store::blobs::BlobStore;
+use crate::store::tips::TipRow;
+use crate::store::workflow::{self, NewEvent};
+use crate::store::{Store, StoreError};
+
+/// Tips shredded per round of the maintenance task; the rest wait for the next round.
+pub const PER_ROUND: i64 = 200;
+
+/// Reward states that are settled: nothing more will be paid or claimed.
+const SETTLED: &str = "('paid', 'forfeited')";
+
+/// When a tip will be destroyed: `days` after it was closed (or rejected). `None` while it is
+/// open, while a reward is still open, or when retention is off (`days` = 0).
+pub fn destroy_on(status: &str, closed_at: Option<i64>, reward_open: bool, days: u32) -> Option<i64> {
+    if days == 0 || reward_open || !matches!(status, "closed" | "rejected") {
+        return None;
+    }
+    closed_at.map(|at| at + i64::from(days) * DAY)
+}
+
+/// When this tip will be destroyed, as the reporter's status page shows it.
+pub async fn destroy_on_tip(store: &Store, tip: &TipRow, days: u32) -> Result<Option<i64>, ServiceError> {
+    if days == 0 || !matches!(tip.status.as_str(), "closed" | "rejected") {
+        return Ok(None);
+    }
+    let reward: Option<String> = sqlx::query_scalar("SELECT status FROM rewards WHERE tip_id = $1")
+        .bind(&tip.id)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+    let open = reward.is_some_and(|status| !matches!(status.as_str(), "paid" | "forfeited"));
+    Ok(destroy_on(&tip.status, tip.closed_at, open, days))
+}
+
+/// Shreds the tips due by `now`, at most `PER_ROUND`; returns how many.
+pub async fn shred_due(store: &Store, blobs: &BlobStore, days: u32, now: i64) -> Result<u64, ServiceError> {
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = now - i64::from(days) * DAY;
+    let due: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM tips WHERE shredded_at IS NULL AND closed_at IS NOT NULL AND closed_at <= $1 \
+         AND status IN ('closed', 'rejected') \
+         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {SETTLED}) \
+         ORDER BY closed_at LIMIT $2"
+    )))
+    .bind(cutoff)
+    .bind(PER_ROUND)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    let mut shredded = 0;
+    for id in &due {
+        if shred(store, blobs, id, now).await? {
+            shredded += 1;
+        }
+    }
+    if shredded > 0 {
+        store.forget_deleted().await?;
+    }
+    Ok(shredded)
+}
+
+/// Shreds one tip in one transaction, then deletes its blob files; `false` if another
+/// instance got there first.
+pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> Result<bool, ServiceError> {
+    let mut tx = store.begin().await?;
+    let claimed = sqlx::query("UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL")
+        .bind(now)
+        .bind(tip_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    if claimed.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let empty: Vec<u8> = Vec::new();
+    let blob_ids: Vec<String> = sqlx::query_scalar("SELECT blob_id FROM attachments WHERE tip_id = $1")
+        .bind(tip_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    for blob_id in &blob_ids {
+        if let BlobStore::Database { .. } = blobs {
+            for sql in ["DELETE FROM blob_chunks WHERE blob_id = $1", "DELETE FROM blobs WHERE id = $1"] {
+                sqlx::query(sql).bind(blob_id).execute(&mut *tx).await.map_err(StoreError::from)?;
+            }
+        }
+    }
+    for sql in [
+        // Every way to the tip key.
+        "DELETE FROM tip_grants WHERE tip_id = $1",
+        "DELETE FROM sessions WHERE kind = 'reporter' AND subject_id = $1",
+        // Everything sealed to it, to the custodians, or to finance.
+        "DELETE FROM tip_identities WHERE tip_id = $1",
+        "DELETE FROM tip_payouts WHERE tip_id = $1",
+        "DELETE FROM messages WHERE tip_id = $1",
+        "DELETE FROM notes WHERE tip_id = $1",
+        "DELETE FROM attachments WHERE tip_id = $1",
+        "UPDATE tip_events SET detail = NULL WHERE tip_id = $1",
+        "UPDATE disclosures SET envelope = NULL WHERE tip_id = $1",
+        "UPDATE rewards SET override_reason = NULL, payment_reference = NULL, extension_reason = NULL WHERE tip_id = $1",
+    ] {
+        sqlx::query(sql).bind(tip_id).execute(&mut *tx).await.map_err(StoreError::from)?;
+    }
+    for sql in [
+        "UPDATE tips SET body = $1, reporter_key_wrap = $1 WHERE id = $2",
+        "UPDATE proposals SET terms = $1 WHERE tip_id = $2",
+        "UPDATE disclosures SET reason = $1 WHERE tip_id = $2",
+    ] {
+        sqlx::query(sql).bind(&empty).bind(tip_id).execute(&mut *tx).await.map_err(StoreError::from)?;
+    }
+    let event_id = Id::random().to_string();
+    workflow::add_event(
+        &mut tx,
+        &NewEvent { id: &event_id, tip_id, kind: "shredded", actor_id: None, public: true, detail: None, at: now },
+    )
+    .await?;
+    let detail = format!("attachments={}", blob_ids.len());
+    audit::append(
+        &mut tx,
+        &Entry { actor_id: None, action: "tip_shredded", tip_id: Some(tip_id), detail: &detail, at: now },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    if let BlobStore::Files { .. } = blobs {
+        for blob_id in &blob_ids {
+            // A file left by a failure here is unnamed now, and the blob sweep removes it.
+            if let Err(e) = blobs.delete(blob_id).await {
+                tracing::warn!(error = %e, "shredded blob not deleted yet");
+            }
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destruction_dates() {
+        let closed = 1_700_000_000;
+        for (status, closed_at, reward_open, days, expected) in [
+            ("closed", Some(closed), false, 1825, Some(closed + 1825 * DAY)),
+            ("rejected", Some(closed), false, 30, Some(closed + 30 * DAY)),
+            ("closed", Some(closed), true, 1825, None),
+            ("closed", Some(closed), false, 0, None),
+            ("concluded", Some(closed), false, 1825, None),
+            ("verifying", None, false, 1825, None),
+            ("closed", None, false, 1825, None),
+        ] {
+            assert_eq!(destroy_on(status, closed_at, reward_open, days), expected, "{status} {reward_open} {days}");
+        }
+    }
+}
