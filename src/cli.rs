@@ -430,7 +430,43 @@ async fn recover(settings: Settings, identity: PathBuf, reference: TipReference,
     let path = out.join("report.json");
     let text = zeroize::Zeroizing::new(serde_json::to_string_pretty(&record)?);
     std::fs::write(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("recovered tip {reference} into {}", out.display());
+
+    let messages = crate::service::conversation::messages(&store, &tip.id, &opened.key).await?;
+    let messages: Vec<_> =
+        messages.iter().map(|m| serde_json::json!({"from": m.author.as_str(), "at": m.at, "body": m.body})).collect();
+    let path = out.join("messages.json");
+    let text = zeroize::Zeroizing::new(serde_json::to_string_pretty(&messages)?);
+    std::fs::write(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+
+    let files = crate::service::conversation::attachments(&store, &tip.id, &opened.key).await?;
+    if !files.is_empty() {
+        create_private_dir(&out.join("attachments"))?;
+    }
+    let blobs = blob_store(&settings, &store)?;
+    let rows = crate::store::attachments::of_tip(&mut *store.conn().await?, &tip.id).await?;
+    for (n, file) in files.iter().enumerate() {
+        let Some(row) = rows.iter().find(|r| r.id == file.id) else { continue };
+        // Numbered, so that two files of the same name both survive; never a path.
+        let name = std::path::Path::new(&file.name).file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
+        let path = out.join("attachments").join(format!("{:02}-{name}", n + 1));
+        let sealed = blobs.read(&row.blob_id).await.with_context(|| format!("the blob of {name} cannot be read"))?;
+        let mut plain = opened.key.open_async(tokio_util::compat::TokioAsyncReadCompatExt::compat(sealed)).await?;
+        let mut target = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut buffer = vec![0u8; 256 * 1024];
+        loop {
+            let n = futures_util::AsyncReadExt::read(&mut plain, &mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            std::io::Write::write_all(&mut target, &buffer[..n])?;
+        }
+    }
+    println!(
+        "recovered tip {reference} into {}: report, {} messages, {} attachments",
+        out.display(),
+        messages.len(),
+        files.len()
+    );
     Ok(())
 }
 

@@ -49,6 +49,14 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
     let reference = receipt["reference"].as_str().unwrap().to_owned();
     let reporter = reporter_bearer(&app.address, &receipt).await;
     upload_evidence(&app.address, &reporter, "现场.pdf", pdf_of(64 * 1024, canary)).await;
+    let sent = client_from(None)
+        .post(app.url("/api/v1/reporter/messages"))
+        .header("authorization", &reporter)
+        .json(&json!({"body": format!("补充说明 {canary}")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
 
     // Before: the recovery identity opens it.
     let (ok, _, stderr) = run(app
@@ -58,7 +66,11 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
         .arg("--out")
         .arg(work.path().join("before")));
     assert!(ok, "{stderr}");
-    assert!(std::fs::read_to_string(work.path().join("before").join("report.json")).unwrap().contains(canary));
+    let before = work.path().join("before");
+    assert!(std::fs::read_to_string(before.join("report.json")).unwrap().contains(canary));
+    assert!(std::fs::read_to_string(before.join("messages.json")).unwrap().contains(canary), "messages too");
+    let evidence = std::fs::read(before.join("attachments").join("01-现场.pdf")).unwrap();
+    assert!(evidence.starts_with(b"%PDF") && evidence.windows(canary.len()).any(|w| w == canary.as_bytes()));
 
     // What opens it today, kept to look for afterwards.
     let tip_id: String = sqlx::query_scalar("SELECT id FROM tips WHERE reference = $1")
