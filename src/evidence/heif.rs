@@ -176,7 +176,7 @@ fn item_ranges(
                     .and_then(|l| start.checked_add(l))
                     .ok_or(malformed(FORMAT, "item too long"))?
             };
-            if end > data.len() {
+            if end > data.len() || start > end {
                 return Err(malformed(FORMAT, "item runs past the end"));
             }
             ranges.push((start, end, metadata));
