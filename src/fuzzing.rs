@@ -59,12 +59,15 @@ pub fn tip_bodies(data: &[u8]) {
     let today = time::macros::date!(2026 - 11 - 29);
     if let Ok(valid) = input.validate(&choices, today) {
         let report = &valid.report;
-        for (text, (_, max)) in [
-            (&report.title, crate::domain::validation::TITLE),
-            (&report.description, crate::domain::validation::DESCRIPTION),
+        for (text, (_, max), lines) in [
+            (&report.title, crate::domain::validation::TITLE, false),
+            (&report.location, crate::domain::validation::LOCATION, false),
+            (&report.description, crate::domain::validation::DESCRIPTION, true),
         ] {
             assert!(text.chars().count() <= max, "a valid text is within its limit");
-            assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "no control characters in {text:?}");
+            let stray = |c: char| c.is_control() && !(lines && matches!(c, '\n' | '\t'));
+            assert!(!text.chars().any(stray), "no control characters in {text:?}");
+            assert!(!text.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')));
         }
         assert!(categories.contains(valid.category.as_str()) && districts.contains(valid.district.as_str()));
     }

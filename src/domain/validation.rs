@@ -64,15 +64,42 @@ pub const COMPANY_MAX: usize = 200;
 pub const NAME_MAX: usize = 50;
 pub const MESSAGE: (usize, usize) = (1, 5_000);
 
+/// Whether a text may run over several lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Line,
+    Paragraphs,
+}
+
+/// The text without what no one types on purpose: control characters (line breaks and tabs
+/// are kept in paragraphs, become spaces in a line) and the invisible bidirectional overrides
+/// that can make a text read differently from what it says.
+fn cleaned(value: &str, shape: Shape) -> String {
+    let value = value.replace("\r\n", "\n");
+    value
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' if shape == Shape::Paragraphs => Some(c),
+            '\n' | '\t' | '\r' => Some(' '),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 fn text(
     errors: &mut Vec<FieldError>,
     field: &'static str,
     value: &str,
+    shape: Shape,
     (min, max): (usize, usize),
-    zh_name: &str,
-    en_name: &str,
+    names: (&str, &str),
 ) -> String {
-    let value = value.trim();
+    let (zh_name, en_name) = names;
+    let value = cleaned(value, shape);
     let length = value.chars().count();
     if length < min {
         if length == 0 {
@@ -91,7 +118,7 @@ fn text(
             format!("{} can have at most {max} characters; it has {length}.", capitalise(en_name)),
         ));
     }
-    value.to_owned()
+    value
 }
 
 fn capitalise(s: &str) -> String {
@@ -100,8 +127,8 @@ fn capitalise(s: &str) -> String {
 }
 
 fn optional(value: &str) -> Option<String> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_owned())
+    let value = cleaned(value, Shape::Line);
+    (!value.is_empty()).then_some(value)
 }
 
 impl TipInput {
@@ -120,9 +147,17 @@ impl TipInput {
         if district.is_none() {
             errors.push(problem("district", "请选择发生地所在区县。", "Please choose the district where it is."));
         }
-        let title = text(&mut errors, "title", &self.title, TITLE, "标题", "a title");
-        let description = text(&mut errors, "description", &self.description, DESCRIPTION, "具体情况", "what happened");
-        let location = text(&mut errors, "location", &self.location, LOCATION, "具体地点", "where it is");
+        let title = text(&mut errors, "title", &self.title, Shape::Line, TITLE, ("标题", "a title"));
+        let description = text(
+            &mut errors,
+            "description",
+            &self.description,
+            Shape::Paragraphs,
+            DESCRIPTION,
+            ("具体情况", "what happened"),
+        );
+        let location =
+            text(&mut errors, "location", &self.location, Shape::Line, LOCATION, ("具体地点", "where it is"));
         let company = optional(&self.company);
         if company.as_ref().is_some_and(|c| c.chars().count() > COMPANY_MAX) {
             errors.push(problem(
@@ -244,7 +279,7 @@ pub fn valid_id_number(id: &str) -> bool {
 /// an account of 8 to 30 digits (spaces and dashes allowed between them).
 pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = text(&mut errors, "name", &d.name, (2, NAME_MAX), "收款人姓名", "the payee's name");
+    let name = text(&mut errors, "name", &d.name, Shape::Line, (2, NAME_MAX), ("收款人姓名", "the payee's name"));
     let id_number = d.id_number.trim().to_ascii_uppercase();
     if !valid_id_number(&id_number) {
         errors.push(problem(
@@ -253,7 +288,7 @@ pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldErro
             "Give a valid 18-character resident identity card number.",
         ));
     }
-    let bank = text(&mut errors, "bank", &d.bank, (2, 100), "开户银行", "the bank");
+    let bank = text(&mut errors, "bank", &d.bank, Shape::Line, (2, 100), ("开户银行", "the bank"));
     let account: String = d.account.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if !(8..=30).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_digit()) {
         errors.push(problem("account", "银行账号应为 8 至 30 位数字。", "The account number is 8 to 30 digits."));
@@ -264,7 +299,7 @@ pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldErro
 /// A message from the reporter or an official.
 pub fn validate_message(body: &str) -> Result<String, FieldError> {
     let mut errors = Vec::new();
-    let body = text(&mut errors, "body", body, MESSAGE, "留言内容", "a message");
+    let body = text(&mut errors, "body", body, Shape::Paragraphs, MESSAGE, ("留言内容", "a message"));
     match errors.pop() {
         Some(e) => Err(e),
         None => Ok(body),
@@ -276,6 +311,20 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn texts_lose_what_no_one_types_on_purpose() {
+        for (given, shape, expected) in [
+            ("  管道\r\n占压\t严重 ", Shape::Paragraphs, "管道\n占压\t严重"),
+            ("管道\r\n占压\t严重", Shape::Line, "管道 占压 严重"),
+            ("a\u{0}b\u{1b}[31mc\u{7f}d\u{85}e", Shape::Paragraphs, "ab[31mcde"),
+            ("invoice \u{202E}fdp.exe", Shape::Line, "invoice fdp.exe"),
+            ("\u{2066}隐患\u{2069}", Shape::Line, "隐患"),
+            ("\u{1f}\u{1f}", Shape::Line, ""),
+        ] {
+            assert_eq!(cleaned(given, shape), expected, "{given:?}");
+        }
+    }
 
     #[test]
     fn payout_details() {

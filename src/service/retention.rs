@@ -93,11 +93,7 @@ pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> 
         .await
         .map_err(StoreError::from)?;
     for blob_id in &blob_ids {
-        if let BlobStore::Database { .. } = blobs {
-            for sql in ["DELETE FROM blob_chunks WHERE blob_id = $1", "DELETE FROM blobs WHERE id = $1"] {
-                sqlx::query(sql).bind(blob_id).execute(&mut *tx).await.map_err(StoreError::from)?;
-            }
-        }
+        blobs.delete_rows(&mut tx, blob_id).await?;
     }
     for sql in [
         // Every way to the tip key.

@@ -403,12 +403,7 @@ async fn copy_chunks(conn: &mut AnyConnection, id: &str, path: &Path) -> Result<
     let mut bytes = 0u64;
     let mut seq = 0i64;
     loop {
-        let chunk: Option<Vec<u8>> = sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
-            .bind(id)
-            .bind(seq)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(chunk) = chunk else { break };
+        let Some(chunk) = super::blobs::read_chunk(&mut *conn, id, seq).await? else { break };
         hash.update(&chunk);
         file.write_all(&chunk).await.map_err(io_at(path))?;
         bytes += chunk.len() as u64;

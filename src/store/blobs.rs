@@ -191,12 +191,10 @@ impl BlobStore {
                 }
                 let chunks =
                     futures_util::stream::unfold((store.clone(), id.to_owned(), 0i64), |(store, id, seq)| async move {
-                        let chunk: Result<Option<Vec<u8>>, sqlx::Error> =
-                            sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
-                                .bind(&id)
-                                .bind(seq)
-                                .fetch_optional(store.pool())
-                                .await;
+                        let chunk = match store.pool().acquire().await {
+                            Ok(mut conn) => read_chunk(&mut conn, &id, seq).await,
+                            Err(e) => Err(e),
+                        };
                         match chunk {
                             Ok(Some(data)) => Some((Ok(Cursor::new(data)), (store, id, seq + 1))),
                             Ok(None) => None,
@@ -216,12 +214,21 @@ impl BlobStore {
             },
             Self::Database { store } => {
                 let mut tx = store.begin().await.map_err(io)?;
-                for sql in ["DELETE FROM blob_chunks WHERE blob_id = $1", "DELETE FROM blobs WHERE id = $1"] {
-                    sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(|e| io(e.into()))?;
-                }
+                self.delete_rows(&mut tx, id).await.map_err(io)?;
                 tx.commit().await.map_err(|e| io(e.into()))
             }
         }
+    }
+
+    /// In the database, deletes a blob in the caller's transaction (shredding deletes a tip's
+    /// blobs with its rows). Files have no rows: `delete` removes them after the commit.
+    pub async fn delete_rows(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<(), StoreError> {
+        if let Self::Database { .. } = self {
+            for sql in ["DELETE FROM blob_chunks WHERE blob_id = $1", "DELETE FROM blobs WHERE id = $1"] {
+                sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Deletes what interrupted uploads left; returns how many. At start (`at_start`) every
@@ -317,6 +324,15 @@ impl BlobStore {
             }
         }
     }
+}
+
+/// Chunk `seq` of a blob in the database; `None` past its last.
+pub async fn read_chunk(conn: &mut sqlx::AnyConnection, id: &str, seq: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
+        .bind(id)
+        .bind(seq)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Marks a blob written with `commit_pending` finished, in the caller's transaction. Files
