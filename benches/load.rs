@@ -2,7 +2,7 @@
 //! loopback and prints what it measured. Figures and commands in benches/README.md.
 //!
 //! ```text
-//! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30]
+//! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30] [--driver wrk]
 //! cargo bench --bench load -- upload [--postgres URL] [--mib 1024]
 //! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000]
 //! ```
@@ -11,7 +11,9 @@
 //! (random kind, field, district and text, as the public form sends them) from `--clients`
 //! concurrent clients for `--seconds`, and reports
 //! tips/s, p50/p99 latency, errors and the server's resident memory idle, at the end and at
-//! its peak. `upload` streams one large video through the reporter API and reports MB/s and
+//! its peak, and how much CPU the server and the whole machine used. The load comes from
+//! this process (reqwest), or with `--driver wrk` from `wrk` (Debian package `wrk`) cycling
+//! through a thousand bodies made the same way, which leaves more of the machine to the server. `upload` streams one large video through the reporter API and reports MB/s and
 //! how much the server's peak resident memory grew. `queue` fills a fresh database with
 //! realistic tips (`jubao::fill`) and times, in the server's own code, the first page of an
 //! officer's queue under several filters and the oversight statistics.
@@ -29,6 +31,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_jubao");
 
 struct Options {
     mode: String,
+    driver: String,
     postgres: Option<String>,
     clients: usize,
     seconds: u64,
@@ -37,7 +40,15 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options { mode: "intake".into(), postgres: None, clients: 32, seconds: 30, mib: 1024, tips: 1_000_000 };
+    let mut o = Options {
+        mode: "intake".into(),
+        driver: "reqwest".into(),
+        postgres: None,
+        clients: 32,
+        seconds: 30,
+        mib: 1024,
+        tips: 1_000_000,
+    };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -47,6 +58,7 @@ fn options() -> Options {
             "--seconds" => o.seconds = value().parse().unwrap(),
             "--mib" => o.mib = value().parse().unwrap(),
             "--tips" => o.tips = value().parse().unwrap(),
+            "--driver" => o.driver = value(),
             "intake" | "upload" | "queue" => o.mode = arg,
             other => panic!("unknown argument {other}"),
         }
@@ -183,6 +195,51 @@ fn memory(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU seconds a process has used (user + system), from `/proc/PID/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// (busy, total) CPU ticks of the whole machine, from `/proc/stat`.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let values: Vec<u64> =
+        stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    let total: u64 = values.iter().sum();
+    let idle = values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
+/// What the server and the machine used during a run.
+struct Usage {
+    server_cpu: f64,
+    machine: (u64, u64),
+    started: Instant,
+}
+
+impl Usage {
+    fn start(pid: u32) -> Self {
+        Self { server_cpu: cpu_seconds(pid), machine: machine_ticks(), started: Instant::now() }
+    }
+
+    fn report(&self, pid: u32) {
+        let wall = self.started.elapsed().as_secs_f64();
+        let (busy, total) = machine_ticks();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        println!(
+            "CPU: the server used {:.2} of {cores} cores; the machine was {:.0} % busy (server, load generator{})",
+            (cpu_seconds(pid) - self.server_cpu) / wall,
+            100.0 * (busy - self.machine.0) as f64 / (total - self.machine.1).max(1) as f64,
+            if std::env::args().any(|a| a == "--postgres") { ", PostgreSQL" } else { "" }
+        );
+    }
+}
+
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -231,25 +288,84 @@ fn tip(draw: &mut Draw) -> serde_json::Value {
     })
 }
 
+/// Drives `url` with `wrk`: `clients` connections on two threads for `seconds`, each request
+/// one of a thousand tips made by `tip`. Latencies are wrk's percentiles.
+fn wrk(url: &str, clients: usize, seconds: u64) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("tips.lua");
+    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+    let bodies: Vec<String> = (0..1000).map(|_| format!("[==[{}]==]", tip(&mut draw))).collect();
+    std::fs::write(
+        &script,
+        format!(
+            "local bodies = {{{}}}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"POST\", nil, \
+             {{[\"Content-Type\"] = \"application/json\"}}, bodies[n % #bodies + 1])\nend\n",
+            bodies.join(",\n")
+        ),
+    )
+    .unwrap();
+    let output = Command::new("wrk")
+        .args(["-t2", &format!("-c{clients}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s", "-s"])
+        .arg(&script)
+        .arg(url)
+        .output()
+        .expect("wrk runs (Debian package wrk)");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let number = |line: &str| -> f64 {
+        let value = line.split_whitespace().last().unwrap_or("0");
+        let (digits, unit): (String, String) = value.chars().partition(|c| c.is_ascii_digit() || *c == '.');
+        let n: f64 = digits.parse().unwrap_or(0.0);
+        match unit.as_str() {
+            "us" => n / 1000.0,
+            "s" => n * 1000.0,
+            "k" => n * 1000.0,
+            _ => n,
+        }
+    };
+    let find = |prefix: &str| text.lines().map(str::trim).find(|l| l.starts_with(prefix)).map_or(0.0, number);
+    let done = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    let refused = find("Non-2xx or 3xx responses:") as u64;
+    let socket = text
+        .lines()
+        .find(|l| l.contains("Socket errors"))
+        .map_or(0, |l| l.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse::<u64>().ok()).sum());
+    println!("{}", text.lines().filter(|l| l.contains("Latency") || l.contains('%')).collect::<Vec<_>>().join("\n"));
+    Run {
+        done: done.saturating_sub(refused),
+        errors: refused + socket,
+        seconds: seconds as f64,
+        p50: find("50%"),
+        p99: find("99%"),
+    }
+}
+
 struct Run {
     done: u64,
     errors: u64,
     seconds: f64,
-    latencies_us: Vec<u64>,
+    /// Median and 99th percentile latency, ms.
+    p50: f64,
+    p99: f64,
 }
 
 impl Run {
     fn rate(&self) -> f64 {
         self.done as f64 / self.seconds
     }
+}
 
-    fn percentile(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies_us[i] as f64 / 1000.0
+/// The `p` quantile of sorted latencies in µs, in ms.
+fn percentile(sorted_us: &[u64], p: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
     }
+    let i = ((sorted_us.len() as f64 - 1.0) * p).round() as usize;
+    sorted_us[i] as f64 / 1000.0
 }
 
 /// `clients` loops sending what `request` builds for `seconds`; a non-2xx answer is an error.
@@ -298,15 +414,21 @@ where
     }
     let seconds = started.elapsed().as_secs_f64();
     latencies_us.sort_unstable();
-    Run { done: latencies_us.len() as u64, errors: errors.load(Ordering::Relaxed), seconds, latencies_us }
+    Run {
+        done: latencies_us.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        seconds,
+        p50: percentile(&latencies_us, 0.50),
+        p99: percentile(&latencies_us, 0.99),
+    }
 }
 
 fn report(what: &str, run: &Run) {
     println!(
         "{what:<10} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  {} done, {} errors in {:.1} s",
         run.rate(),
-        run.percentile(0.50),
-        run.percentile(0.99),
+        run.p50,
+        run.p99,
         run.done,
         run.errors,
         run.seconds
@@ -327,8 +449,14 @@ async fn intake(o: &Options) {
     println!("resident memory after /healthz {:.1} MiB", mib(memory(pid).0));
 
     let tips = format!("{}/api/v1/tips", server.url);
-    let run = drive(o.clients, o.seconds, move |c, draw| c.post(&tips).json(&tip(draw))).await;
-    report("tips", &run);
+    let usage = Usage::start(pid);
+    let run = if o.driver == "wrk" {
+        wrk(&tips, o.clients, o.seconds)
+    } else {
+        drive(o.clients, o.seconds, move |c, draw| c.post(&tips).json(&tip(draw))).await
+    };
+    report(&format!("tips ({})", o.driver), &run);
+    usage.report(pid);
     let (end, peak) = memory(pid);
     println!(
         "tips/s as a share of /healthz: {:.1} %; resident memory at the end {:.1} MiB, peak {:.1} MiB",

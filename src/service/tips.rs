@@ -2,6 +2,7 @@
 //! reporter or an offline recovery identity, transfer between departments, and the identity
 //! and payout envelopes.
 
+use sqlx::AnyConnection;
 use zeroize::Zeroizing;
 
 use super::groups;
@@ -134,54 +135,111 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
     };
 
     let id = Id::random();
-    for _ in 0..REFERENCE_ATTEMPTS {
-        let reference = TipReference::generate();
-        let mut tx = store.begin().await?;
-        let row = NewTipRow {
-            id: id.as_str(),
-            reference: reference.as_str(),
-            kind: new.kind.as_str(),
-            category: new.category.as_str(),
-            district: new.district.as_str(),
-            channel: new.channel.as_str(),
-            status: TipStatus::Received.as_str(),
-            department: department.as_str(),
-            received_at: now,
-            public_key: &tip_key.public().to_string(),
-            receipt_kdf: &params.to_string(),
-            receipt_salt: &salt,
-            receipt_verifier: reporter.verifier.as_bytes(),
-            reporter_key_wrap: &reporter_wrap,
-            body: &body,
-            poster_id: new.poster_id.as_deref(),
-            due_at: Some(now + acknowledge_days * crate::domain::china_time::DAY),
-        };
-        match tips::insert(&mut tx, &row).await {
-            Err(StoreError::Conflict(_)) => continue,
-            other => other?,
+    let tip = OwnedTip {
+        id: id.to_string(),
+        kind: new.kind.as_str().to_owned(),
+        category: new.category.as_str().to_owned(),
+        district: new.district.as_str().to_owned(),
+        channel: new.channel.as_str().to_owned(),
+        department: department.to_string(),
+        received_at: now,
+        public_key: tip_key.public().to_string(),
+        receipt_kdf: params.to_string(),
+        receipt_salt: salt.to_vec(),
+        receipt_verifier: reporter.verifier.as_bytes().to_vec(),
+        reporter_wrap,
+        body,
+        poster_id: new.poster_id.clone(),
+        due_at: now + acknowledge_days * crate::domain::china_time::DAY,
+        department_key_id,
+        department_wrap,
+        identity,
+        hour,
+        per_hour,
+    };
+    let reference = match store.file_grouped(Box::new(move |conn| Box::pin(tip.store(conn)))).await {
+        Ok(reference) => reference,
+        Err(StoreError::HourFull) => return Err(busy),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Receipt {
+        reference: TipReference::parse(&reference).ok_or(ServiceError::NotFound("reference"))?,
+        query_code,
+        department: department.to_string(),
+        tip_id: id.to_string(),
+        received_at: now,
+        reporter: reporter.key,
+    })
+}
+
+/// A new tip, sealed and ready, waiting for its grouped commit.
+struct OwnedTip {
+    id: String,
+    kind: String,
+    category: String,
+    district: String,
+    channel: String,
+    department: String,
+    received_at: i64,
+    public_key: String,
+    receipt_kdf: String,
+    receipt_salt: Vec<u8>,
+    receipt_verifier: Vec<u8>,
+    reporter_wrap: Wrapped<Tip>,
+    body: Envelope,
+    poster_id: Option<String>,
+    due_at: i64,
+    department_key_id: String,
+    department_wrap: Wrapped<Tip>,
+    identity: Option<(String, Envelope)>,
+    hour: i64,
+    per_hour: Option<u32>,
+}
+
+impl OwnedTip {
+    /// The tip's rows, under a reference drawn here (again, in the rare case one is taken);
+    /// counted last in the hour's intake (every tip of the hour updates that one row).
+    async fn store(self, conn: &mut AnyConnection) -> Result<String, StoreError> {
+        for _ in 0..REFERENCE_ATTEMPTS {
+            let reference = TipReference::generate();
+            let row = NewTipRow {
+                id: &self.id,
+                reference: reference.as_str(),
+                kind: &self.kind,
+                category: &self.category,
+                district: &self.district,
+                channel: &self.channel,
+                status: TipStatus::Received.as_str(),
+                department: &self.department,
+                received_at: self.received_at,
+                public_key: &self.public_key,
+                receipt_kdf: &self.receipt_kdf,
+                receipt_salt: &self.receipt_salt,
+                receipt_verifier: &self.receipt_verifier,
+                reporter_key_wrap: &self.reporter_wrap,
+                body: &self.body,
+                poster_id: self.poster_id.as_deref(),
+                due_at: Some(self.due_at),
+            };
+            match tips::insert(conn, &row).await {
+                Err(StoreError::Conflict(_)) => continue,
+                other => other?,
+            }
+            tips::insert_grant(conn, &self.id, &self.department_key_id, &self.department_wrap, self.received_at)
+                .await?;
+            if let Some((custodian_key_id, envelope)) = &self.identity {
+                tips::insert_sealed(conn, Sealed::Identity, &self.id, custodian_key_id, envelope, self.received_at)
+                    .await?;
+            }
+            if let Some(cap) = self.per_hour
+                && crate::store::intake::count_one(conn, self.hour).await? > i64::from(cap)
+            {
+                return Err(StoreError::HourFull);
+            }
+            return Ok(reference.as_str().to_owned());
         }
-        tips::insert_grant(&mut tx, id.as_str(), &department_key_id, &department_wrap, now).await?;
-        if let Some((custodian_key_id, envelope)) = &identity {
-            tips::insert_sealed(&mut tx, Sealed::Identity, id.as_str(), custodian_key_id, envelope, now).await?;
-        }
-        // Last before the commit: every tip of the hour updates this one row, and on
-        // PostgreSQL each holds its lock until it commits.
-        if let Some(cap) = per_hour
-            && crate::store::intake::count_one(&mut tx, hour).await? > i64::from(cap)
-        {
-            return Err(busy);
-        }
-        tx.commit().await.map_err(StoreError::from)?;
-        return Ok(Receipt {
-            reference,
-            query_code,
-            department: department.to_string(),
-            tip_id: id.to_string(),
-            received_at: now,
-            reporter: reporter.key,
-        });
+        Err(StoreError::Conflict("could not draw a free reference".to_owned()))
     }
-    Err(ServiceError::Invalid("could not draw a free reference".to_owned()))
 }
 
 /// A tip opened with its key.

@@ -52,6 +52,12 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("{0}")]
     Conflict(String),
+    /// The whole system has taken as many tips this hour as it may.
+    #[error("the hour's cap on tips is reached")]
+    HourFull,
+    /// A grouped commit failed; the cause is logged once, for the whole group.
+    #[error("the grouped commit failed")]
+    GroupFailed,
 }
 
 impl StoreError {
@@ -73,6 +79,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's writers take turns here (see `begin`).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// New tips' grouped commits (`intake::Grouped`), started with the first tip.
+    intake: Arc<std::sync::OnceLock<intake::Grouped<String>>>,
 }
 
 /// A write transaction, holding (on SQLite) the process's writer turn until it ends.
@@ -147,7 +155,12 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_error)?;
-        Ok(Self { pool, backend, writer: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            intake: Arc::new(std::sync::OnceLock::new()),
+        })
     }
 
     fn migrator(&self) -> &'static sqlx::migrate::Migrator {
@@ -215,6 +228,11 @@ impl Store {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
         }
         Ok(())
+    }
+
+    /// Runs one new tip's writes in the next grouped commit (see `intake::Grouped`).
+    pub async fn file_grouped(&self, work: intake::Work<String>) -> Result<String, StoreError> {
+        self.intake.get_or_init(|| intake::Grouped::start(self.clone())).run(work).await
     }
 
     pub fn pool(&self) -> &AnyPool {
