@@ -8,7 +8,8 @@ use jubao::configuration::DatabaseUrl;
 use jubao::startup::Application;
 
 use crate::helpers::{
-    Official, TestApp, TestDatabase, client_from, jubao_cli, pdf_of, reporter_bearer, run, spawn_app, upload_evidence,
+    Official, TestApp, TestDatabase, client_from, jubao_cli, pdf_of, reporter_bearer, reporter_tip, run, spawn_app,
+    upload_evidence,
 };
 
 /// Starts the portal on a restored database; returns its address.
@@ -48,15 +49,7 @@ async fn restore_and_open(
     let base = serve_restored(app, &target.url(), data_dir).await;
     let bearer = reporter_bearer(&base, receipt).await;
     let client = client_from(None);
-    let tip: serde_json::Value = client
-        .get(format!("{base}/api/v1/reporter/tip"))
-        .header("authorization", &bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tip = reporter_tip(&base, &bearer).await;
     assert_eq!(tip["report"]["title"], "备份之前的举报", "{tip}");
     assert_eq!(tip["attachments"].as_array().map(Vec::len), Some(1), "{tip}");
 

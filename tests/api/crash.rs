@@ -10,7 +10,7 @@ use std::time::Duration;
 use jubao::store::blobs::BlobStore;
 use jubao::store::{Store, attachments};
 
-use crate::helpers::{TestDatabase, api_tip, jubao_cli, now, pdf_of};
+use crate::helpers::{TestDatabase, api_tip, jubao_cli, now, pdf_of, reporter_tip};
 
 const ROUNDS: u64 = 10;
 const CLIENTS: usize = 12;
@@ -112,15 +112,7 @@ async fn everything_told_is_there(base: &str, told: &[Told]) {
         let session = client.post(format!("{base}/api/v1/reporter/session")).json(&body).send().await.unwrap();
         assert_eq!(session.status(), 200, "the receipt {} opens after the crash", receipt["reference"]);
         let session: serde_json::Value = session.json().await.unwrap();
-        let tip: serde_json::Value = client
-            .get(format!("{base}/api/v1/reporter/tip"))
-            .header("authorization", format!("Bearer {}", session["token"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let tip = reporter_tip(base, &format!("Bearer {}", session["token"].as_str().unwrap())).await;
         assert!(tip["report"]["title"].as_str().unwrap().starts_with("断电测试"), "{tip}");
         if let Some(id) = attachment {
             assert!(

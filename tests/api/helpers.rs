@@ -535,6 +535,18 @@ pub async fn reporter_bearer(base: &str, receipt: &serde_json::Value) -> String 
     format!("Bearer {}", body["token"].as_str().unwrap())
 }
 
+/// `GET /api/v1/reporter/tip` at `base` with a reporter's bearer token.
+pub async fn reporter_tip(base: &str, bearer: &str) -> serde_json::Value {
+    let tip = client_from(None)
+        .get(format!("{base}/api/v1/reporter/tip"))
+        .header("authorization", bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tip.status(), 200, "the reporter's tip at {base}");
+    tip.json().await.unwrap()
+}
+
 /// Uploads `bytes` as the reporter's evidence at `base`; returns the attachment's id.
 pub async fn upload_evidence(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> String {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());

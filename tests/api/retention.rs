@@ -10,7 +10,8 @@ use jubao::store::blobs::BlobStore;
 use serde_json::json;
 
 use crate::helpers::{
-    act, api_tip, assert_counts_match, client_from, now, pdf_of, reporter_bearer, run, spawn_app_with, upload_evidence,
+    act, api_tip, assert_counts_match, client_from, now, pdf_of, reporter_bearer, reporter_tip, run, spawn_app_with,
+    upload_evidence,
 };
 
 /// Whether the last 64 bytes of `secret` are anywhere in `stored`: as bytes (SQLite files,
@@ -59,12 +60,15 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
     assert_eq!(sent.status(), 201);
 
     // Before: the recovery identity opens it.
-    let (ok, _, stderr) = run(app
-        .cli()
-        .args(["recover", "--reference", &reference, "--identity"])
-        .arg(&identity)
-        .arg("--out")
-        .arg(work.path().join("before")));
+    let recover = |out: &str| {
+        run(app
+            .cli()
+            .args(["recover", "--reference", &reference, "--identity"])
+            .arg(&identity)
+            .arg("--out")
+            .arg(work.path().join(out)))
+    };
+    let (ok, _, stderr) = recover("before");
     assert!(ok, "{stderr}");
     let before = work.path().join("before");
     assert!(std::fs::read_to_string(before.join("report.json")).unwrap().contains(canary));
@@ -111,15 +115,7 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
         .fetch_one(app.store.pool())
         .await
         .unwrap();
-    let tip: serde_json::Value = client_from(None)
-        .get(app.url("/api/v1/reporter/tip"))
-        .header("authorization", &reporter)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tip = reporter_tip(&app.address, &reporter).await;
     let destroy_on = jubao::domain::china_time::date_string(closed_at + 30 * 86_400);
     assert!(
         tip["deadlines"].as_array().unwrap().iter().any(|d| d["step"] == "destroy" && d["due"] == destroy_on.as_str()),
@@ -155,12 +151,7 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
         .await
         .unwrap();
     assert_eq!(case.status(), 410, "its department");
-    let (ok, _, stderr) = run(app
-        .cli()
-        .args(["recover", "--reference", &reference, "--identity"])
-        .arg(&identity)
-        .arg("--out")
-        .arg(work.path().join("after")));
+    let (ok, _, stderr) = recover("after");
     assert!(!ok && stderr.contains("destroyed"), "the recovery identity: {stderr}");
     assert!(!work.path().join("after").join("report.json").exists());
 
