@@ -169,8 +169,14 @@ async fn tips_survive_sigkill_ten_times_and_no_blob_is_orphaned() {
         let clients: Vec<_> = (0..CLIENTS)
             .map(|c| tokio::spawn(client_until_killed(server.address.clone(), round, c, told.clone())))
             .collect();
-        // Somewhere in the middle of the traffic, a different moment each round.
-        tokio::time::sleep(Duration::from_millis(700 + 130 * round)).await;
+        // Somewhere in the middle of the traffic, a different moment each round: once a few
+        // receipts are out (however slow the machine is today), and a little later each round.
+        let waiting = std::time::Instant::now();
+        while told.lock().unwrap().len() < 3 + round as usize {
+            assert!(waiting.elapsed() < Duration::from_secs(120), "round {round}: no tips were filed");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100 + 60 * round)).await;
         server.child.kill().unwrap();
         server.child.wait().unwrap();
         for client in clients {
