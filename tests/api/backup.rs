@@ -9,7 +9,7 @@ use jubao::startup::Application;
 
 use crate::helpers::{
     Official, TestApp, TestDatabase, client_from, jubao_cli, pdf_of, reporter_bearer, reporter_tip, run, spawn_app,
-    upload_evidence,
+    staff_bearer, upload_evidence,
 };
 
 /// Starts the portal on a restored database; returns its address.
@@ -53,16 +53,7 @@ async fn restore_and_open(
     assert_eq!(tip["report"]["title"], "备份之前的举报", "{tip}");
     assert_eq!(tip["attachments"].as_array().map(Vec::len), Some(1), "{tip}");
 
-    let token: serde_json::Value = client
-        .post(format!("{base}/api/v1/staff/session"))
-        .json(&serde_json::json!({"username": "li.wei", "password": crate::helpers::PASSWORD, "totp": crate::helpers::totp_now(officer, false)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let staff = format!("Bearer {}", token["token"].as_str().expect("the officer signs in on the restored portal"));
+    let staff = staff_bearer(&base, officer, false).await;
     let reference = receipt["reference"].as_str().unwrap();
     let attachment = tip["attachments"][0]["id"].as_str().unwrap();
     let download = client

@@ -335,21 +335,28 @@ pub fn totp_now(official: &Official, later: bool) -> String {
 impl TestApp {
     /// A bearer token from `POST /api/v1/staff/session`.
     pub async fn bearer(&self, official: &Official, later: bool) -> String {
-        let response = client_from(None)
-            .post(self.url("/api/v1/staff/session"))
-            .json(&serde_json::json!({
-                "username": official.signed_in.username,
-                "password": PASSWORD,
-                "totp": totp_now(official, later),
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{} signs in", official.signed_in.username);
-        let body: serde_json::Value = response.json().await.unwrap();
-        format!("Bearer {}", body["token"].as_str().unwrap())
+        staff_bearer(&self.address, official, later).await
     }
+}
 
+/// A bearer token from `POST /api/v1/staff/session` at `base` (an instance's address).
+pub async fn staff_bearer(base: &str, official: &Official, later: bool) -> String {
+    let response = client_from(None)
+        .post(format!("{base}/api/v1/staff/session"))
+        .json(&serde_json::json!({
+            "username": official.signed_in.username,
+            "password": PASSWORD,
+            "totp": totp_now(official, later),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{} signs in", official.signed_in.username);
+    let body: serde_json::Value = response.json().await.unwrap();
+    format!("Bearer {}", body["token"].as_str().unwrap())
+}
+
+impl TestApp {
     /// A cookie-keeping client signed in on the staff pages, with its form token.
     pub async fn staff_browser(&self, official: &Official, later: bool) -> (reqwest::Client, String) {
         let client = client_from(None);
@@ -428,12 +435,13 @@ impl TestApp {
 
     /// Files a tip through the API and returns its receipt.
     pub async fn file_tip(&self, title: &str) -> serde_json::Value {
-        let response = client_from(None)
-            .post(self.url("/api/v1/tips"))
-            .json(&api_tip(title, "这是一段足够长的举报内容，用于测试。"))
-            .send()
-            .await
-            .unwrap();
+        self.file_tip_saying(title, "这是一段足够长的举报内容，用于测试。").await
+    }
+
+    /// As `file_tip`, with a description of its own.
+    pub async fn file_tip_saying(&self, title: &str, description: &str) -> serde_json::Value {
+        let response =
+            client_from(None).post(self.url("/api/v1/tips")).json(&api_tip(title, description)).send().await.unwrap();
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
     }

@@ -10,7 +10,7 @@ use jubao::store::blobs::BlobStore;
 use serde_json::json;
 
 use crate::helpers::{
-    act, api_tip, assert_counts_match, client_from, now, pdf_of, reporter_bearer, reporter_tip, run, spawn_app_with,
+    act, assert_counts_match, client_from, now, pdf_of, reporter_bearer, reporter_tip, run, spawn_app_with,
     upload_evidence,
 };
 
@@ -39,14 +39,8 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
     app.approve_pending(&head).await;
 
     let canary = "retention-canary-7Q3K";
-    let created = client_from(None)
-        .post(app.url("/api/v1/tips"))
-        .json(&api_tip(&format!("到期销毁 {canary}"), &format!("这是一段足够长的举报内容 {canary}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let receipt: serde_json::Value = created.json().await.unwrap();
+    let receipt =
+        app.file_tip_saying(&format!("到期销毁 {canary}"), &format!("这是一段足够长的举报内容 {canary}")).await;
     let reference = receipt["reference"].as_str().unwrap().to_owned();
     let reporter = reporter_bearer(&app.address, &receipt).await;
     upload_evidence(&app.address, &reporter, "现场.pdf", pdf_of(64 * 1024, canary)).await;
