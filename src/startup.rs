@@ -59,6 +59,20 @@ pub fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
 /// may be between putting its file in place and recording it.
 const UNNAMED_BLOB_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// Removes blob files no attachment names (`BlobStore::sweep_unreferenced`), off the async
+/// threads. Blobs in the database are finished only with their attachment: nothing to do.
+async fn sweep_unnamed(store: &Store, blobs: &BlobStore, at_start: bool) -> std::io::Result<usize> {
+    if let BlobStore::Database { .. } = blobs {
+        return Ok(0);
+    }
+    let named = async { crate::store::attachments::blob_ids(&mut *store.conn().await?).await };
+    let named = named.await.map_err(std::io::Error::other)?;
+    let blobs = blobs.clone();
+    tokio::task::spawn_blocking(move || blobs.sweep_unreferenced(&named, UNNAMED_BLOB_GRACE, at_start))
+        .await
+        .map_err(std::io::Error::other)?
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -81,9 +95,8 @@ impl Application {
         if swept > 0 {
             tracing::info!(swept, "removed unfinished uploads");
         }
-        let named = crate::store::attachments::blob_ids(&mut *store.conn().await?).await?;
-        let unnamed = blobs
-            .sweep_unreferenced(&named, UNNAMED_BLOB_GRACE, true)
+        let unnamed = sweep_unnamed(&store, &blobs, true)
+            .await
             .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
         if unnamed > 0 {
             tracing::info!(unnamed, "removed blobs no attachment names");
@@ -151,15 +164,7 @@ async fn maintenance(state: web::Data<AppState>) {
                 Ok(swept) => tracing::info!(swept, "removed abandoned uploads"),
                 Err(e) => tracing::warn!(error = %e, "blob sweep"),
             }
-            let unnamed = async {
-                let named = crate::store::attachments::blob_ids(&mut *state.store.conn().await?).await?;
-                let blobs = state.blobs.clone();
-                let swept =
-                    tokio::task::spawn_blocking(move || blobs.sweep_unreferenced(&named, UNNAMED_BLOB_GRACE, false))
-                        .await??;
-                Ok::<_, anyhow::Error>(swept)
-            };
-            match unnamed.await {
+            match sweep_unnamed(&state.store, &state.blobs, false).await {
                 Ok(0) => {}
                 Ok(swept) => tracing::info!(swept, "removed blobs no attachment names"),
                 Err(e) => tracing::warn!(error = %e, "blob sweep"),
