@@ -6,7 +6,8 @@
 //!
 //! With PostgreSQL they live in the database (migration 0008), so that every instance of the
 //! portal serves every blob: a blob row marked `partial` until the upload is complete, and its
-//! bytes in chunks of 2 MiB, written and read one chunk at a time — never whole in memory.
+//! bytes in chunks of 1 MiB (blobs written before are in 2 MiB chunks), written a few at once
+//! and read one at a time — never whole in memory.
 //! Interrupted uploads stay `partial` and are swept a day later (another instance may still
 //! be receiving a slow one).
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use sqlx::Connection;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::PollSender;
 
@@ -22,15 +24,19 @@ use super::{Store, StoreError};
 use crate::configuration::Backend;
 use crate::domain::Id;
 
-/// Bytes per chunk in the database. Large, because each chunk is one statement and costs a
-/// wait on the connection besides its bytes (sqlx does not set `TCP_NODELAY`): a 1 GiB upload
-/// went at 10 MB/s in 256 KiB chunks, 61 MB/s in 1 MiB and 90 MB/s in 2 MiB, near what
-/// PostgreSQL itself stores per second here.
-const CHUNK: usize = 2 * 1024 * 1024;
+/// Bytes per chunk in the database: each chunk is one statement, and each statement over TCP
+/// costs a wait besides its bytes (sqlx 0.9.0 does not set `TCP_NODELAY`, so the end of a
+/// large statement can wait for a delayed acknowledgement). One chunk at a time went at
+/// 10 MB/s in 256 KiB chunks, 61 MB/s in 1 MiB and 56–90 MB/s in 2 MiB; six 1 MiB chunks
+/// under way at once 139–143 MB/s, and eight 165–176 MB/s (benches/README.md).
+const CHUNK: usize = 1024 * 1024;
 
-/// Chunks on their way to the database per upload: the most an upload holds in memory is
-/// this many chunks and the one being filled.
+/// Chunks waiting for a writer per upload, besides the one being filled.
 const CHUNKS_IN_FLIGHT: usize = 1;
+
+/// Chunk statements under way at once in the process (`WRITING`): the most the uploads hold
+/// in memory is this many chunks besides their own waiting and filling ones.
+pub const CHUNKS_WRITING: usize = 8;
 
 /// An unfinished upload in the database older than this is taken to be abandoned.
 const ABANDONED_AFTER: i64 = 24 * 3600;
@@ -328,11 +334,14 @@ impl BlobStore {
 
 /// Chunk `seq` of a blob in the database; `None` past its last.
 pub async fn read_chunk(conn: &mut sqlx::AnyConnection, id: &str, seq: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
+    let chunk = sqlx::query_scalar("SELECT data FROM blob_chunks WHERE blob_id = $1 AND seq = $2")
         .bind(id)
         .bind(seq)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(&mut *conn)
+        .await?;
+    // Not left to hold a chunk's size in the pool.
+    conn.shrink_buffers();
+    Ok(chunk)
 }
 
 /// Marks a blob written with `commit_pending` finished, in the caller's transaction. Files
@@ -346,26 +355,57 @@ pub async fn mark_done(conn: &mut sqlx::AnyConnection, id: &str) -> std::io::Res
     Ok(())
 }
 
-/// Stores the chunks as they come, each in a small transaction of its own that need not wait
-/// for the disk: the blob's final commit does.
+/// Chunk statements under way at once in this process, whatever the number of uploads: enough
+/// to hide each statement's wait on the socket, few enough to leave most of the pool's
+/// connections to everything else.
+static WRITING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CHUNKS_WRITING);
+
+/// Stores the chunks as they come, several at once (`WRITING`), each on a connection of its own
+/// in a small transaction that need not wait for the disk: the blob's final commit does (its
+/// flush of the log covers every earlier commit). One statement at a time left PostgreSQL idle
+/// while the next chunk's bytes were on their way, and each statement over TCP can wait tens of
+/// milliseconds on a delayed acknowledgement (sqlx 0.9.0 does not set `TCP_NODELAY`).
 async fn write_chunks(
     store: Store,
     id: String,
     mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
 ) -> Result<(), StoreError> {
+    let finished = |joined: Result<Result<(), StoreError>, tokio::task::JoinError>| {
+        joined.map_err(|e| StoreError::Conflict(format!("a chunk writer stopped: {e}")))?
+    };
     let mut seq: i64 = 0;
+    let mut writing = tokio::task::JoinSet::new();
     while let Some(data) = chunks.recv().await {
-        let mut tx = store.pool().begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, $2, $3)")
-            .bind(&id)
-            .bind(seq)
-            .bind(data)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        while let Some(joined) = writing.try_join_next() {
+            finished(joined)?;
+        }
+        let turn = WRITING.acquire().await.map_err(|_| StoreError::Conflict("blob writes closed".to_owned()))?;
+        let (store, id) = (store.clone(), id.clone());
+        writing.spawn(async move {
+            let _turn = turn;
+            write_chunk(&store, &id, seq, data).await
+        });
         seq += 1;
     }
+    while let Some(joined) = writing.join_next().await {
+        finished(joined)?;
+    }
+    Ok(())
+}
+
+async fn write_chunk(store: &Store, id: &str, seq: i64, data: Vec<u8>) -> Result<(), StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO blob_chunks (blob_id, seq, data) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(seq)
+        .bind(data)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    // The connection's buffers grew to the chunk's size; they would stay so in the pool.
+    conn.shrink_buffers();
     Ok(())
 }
 
