@@ -144,7 +144,8 @@ fn start(postgres: Option<&str>) -> Server {
         }
         None => (format!("sqlite://{}/jubao.db", dir.path().display()), None),
     };
-    // One official per department the generated tips go to, so each can receive tips.
+    // One official per department the generated tips go to, so each can receive tips; each
+    // is told of every new tip by mail (written to files, as no mail server is set).
     for (user, department) in [
         ("bench.emergency", "emergency"),
         ("bench.fire", "fire"),
@@ -161,6 +162,8 @@ fn start(postgres: Option<&str>) -> Server {
                 "officer",
                 "--department",
                 department,
+                "--email",
+                &format!("{user}@example.org"),
                 "--password-stdin",
             ])
             .stdin(Stdio::piped())

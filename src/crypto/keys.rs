@@ -197,6 +197,12 @@ pub struct Wrapped<K: KeyRole> {
     role: PhantomData<K>,
 }
 
+impl<K: KeyRole> Clone for Wrapped<K> {
+    fn clone(&self) -> Self {
+        Self { envelope: self.envelope.clone(), role: PhantomData }
+    }
+}
+
 impl<K: KeyRole> Wrapped<K> {
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
         Self { envelope: Envelope::from_bytes(bytes), role: PhantomData }

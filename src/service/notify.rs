@@ -46,15 +46,8 @@ impl Why {
     }
 }
 
-/// Queues one mail per address (inside the caller's transaction).
-pub async fn tell(
-    conn: &mut AnyConnection,
-    public_url: &PublicUrl,
-    to: &[String],
-    why: Why,
-    reference: Option<&str>,
-    now: i64,
-) -> Result<(), ServiceError> {
+/// The mails telling each address in `to` why, with a link to the tip if there is one.
+pub fn mails(public_url: &PublicUrl, to: &[String], why: Why, reference: Option<&str>) -> Vec<outbox::NewMail> {
     let link = match reference {
         Some(r) => public_url.join(&format!("/staff/tips/{r}")),
         None => public_url.join("/staff"),
@@ -64,25 +57,29 @@ pub async fn tell(
         body.push_str(&format!("举报编号 / Reference: {r}\n"));
     }
     body.push_str("\n此邮件不含举报内容，请登录平台查看。 / This mail holds no content; sign in to read it.\n");
-    for address in to {
-        outbox::enqueue(conn, Id::random().as_str(), address, SUBJECT, &body, now).await?;
-    }
-    Ok(())
+    to.iter()
+        .map(|address| outbox::NewMail {
+            id: Id::random().to_string(),
+            to: address.clone(),
+            subject: SUBJECT.to_owned(),
+            body: body.clone(),
+        })
+        .collect()
 }
 
-/// Tells a tip's department that it has arrived (after filing; a failure is logged, as the
-/// tip itself is safe).
-pub async fn new_tip(store: &crate::store::Store, public_url: &PublicUrl, department: &str, reference: &str, now: i64) {
-    let told = async {
-        let mut tx = store.begin().await?;
-        let to = department_staff(&mut tx, department).await?;
-        tell(&mut tx, public_url, &to, Why::NewTip, Some(reference), now).await?;
-        tx.commit().await.map_err(crate::store::StoreError::from)?;
-        Ok::<(), ServiceError>(())
-    };
-    if let Err(e) = told.await {
-        tracing::error!(error = %e, "new-tip notification not queued");
+/// Queues one mail per address (inside the caller's transaction).
+pub async fn tell(
+    conn: &mut AnyConnection,
+    public_url: &PublicUrl,
+    to: &[String],
+    why: Why,
+    reference: Option<&str>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    for mail in mails(public_url, to, why, reference) {
+        outbox::enqueue(conn, &mail, now).await?;
     }
+    Ok(())
 }
 
 /// Addresses of the officers and heads of a department.

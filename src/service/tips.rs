@@ -2,12 +2,13 @@
 //! reporter or an offline recovery identity, transfer between departments, and the identity
 //! and payout envelopes.
 
-use sqlx::AnyConnection;
 use zeroize::Zeroizing;
 
 use super::groups;
+use super::notify::Why;
 use super::officials::SignedIn;
 use super::{ServiceError, blocking};
+use crate::configuration::PublicUrl;
 use crate::crypto::receipt::QueryCode;
 use crate::crypto::{
     self, Custodian, Department, Envelope, Finance, KdfParams, Key, PublicKey, Recovery, Reporter, Tip, User, Verifier,
@@ -15,8 +16,9 @@ use crate::crypto::{
 };
 use crate::domain::report::{Identity, PayoutDetails, Report};
 use crate::domain::routing::{self, LocalUnit, Route};
-use crate::domain::{Channel, Code, Id, KeyGroup, Kind, TipReference, TipStatus};
-use crate::store::tips::{self, GrantPath, NewTip as NewTipRow, Sealed, TipRow};
+use crate::domain::{Channel, Code, Id, KeyGroup, Kind, TipReference};
+use crate::store::intake::Filing;
+use crate::store::tips::{self, GrantPath, Sealed, TipRow};
 use crate::store::{Store, StoreError, keys, reference};
 
 pub struct NewTip {
@@ -31,6 +33,9 @@ pub struct NewTip {
 }
 
 /// What the reporter takes away. The query code exists nowhere else.
+/// How many references to draw for a tip when one is taken (50 random bits: rare).
+const REFERENCE_ATTEMPTS: usize = 8;
+
 pub struct Receipt {
     pub reference: TipReference,
     pub query_code: QueryCode,
@@ -42,9 +47,6 @@ pub struct Receipt {
     pub reporter: Key<Reporter>,
 }
 
-/// How many fresh references to try when one is taken (50 random bits: rare).
-const REFERENCE_ATTEMPTS: usize = 8;
-
 fn json<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
     serde_json::to_vec(value).map(Zeroizing::new).map_err(|e| ServiceError::Invalid(e.to_string()))
 }
@@ -55,12 +57,19 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Service
 
 /// Routes, seals and stores a new tip; returns its receipt.
 pub async fn file(store: &Store, new: NewTip, now: i64) -> Result<Receipt, ServiceError> {
-    file_within(store, new, now, None).await
+    file_within(store, new, now, None, None).await
 }
 
 /// As `file`, refusing with `Busy` once all instances together have taken `per_hour` tips in
-/// this clock hour (checked before the work, counted with the tip).
-pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<u32>) -> Result<Receipt, ServiceError> {
+/// this clock hour (checked before the work, counted with the tip), and, given the portal's
+/// address, telling the department's officers and heads by mail in the tip's own transaction.
+pub async fn file_within(
+    store: &Store,
+    new: NewTip,
+    now: i64,
+    per_hour: Option<u32>,
+    tell: Option<&PublicUrl>,
+) -> Result<Receipt, ServiceError> {
     let hour = now.div_euclid(3600);
     let busy = ServiceError::Busy { retry_after_secs: u64::try_from(3600 - now.rem_euclid(3600)).unwrap_or(3600) };
     let mut conn = store.conn().await?;
@@ -111,6 +120,10 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
         }
         None => None,
     };
+    let staff = match tell {
+        Some(_) => super::notify::department_staff(&mut conn, department.as_str()).await?,
+        None => Vec::new(),
+    };
     drop(conn);
 
     let salt = crypto::new_salt();
@@ -135,8 +148,9 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
     };
 
     let id = Id::random();
-    let tip = OwnedTip {
+    let filing = Filing {
         id: id.to_string(),
+        reference: String::new(),
         kind: new.kind.as_str().to_owned(),
         category: new.category.as_str().to_owned(),
         district: new.district.as_str().to_owned(),
@@ -154,92 +168,35 @@ pub async fn file_within(store: &Store, new: NewTip, now: i64, per_hour: Option<
         department_key_id,
         department_wrap,
         identity,
-        hour,
         per_hour,
+        mails: Vec::new(),
     };
-    let reference = match store.file_grouped(Box::new(move |conn| Box::pin(tip.store(conn)))).await {
-        Ok(reference) => reference,
-        Err(StoreError::HourFull) => return Err(busy),
-        Err(e) => return Err(e.into()),
-    };
+    let mut filed = None;
+    for _ in 0..REFERENCE_ATTEMPTS {
+        let reference = TipReference::generate();
+        let mails = match tell {
+            Some(url) => super::notify::mails(url, &staff, Why::NewTip, Some(reference.as_str())),
+            None => Vec::new(),
+        };
+        match store.file_grouped(Filing { reference: reference.as_str().to_owned(), mails, ..filing.clone() }).await {
+            Ok(()) => {
+                filed = Some(reference);
+                break;
+            }
+            Err(StoreError::ReferenceTaken) => continue,
+            Err(StoreError::HourFull) => return Err(busy),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let reference = filed.ok_or_else(|| ServiceError::from(StoreError::Conflict("no free reference".to_owned())))?;
     Ok(Receipt {
-        reference: TipReference::parse(&reference).ok_or(ServiceError::NotFound("reference"))?,
+        reference,
         query_code,
         department: department.to_string(),
         tip_id: id.to_string(),
         received_at: now,
         reporter: reporter.key,
     })
-}
-
-/// A new tip, sealed and ready, waiting for its grouped commit.
-struct OwnedTip {
-    id: String,
-    kind: String,
-    category: String,
-    district: String,
-    channel: String,
-    department: String,
-    received_at: i64,
-    public_key: String,
-    receipt_kdf: String,
-    receipt_salt: Vec<u8>,
-    receipt_verifier: Vec<u8>,
-    reporter_wrap: Wrapped<Tip>,
-    body: Envelope,
-    poster_id: Option<String>,
-    due_at: i64,
-    department_key_id: String,
-    department_wrap: Wrapped<Tip>,
-    identity: Option<(String, Envelope)>,
-    hour: i64,
-    per_hour: Option<u32>,
-}
-
-impl OwnedTip {
-    /// The tip's rows, under a reference drawn here (again, in the rare case one is taken);
-    /// counted last in the hour's intake (every tip of the hour updates that one row).
-    async fn store(self, conn: &mut AnyConnection) -> Result<String, StoreError> {
-        for _ in 0..REFERENCE_ATTEMPTS {
-            let reference = TipReference::generate();
-            let row = NewTipRow {
-                id: &self.id,
-                reference: reference.as_str(),
-                kind: &self.kind,
-                category: &self.category,
-                district: &self.district,
-                channel: &self.channel,
-                status: TipStatus::Received.as_str(),
-                department: &self.department,
-                received_at: self.received_at,
-                public_key: &self.public_key,
-                receipt_kdf: &self.receipt_kdf,
-                receipt_salt: &self.receipt_salt,
-                receipt_verifier: &self.receipt_verifier,
-                reporter_key_wrap: &self.reporter_wrap,
-                body: &self.body,
-                poster_id: self.poster_id.as_deref(),
-                due_at: Some(self.due_at),
-            };
-            match tips::insert(conn, &row).await {
-                Err(StoreError::Conflict(_)) => continue,
-                other => other?,
-            }
-            tips::insert_grant(conn, &self.id, &self.department_key_id, &self.department_wrap, self.received_at)
-                .await?;
-            if let Some((custodian_key_id, envelope)) = &self.identity {
-                tips::insert_sealed(conn, Sealed::Identity, &self.id, custodian_key_id, envelope, self.received_at)
-                    .await?;
-            }
-            if let Some(cap) = self.per_hour
-                && crate::store::intake::count_one(conn, self.hour).await? > i64::from(cap)
-            {
-                return Err(StoreError::HourFull);
-            }
-            return Ok(reference.as_str().to_owned());
-        }
-        Err(StoreError::Conflict("could not draw a free reference".to_owned()))
-    }
 }
 
 /// A tip opened with its key.

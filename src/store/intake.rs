@@ -1,8 +1,12 @@
-//! The whole-system count of tips per clock hour (migration 0007), shared by every instance.
+//! Writing new tips: grouped commits (`Grouped`), and the whole-system count of tips per clock
+//! hour (migration 0007) that every instance shares.
 
 use sqlx::AnyConnection;
 
 use super::StoreError;
+use super::outbox::NewMail;
+use crate::crypto::{Envelope, Tip, Wrapped};
+use crate::domain::TipStatus;
 
 /// Tips filed so far in `hour` (Unix time / 3600).
 pub async fn filed(conn: &mut AnyConnection, hour: i64) -> Result<i64, StoreError> {
@@ -11,44 +15,67 @@ pub async fn filed(conn: &mut AnyConnection, hour: i64) -> Result<i64, StoreErro
     Ok(tips.unwrap_or(0))
 }
 
-/// Counts one more tip in `hour`; returns the count with it. Inside the tip's transaction, so
-/// a tip that is not stored is not counted.
-pub async fn count_one(conn: &mut AnyConnection, hour: i64) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO intake_hours (hour, tips) VALUES ($1, 1) \
-         ON CONFLICT (hour) DO UPDATE SET tips = intake_hours.tips + 1 RETURNING tips",
-    )
-    .bind(hour)
-    .fetch_one(conn)
-    .await?)
-}
-
 /// Forgets hours before `hour`.
 pub async fn forget_before(conn: &mut AnyConnection, hour: i64) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM intake_hours WHERE hour < $1").bind(hour).execute(conn).await?.rows_affected())
 }
 
-/// What one tip's share of a grouped transaction does: its writes, in the transaction it is
-/// given, returning its result or an error that undoes its share alone.
-pub type Work<T> =
-    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> futures_util::future::BoxFuture<'c, Result<T, StoreError>> + Send>;
+/// A new tip, sealed and ready for its grouped commit: its row, its department's grant, the
+/// identity sealed to the custodians if the reporter gave one, and the mails telling the
+/// department — all in the one transaction, so that no tip is stored untold.
+#[derive(Clone)]
+pub struct Filing {
+    pub id: String,
+    /// Drawn by the caller; if it is taken, the tip is refused with `ReferenceTaken`.
+    pub reference: String,
+    pub kind: String,
+    pub category: String,
+    pub district: String,
+    pub channel: String,
+    pub department: String,
+    pub received_at: i64,
+    pub public_key: String,
+    pub receipt_kdf: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_verifier: Vec<u8>,
+    pub reporter_wrap: Wrapped<Tip>,
+    pub body: Envelope,
+    pub poster_id: Option<String>,
+    /// When acknowledgement is due.
+    pub due_at: i64,
+    pub department_key_id: String,
+    pub department_wrap: Wrapped<Tip>,
+    /// The custodians' key id and the identity sealed to it.
+    pub identity: Option<(String, Envelope)>,
+    /// The whole system's cap on tips in the clock hour of `received_at`, if any.
+    pub per_hour: Option<u32>,
+    pub mails: Vec<NewMail>,
+}
+
+impl Filing {
+    fn hour(&self) -> i64 {
+        self.received_at.div_euclid(3600)
+    }
+}
 
 /// The most tips one grouped transaction takes.
 const MOST_PER_COMMIT: usize = 64;
 
-type Job<T> = (Work<T>, tokio::sync::oneshot::Sender<Result<T, StoreError>>);
+type Job = (Filing, tokio::sync::oneshot::Sender<Result<(), StoreError>>);
 
-/// Grouped commits for intake. Every tip is its own transaction at heart, but its commit —
-/// on SQLite one writer at a time, a write-ahead-log append and an fsync; on PostgreSQL a log
-/// flush and the lock on the hour's count — is the part every tip waits in line for. So the
-/// tips that arrive while one commit is under way are written together in the next one, each
-/// inside a savepoint of its own: a tip that fails is rolled back alone, and nobody is answered
-/// before the commit that holds their tip is durable.
-pub struct Grouped<T> {
-    jobs: tokio::sync::mpsc::Sender<Job<T>>,
+/// Grouped commits for intake. A tip's commit — on SQLite one writer at a time, a
+/// write-ahead-log append and an fsync; on PostgreSQL a log flush and the lock on the hour's
+/// count — is the part every tip waits in line for, and so is every statement of a single
+/// writer. So the tips that arrive while one group is being written are written together in
+/// the next, in a handful of statements whatever their number: the hour's count, the tips,
+/// their grants, their identities, their mails. Nobody is answered before the commit that holds their tip
+/// is durable. A tip refused by the hour's cap is left out alone; if the group fails as a
+/// whole, each of its tips is tried again on its own, so one bad tip cannot fail the others.
+pub struct Grouped {
+    jobs: tokio::sync::mpsc::Sender<Job>,
 }
 
-impl<T: Send + 'static> Grouped<T> {
+impl Grouped {
     /// Starts the writer task on the current runtime.
     pub fn start(store: super::Store) -> Self {
         let (jobs, receiver) = tokio::sync::mpsc::channel(4 * MOST_PER_COMMIT);
@@ -56,47 +83,230 @@ impl<T: Send + 'static> Grouped<T> {
         Self { jobs }
     }
 
-    /// Runs `work` in the next grouped transaction; answers once that has committed.
-    pub async fn run(&self, work: Work<T>) -> Result<T, StoreError> {
+    /// Stores `filing` in the next grouped transaction; answers once that has committed.
+    pub async fn run(&self, filing: Filing) -> Result<(), StoreError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let stopped = || StoreError::Conflict("the intake writer has stopped".to_owned());
-        self.jobs.send((work, answer)).await.map_err(|_| stopped())?;
+        self.jobs.send((filing, answer)).await.map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
 }
 
-async fn write_groups<T: Send + 'static>(store: super::Store, mut receiver: tokio::sync::mpsc::Receiver<Job<T>>) {
+async fn write_groups(store: super::Store, mut receiver: tokio::sync::mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
     while receiver.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
-        let (works, answers): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        let mut results = Vec::with_capacity(works.len());
-        let committed = async {
-            let mut tx = store.begin().await?;
-            for work in works {
-                sqlx::query("SAVEPOINT tip").execute(&mut *tx).await?;
-                let result = work(&mut tx).await;
-                if result.is_err() {
-                    sqlx::query("ROLLBACK TO SAVEPOINT tip").execute(&mut *tx).await?;
-                }
-                sqlx::query("RELEASE SAVEPOINT tip").execute(&mut *tx).await?;
-                results.push(result);
-            }
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        match committed {
-            Ok(()) => {
+        let (filings, answers): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        match write_group(&store, &filings).await {
+            Ok(results) => {
                 for (answer, result) in answers.into_iter().zip(results) {
                     let _ = answer.send(result);
                 }
             }
-            Err(e) => {
-                tracing::error!(error = %e, "grouped intake commit");
+            Err(e) if filings.len() == 1 => {
+                tracing::error!(error = %e, "intake commit");
                 for answer in answers {
                     let _ = answer.send(Err(StoreError::GroupFailed));
                 }
             }
+            Err(e) => {
+                tracing::error!(error = %e, tips = filings.len(), "grouped intake commit; each tip tried alone");
+                for (filing, answer) in filings.iter().zip(answers) {
+                    let result = match write_group(&store, std::slice::from_ref(filing)).await {
+                        Ok(mut results) => results.pop().unwrap_or(Err(StoreError::GroupFailed)),
+                        Err(e) => {
+                            tracing::error!(error = %e, "intake commit");
+                            Err(StoreError::GroupFailed)
+                        }
+                    };
+                    let _ = answer.send(result);
+                }
+            }
         }
+    }
+}
+
+/// Writes `filings` in one transaction; returns for each whether it was stored or why not.
+async fn write_group(store: &super::Store, filings: &[Filing]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let mut tx = store.begin().await?;
+    let mut outcome: Vec<Option<Result<(), StoreError>>> = filings.iter().map(|_| None).collect();
+
+    // The hour's count first: it decides who is admitted, and its row stays locked until the
+    // commit, so that instances filing at once cannot both take the hour's last places.
+    let mut hours: Vec<i64> = filings.iter().map(Filing::hour).collect();
+    hours.sort_unstable();
+    hours.dedup();
+    for &hour in &hours {
+        let of_hour = filings.iter().filter(|f| f.hour() == hour).count();
+        let mut counted = add(&mut tx, hour, of_hour).await? - i64::try_from(of_hour).unwrap_or(i64::MAX);
+        for (filing, outcome) in filings.iter().zip(outcome.iter_mut()).filter(|(f, _)| f.hour() == hour) {
+            match filing.per_hour {
+                Some(cap) if counted >= i64::from(cap) => *outcome = Some(Err(StoreError::HourFull)),
+                _ => counted += 1,
+            }
+        }
+    }
+
+    // The tips; one whose reference is taken is refused (the caller draws another).
+    let admitted: Vec<&Filing> = filings.iter().zip(&outcome).filter(|(_, o)| o.is_none()).map(|(f, _)| f).collect();
+    let stored = insert_tips(&mut tx, &admitted).await?;
+    let outcome: Vec<Result<(), StoreError>> = filings
+        .iter()
+        .zip(outcome)
+        .map(|(filing, o)| match o {
+            Some(refused) => refused,
+            None if stored.contains(&filing.id) => Ok(()),
+            None => Err(StoreError::ReferenceTaken),
+        })
+        .collect();
+    let stored: Vec<&Filing> = filings.iter().zip(&outcome).filter(|(_, o)| o.is_ok()).map(|(f, _)| f).collect();
+
+    // Tips counted above but not stored are taken off the count again.
+    for &hour in &hours {
+        let not_stored = filings.iter().zip(&outcome).filter(|(f, o)| f.hour() == hour && o.is_err()).count();
+        if not_stored > 0 {
+            sqlx::query("UPDATE intake_hours SET tips = tips - $1 WHERE hour = $2")
+                .bind(i64::try_from(not_stored).unwrap_or(i64::MAX))
+                .bind(hour)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    insert_grants(&mut tx, &stored).await?;
+    insert_identities(&mut tx, &stored).await?;
+    insert_mails(&mut tx, &stored).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Counts `tips` more in `hour`; returns the count with them.
+async fn add(conn: &mut AnyConnection, hour: i64, tips: usize) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO intake_hours (hour, tips) VALUES ($1, $2) \
+         ON CONFLICT (hour) DO UPDATE SET tips = intake_hours.tips + excluded.tips RETURNING tips",
+    )
+    .bind(hour)
+    .bind(i64::try_from(tips).unwrap_or(i64::MAX))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// `($1, $2, …), ($n+1, …), …`: placeholders for `rows` rows of `columns` values.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let row = |r: usize| {
+        let values: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+        format!("({})", values.join(", "))
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
+/// Inserts the tips; returns the ids of those stored (a tip whose reference is taken is not).
+async fn insert_tips(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<Vec<String>, StoreError> {
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
+         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, \
+         due_at) VALUES {} ON CONFLICT (reference) DO NOTHING RETURNING id",
+        placeholders(tips.len(), 17)
+    );
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for tip in tips {
+        query = query
+            .bind(tip.id.as_str())
+            .bind(tip.reference.as_str())
+            .bind(tip.kind.as_str())
+            .bind(tip.category.as_str())
+            .bind(tip.district.as_str())
+            .bind(tip.channel.as_str())
+            .bind(TipStatus::Received.as_str())
+            .bind(tip.department.as_str())
+            .bind(tip.received_at)
+            .bind(tip.public_key.as_str())
+            .bind(tip.receipt_kdf.as_str())
+            .bind(tip.receipt_salt.as_slice())
+            .bind(tip.receipt_verifier.as_slice())
+            .bind(tip.reporter_wrap.as_bytes())
+            .bind(tip.body.as_bytes())
+            .bind(tip.poster_id.as_deref())
+            .bind(tip.due_at);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
+/// Each tip's key wrapped for its department's key.
+async fn insert_grants(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
+    if tips.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO tip_grants (tip_id, group_key_id, envelope, granted_at) VALUES {} ON CONFLICT DO NOTHING",
+        placeholders(tips.len(), 4)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for tip in tips {
+        query = query
+            .bind(tip.id.as_str())
+            .bind(tip.department_key_id.as_str())
+            .bind(tip.department_wrap.as_bytes())
+            .bind(tip.received_at);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// The identities given, sealed to the custodians.
+async fn insert_identities(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
+    let with_identity: Vec<(&Filing, &(String, Envelope))> =
+        tips.iter().filter_map(|tip| Some((*tip, tip.identity.as_ref()?))).collect();
+    if with_identity.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO tip_identities (tip_id, group_key_id, envelope, created_at) VALUES {}",
+        placeholders(with_identity.len(), 4)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (tip, (custodian_key_id, envelope)) in with_identity {
+        query =
+            query.bind(tip.id.as_str()).bind(custodian_key_id.as_str()).bind(envelope.as_bytes()).bind(tip.received_at);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// The mails telling each tip's department that it has arrived.
+async fn insert_mails(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
+    let mails: Vec<(&Filing, &NewMail)> =
+        tips.iter().flat_map(|tip| tip.mails.iter().map(move |m| (*tip, m))).collect();
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (id, to_address, subject, body, created_at, next_attempt_at) VALUES {}",
+        placeholders(mails.len(), 6)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (tip, mail) in mails {
+        query = query
+            .bind(mail.id.as_str())
+            .bind(mail.to.as_str())
+            .bind(mail.subject.as_str())
+            .bind(mail.body.as_str())
+            .bind(tip.received_at)
+            .bind(tip.received_at);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(placeholders(1, 2), "($1, $2)");
+        assert_eq!(placeholders(3, 2), "($1, $2), ($3, $4), ($5, $6)");
     }
 }

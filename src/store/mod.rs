@@ -52,6 +52,9 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("{0}")]
     Conflict(String),
+    /// A new tip's reference is already another's; draw again.
+    #[error("the reference is taken")]
+    ReferenceTaken,
     /// The whole system has taken as many tips this hour as it may.
     #[error("the hour's cap on tips is reached")]
     HourFull,
@@ -80,7 +83,7 @@ pub struct Store {
     /// SQLite's writers take turns here (see `begin`).
     writer: Arc<tokio::sync::Mutex<()>>,
     /// New tips' grouped commits (`intake::Grouped`), started with the first tip.
-    intake: Arc<std::sync::OnceLock<intake::Grouped<String>>>,
+    intake: Arc<std::sync::OnceLock<intake::Grouped>>,
 }
 
 /// A write transaction, holding (on SQLite) the process's writer turn until it ends.
@@ -141,8 +144,10 @@ impl Store {
             .map_err(|_| connect_error(sqlx::Error::PoolTimedOut))?
             .map_err(connect_error)?;
         probe.close().await.map_err(connect_error)?;
+        // PostgreSQL: evidence uploads take up to 8 (`blobs::CHUNKS_WRITING`), leaving 16 to
+        // everything else. Connections are opened only when needed.
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 24 })
             .acquire_timeout(CONNECT_TIMEOUT)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -230,9 +235,9 @@ impl Store {
         Ok(())
     }
 
-    /// Runs one new tip's writes in the next grouped commit (see `intake::Grouped`).
-    pub async fn file_grouped(&self, work: intake::Work<String>) -> Result<String, StoreError> {
-        self.intake.get_or_init(|| intake::Grouped::start(self.clone())).run(work).await
+    /// Stores a new tip in the next grouped commit (see `intake::Grouped`).
+    pub async fn file_grouped(&self, filing: intake::Filing) -> Result<(), StoreError> {
+        self.intake.get_or_init(|| intake::Grouped::start(self.clone())).run(filing).await
     }
 
     pub fn pool(&self) -> &AnyPool {

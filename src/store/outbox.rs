@@ -13,21 +13,23 @@ pub struct Mail {
     pub attempts: i64,
 }
 
-pub async fn enqueue(
-    conn: &mut AnyConnection,
-    id: &str,
-    to: &str,
-    subject: &str,
-    body: &str,
-    now: i64,
-) -> Result<(), StoreError> {
+/// A mail to queue.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub async fn enqueue(conn: &mut AnyConnection, mail: &NewMail, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO outbox (id, to_address, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(id)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
+    .bind(mail.id.as_str())
+    .bind(mail.to.as_str())
+    .bind(mail.subject.as_str())
+    .bind(mail.body.as_str())
     .bind(now)
     .execute(conn)
     .await?;

@@ -9,7 +9,9 @@ use jubao::service::{conversation, tips};
 use jubao::store::blobs::BlobStore;
 use jubao::store::messages::Author;
 
-use crate::helpers::{TestApp, api_tip, client_from, csrf_of, form_fields, spawn_app, spawn_app_with, text_of_class};
+use crate::helpers::{
+    TestApp, api_tip, client_from, csrf_of, form_fields, now, spawn_app, spawn_app_with, text_of_class, tip_about,
+};
 
 const PHOTO: &[u8] = include_bytes!("../fixtures/photo-gps.jpg");
 const GPS_CANARY: &str = "GPS-CANARY-7f3a";
@@ -493,4 +495,60 @@ async fn a_qr_poster_presets_the_form_and_records_the_channel_only() {
     assert_eq!(channel, "qr");
     assert_eq!(poster_id.as_deref(), Some(poster.id.as_str()));
     assert_eq!(client.get(app.url("/q/nosuchqr")).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn a_tip_that_cannot_be_stored_fails_alone_and_the_rest_of_its_group_is_filed_and_told() {
+    use jubao::service::ServiceError;
+    use jubao::store::{StoreError, intake};
+    let app = spawn_app().await;
+    app.official("li.wei", "officer,head", Some("emergency")).await;
+    sqlx::query("UPDATE users SET email = 'li.wei@example.org'").execute(app.store.pool()).await.unwrap();
+    let url = app.settings.public_url.clone();
+    let file = |canary: String, poster: Option<&str>| {
+        let (store, url) = (app.store.clone(), url.clone());
+        let mut tip = tip_about("mine", &canary, false);
+        tip.poster_id = poster.map(str::to_owned);
+        tokio::spawn(async move { tips::file_within(&store, tip, now(), Some(1_000), Some(&url)).await })
+    };
+    // Holding the writers back, so that the first tip waits in its commit while the rest queue
+    // up behind it and are written as one group: on SQLite by holding the writer's turn, on
+    // PostgreSQL the hour's count.
+    let mut held = app.store.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO intake_hours (hour, tips) VALUES ($1, 0) ON CONFLICT (hour) DO UPDATE SET tips = intake_hours.tips",
+    )
+    .bind(now().div_euclid(3600))
+    .execute(&mut *held)
+    .await
+    .unwrap();
+    let first = file("group-first".to_owned(), None);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // One of them names a poster that does not exist, so its row breaks a foreign key.
+    let rest: Vec<_> = (0..8).map(|i| file(format!("group-{i}"), (i == 4).then_some("no-such-poster"))).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    held.commit().await.unwrap();
+
+    let mut references = vec![first.await.unwrap().unwrap().reference];
+    for (i, filed) in rest.into_iter().enumerate() {
+        match filed.await.unwrap() {
+            Ok(receipt) => references.push(receipt.reference),
+            Err(e) => {
+                assert!(i == 4 && matches!(e, ServiceError::Store(StoreError::GroupFailed)), "tip {i} was refused: {e}")
+            }
+        }
+    }
+    assert_eq!(references.len(), 8);
+    let tips_stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tips").fetch_one(app.store.pool()).await.unwrap();
+    let counted: i64 = intake::filed(&mut app.store.conn().await.unwrap(), now().div_euclid(3600)).await.unwrap();
+    assert_eq!((tips_stored, counted), (8, 8), "the refused tip is neither stored nor counted");
+    for reference in &references {
+        let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND body LIKE $2")
+            .bind("li.wei@example.org")
+            .bind(format!("%{}%", reference.as_str()))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(told, 1, "the department is told of {reference} in the tip's own transaction");
+    }
 }

@@ -145,15 +145,7 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
     // The public channels count against the whole system's hourly cap; the hotline desk's
     // tips (taken by an official from a caller) do not.
     let cap = matches!(channel, Channel::Api | Channel::Qr).then(|| state.settings.limits.tips_per_hour.get());
-    let receipt = tips::file_within(&state.store, new, now, cap).await?;
-    crate::service::notify::new_tip(
-        &state.store,
-        &state.settings.public_url,
-        &receipt.department,
-        receipt.reference.as_str(),
-        now,
-    )
-    .await;
+    let receipt = tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await?;
     Ok(HttpResponse::Created().json(ReceiptBody {
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.expose().to_owned(),

@@ -226,7 +226,7 @@ pub async fn submit(
         poster_id: poster.map(|p| p.id),
     };
     let cap = Some(state.settings.limits.tips_per_hour.get());
-    let receipt = match tips::file_within(&state.store, new, now, cap).await {
+    let receipt = match tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await {
         Ok(receipt) => receipt,
         Err(ServiceError::Busy { retry_after_secs }) => {
             let limited = crate::web::limits::Limited { retry_after: std::time::Duration::from_secs(retry_after_secs) };
@@ -247,14 +247,6 @@ pub async fn submit(
         }
         Err(e) => return Err(page_error(e)),
     };
-    crate::service::notify::new_tip(
-        &state.store,
-        &state.settings.public_url,
-        &receipt.department,
-        receipt.reference.as_str(),
-        now,
-    )
-    .await;
     let token =
         sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &receipt.tip_id, &receipt.reporter, now)
             .await
