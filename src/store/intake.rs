@@ -53,8 +53,10 @@ pub struct Filing {
 }
 
 impl Filing {
-    fn hour(&self) -> i64 {
-        self.received_at.div_euclid(3600)
+    /// The clock hour this tip is counted in: only tips under a cap are counted (the hotline
+    /// desk's are not).
+    fn counted_in(&self) -> Option<i64> {
+        self.per_hour.map(|_| self.received_at.div_euclid(3600))
     }
 }
 
@@ -132,13 +134,13 @@ async fn write_group(store: &super::Store, filings: &[Filing]) -> Result<Vec<Res
 
     // The hour's count first: it decides who is admitted, and its row stays locked until the
     // commit, so that instances filing at once cannot both take the hour's last places.
-    let mut hours: Vec<i64> = filings.iter().map(Filing::hour).collect();
+    let mut hours: Vec<i64> = filings.iter().filter_map(Filing::counted_in).collect();
     hours.sort_unstable();
     hours.dedup();
     for &hour in &hours {
-        let of_hour = filings.iter().filter(|f| f.hour() == hour).count();
+        let of_hour = filings.iter().filter(|f| f.counted_in() == Some(hour)).count();
         let mut counted = add(&mut tx, hour, of_hour).await? - i64::try_from(of_hour).unwrap_or(i64::MAX);
-        for (filing, outcome) in filings.iter().zip(outcome.iter_mut()).filter(|(f, _)| f.hour() == hour) {
+        for (filing, outcome) in filings.iter().zip(outcome.iter_mut()).filter(|(f, _)| f.counted_in() == Some(hour)) {
             match filing.per_hour {
                 Some(cap) if counted >= i64::from(cap) => *outcome = Some(Err(StoreError::HourFull)),
                 _ => counted += 1,
@@ -162,7 +164,8 @@ async fn write_group(store: &super::Store, filings: &[Filing]) -> Result<Vec<Res
 
     // Tips counted above but not stored are taken off the count again.
     for &hour in &hours {
-        let not_stored = filings.iter().zip(&outcome).filter(|(f, o)| f.hour() == hour && o.is_err()).count();
+        let not_stored =
+            filings.iter().zip(&outcome).filter(|(f, o)| f.counted_in() == Some(hour) && o.is_err()).count();
         if not_stored > 0 {
             sqlx::query("UPDATE intake_hours SET tips = tips - $1 WHERE hour = $2")
                 .bind(i64::try_from(not_stored).unwrap_or(i64::MAX))
