@@ -237,70 +237,65 @@ async fn insert_tips(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<Vec<S
     Ok(query.fetch_all(conn).await?)
 }
 
-/// Each tip's key wrapped for its department's key.
-async fn insert_grants(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
-    if tips.is_empty() {
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// `INSERT INTO {into} VALUES (…), (…), … {tail}`, a row for each of `rows`, its `columns`
+/// values bound by `bind`.
+async fn insert_rows<'q, T>(
+    conn: &mut AnyConnection,
+    into: &str,
+    columns: usize,
+    tail: &str,
+    rows: &'q [T],
+    bind: impl Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO tip_grants (tip_id, group_key_id, envelope, granted_at) VALUES {} ON CONFLICT DO NOTHING",
-        placeholders(tips.len(), 4)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for tip in tips {
-        query = query
+    let sql = format!("INSERT INTO {into} VALUES {}{tail}", placeholders(rows.len(), columns));
+    rows.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind).execute(conn).await?;
+    Ok(())
+}
+
+/// Each tip's key wrapped for its department's key.
+async fn insert_grants(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
+    let into = "tip_grants (tip_id, group_key_id, envelope, granted_at)";
+    insert_rows(conn, into, 4, " ON CONFLICT DO NOTHING", tips, |query, tip| {
+        query
             .bind(tip.id.as_str())
             .bind(tip.department_key_id.as_str())
             .bind(tip.department_wrap.as_bytes())
-            .bind(tip.received_at);
-    }
-    query.execute(conn).await?;
-    Ok(())
+            .bind(tip.received_at)
+    })
+    .await
 }
 
 /// The identities given, sealed to the custodians.
 async fn insert_identities(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
     let with_identity: Vec<(&Filing, &(String, Envelope))> =
         tips.iter().filter_map(|tip| Some((*tip, tip.identity.as_ref()?))).collect();
-    if with_identity.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO tip_identities (tip_id, group_key_id, envelope, created_at) VALUES {}",
-        placeholders(with_identity.len(), 4)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (tip, (custodian_key_id, envelope)) in with_identity {
-        query =
-            query.bind(tip.id.as_str()).bind(custodian_key_id.as_str()).bind(envelope.as_bytes()).bind(tip.received_at);
-    }
-    query.execute(conn).await?;
-    Ok(())
+    let into = "tip_identities (tip_id, group_key_id, envelope, created_at)";
+    insert_rows(conn, into, 4, "", &with_identity, |query, (tip, (custodian_key_id, envelope))| {
+        query.bind(tip.id.as_str()).bind(custodian_key_id.as_str()).bind(envelope.as_bytes()).bind(tip.received_at)
+    })
+    .await
 }
 
 /// The mails telling each tip's department that it has arrived.
 async fn insert_mails(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<(), StoreError> {
     let mails: Vec<(&Filing, &NewMail)> =
         tips.iter().flat_map(|tip| tip.mails.iter().map(move |m| (*tip, m))).collect();
-    if mails.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO outbox (id, to_address, subject, body, created_at, next_attempt_at) VALUES {}",
-        placeholders(mails.len(), 6)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (tip, mail) in mails {
-        query = query
+    let into = "outbox (id, to_address, subject, body, created_at, next_attempt_at)";
+    insert_rows(conn, into, 6, "", &mails, |query, (tip, mail)| {
+        query
             .bind(mail.id.as_str())
             .bind(mail.to.as_str())
             .bind(mail.subject.as_str())
             .bind(mail.body.as_str())
             .bind(tip.received_at)
-            .bind(tip.received_at);
-    }
-    query.execute(conn).await?;
-    Ok(())
+            .bind(tip.received_at)
+    })
+    .await
 }
 
 #[cfg(test)]
