@@ -38,6 +38,10 @@ pub enum ServiceError {
     BadCredentials,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A staff request names a tip that does not exist or that this official may not see:
+    /// the two get the same answer, so a reference is never confirmed across departments.
+    #[error("no tip with this reference is open to this official")]
+    NoSuchTip,
     /// The request is understood but this person may not do it.
     #[error("{0}")]
     Denied(String),

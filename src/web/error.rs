@@ -248,6 +248,14 @@ impl From<crate::service::ServiceError> for Problem {
                 "找不到要处理的记录。",
                 format!("The {what} was not found."),
             ),
+            // 403, as CONTRACT.md gives for a tip the official cannot open: the same for one
+            // that does not exist.
+            E::NoSuchTip => Problem::new(
+                StatusCode::FORBIDDEN,
+                "no_such_tip",
+                "没有您可以查看的此编号举报。",
+                "No tip with this reference is open to you.",
+            ),
             E::Denied(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why),
             E::Invalid(why) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("无法完成：{why}"), why)
