@@ -26,6 +26,15 @@ staff_logins_per_user_per_minute = 5
 max_upload_bytes = 104857600
 max_tip_bytes = 1073741824
 max_files_per_tip = 20
+header_timeout_seconds = 5
+request_timeout_seconds = 30
+min_body_bytes_per_second = 16384
+max_connections = 10000
+connections_per_client = 32
+messages_per_tip_per_day = 30
+evidence_mib_per_client_per_hour = 1024
+min_free_disk_mib = 1024
+max_database_mib = 0
 
 [retention]
 days_after_closure = 1825
@@ -72,6 +81,25 @@ pub struct Limits {
     /// All evidence of one tip together.
     pub max_tip_bytes: NonZeroU64,
     pub max_files_per_tip: NonZeroU32,
+    /// Seconds a client has to send a request's headers.
+    pub header_timeout_seconds: NonZeroU32,
+    /// Seconds a request's body may take, besides what its size needs at
+    /// `min_body_bytes_per_second` (`web::request_limits`).
+    pub request_timeout_seconds: NonZeroU32,
+    pub min_body_bytes_per_second: NonZeroU32,
+    /// Open connections of the whole instance; past it, new ones wait to be accepted.
+    pub max_connections: NonZeroU32,
+    /// Requests one client may have in progress at once.
+    pub connections_per_client: NonZeroU32,
+    /// Messages a reporter may send on one tip in a day.
+    pub messages_per_tip_per_day: NonZeroU32,
+    /// Evidence one client may send in an hour, in MiB.
+    pub evidence_mib_per_client_per_hour: NonZeroU32,
+    /// Free space under `data_dir` below which uploads are refused (507); 0 turns it off.
+    pub min_free_disk_mib: u64,
+    /// Database size above which uploads are refused (507); 0 means no cap. Set it on
+    /// PostgreSQL, where the evidence lives in the database.
+    pub max_database_mib: u64,
 }
 
 /// A configuration problem, in one line.

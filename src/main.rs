@@ -14,6 +14,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    jubao::startup::private_files();
     let command = cli.command.unwrap_or(Command::Serve);
     let settings = match Settings::load() {
         Ok(s) => s,

@@ -24,10 +24,38 @@ pub enum StartError {
     Bind { address: String, source: std::io::Error },
 }
 
+/// Everything the process creates from now on is its own alone: files 0600, directories
+/// 0700 (the database, its WAL, blobs, the outbox, backups, recovered tips).
+pub fn private_files() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Files made before `private_files` was in force are made private too.
+fn make_private(path: &std::path::Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o777 != mode
+            && let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        {
+            tracing::warn!(error = %e, path = %path.display(), "cannot make private");
+        }
+    }
+}
+
 /// Connects, applies migrations, and loads the built-in reference data into an empty database.
 pub async fn open_store(settings: &Settings) -> Result<Store, StartError> {
+    private_files();
     create_private_dir(&settings.data_dir)?;
-    let store = Store::connect(&settings.database_url()).await?;
+    let url = settings.database_url();
+    if let Some(file) = url.sqlite_path() {
+        for suffix in ["", "-wal", "-shm"] {
+            make_private(std::path::Path::new(&format!("{}{suffix}", file.display())), 0o600);
+        }
+    }
+    let store = Store::connect(&url).await?;
     store.migrate().await?;
     if !reference::has_reference_data(&store).await? {
         let seeds = SeedSet::builtin()?;
@@ -46,6 +74,7 @@ pub async fn open_store(settings: &Settings) -> Result<Store, StartError> {
 pub fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
     let error = |source| StartError::DataDir { path: path.display().to_string(), source };
     if path.is_dir() {
+        make_private(path, 0o700);
         return Ok(());
     }
     let mut builder = std::fs::DirBuilder::new();
@@ -125,8 +154,8 @@ impl Application {
     }
 }
 
-/// Background work: every 20 s the outbox is sent; once a minute idle rate-limit keys are
-/// forgotten, expired sessions destroyed, deadlines reminded and escalated, and rewards
+/// Background work: every 20 s the outbox is sent; once a minute idle rate-limit keys and
+/// finished sign-in pauses are forgotten, expired sessions destroyed, deadlines reminded and escalated, and rewards
 /// reminded and forfeited; once an hour (and at start) the planner's statistics refreshed
 /// and yesterday's intake counts forgotten.
 async fn maintenance(state: web::Data<AppState>) {
@@ -180,6 +209,7 @@ async fn maintenance(state: web::Data<AppState>) {
             Err(e) => tracing::warn!(error = %e, "retention"),
         }
         state.limiters.retain_recent();
+        state.lockouts.retain_recent(now);
         if let Err(e) = crate::service::sessions::sweep(&state.store, now).await {
             tracing::warn!(error = %e, "session sweep");
         }
@@ -198,14 +228,21 @@ async fn maintenance(state: web::Data<AppState>) {
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let https = state.settings.public_url.is_https();
+    let limits = state.settings.limits.clone();
+    let workers = std::thread::available_parallelism().map_or(2, usize::from);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(http::request_limits::limit_requests))
             .wrap(ErrorHandlers::new().default_handler(http::error::fill_empty_error))
             .wrap(http::security_headers::middleware(https))
             .wrap(from_fn(http::request_log::log_request))
             .configure(http::routes)
     })
+    .workers(workers)
+    // Per worker: the instance as a whole holds at most `max_connections`.
+    .max_connections((limits.max_connections.get() as usize).div_ceil(workers))
+    .client_request_timeout(std::time::Duration::from_secs(u64::from(limits.header_timeout_seconds.get())))
     .shutdown_timeout(10)
     .listen(listener)?
     .run();

@@ -126,8 +126,8 @@ pub fn derive<R: KeyRole>(secret: &[u8], salt: &[u8; 16], params: KdfParams) -> 
 /// 128 MiB) are mapped and unmapped each time.
 const POOLED_KIB: u32 = 16 * 1024;
 
-/// At most this many buffers wait in the pool; there are never more derivations at once
-/// than cores (`service::blocking`).
+/// At most this many buffers wait in the pool; the receipt pools of `service::work` run no
+/// more derivations at once than this.
 const POOL_SIZE: usize = 8;
 
 static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());

@@ -30,9 +30,25 @@ pub fn minute_string(unix: i64) -> String {
 
 pub const DAY: i64 = 24 * 60 * 60;
 
+/// When the calendar day in China that holds `unix` began (midnight, UTC+8).
+pub fn day_start(unix: i64) -> i64 {
+    const OFFSET: i64 = 8 * 3600;
+    (unix + OFFSET).div_euclid(DAY) * DAY - OFFSET
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_begin_at_midnight_in_china() {
+        // 2026-11-28 16:30 UTC is 00:30 on the 29th in Chongqing: that day began 30 minutes before.
+        let unix = 1_795_883_400;
+        assert_eq!(day_start(unix), unix - 30 * 60);
+        assert_eq!(date_string(day_start(unix)), "2026-11-29");
+        assert_eq!(date_string(day_start(unix) - 1), "2026-11-28");
+        assert_eq!(day_start(day_start(unix)), day_start(unix));
+    }
 
     #[test]
     fn dates_are_in_china_time() {

@@ -72,22 +72,40 @@ enum Shape {
 }
 
 /// The text without what no one types on purpose: control characters (line breaks and tabs
-/// are kept in paragraphs, become spaces in a line) and the invisible bidirectional overrides
-/// that can make a text read differently from what it says.
+/// are kept in paragraphs, become spaces in a line), every invisible format character
+/// (Unicode category Cf: zero-width spaces and joiners, direction marks and overrides, the
+/// byte-order mark, tags…) that can make a text read differently from what it says or hide
+/// a mark in it, and the line and paragraph separators (a line break in paragraphs, a space
+/// in a line). A zero-width joiner between two emoji is kept: it is what makes 👨‍🚒 one
+/// picture.
 fn cleaned(value: &str, shape: Shape) -> String {
+    use unicode_properties::{GeneralCategory, UnicodeEmoji, UnicodeGeneralCategory};
     let value = value.replace("\r\n", "\n");
-    value
-        .chars()
-        .filter_map(|c| match c {
+    let chars: Vec<char> = value.chars().collect();
+    let emoji = |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && c.is_emoji_char());
+    let joins_emoji = |at: usize| {
+        // Before the joiner, an emoji perhaps followed by its presentation selector.
+        let before = chars[..at].iter().rev().find(|c| **c != '\u{FE0F}');
+        emoji(before) && emoji(chars.get(at + 1))
+    };
+    let mut out = String::with_capacity(value.len());
+    for (at, &c) in chars.iter().enumerate() {
+        let kept = match c {
             '\n' | '\t' if shape == Shape::Paragraphs => Some(c),
-            '\n' | '\t' | '\r' => Some(' '),
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
-            c if c.is_control() => None,
+            '\u{2028}' | '\u{2029}' if shape == Shape::Paragraphs => Some('\n'),
+            '\n' | '\t' | '\r' | '\u{2028}' | '\u{2029}' => Some(' '),
+            '\u{200D}' if joins_emoji(at) => Some(c),
+            c if c.is_control() || c.general_category() == GeneralCategory::Format => None,
             c => Some(c),
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+        };
+        out.extend(kept);
+    }
+    out.trim().to_owned()
+}
+
+/// A free text from the public (an objection, a reason), cleaned as the form's texts are.
+pub fn clean_paragraphs(value: &str) -> String {
+    cleaned(value, Shape::Paragraphs)
 }
 
 fn text(
@@ -321,6 +339,21 @@ mod tests {
             ("invoice \u{202E}fdp.exe", Shape::Line, "invoice fdp.exe"),
             ("\u{2066}隐患\u{2069}", Shape::Line, "隐患"),
             ("\u{1f}\u{1f}", Shape::Line, ""),
+            // Invisible format characters (Cf) and the separators.
+            ("隐\u{200B}患", Shape::Line, "隐患"),
+            ("\u{FEFF}隐患", Shape::Line, "隐患"),
+            ("abc\u{200F}def", Shape::Line, "abcdef"),
+            ("\u{061C}隐患", Shape::Line, "隐患"),
+            ("a\u{200C}b\u{2060}c\u{180E}d\u{00AD}e", Shape::Line, "abcde"),
+            ("tag\u{E0041}\u{E007F}", Shape::Line, "tag"),
+            ("一\u{2028}二\u{2029}三", Shape::Paragraphs, "一\n二\n三"),
+            ("一\u{2028}二", Shape::Line, "一 二"),
+            // A joiner is kept only between emoji.
+            ("👨\u{200D}🚒", Shape::Line, "👨\u{200D}🚒"),
+            ("❤\u{FE0F}\u{200D}🔥", Shape::Line, "❤\u{FE0F}\u{200D}🔥"),
+            ("a\u{200D}b", Shape::Line, "ab"),
+            ("👨\u{200D}", Shape::Line, "👨"),
+            ("1\u{200D}2", Shape::Line, "12"),
         ] {
             assert_eq!(cleaned(given, shape), expected, "{given:?}");
         }

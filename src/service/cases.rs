@@ -474,9 +474,14 @@ pub async fn act(
         }
         Action::LinkDuplicate { of } => {
             check(Step::LinkDuplicate)?;
-            let earlier = crate::store::tips::by_reference(conn, of.as_str())
-                .await?
-                .ok_or(ServiceError::NotFound("earlier tip"))?;
+            // Only a tip this official could open: an unknown reference and another
+            // department's get the same answer.
+            let not_ours =
+                || ServiceError::Invalid("a duplicate links to an earlier tip of the same department".to_owned());
+            let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
+            if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {
+                return Err(not_ours());
+            }
             let earlier_accepted = workflow::workflow(conn, &earlier.id).await?.and_then(|w| w.accepted_at);
             let first = match (earlier_accepted, before.accepted_at) {
                 (Some(e), Some(this)) => e <= this,
@@ -560,7 +565,8 @@ pub async fn object(
     reason: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let reason = text_required(reason, "the reason for the objection", 5_000)?;
+    let reason = crate::domain::validation::clean_paragraphs(reason);
+    let reason = text_required(&reason, "the reason for the objection", 5_000)?;
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;

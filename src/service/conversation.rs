@@ -34,23 +34,33 @@ fn text(key: &Key<Tip>, sealed: Vec<u8>) -> Result<String, ServiceError> {
     Ok(String::from_utf8_lossy(plain.as_bytes()).into_owned())
 }
 
-/// Seals a message to the tip's key and stores it.
-pub async fn send(
+/// Seals a reporter's message to the tip's key and stores it, up to `per_day` messages of
+/// theirs a day (China's calendar day): a session must not flood the case with text.
+pub async fn send_from_reporter(
     store: &Store,
     tip: &TipRow,
-    from: Author,
-    user_id: Option<&str>,
     body: &str,
+    per_day: u32,
     now: i64,
 ) -> Result<String, ServiceError> {
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(body.as_bytes())?;
     let id = Id::random().to_string();
-    let mut conn = store.conn().await?;
-    messages::insert(
-        &mut conn,
-        &NewMessage { id: &id, tip_id: &tip.id, author: from, user_id, body: &sealed, created_at: now },
-    )
-    .await?;
+    let message = NewMessage {
+        id: &id,
+        tip_id: &tip.id,
+        author: Author::Reporter,
+        user_id: None,
+        body: &sealed,
+        created_at: now,
+    };
+    let today = crate::domain::china_time::day_start(now);
+    if !messages::insert_within(&mut *store.conn().await?, &message, today, i64::from(per_day)).await? {
+        return Err(ServiceError::Quota {
+            zh: format!("您今天已就此举报发送 {per_day} 条留言，已达每日上限，请明天再发。"),
+            en: format!("You have sent {per_day} messages on this report today, the most a day; write again tomorrow."),
+            retry_after_secs: u64::try_from(today + crate::domain::china_time::DAY - now).unwrap_or(1),
+        });
+    }
     Ok(id)
 }
 

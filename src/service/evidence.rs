@@ -6,7 +6,8 @@
 use futures_util::AsyncWriteExt;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-use super::{ServiceError, blocking};
+use super::ServiceError;
+use super::work::{self, Work};
 use crate::crypto::{PublicKey, Tip};
 use crate::domain::Id;
 use crate::evidence::{FileKind, StripError, strip_metadata};
@@ -155,7 +156,7 @@ impl Upload {
         let (slot, size, metadata) = match self.sink {
             Sink::Memory(image) => {
                 let kind = self.kind;
-                let cleaned = blocking(move || strip_metadata(kind, &image)).await??;
+                let cleaned = work::run(Work::Files, move || strip_metadata(kind, &image)).await??;
                 let (slot, file) = blobs.create().await?;
                 let sealed = async {
                     let mut writer = self.tip_key.seal_async(file.compat_write()).await.map_err(ServiceError::from)?;

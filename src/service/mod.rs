@@ -18,11 +18,9 @@ pub mod retention;
 pub mod rewards;
 pub mod sessions;
 pub mod staff_login;
+pub mod storage;
 pub mod tips;
-
-use std::sync::LazyLock;
-
-use tokio::sync::Semaphore;
+pub mod work;
 
 use crate::crypto::CryptoError;
 use crate::store::StoreError;
@@ -48,6 +46,9 @@ pub enum ServiceError {
     /// The request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// A value the client sent is out of range, said in both languages (HTTP 400).
+    #[error("{en}")]
+    BadInput { zh: String, en: String },
     /// The step does not fit the tip's state (HTTP 409).
     #[error("{0}")]
     Illegal(String),
@@ -58,6 +59,15 @@ pub enum ServiceError {
     /// The whole system has taken as many tips this hour as it may (HTTP 429).
     #[error("the portal has taken as many tips as it may this hour")]
     Busy { retry_after_secs: u64 },
+    /// There is no room to store evidence now (HTTP 507); tips without files still go in.
+    #[error("there is no room to store files now")]
+    NoRoom,
+    /// A quota of the client's is used up (HTTP 429), with when it renews.
+    #[error("{en}")]
+    Quota { zh: String, en: String, retry_after_secs: u64 },
+    /// A pool of heavy work (`work`) is full: try again shortly (HTTP 429).
+    #[error("the portal is busy; try again in {retry_after_secs} seconds")]
+    Overloaded { retry_after_secs: u64 },
     /// The tip was crypto-shredded under the retention rule at this time (HTTP 410).
     #[error("the tip was destroyed under the retention rule")]
     Shredded { at: i64 },
@@ -70,26 +80,6 @@ pub enum ServiceError {
 
 pub fn refused(zh: &str, en: &str) -> ServiceError {
     ServiceError::Refused { zh: zh.to_owned(), en: en.to_owned() }
-}
-
-/// Key derivations in progress at once: one per core. Argon2id is CPU-bound, so more would
-/// not finish sooner, and each password derivation holds 128 MiB: a flood of sign-in
-/// attempts queues here instead of exhausting memory.
-static DERIVATIONS: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));
-
-/// Runs a key derivation on the blocking pool, off the async executor, at most one per core.
-pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
-    let permit = DERIVATIONS.acquire().await.map_err(|e| ServiceError::Blocking(e.to_string()))?;
-    // The permit goes with the work and is returned the moment it ends, not when the waiting
-    // task is next polled on a busy worker: the next derivation starts without a gap.
-    tokio::task::spawn_blocking(move || {
-        let done = work();
-        drop(permit);
-        done
-    })
-    .await
-    .map_err(|e| ServiceError::Blocking(e.to_string()))
 }
 
 /// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.

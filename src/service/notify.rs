@@ -25,6 +25,7 @@ pub enum Why {
     RewardWaiting,
     ClaimDueSoon,
     Objection,
+    SignInAttack,
 }
 
 impl Why {
@@ -42,6 +43,10 @@ impl Why {
             Why::RewardWaiting => "有一笔举报奖励等待您办理。 / A reward waits for you.",
             Why::ClaimDueSoon => "一笔奖励的领取期限将至。 / A reward's claim window closes soon.",
             Why::Objection => "举报人对办理结果提出异议，请复核。 / A reporter objected to a conclusion; review it.",
+            Why::SignInAttack => {
+                "有工作人员账号在一小时内多次登录失败，可能正遭受密码猜测，请查看审计记录。 / A staff account failed many \
+                 sign-ins within an hour and may be under a password-guessing attack; see the audit log."
+            }
         }
     }
 }

@@ -2,7 +2,8 @@
 
 use super::groups::leave as leave_group;
 use super::groups::{Joined, join_official};
-use super::{ServiceError, blocking, per_group};
+use super::work::{self, Work};
+use super::{ServiceError, per_group};
 use crate::auth::Password;
 use crate::auth::totp::{self, Enrolment};
 use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
@@ -28,7 +29,9 @@ pub struct Created {
 async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<crypto::Password>), ServiceError> {
     let salt = crypto::new_salt();
     let params = KdfParams::PASSWORD;
-    let derived = blocking(move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, params)).await??;
+    let derived =
+        work::run(Work::Password, move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, params))
+            .await??;
     let row = PasswordVerifierRow {
         password_kdf: params.to_string(),
         password_salt: salt.to_vec(),
@@ -100,13 +103,16 @@ impl std::fmt::Debug for SignedIn {
 /// Checks the password and opens the official's key. An unknown name costs the same time as
 /// a wrong password, so the answer says nothing about which names exist.
 pub async fn sign_in(store: &Store, username: &str, password: Password) -> Result<SignedIn, ServiceError> {
-    let mut conn = store.conn().await?;
-    let row = users::by_username(&mut conn, username).await?;
+    // No connection is held while the derivation waits and runs: a flood of sign-ins must
+    // not take the pool from everyone else.
+    let row = users::by_username(&mut *store.conn().await?, username).await?;
     let (kdf, salt, expected) = match &row {
         Some(u) => (u.password_kdf.parse()?, salt_of(&u.password_salt)?, Verifier::from_bytes(&u.password_verifier)),
         None => (KdfParams::PASSWORD, [0u8; 16], None),
     };
-    let derived = blocking(move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, kdf)).await??;
+    let derived =
+        work::run(Work::Password, move || crypto::derive::<crypto::Password>(password.as_bytes(), &salt, kdf))
+            .await??;
     let (Some(user), Some(expected)) = (row, expected) else {
         return Err(ServiceError::BadCredentials);
     };
@@ -114,7 +120,7 @@ pub async fn sign_in(store: &Store, username: &str, password: Password) -> Resul
         return Err(ServiceError::BadCredentials);
     }
     let key = Wrapped::<User>::from_bytes(user.key_envelope.clone()).open(&derived.key)?;
-    let roles = users::roles(&mut conn, &user.id).await?;
+    let roles = users::roles(&mut *store.conn().await?, &user.id).await?;
     Ok(signed_in(user, &roles, key))
 }
 

@@ -10,6 +10,9 @@ use crate::store::Store;
 use crate::store::queue::{self, Filter, QueueRow, Sort};
 
 pub const PAGE_SIZE: i64 = 50;
+/// The last page one may ask for: fifty million tips, far beyond any queue, and far from
+/// overflowing the offset.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 /// Filters as a client sends them; empty means "any".
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -26,8 +29,8 @@ pub struct Query {
     pub assignee: String,
     /// `newest` (default), `oldest` or `due`.
     pub sort: String,
-    /// From 1.
-    pub page: i64,
+    /// From 1 (the default) to 1 000 000.
+    pub page: Option<i64>,
 }
 
 pub struct Page {
@@ -83,7 +86,13 @@ pub async fn list(store: &Store, official: &SignedIn, q: &Query, now: i64) -> Re
         "due" => Sort::DueFirst,
         _ => Sort::Newest,
     };
-    let page = q.page.max(1);
+    let page = q.page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(ServiceError::BadInput {
+            zh: format!("页码应在 1 到 {MAX_PAGE} 之间。"),
+            en: format!("The page must be from 1 to {MAX_PAGE}."),
+        });
+    }
     let mut conn = store.conn().await?;
     let rows = queue::page(&mut conn, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let (total, counts) = queue::counts(&mut conn, &filter).await?;

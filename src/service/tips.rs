@@ -4,10 +4,11 @@
 
 use zeroize::Zeroizing;
 
+use super::ServiceError;
 use super::groups;
 use super::notify::Why;
 use super::officials::SignedIn;
-use super::{ServiceError, blocking};
+use super::work::{self, Work};
 use crate::configuration::PublicUrl;
 use crate::crypto::receipt::QueryCode;
 use crate::crypto::{
@@ -128,7 +129,7 @@ pub async fn file_within(
 
     let salt = crypto::new_salt();
     let params = KdfParams::RECEIPT;
-    let (query_code, derived) = blocking(move || {
+    let (query_code, derived) = work::run(Work::Intake, move || {
         let code = QueryCode::generate();
         let derived = code.derive(&salt, params);
         (code, derived)
@@ -222,20 +223,23 @@ fn open_path<H: crypto::Holds<Department>>(
     Ok(OpenedTip { tip, report, key })
 }
 
-/// Opens a tip for an official whose department holds a grant of it; `Denied` otherwise.
+/// Opens a tip for an official whose keys hold a grant of it. A tip that does not exist and
+/// one the official cannot open get the same answer, `NoSuchTip`, so that a reference is
+/// never confirmed to an official of another department; a shredded tip is said to be so
+/// only to its own department.
 pub async fn open_for_official(
     store: &Store,
     official: &SignedIn,
     reference: &TipReference,
 ) -> Result<OpenedTip, ServiceError> {
-    let tip = tip_by_reference(store, reference).await?;
-    if let Some(at) = tip.shredded_at {
-        return Err(ServiceError::Shredded { at });
-    }
     let mut conn = store.conn().await?;
-    let path = tips::grant_path_for_user(&mut conn, &tip.id, &official.user_id)
-        .await?
-        .ok_or_else(|| ServiceError::Denied("this tip is not granted to any key this official holds".to_owned()))?;
+    let tip = tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NoSuchTip)?;
+    if let Some(at) = tip.shredded_at {
+        let own = official.department.as_deref() == Some(tip.department_code.as_str());
+        return Err(if own { ServiceError::Shredded { at } } else { ServiceError::NoSuchTip });
+    }
+    let path =
+        tips::grant_path_for_user(&mut conn, &tip.id, &official.user_id).await?.ok_or(ServiceError::NoSuchTip)?;
     open_path(path, &official.key, tip)
 }
 
@@ -286,7 +290,7 @@ pub async fn open_for_reporter(
         ),
         None => (KdfParams::RECEIPT, [0u8; 16], None),
     };
-    let derived = blocking(move || code.derive(&salt, params)).await??;
+    let derived = work::run(Work::Receipt, move || code.derive(&salt, params)).await??;
     let (Some(tip), Some(expected)) = (tip, expected) else {
         return Err(ServiceError::BadCredentials);
     };

@@ -111,7 +111,11 @@ impl BlobStore {
             Self::Files { root } => {
                 let partial = root.join("partial").join(&id);
                 let done = Self::path(root, &id);
-                let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&partial).await?;
+                let mut options = tokio::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                options.mode(0o600);
+                let file = options.open(&partial).await?;
                 Ok((BlobSlot { id, place: Place::File { partial, done } }, BlobWriter::File(file)))
             }
             Self::Database { store } => {

@@ -37,6 +37,32 @@ pub struct NewMessage<'a> {
     pub created_at: i64,
 }
 
+/// Inserts a message unless its author already wrote `cap` to the tip since `since`; false
+/// when the cap is reached. One statement, so two messages at once cannot both slip under it
+/// on SQLite (on PostgreSQL at most the client's concurrent requests can).
+pub async fn insert_within(
+    conn: &mut AnyConnection,
+    m: &NewMessage<'_>,
+    since: i64,
+    cap: i64,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO messages (id, tip_id, author, user_id, body, created_at) SELECT $1, $2, $3, $4, $5, $6 \
+         WHERE (SELECT COUNT(*) FROM messages WHERE tip_id = $2 AND author = $3 AND created_at >= $7) < $8",
+    )
+    .bind(m.id)
+    .bind(m.tip_id)
+    .bind(m.author.as_str())
+    .bind(m.user_id)
+    .bind(m.body.as_bytes())
+    .bind(m.created_at)
+    .bind(since)
+    .bind(cap)
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
 pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO messages (id, tip_id, author, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(m.id)

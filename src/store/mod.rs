@@ -191,6 +191,17 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes the database takes (SQLite: its pages; PostgreSQL: the whole database, evidence
+    /// included).
+    pub async fn database_bytes(&self) -> Result<u64, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            Backend::Postgres => "SELECT CAST(pg_database_size(current_database()) AS BIGINT)",
+        };
+        let bytes: i64 = sqlx::query_scalar(sql).fetch_one(&self.pool).await?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     /// A connection from the pool, for reads and single writes.
     pub async fn conn(&self) -> Result<PoolConnection<Any>, StoreError> {
         Ok(self.pool.acquire().await?)

@@ -133,34 +133,6 @@ pub async fn count_active(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled_at IS NULL").fetch_one(conn).await?)
 }
 
-/// A failed sign-in: counts it and, at the given count, locks the account until `lock_until`.
-pub async fn record_failure(
-    conn: &mut AnyConnection,
-    id: &str,
-    lock_at: i64,
-    lock_until: i64,
-) -> Result<i64, StoreError> {
-    let (failures,): (i64,) =
-        sqlx::query_as("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if failures >= lock_at {
-        sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2").bind(lock_until).bind(id).execute(conn).await?;
-    }
-    Ok(failures)
-}
-
-pub async fn clear_failures(conn: &mut AnyConnection, id: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(conn).await?;
-    Ok(())
-}
-
-/// `(failed_logins, locked_until)` of an account.
-pub async fn throttle(conn: &mut AnyConnection, id: &str) -> Result<(i64, Option<i64>), StoreError> {
-    Ok(sqlx::query_as("SELECT failed_logins, locked_until FROM users WHERE id = $1").bind(id).fetch_one(conn).await?)
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct UserSummary {
     pub id: String,

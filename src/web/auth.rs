@@ -74,6 +74,58 @@ pub fn csrf_matches(token: &SessionToken, given: &str) -> bool {
     csrf_token(token).as_bytes().ct_eq(given.as_bytes()).into()
 }
 
+/// The cookie behind the form token of the pages used before there is a session
+/// (`/staff/login`, `/track`): random, strict, so a form posted from another site carries
+/// none and cannot sign a victim in to the attacker's account (login CSRF).
+pub const FORM_COOKIE: &str = "jubao_form";
+
+/// A form token for a page without a session: the value for the form's hidden `csrf` field,
+/// and the cookie to set when the visitor has none yet.
+pub struct FormToken {
+    pub csrf: String,
+    pub cookie: Option<Cookie<'static>>,
+}
+
+fn form_cookie_token(req: &HttpRequest) -> Option<SessionToken> {
+    SessionToken::parse(req.cookie(FORM_COOKIE)?.value())
+}
+
+fn form_csrf(token: &SessionToken) -> String {
+    let digest = Sha256::new().chain_update(b"jubao form\0").chain_update(token.to_text().as_bytes()).finalize();
+    data_encoding::BASE64URL_NOPAD.encode(&digest[..18])
+}
+
+/// The visitor's form token, reusing their cookie so that two open tabs both work.
+pub fn form_token(req: &HttpRequest, secure: bool) -> FormToken {
+    if let Some(token) = form_cookie_token(req) {
+        return FormToken { csrf: form_csrf(&token), cookie: None };
+    }
+    let token = SessionToken::generate();
+    let cookie = Cookie::build(FORM_COOKIE, token.to_text().to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish();
+    FormToken { csrf: form_csrf(&token), cookie: Some(cookie) }
+}
+
+impl FormToken {
+    /// The page, with the cookie when the visitor had none.
+    pub fn attach(&self, mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
+        if let Some(cookie) = &self.cookie {
+            let _ = response.add_cookie(cookie);
+        }
+        response
+    }
+}
+
+/// Whether a posted form carries the token of the visitor's own cookie.
+pub fn form_token_matches(req: &HttpRequest, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    form_cookie_token(req).is_some_and(|token| form_csrf(&token).as_bytes().ct_eq(given.as_bytes()).into())
+}
+
 /// An official signed in: who, with their key, and the session's token.
 pub struct StaffSession {
     pub official: SignedIn,

@@ -24,6 +24,13 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: &[&str], trusted: &Tr
     Some(hops.into_iter().rev().find(|hop| !trusted.contains(*hop)).unwrap_or(peer))
 }
 
+/// The client of a request, as the rules above decide.
+pub fn of_request(req: &HttpRequest, trusted: &TrustedProxies) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let headers: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    client_address(peer, &headers, trusted)
+}
+
 /// Extractor: the client's address as the rules above decide.
 pub struct Client(pub Option<IpAddr>);
 
@@ -32,11 +39,9 @@ impl FromRequest for Client {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let peer = req.peer_addr().map(|a| a.ip());
-        let headers: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
         let address = match req.app_data::<web::Data<AppState>>() {
-            Some(state) => client_address(peer, &headers, &state.settings.trusted_proxies),
-            None => peer,
+            Some(state) => of_request(req, &state.settings.trusted_proxies),
+            None => req.peer_addr().map(|a| a.ip()),
         };
         std::future::ready(Ok(Client(address)))
     }

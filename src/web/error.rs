@@ -103,7 +103,11 @@ impl Problem {
         let title = lang.t("出错了", "Something went wrong");
         let page =
             jubao_templates::error_page(&Frame { lang, title, path: "/" }, self.status.as_u16(), self.message(lang));
-        HttpResponse::build(self.status).content_type("text/html; charset=utf-8").body(page.into_string())
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after {
+            response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        response.content_type("text/html; charset=utf-8").body(page.into_string())
     }
 }
 
@@ -203,6 +207,20 @@ fn wants_json(req: &HttpRequest) -> bool {
     req.path().starts_with("/api/")
 }
 
+/// The response, with the problem's Retry-After when it has one.
+pub fn with_retry_after(mut response: HttpResponse, problem: &Problem) -> HttpResponse {
+    if let Some(seconds) = problem.retry_after {
+        response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, seconds.into());
+    }
+    response
+}
+
+/// A problem as the request wants it: JSON under `/api/`, a page in the visitor's language
+/// elsewhere.
+pub fn response_for(req: &HttpRequest, problem: &Problem) -> HttpResponse {
+    if wants_json(req) { problem.json() } else { problem.html(lang_of(req)) }
+}
+
 /// Requests no route matched.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let problem = Problem::not_found();
@@ -266,6 +284,7 @@ impl From<crate::service::ServiceError> for Problem {
                 format!("当前状态下不能进行此操作：{why}"),
                 why,
             ),
+            E::BadInput { zh, en } => Problem::bad_request("invalid", zh, en),
             E::Refused { zh, en } => Problem::new(StatusCode::CONFLICT, "refused", zh, en),
             E::Busy { retry_after_secs } => {
                 let minutes = retry_after_secs.div_ceil(60).max(1);
@@ -276,6 +295,28 @@ impl From<crate::service::ServiceError> for Problem {
                     format!("Too many requests; try again in {minutes} minutes."),
                 );
                 p.retry_after = Some(retry_after_secs.max(1));
+                p
+            }
+            E::NoRoom => Problem::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "no_room",
+                "存储空间暂时不足，现在无法上传文件，请稍后再试。不带文件的举报和留言仍可提交。",
+                "There is no room to store files just now; try again later. Reports and messages without files are still accepted.",
+            ),
+            E::Quota { zh, en, retry_after_secs } => {
+                let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "quota", zh, en);
+                p.retry_after = Some(retry_after_secs.max(1));
+                p
+            }
+            E::Overloaded { retry_after_secs } => {
+                let seconds = retry_after_secs.max(1);
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "busy",
+                    format!("系统繁忙，请在 {seconds} 秒后再试。"),
+                    format!("The portal is busy; try again in {seconds} seconds."),
+                );
+                p.retry_after = Some(seconds);
                 p
             }
             E::Shredded { at } => {

@@ -12,8 +12,10 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::configuration::Limits;
+use crate::service::staff_login::Attempter;
 
-/// One client may try this many accounts' allowance of staff sign-ins per minute.
+/// One client may try this many times an account's allowance of staff sign-ins per minute,
+/// whatever the accounts.
 const STAFF_CLIENT_FACTOR: u32 = 4;
 
 /// Guesses at one receipt's query code per hour, from anywhere.
@@ -40,6 +42,8 @@ pub struct Limiters {
     receipt_attempts: DefaultKeyedRateLimiter<u64>,
     staff_logins: DefaultKeyedRateLimiter<u64>,
     staff_clients: DefaultKeyedRateLimiter<u64>,
+    /// Evidence per client, in MiB.
+    evidence: DefaultKeyedRateLimiter<u64>,
 }
 
 impl Limiters {
@@ -54,6 +58,7 @@ impl Limiters {
             reporter_logins: RateLimiter::keyed(per_minute(limits.reporter_logins_per_client_per_minute)),
             receipt_attempts: RateLimiter::keyed(per_hour(attempts)),
             staff_logins: RateLimiter::keyed(per_minute(limits.staff_logins_per_user_per_minute)),
+            evidence: RateLimiter::keyed(per_hour(limits.evidence_mib_per_client_per_hour)),
             staff_clients: RateLimiter::keyed(per_minute(
                 limits
                     .staff_logins_per_user_per_minute
@@ -64,6 +69,11 @@ impl Limiters {
 
     fn key(&self, value: impl Hash) -> u64 {
         self.hasher.hash_one(value)
+    }
+
+    /// The keyed hash a client is counted under (its /64 for IPv6).
+    pub fn client_hash(&self, client: Option<IpAddr>) -> u64 {
+        self.client_key(client)
     }
 
     fn client_key(&self, client: Option<IpAddr>) -> u64 {
@@ -94,14 +104,26 @@ impl Limiters {
         self.keyed(&self.receipt_attempts, self.key(("receipt", reference)))
     }
 
-    /// A staff sign-in attempt for one account.
-    pub fn staff_login(&self, username: &str) -> Result<(), Limited> {
-        self.keyed(&self.staff_logins, self.key(("staff", username)))
+    /// Who is trying an account name: the name and the client, hashed together. Pauses after
+    /// failures (`service::staff_login`) and the per-account allowance are kept per
+    /// attempter, so that nobody can hold an official out by failing in their name.
+    pub fn attempter(&self, username: &str, client: Option<IpAddr>) -> Attempter {
+        Attempter(self.key(("staff", username, self.client_key(client))))
+    }
+
+    /// A staff sign-in attempt for one account from one client.
+    pub fn staff_login(&self, attempter: Attempter) -> Result<(), Limited> {
+        self.keyed(&self.staff_logins, attempter.0)
     }
 
     /// Staff sign-in attempts from one client, whatever the account.
     pub fn staff_client(&self, client: Option<IpAddr>) -> Result<(), Limited> {
         self.keyed(&self.staff_clients, self.client_key(client))
+    }
+
+    /// One more MiB (or a part of one) of evidence from a client.
+    pub fn evidence_mib(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        self.keyed(&self.evidence, self.client_key(client))
     }
 
     /// Forgets keys that are back to a full allowance.
@@ -111,6 +133,7 @@ impl Limiters {
         self.receipt_attempts.retain_recent();
         self.staff_logins.retain_recent();
         self.staff_clients.retain_recent();
+        self.evidence.retain_recent();
     }
 }
 

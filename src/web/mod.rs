@@ -11,6 +11,7 @@ pub mod lang;
 pub mod limits;
 pub mod pages;
 pub mod reference_cache;
+pub mod request_limits;
 pub mod request_log;
 pub mod security_headers;
 pub mod staff;
@@ -29,6 +30,12 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub limiters: limits::Limiters,
+    /// Pauses after failed staff sign-ins, per account name and client.
+    pub lockouts: crate::service::staff_login::Lockouts,
+    /// Requests in progress per client.
+    pub in_flight: Arc<request_limits::InFlight>,
+    /// Room to store evidence.
+    pub space: crate::service::storage::Space,
     pub reference: reference_cache::ReferenceCache,
     pub blobs: BlobStore,
 }
@@ -37,6 +44,13 @@ impl AppState {
     pub fn new(store: Store, settings: Settings, blobs: BlobStore) -> Self {
         Self {
             limiters: limits::Limiters::new(&settings.limits),
+            lockouts: Default::default(),
+            in_flight: Default::default(),
+            space: crate::service::storage::Space::new(
+                settings.data_dir.clone(),
+                settings.limits.min_free_disk_mib,
+                settings.limits.max_database_mib,
+            ),
             reference: reference_cache::ReferenceCache::new(store.clone()),
             store,
             settings: Arc::new(settings),

@@ -8,13 +8,16 @@ use futures_util::StreamExt;
 use super::AppState;
 use super::error::Problem;
 use crate::evidence::FileKind;
-use crate::service::evidence::{EvidenceError, Upload};
+use crate::service::evidence::Upload;
 use crate::store::messages::Author;
 use crate::store::tips::TipRow;
 use crate::store::unix_now;
 
 /// Largest text field accepted beside the files.
 const MAX_TEXT_FIELD: usize = 1024;
+/// Parts of one body at most: a few text fields and the files a tip may hold.
+const MAX_PARTS: usize = 64;
+const MIB: u64 = 1024 * 1024;
 /// How much of a refused file is still read before the answer.
 const DRAIN_BYTES: usize = 16 * 1024 * 1024;
 
@@ -27,6 +30,8 @@ pub struct Checks<'a> {
     /// The form token the request must carry (pages), or none (API, bearer token).
     pub csrf: Option<&'a dyn Fn(&str) -> bool>,
     pub keep_metadata: bool,
+    /// Who sends it, for the hourly evidence allowance.
+    pub client: Option<std::net::IpAddr>,
 }
 
 fn bad(code: &'static str, zh: &'static str, en: &'static str) -> Problem {
@@ -56,9 +61,14 @@ pub async fn receive(
 ) -> Result<Received, Problem> {
     let mut ids = Vec::new();
     let mut csrf_seen = checks.csrf.is_none();
+    let mut parts = 0;
     while let Some(field) = multipart.next().await {
         let mut field = field
             .map_err(|_| bad("invalid_body", "上传内容格式不正确。", "The upload is not valid multipart data."))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(bad("invalid_body", "上传内容的部分过多。", "The upload has too many parts."));
+        }
         match field.name().unwrap_or_default() {
             "csrf" => {
                 let given = text_field(&mut field).await?;
@@ -85,7 +95,8 @@ pub async fn receive(
                     ));
                 }
                 let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_owned();
-                if let Some(id) = one_file(state, tip, &mut field, &name, checks.keep_metadata, author).await? {
+                let sender = Sender { author, client: checks.client };
+                if let Some(id) = one_file(state, tip, &mut field, &name, checks.keep_metadata, sender).await? {
                     ids.push(id);
                 }
             }
@@ -105,6 +116,36 @@ pub async fn receive(
     Ok(Received { attachment_ids: ids })
 }
 
+#[derive(Clone, Copy)]
+struct Sender {
+    author: Author,
+    client: Option<std::net::IpAddr>,
+}
+
+/// Whether a client may send another MiB: its hourly allowance.
+fn allowance(state: &AppState, client: Option<std::net::IpAddr>) -> Result<(), Problem> {
+    state.limiters.evidence_mib(client).map_err(|limited| crate::web::error::ApiError::from(limited).0)
+}
+
+/// Why a body stopped: too slow (the request's deadline, 408) or cut off.
+fn interrupted_by(error: &actix_multipart::MultipartError) -> Problem {
+    use actix_web::error::PayloadError;
+    let timed_out = matches!(
+        error,
+        actix_multipart::MultipartError::Payload(PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut
+    );
+    if timed_out {
+        Problem::new(
+            actix_web::http::StatusCode::REQUEST_TIMEOUT,
+            "too_slow",
+            "发送太慢，请求已超时。请在网络较好时重试。",
+            "What was sent came too slowly and the request timed out. Try again on a better connection.",
+        )
+    } else {
+        bad("invalid_body", "上传中断。", "The upload was interrupted.")
+    }
+}
+
 /// One file: `None` for an empty file input (a form sent without a file chosen).
 async fn one_file(
     state: &AppState,
@@ -112,7 +153,7 @@ async fn one_file(
     field: &mut Field,
     name: &str,
     keep_metadata: bool,
-    author: Author,
+    sender: Sender,
 ) -> Result<Option<String>, Problem> {
     let interrupted = || bad("invalid_body", "上传中断。", "The upload was interrupted.");
     let mut head = Vec::with_capacity(FileKind::SNIFF_BYTES);
@@ -139,18 +180,40 @@ async fn one_file(
     if head.is_empty() && name.is_empty() {
         return Ok(None);
     }
+    state.space.check(&state.store).await?;
+    allowance(state, sender.client)?;
     let mut upload =
         Upload::begin(&state.store, &state.blobs, tip, name, keep_metadata, &head, state.upload_limits()).await?;
-    let mut result = match rest {
-        Some(chunk) => upload.write(&chunk).await,
+    let mut received = head.len() as u64;
+    let mut result: Result<(), Problem> = match rest {
+        Some(chunk) => {
+            received += chunk.len() as u64;
+            upload.write(&chunk).await.map_err(Problem::from)
+        }
         None => Ok(()),
     };
     while result.is_ok() && !ended {
         match field.next().await {
-            Some(Ok(chunk)) => result = upload.write(&chunk).await,
-            Some(Err(_)) => {
+            Some(Ok(chunk)) => {
+                // Each MiB begun counts against the hour's allowance; the disk is looked at
+                // again as a large file comes in.
+                let before = received / MIB;
+                received += chunk.len() as u64;
+                result = if received / MIB > before {
+                    match allowance(state, sender.client) {
+                        Ok(()) => state.space.check(&state.store).await.map_err(Problem::from),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    Ok(())
+                };
+                if result.is_ok() {
+                    result = upload.write(&chunk).await.map_err(Problem::from);
+                }
+            }
+            Some(Err(e)) => {
                 ended = true;
-                result = Err(EvidenceError::Io(std::io::Error::other("the upload was interrupted")));
+                result = Err(interrupted_by(&e));
             }
             None => ended = true,
         }
@@ -166,7 +229,7 @@ async fn one_file(
                 break;
             }
         }
-        return Err(e.into());
+        return Err(e);
     }
-    Ok(Some(upload.finish(&state.store, &state.blobs, author, unix_now()).await?))
+    Ok(Some(upload.finish(&state.store, &state.blobs, sender.author, unix_now()).await?))
 }

@@ -162,7 +162,7 @@ pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
                         span { (lang.t("我已阅读举报须知，所举报内容属实", "I have read the notes above and what I report is true")) }
                     }
                 }
-                p.actions { button.button.primary type="submit" disabled[!form.open] { (lang.t("提交举报", "Send the report")) } }
+                p.actions { button.button.primary id="send" type="submit" disabled[!form.open] { (lang.t("提交举报", "Send the report")) } }
             }
         },
     )

@@ -52,7 +52,7 @@ pub fn layout(f: &Frame<'_>, body: Markup) -> Markup {
     }
 }
 
-pub fn login(lang: Lang, username: &str, error: Option<&str>) -> Markup {
+pub fn login(lang: Lang, username: &str, error: Option<&str>, csrf: &str) -> Markup {
     let frame = crate::Frame { lang, title: lang.t("工作人员登录", "Staff sign-in"), path: "/staff/login" };
     crate::layout(
         &frame,
@@ -60,6 +60,7 @@ pub fn login(lang: Lang, username: &str, error: Option<&str>) -> Markup {
             h1 { (lang.t("工作人员登录", "Staff sign-in")) }
             @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
             form method="post" action="/staff/login" {
+                input type="hidden" name="csrf" value=(csrf);
                 div.field { label for="username" { (lang.t("用户名", "Username")) } input id="username" name="username" type="text" value=(username) autocomplete="username" required; }
                 div.field { label for="password" { (lang.t("密码", "Password")) } input id="password" name="password" type="password" autocomplete="current-password" required; }
                 div.field { label for="totp" { (lang.t("动态验证码", "Authenticator code")) } input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required; }

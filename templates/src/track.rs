@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use crate::form::{Errors, Text, error_summary, text_input, textarea};
 use crate::{Frame, Lang, layout};
 
-pub fn form(lang: Lang, reference: &str, errors: &Errors) -> Markup {
+pub fn form(lang: Lang, reference: &str, errors: &Errors, csrf: &str) -> Markup {
     let title = lang.t("查询办理进度", "Follow a report");
     let frame = Frame { lang, title, path: "/track" };
     layout(
@@ -14,6 +14,7 @@ pub fn form(lang: Lang, reference: &str, errors: &Errors) -> Markup {
             h1 { (title) }
             (error_summary(lang.t("无法打开：", "Cannot open:"), errors))
             form method="post" action="/track" novalidate {
+                input type="hidden" name="csrf" value=(csrf);
                 (text_input(&Text { field: "reference", label: lang.t("举报编号", "Reference"), value: reference,
                     hint: Some(lang.t("10 位字母和数字", "10 letters and digits")), required: true, max: 20, kind: "text", autocomplete: "off" }, errors))
                 (text_input(&Text { field: "query_code", label: lang.t("查询码", "Query code"), value: "",

@@ -148,6 +148,12 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     // Tests file many tips from one address; the limit tests set their own.
     settings.limits.tips_per_client_per_hour = std::num::NonZeroU32::new(10_000).unwrap();
     settings.limits.reporter_logins_per_client_per_minute = std::num::NonZeroU32::new(10_000).unwrap();
+    // Every test talks from 127.0.0.1, some with many requests at once; the disk of a test
+    // machine may be nearly full. The availability tests set their own.
+    settings.limits.connections_per_client = std::num::NonZeroU32::new(10_000).unwrap();
+    settings.limits.evidence_mib_per_client_per_hour = std::num::NonZeroU32::new(1_000_000).unwrap();
+    settings.limits.messages_per_tip_per_day = std::num::NonZeroU32::new(10_000).unwrap();
+    settings.limits.min_free_disk_mib = 0;
     change(&mut settings);
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.path().join("data");
@@ -360,16 +366,17 @@ impl TestApp {
     /// A cookie-keeping client signed in on the staff pages, with its form token.
     pub async fn staff_browser(&self, official: &Official, later: bool) -> (reqwest::Client, String) {
         let client = client_from(None);
-        let response = client
-            .post(self.url("/staff/login"))
-            .form(&[
+        let response = post_page_form(
+            &client,
+            self,
+            "/staff/login",
+            &[
                 ("username", official.signed_in.username.as_str()),
                 ("password", PASSWORD),
                 ("totp", totp_now(official, later).as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(response.status(), 303, "{} signs in", official.signed_in.username);
         let cookie = response.headers()["set-cookie"].to_str().unwrap();
         let token = cookie.strip_prefix("jubao_staff=").unwrap().split(';').next().unwrap();
@@ -578,18 +585,34 @@ pub fn pdf_of(size: usize, marker: &str) -> Vec<u8> {
     pdf
 }
 
+/// Posts the form of a page used before any session (`/staff/login`, `/track`) as a browser
+/// does: the page first (its form token and the cookie behind it), then the form.
+pub async fn post_page_form(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client.post(app.url(path)).form(&form).send().await.unwrap()
+}
+
 /// The reporter's status page (`/track/status`) after signing in with a receipt on `/track`.
 pub async fn track_page(app: &TestApp, receipt: &serde_json::Value) -> String {
     let phone = client_from(None);
-    let opened = phone
-        .post(app.url("/track"))
-        .form(&[
+    let opened = post_page_form(
+        &phone,
+        app,
+        "/track",
+        &[
             ("reference", receipt["reference"].as_str().unwrap()),
             ("query_code", receipt["query_code"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(opened.status(), 303, "the receipt opens the status page");
     phone.get(app.url("/track/status")).send().await.unwrap().text().await.unwrap()
 }

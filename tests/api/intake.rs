@@ -76,12 +76,14 @@ async fn a_tip_through_the_html_form_is_followed_answered_and_given_clean_eviden
 
     // Another device opens it with the receipt.
     let phone = client_from(None);
-    let opened = phone
-        .post(app.url("/track"))
-        .form(&[("reference", reference.to_lowercase()), ("query_code", code.replace(' ', "-"))])
-        .send()
-        .await
-        .unwrap();
+    let (reference_typed, code_typed) = (reference.to_lowercase(), code.replace(' ', "-"));
+    let opened = crate::helpers::post_page_form(
+        &phone,
+        &app,
+        "/track",
+        &[("reference", reference_typed.as_str()), ("query_code", code_typed.as_str())],
+    )
+    .await;
     assert_eq!(opened.status(), 303);
     let cookie = opened.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(

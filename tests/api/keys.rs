@@ -56,7 +56,7 @@ async fn a_department_never_granted_a_tip_cannot_open_it() {
     let receipt = tips::file(&app.store, tip_about("mine", "ng-1", false), now()).await.unwrap();
 
     let refused = tips::open_for_official(&app.store, &fire.signed_in, &receipt.reference).await;
-    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{:?}", refused.err());
+    assert!(matches!(refused, Err(ServiceError::NoSuchTip)), "{:?}", refused.err());
 
     // Not just refused by the server: the fire department's key does not open the grant.
     let id = tip_id(&app, &receipt.reference).await;
@@ -86,7 +86,7 @@ async fn after_a_transfer_the_old_department_cannot_open_the_tip() {
     tips::transfer(&app.store, &emergency.signed_in, &receipt.reference, &fire_code, now()).await.unwrap();
 
     let refused = tips::open_for_official(&app.store, &emergency.signed_in, &receipt.reference).await;
-    assert!(matches!(refused, Err(ServiceError::Denied(_))));
+    assert!(matches!(refused, Err(ServiceError::NoSuchTip)));
     let opened = tips::open_for_official(&app.store, &fire.signed_in, &receipt.reference).await.unwrap();
     assert_eq!(opened.tip.department_code, "fire");
     let grants: Vec<String> = sqlx::query_scalar(
@@ -157,7 +157,7 @@ async fn a_case_officers_keys_cannot_open_the_identity_and_finance_cannot_open_t
 
     // Finance holds neither a grant of the tip nor anything that opens its body.
     let refused = tips::open_for_official(&app.store, &finance.signed_in, &receipt.reference).await;
-    assert!(matches!(refused, Err(ServiceError::Denied(_))));
+    assert!(matches!(refused, Err(ServiceError::NoSuchTip)));
     let body = Envelope::from_bytes(blob(&app, "SELECT body FROM tips WHERE id = $1", &id).await);
     let finance_key_id: String = sqlx::query_scalar("SELECT id FROM group_keys WHERE key_group = 'finance'")
         .fetch_one(&mut *conn)
@@ -214,7 +214,7 @@ async fn a_newcomer_opens_older_tips_only_after_a_heads_approval_and_a_leaver_ca
         panic!("a second member waits for approval: {:?}", newcomer.created.groups);
     };
     let refused = tips::open_for_official(&app.store, &newcomer.signed_in, &before.reference).await;
-    assert!(matches!(refused, Err(ServiceError::Denied(_))));
+    assert!(matches!(refused, Err(ServiceError::NoSuchTip)));
 
     let group = department("emergency");
     let mut tx = app.store.begin().await.unwrap();
@@ -242,7 +242,7 @@ async fn a_newcomer_opens_older_tips_only_after_a_heads_approval_and_a_leaver_ca
 
     let after = tips::file(&app.store, tip_about("mine", "new-1", false), now()).await.unwrap();
     let refused = tips::open_for_official(&app.store, &newcomer.signed_in, &after.reference).await;
-    assert!(matches!(refused, Err(ServiceError::Denied(_))));
+    assert!(matches!(refused, Err(ServiceError::NoSuchTip)));
     let grant =
         blob(&app, "SELECT envelope FROM tip_grants WHERE tip_id = $1", &tip_id(&app, &after.reference).await).await;
     assert!(Wrapped::<Tip>::from_bytes(grant).open(&kept).is_err(), "the kept version 1 does not open the new tip");

@@ -464,12 +464,13 @@ async fn the_reporter_claims_and_objects_from_the_status_page() {
     conclude(&app, &b, reference, 10_000).await;
 
     let browser = client_from(None);
-    let opened = browser
-        .post(app.url("/track"))
-        .form(&[("reference", reference), ("query_code", receipt["query_code"].as_str().unwrap())])
-        .send()
-        .await
-        .unwrap();
+    let opened = crate::helpers::post_page_form(
+        &browser,
+        &app,
+        "/track",
+        &[("reference", reference), ("query_code", receipt["query_code"].as_str().unwrap())],
+    )
+    .await;
     assert_eq!(opened.status(), 303);
     let page = browser.get(app.url("/track/status")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("符合奖励条件") && page.contains("提出异议"), "eligibility and the objection form");

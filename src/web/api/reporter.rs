@@ -287,7 +287,8 @@ pub async fn message(
     let session = reporter(&state, &req).await?;
     let body = validation::validate_message(&request.body)
         .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.zh, e.en))?;
-    let id = conversation::send(&state.store, &session.view.tip, Author::Reporter, None, &body, unix_now()).await?;
+    let per_day = state.settings.limits.messages_per_tip_per_day.get();
+    let id = conversation::send_from_reporter(&state.store, &session.view.tip, &body, per_day, unix_now()).await?;
     Ok(HttpResponse::Created().json(CreatedBody { id }))
 }
 
@@ -327,7 +328,8 @@ pub async fn attach(
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let session = reporter(&state, &req).await?;
-    let checks = Checks { csrf: None, keep_metadata: query.keep_metadata };
+    let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
+    let checks = Checks { csrf: None, keep_metadata: query.keep_metadata, client };
     let received = upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await?;
     Ok(HttpResponse::Created().json(AttachmentsCreated { attachments: received.attachment_ids }))
 }

@@ -40,30 +40,21 @@ pub async fn session(
     request: web::Json<StaffSignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let username = request.username.trim().to_ascii_lowercase();
-    state.limiters.staff_login(&username)?;
+    let attempter = state.limiters.attempter(&username, client);
+    state.limiters.staff_login(attempter)?;
     state.limiters.staff_client(client)?;
     let now = unix_now();
-    let official = match crate::service::staff_login::sign_in(
-        &state.store,
-        &username,
-        &request.password,
-        &request.totp,
-        now,
-    )
-    .await
-    {
-        Ok(official) => official,
-        Err(crate::service::staff_login::LoginError::Refused) => return Err(ServiceError::BadCredentials.into()),
-        Err(crate::service::staff_login::LoginError::Locked(seconds)) => {
-            return Err(ApiError(Problem::new(
-                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                "locked",
-                format!("尝试失败次数过多，账号已临时锁定 {seconds} 秒。"),
-                format!("Too many failed attempts: the account is locked for {seconds} seconds."),
-            )));
-        }
-        Err(crate::service::staff_login::LoginError::Service(e)) => return Err(e.into()),
-    };
+    let attempt =
+        staff_login::Attempt { attempter, username: &username, password: &request.password, totp: &request.totp };
+    let official =
+        match staff_login::sign_in(&state.store, &state.lockouts, &state.settings.public_url, attempt, now).await {
+            Ok(official) => official,
+            Err(staff_login::LoginError::Refused) => return Err(ServiceError::BadCredentials.into()),
+            Err(staff_login::LoginError::Locked(seconds)) => {
+                return Err(ApiError(crate::web::staff::login::locked_problem(seconds)));
+            }
+            Err(staff_login::LoginError::Service(e)) => return Err(e.into()),
+        };
     let token =
         sessions::start::<User>(&state.store, SessionKind::Staff, &official.user_id, &official.key, now).await?;
     Ok(HttpResponse::Ok()
@@ -75,16 +66,15 @@ use actix_web::HttpRequest;
 use crate::domain::{Role, TipReference, china_time};
 use crate::service::cases::{self, Conclusion};
 use crate::service::queue::{self, Query};
-use crate::service::{conversation, disclosure, rewards};
+use crate::service::{conversation, disclosure, rewards, staff_login};
 use crate::web::auth::{self, StaffSession};
-use crate::web::error::Problem;
 
 async fn official(state: &AppState, req: &HttpRequest) -> Result<StaffSession, ApiError> {
     auth::staff(state, auth::bearer(req)).await?.ok_or_else(|| super::unauthorised().into())
 }
 
 fn reference(text: &str) -> Result<TipReference, ApiError> {
-    TipReference::parse(text).ok_or_else(|| Problem::not_found().into())
+    TipReference::parse(text).ok_or_else(|| ApiError::from(ServiceError::NoSuchTip))
 }
 
 /// End this session.

@@ -16,7 +16,7 @@ use crate::store::{keys, unix_now};
 use crate::web::AppState;
 use crate::web::auth::reporter_cookie;
 use crate::web::client::Client;
-use crate::web::error::{PageError, Problem, limited_page};
+use crate::web::error::{ApiError, PageError, Problem, with_retry_after};
 use crate::web::lang::PageLang;
 use crate::web::reference_cache::ReferenceData;
 
@@ -151,6 +151,19 @@ async fn form_page(
         .body(jubao_templates::report::page(lang, &form, "/report").into_string()))
 }
 
+/// Refused for now: the form comes back with everything typed, and when to send it again.
+async fn again_later(
+    state: &AppState,
+    lang: Lang,
+    values: Values,
+    poster: Option<(String, String)>,
+    problem: Problem,
+) -> Result<HttpResponse, PageError> {
+    let errors = Errors(vec![("send".to_owned(), problem.message(lang).to_owned())]);
+    let page = form_page(state, lang, values, errors, poster, problem.status).await?;
+    Ok(with_retry_after(page, &problem))
+}
+
 pub async fn show(state: web::Data<AppState>, PageLang(lang): PageLang) -> Result<HttpResponse, PageError> {
     form_page(&state, lang, Values::default(), Errors::default(), None, actix_web::http::StatusCode::OK).await
 }
@@ -213,7 +226,7 @@ pub async fn submit(
         }
     };
     if let Err(limited) = state.limiters.tip(client) {
-        return Ok(limited_page(lang, limited));
+        return again_later(&state, lang, form.values(), poster_view, ApiError::from(limited).0).await;
     }
     let had_identity = valid.identity.is_some();
     let new = NewTip {
@@ -228,9 +241,8 @@ pub async fn submit(
     let cap = Some(state.settings.limits.tips_per_hour.get());
     let receipt = match tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await {
         Ok(receipt) => receipt,
-        Err(ServiceError::Busy { retry_after_secs }) => {
-            let limited = crate::web::limits::Limited { retry_after: std::time::Duration::from_secs(retry_after_secs) };
-            return Ok(limited_page(lang, limited));
+        Err(e @ (ServiceError::Busy { .. } | ServiceError::Overloaded { .. })) => {
+            return again_later(&state, lang, form.values(), poster_view, Problem::from(e)).await;
         }
         Err(ServiceError::NotSetUp) => {
             let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;

@@ -23,7 +23,7 @@ use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::auth::{self, ReporterSession, csrf_matches, csrf_token, expired_reporter_cookie, reporter_cookie};
 use crate::web::client::Client;
-use crate::web::error::{PageError, Problem, limited_page};
+use crate::web::error::{PageError, Problem, limited_page, with_retry_after};
 use crate::web::lang::PageLang;
 use crate::web::upload::{self, Checks};
 
@@ -35,24 +35,38 @@ fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((LOCATION, to)).finish()
 }
 
-pub async fn form(PageLang(lang): PageLang) -> HttpResponse {
-    html(StatusCode::OK, jubao_templates::track::form(lang, "", &Errors::default()))
+pub async fn form(state: web::Data<AppState>, req: HttpRequest, PageLang(lang): PageLang) -> HttpResponse {
+    let token = auth::form_token(&req, state.settings.public_url.is_https());
+    token.attach(html(StatusCode::OK, jubao_templates::track::form(lang, "", &Errors::default(), &token.csrf)))
 }
 
 /// Not `Debug`: it carries a query code.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct ReceiptForm {
+    csrf: String,
     reference: String,
     query_code: String,
 }
 
 pub async fn open(
     state: web::Data<AppState>,
+    req: HttpRequest,
     PageLang(lang): PageLang,
     Client(client): Client,
     form: web::Form<ReceiptForm>,
 ) -> Result<HttpResponse, PageError> {
+    let token = auth::form_token(&req, state.settings.public_url.is_https());
+    let page = |status, reference: &str, errors: Vec<(String, String)>| {
+        token.attach(html(status, jubao_templates::track::form(lang, reference, &Errors(errors), &token.csrf)))
+    };
+    if !auth::form_token_matches(&req, &form.csrf) {
+        let message = lang.t(
+            "页面已过期，请重新输入举报编号和查询码。",
+            "The page has expired; enter the reference and the query code again.",
+        );
+        return Ok(page(StatusCode::FORBIDDEN, &form.reference, vec![("reference".to_owned(), message.to_owned())]));
+    }
     let mut errors = Vec::new();
     let reference = TipReference::parse(&form.reference);
     if reference.is_none() {
@@ -69,10 +83,7 @@ pub async fn open(
         ));
     }
     let (Some(reference), Some(code)) = (reference, code) else {
-        return Ok(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            jubao_templates::track::form(lang, &form.reference, &Errors(errors)),
-        ));
+        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &form.reference, errors));
     };
     if let Err(limited) = state.limiters.receipt(client, reference.as_str()) {
         return Ok(limited_page(lang, limited));
@@ -81,8 +92,16 @@ pub async fn open(
         Ok(view) => view,
         Err(ServiceError::BadCredentials) => {
             let message = lang.t("举报编号或查询码不正确。", "The reference or the query code is wrong.");
-            let errors = Errors(vec![("query_code".to_owned(), message.to_owned())]);
-            return Ok(html(StatusCode::UNAUTHORIZED, jubao_templates::track::form(lang, reference.as_str(), &errors)));
+            return Ok(page(
+                StatusCode::UNAUTHORIZED,
+                reference.as_str(),
+                vec![("query_code".to_owned(), message.to_owned())],
+            ));
+        }
+        Err(e @ ServiceError::Overloaded { .. }) => {
+            let problem = Problem::from(e);
+            let errors = vec![("reference".to_owned(), problem.message(lang).to_owned())];
+            return Ok(with_retry_after(page(problem.status, reference.as_str(), errors), &problem));
         }
         Err(e) => return Err(PageError { problem: e.into(), lang }),
     };
@@ -300,10 +319,23 @@ pub async fn message(
             return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    conversation::send(&state.store, &session.view.tip, Author::Reporter, None, &body, unix_now())
-        .await
-        .map_err(|e| PageError { problem: e.into(), lang })?;
-    Ok(see_other("/track/status?done=message"))
+    let per_day = state.settings.limits.messages_per_tip_per_day.get();
+    match conversation::send_from_reporter(&state.store, &session.view.tip, &body, per_day, unix_now()).await {
+        Ok(_) => Ok(see_other("/track/status?done=message")),
+        // The message comes back, with when it can be sent.
+        Err(e @ ServiceError::Quota { .. }) => {
+            let problem = Problem::from(e);
+            let extra = Extra {
+                notice: None,
+                errors: Errors(vec![("body".to_owned(), problem.message(lang).to_owned())]),
+                draft: form.body.clone(),
+                ..Extra::default()
+            };
+            let page = status_page(&state, lang, &session, extra, problem.status).await?;
+            Ok(with_retry_after(page, &problem))
+        }
+        Err(e) => Err(PageError { problem: e.into(), lang }),
+    }
 }
 
 pub async fn attach(
@@ -317,7 +349,8 @@ pub async fn attach(
         Err(redirect) => return Ok(redirect),
     };
     let check = |given: &str| csrf_matches(&session.token, given);
-    let checks = Checks { csrf: Some(&check), keep_metadata: false };
+    let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
+    let checks = Checks { csrf: Some(&check), keep_metadata: false, client };
     match upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await {
         Ok(_) => Ok(see_other("/track/status?done=files")),
         Err(problem) if problem.code == "bad_form_token" => Err(expired(lang)),

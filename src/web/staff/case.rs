@@ -27,7 +27,7 @@ use crate::web::lang::PageLang;
 const CASE_ROLES: &[Role] = &[Role::Officer, Role::Head, Role::Oversight];
 
 fn reference_of(text: &str, lang: Lang) -> Result<TipReference, PageError> {
-    TipReference::parse(text).ok_or(PageError { problem: Problem::not_found(), lang })
+    TipReference::parse(text).ok_or(PageError { problem: ServiceError::NoSuchTip.into(), lang })
 }
 
 /// The actions this official may take now, with their labels.

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
 use serde::Deserialize;
 
 use super::{COOKIE, check_csrf, cookie, expired_cookie, html, session};
@@ -10,22 +11,24 @@ use crate::crypto::User;
 use crate::crypto::session::SessionToken;
 use crate::domain::Role;
 use crate::service::sessions;
-use crate::service::staff_login::{self, LoginError};
+use crate::service::staff_login::{self, Attempt, LoginError};
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
-use crate::web::AppState;
 use crate::web::client::Client;
-use crate::web::error::{PageError, limited_page};
+use crate::web::error::{PageError, Problem, limited_page, with_retry_after};
 use crate::web::lang::PageLang;
+use crate::web::{AppState, auth};
 
-pub async fn form(PageLang(lang): PageLang) -> HttpResponse {
-    html(StatusCode::OK, jubao_templates::staff::login(lang, "", None))
+pub async fn form(state: web::Data<AppState>, req: HttpRequest, PageLang(lang): PageLang) -> HttpResponse {
+    let token = auth::form_token(&req, state.settings.public_url.is_https());
+    token.attach(html(StatusCode::OK, jubao_templates::staff::login(lang, "", None, &token.csrf)))
 }
 
 /// Not `Debug`: it carries a password.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct LoginForm {
+    csrf: String,
     username: String,
     password: String,
     totp: String,
@@ -46,35 +49,41 @@ pub fn landing(roles: &[Role]) -> &'static str {
 
 pub async fn submit(
     state: web::Data<AppState>,
+    req: HttpRequest,
     PageLang(lang): PageLang,
     Client(client): Client,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     let username = form.username.trim().to_ascii_lowercase();
-    if let Err(limited) = state.limiters.staff_login(&username).and_then(|()| state.limiters.staff_client(client)) {
+    let token = auth::form_token(&req, state.settings.public_url.is_https());
+    let page = |status, message: &str| {
+        token.attach(html(status, jubao_templates::staff::login(lang, &username, Some(message), &token.csrf)))
+    };
+    if !auth::form_token_matches(&req, &form.csrf) {
+        let message = lang.t("页面已过期，请重新登录。", "The page has expired; sign in again.");
+        return Ok(page(StatusCode::FORBIDDEN, message));
+    }
+    let attempter = state.limiters.attempter(&username, client);
+    if let Err(limited) = state.limiters.staff_login(attempter).and_then(|()| state.limiters.staff_client(client)) {
         return Ok(limited_page(lang, limited));
     }
     let now = unix_now();
-    let refused = |message: String| {
-        Ok(html(StatusCode::UNAUTHORIZED, jubao_templates::staff::login(lang, &username, Some(&message))))
-    };
-    let official = match staff_login::sign_in(&state.store, &username, &form.password, &form.totp, now).await {
-        Ok(official) => official,
-        Err(LoginError::Refused) => {
-            return refused(lang.t("用户名、密码或验证码不正确。", "Wrong username, password or code.").to_owned());
-        }
-        Err(LoginError::Locked(seconds)) => {
-            return refused(format!(
-                "{}{seconds}{}",
-                lang.t(
-                    "尝试失败次数过多，账号已临时锁定，请在 ",
-                    "Too many failed attempts: the account is locked for "
-                ),
-                lang.t(" 秒后再试。", " seconds.")
-            ));
-        }
-        Err(LoginError::Service(e)) => return Err(PageError { problem: e.into(), lang }),
-    };
+    let attempt = Attempt { attempter, username: &username, password: &form.password, totp: &form.totp };
+    let official =
+        match staff_login::sign_in(&state.store, &state.lockouts, &state.settings.public_url, attempt, now).await {
+            Ok(official) => official,
+            Err(LoginError::Refused) => {
+                let message = lang.t("用户名、密码或验证码不正确。", "Wrong username, password or code.");
+                return Ok(page(StatusCode::UNAUTHORIZED, message));
+            }
+            // Paused or busy: the form comes back with what was typed (never the password) and
+            // when to try again.
+            Err(LoginError::Locked(seconds)) => return Ok(retry_page(&page, &locked_problem(seconds), lang)),
+            Err(LoginError::Service(e @ crate::service::ServiceError::Overloaded { .. })) => {
+                return Ok(retry_page(&page, &Problem::from(e), lang));
+            }
+            Err(LoginError::Service(e)) => return Err(PageError { problem: e.into(), lang }),
+        };
     let token = sessions::start::<User>(&state.store, SessionKind::Staff, &official.user_id, &official.key, now)
         .await
         .map_err(|e| PageError { problem: e.into(), lang })?;
@@ -82,6 +91,24 @@ pub async fn submit(
         .cookie(cookie(&token, state.settings.public_url.is_https()))
         .insert_header((LOCATION, landing(&official.roles)))
         .finish())
+}
+
+fn retry_page(page: &impl Fn(StatusCode, &str) -> HttpResponse, problem: &Problem, lang: Lang) -> HttpResponse {
+    with_retry_after(page(problem.status, problem.message(lang)), problem)
+}
+
+/// Why this device waits before trying the name again (a pause per device, not a lock of
+/// the account: the official's own device is not held up). 429 with Retry-After.
+pub fn locked_problem(seconds: i64) -> Problem {
+    let seconds = seconds.max(1);
+    let mut problem = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked",
+        format!("登录失败次数过多，请在 {seconds} 秒后再试。"),
+        format!("Too many failed attempts: try again in {seconds} seconds."),
+    );
+    problem.retry_after = u64::try_from(seconds).ok();
+    problem
 }
 
 #[derive(Default, Deserialize)]
