@@ -21,6 +21,7 @@ mod openapi;
 mod pages;
 mod reference;
 mod retention;
+mod reward_controls;
 mod rewards;
 mod roles;
 mod scale_out;
