@@ -139,6 +139,56 @@ impl RewardStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Whether the reporter is told of the reward (and its amount): only once finance has
+    /// authorised it, so an amount no one has checked yet is never promised.
+    pub fn shown_to_reporter(self) -> bool {
+        match self {
+            RewardStatus::Proposed | RewardStatus::Approved => false,
+            RewardStatus::Notified | RewardStatus::Claimed | RewardStatus::Paid | RewardStatus::Forfeited => true,
+        }
+    }
+}
+
+/// How many heads of the department approve a proposal: two, neither the proposer, when the
+/// amount is above what the policy computed for the tip; otherwise one.
+pub fn heads_needed(computed_yuan: i64, amount_yuan: i64) -> u8 {
+    if amount_yuan > computed_yuan { 2 } else { 1 }
+}
+
+/// What a head's approval does to a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    /// The first of two: the proposal waits for another head.
+    First,
+    /// The proposal is approved.
+    Final,
+}
+
+/// Why a head may not approve a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotApprover {
+    Proposer,
+    /// This head gave the first of two approvals already.
+    ApprovedAlready,
+}
+
+/// What `head`'s approval of a proposal by `proposer` does, given who approved it first.
+pub fn approval(
+    heads_needed: u8,
+    proposer: &str,
+    first_approver: Option<&str>,
+    head: &str,
+) -> Result<Approval, NotApprover> {
+    if head == proposer {
+        Err(NotApprover::Proposer)
+    } else if first_approver == Some(head) {
+        Err(NotApprover::ApprovedAlready)
+    } else if heads_needed >= 2 && first_approver.is_none() {
+        Ok(Approval::First)
+    } else {
+        Ok(Approval::Final)
+    }
 }
 
 /// A step of the reward track.
@@ -203,6 +253,34 @@ mod tests {
             change(&mut facts);
             assert_eq!(eligibility(facts), expected, "{facts:?}");
         }
+    }
+
+    #[test]
+    fn an_amount_above_the_computed_one_needs_two_heads_besides_the_proposer() {
+        use Approval::{Final, First};
+        assert_eq!((heads_needed(15_000, 15_000), heads_needed(15_000, 10_000)), (1, 1));
+        assert_eq!(heads_needed(15_000, 15_001), 2);
+        /// Heads needed, the first approver so far, the head approving now, and what it does.
+        type Case<'a> = (u8, Option<&'a str>, &'a str, Result<Approval, NotApprover>);
+        let cases: [Case; 7] = [
+            (1, None, "b", Ok(Final)),
+            (1, None, "a", Err(NotApprover::Proposer)),
+            (2, None, "b", Ok(First)),
+            (2, None, "a", Err(NotApprover::Proposer)),
+            (2, Some("b"), "b", Err(NotApprover::ApprovedAlready)),
+            (2, Some("b"), "c", Ok(Final)),
+            (2, Some("b"), "a", Err(NotApprover::Proposer)),
+        ];
+        for (needed, first, head, expected) in cases {
+            assert_eq!(approval(needed, "a", first, head), expected, "{needed} {first:?} {head}");
+        }
+    }
+
+    #[test]
+    fn the_reporter_sees_a_reward_only_once_authorised() {
+        let shown: Vec<_> = RewardStatus::ALL.into_iter().filter(|s| s.shown_to_reporter()).collect();
+        use RewardStatus as S;
+        assert_eq!(shown, [S::Notified, S::Claimed, S::Paid, S::Forfeited]);
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct RewardPolicy {
     /// Listed matters with a fixed amount each (a provincial catalogue).
     #[serde(default)]
     pub catalogue: Vec<CatalogueItem>,
+    /// How far an override (with a reason and two heads' approval) may go above a kind's
+    /// ceiling. Absent, as in the national measure: never above the ceiling.
+    #[serde(default)]
+    pub override_maximum: Option<Yuan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +128,16 @@ impl RewardPolicy {
                 return fail(entry, format!("maximum {} is below the amount for one death", concealed.maximum));
             }
         }
+        if let Some(most) = self.override_maximum {
+            for (kind, ceiling) in Kind::ALL.into_iter().filter_map(|k| Some((k, self.ceiling(k)?))) {
+                if most < ceiling {
+                    return fail(
+                        "override_maximum",
+                        format!("{most} is below the ceiling {ceiling} for {}", kind.as_str()),
+                    );
+                }
+            }
+        }
         let mut codes = HashSet::new();
         for item in &self.catalogue {
             let entry = format!("catalogue item {}", item.code);
@@ -163,7 +177,7 @@ mod tests {
     #[test]
     fn rejects_broken_policies() {
         type Breakage = (&'static str, fn(&mut RewardPolicy));
-        let cases: [Breakage; 6] = [
+        let cases: [Breakage; 7] = [
             ("percent", |p| p.fine_share[0].percent = 0),
             ("minimum", |p| p.fine_share[0].minimum = Yuan(400_000)),
             ("two fine shares", |p| {
@@ -181,6 +195,7 @@ mod tests {
                 }
             }),
             ("names no kind", |p| p.fine_share[0].kinds.clear()),
+            ("below the ceiling 300000", |p| p.override_maximum = Some(Yuan(299_999))),
         ];
         for (expected, break_it) in cases {
             let mut policy = national();
@@ -248,6 +263,113 @@ impl RewardPolicy {
                 .map(|item| item.amount)
                 .ok_or_else(|| NoAmount(format!("{code} is not in the policy's catalogue"))),
         }
+    }
+}
+
+/// Why an amount cannot be proposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountRefused {
+    /// A reward is above zero.
+    NotPositive,
+    /// Above the most the policy allows for the tip (the kind's ceiling, or `override_maximum`).
+    AboveCeiling(Yuan),
+}
+
+impl RewardPolicy {
+    /// The most the policy gives for a kind: its fine share's maximum, or for a concealed
+    /// accident the per-tip cap. `None` for a kind the policy does not reward by rule.
+    pub fn ceiling(&self, kind: Kind) -> Option<Yuan> {
+        let concealed = self.concealed_accident.as_ref().filter(|_| kind == Kind::ConcealedAccident);
+        concealed
+            .map(|c| c.maximum)
+            .or_else(|| self.fine_share.iter().find(|s| s.kinds.contains(&kind)).map(|s| s.maximum))
+    }
+
+    /// The most a proposal for `kind` may give when the policy computed `computed`: the
+    /// kind's ceiling, raised to `override_maximum` where the policy sets one.
+    pub fn most_for(&self, kind: Kind, computed: Yuan) -> Yuan {
+        let ceiling = self.ceiling(kind).unwrap_or(computed).max(computed);
+        self.override_maximum.map_or(ceiling, |most| most.max(ceiling))
+    }
+
+    /// Whether `amount` may be proposed for a tip of `kind` for which the policy computed
+    /// `computed`.
+    pub fn check_amount(&self, kind: Kind, computed: Yuan, amount: Yuan) -> Result<(), AmountRefused> {
+        if amount.0 <= 0 {
+            return Err(AmountRefused::NotPositive);
+        }
+        let most = self.most_for(kind, computed);
+        if amount > most {
+            return Err(AmountRefused::AboveCeiling(most));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod ceiling_tests {
+    use super::*;
+
+    fn national() -> RewardPolicy {
+        toml::from_str(include_str!("../../seeds/reward_policy.toml")).unwrap()
+    }
+
+    /// The national measure: 15 % of the fine within 3 000–300 000; a concealed accident
+    /// 30 000 / 40 000 / 50 000 / 60 000 per death, at most 300 000. Whatever the policy
+    /// computed, no proposal goes above 300 000, and nothing at or below zero.
+    #[test]
+    fn the_ceilings_of_the_national_measure() {
+        use AccidentGrade::*;
+        let p = national();
+        let fine = |yuan| p.quote(Kind::Violation, &Basis::Fine(Yuan(yuan))).unwrap();
+        let concealed = |grade, deaths| p.quote(Kind::ConcealedAccident, &Basis::Concealed { grade, deaths }).unwrap();
+        let ceiling = Err(AmountRefused::AboveCeiling(Yuan(300_000)));
+        /// What the case is, the kind, the computed amount, the proposed amount, the answer.
+        type Case = (&'static str, Kind, Yuan, i64, Result<(), AmountRefused>);
+        let cases: [Case; 16] = [
+            ("fine 100 000: the computed 15 000", Kind::Violation, fine(100_000), 15_000, Ok(())),
+            ("fine 100 000: lower", Kind::Violation, fine(100_000), 10_000, Ok(())),
+            ("fine 100 000: higher", Kind::Violation, fine(100_000), 20_000, Ok(())),
+            ("fine 100 000: the ceiling itself", Kind::Violation, fine(100_000), 300_000, Ok(())),
+            ("fine 100 000: a yuan above the ceiling", Kind::Violation, fine(100_000), 300_001, ceiling),
+            ("fine 100 000: 9 000 000 000", Kind::Violation, fine(100_000), 9_000_000_000, ceiling),
+            ("fine 0: the floor of 3 000", Kind::MajorHazard, fine(0), 3_000, Ok(())),
+            ("fine 5 000 000: capped at 300 000", Kind::MajorHazard, fine(5_000_000), 300_000, Ok(())),
+            ("fine 5 000 000: 15 % is 750 000", Kind::MajorHazard, fine(5_000_000), 750_000, ceiling),
+            ("一般, 1 death", Kind::ConcealedAccident, concealed(General, 1), 30_000, Ok(())),
+            ("较大, 4 deaths: 160 000", Kind::ConcealedAccident, concealed(Larger, 4), 160_000, Ok(())),
+            ("重大, 6 deaths: 300 000 at most", Kind::ConcealedAccident, concealed(Major, 6), 300_000, Ok(())),
+            (
+                "特别重大, 5 deaths: 300 000, not 300 001",
+                Kind::ConcealedAccident,
+                concealed(EspeciallyMajor, 5),
+                300_001,
+                ceiling,
+            ),
+            ("zero", Kind::Violation, fine(100_000), 0, Err(AmountRefused::NotPositive)),
+            ("negative", Kind::Violation, fine(100_000), -1, Err(AmountRefused::NotPositive)),
+            ("i64::MIN", Kind::Violation, fine(100_000), i64::MIN, Err(AmountRefused::NotPositive)),
+        ];
+        for (case, kind, computed, amount, expected) in cases {
+            assert_eq!(p.check_amount(kind, computed, Yuan(amount)), expected, "{case}");
+        }
+        assert_eq!(p.ceiling(Kind::Violation), Some(Yuan(300_000)));
+        assert_eq!(p.ceiling(Kind::ConcealedAccident), Some(Yuan(300_000)));
+        assert_eq!(p.ceiling(Kind::Other), None);
+    }
+
+    #[test]
+    fn override_maximum_raises_the_limit_and_no_further() {
+        let text = format!("override_maximum = 500000\n{}", include_str!("../../seeds/reward_policy.toml"));
+        let p: RewardPolicy = toml::from_str(&text).unwrap();
+        assert_eq!(p.validate(), Ok(()));
+        let computed = Yuan(15_000);
+        assert_eq!(p.check_amount(Kind::Violation, computed, Yuan(500_000)), Ok(()));
+        assert_eq!(
+            p.check_amount(Kind::Violation, computed, Yuan(500_001)),
+            Err(AmountRefused::AboveCeiling(Yuan(500_000)))
+        );
+        assert_eq!(national().override_maximum, None, "absent by default");
     }
 }
 

@@ -59,6 +59,17 @@ where
     })
 }
 
+/// Refuses an official who is not an active holder of the group's key: one who joined while
+/// the group had active members waits until a colleague admits them, and until then takes no
+/// step that the group's key stands behind, even where the role would allow it.
+pub async fn require_active(conn: &mut AnyConnection, group: &KeyGroup, user_id: &str) -> Result<(), ServiceError> {
+    if keys::is_active_holder(conn, &group.name(), user_id).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotAdmitted(group.clone()))
+    }
+}
+
 /// Whether the group has an active official who could approve a newcomer.
 async fn has_active_official(conn: &mut AnyConnection, name: &str) -> Result<bool, ServiceError> {
     Ok(keys::holders(conn, name).await?.iter().any(|h| h.is_active() && h.user_id.is_some()))

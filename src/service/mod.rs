@@ -23,6 +23,7 @@ pub mod tips;
 pub mod work;
 
 use crate::crypto::CryptoError;
+use crate::domain::KeyGroup;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,16 @@ pub enum ServiceError {
     /// The request is understood but this person may not do it.
     #[error("{0}")]
     Denied(String),
+    /// As `Denied`, for a reason the official reads in their language (HTTP 403).
+    #[error("{en}")]
+    Forbidden { zh: String, en: String },
+    /// The official's account still waits for a colleague to admit it to this key group
+    /// (HTTP 403).
+    #[error("not yet admitted to the {0} key group")]
+    NotAdmitted(KeyGroup),
+    /// A reward above the most the policy allows for the tip, in yuan (HTTP 403).
+    #[error("a reward may not exceed {ceiling} yuan")]
+    AboveCeiling { ceiling: i64 },
     /// The request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
@@ -80,6 +91,10 @@ pub enum ServiceError {
 
 pub fn refused(zh: &str, en: &str) -> ServiceError {
     ServiceError::Refused { zh: zh.to_owned(), en: en.to_owned() }
+}
+
+pub fn forbidden(zh: &str, en: &str) -> ServiceError {
+    ServiceError::Forbidden { zh: zh.to_owned(), en: en.to_owned() }
 }
 
 /// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.

@@ -23,6 +23,8 @@ pub enum Why {
     DisclosureDecided,
     ReporterWrote,
     RewardWaiting,
+    /// A head approved a reward above the computed amount: another head must approve it too.
+    SecondApprovalWaiting,
     ClaimDueSoon,
     Objection,
     SignInAttack,
@@ -41,6 +43,9 @@ impl Why {
             Why::DisclosureDecided => "您的身份查看申请已有决定。 / Your disclosure request was decided.",
             Why::ReporterWrote => "举报人有新留言。 / The reporter wrote.",
             Why::RewardWaiting => "有一笔举报奖励等待您办理。 / A reward waits for you.",
+            Why::SecondApprovalWaiting => {
+                "一笔高于计算金额的奖励已获一位负责人批准，等待第二位负责人批准。 / A reward above the computed amount was approved by one head and waits for a second head's approval."
+            }
             Why::ClaimDueSoon => "一笔奖励的领取期限将至。 / A reward's claim window closes soon.",
             Why::Objection => "举报人对办理结果提出异议，请复核。 / A reporter objected to a conclusion; review it.",
             Why::SignInAttack => {

@@ -13,15 +13,16 @@ use super::cases::{self, Case};
 use super::notify::{self, Why};
 use super::officials::SignedIn;
 use super::tips::{self, ReporterView};
-use super::{ServiceError, groups};
+use super::{ServiceError, forbidden, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{Envelope, Finance, PublicKey, Tip};
 use crate::domain::report::PayoutDetails;
-use crate::domain::reward::{self, Facts, Ineligible, Outcome, RewardStatus, RewardStep};
-use crate::domain::reward_policy::{Basis, RewardPolicy};
-use crate::domain::{AccidentGrade, Id, Kind, Role, TipReference, Yuan};
+use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, Outcome, RewardStatus, RewardStep};
+use crate::domain::reward_policy::{AmountRefused, Basis, RewardPolicy};
+use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, Roles, TipReference, Yuan};
 use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
+use crate::store::tips::TipRow;
 use crate::store::workflow::{self, NewEvent};
 use crate::store::{Store, StoreError, reference, users};
 
@@ -30,6 +31,8 @@ pub struct Quote {
     pub policy_version: i64,
     pub basis: String,
     pub computed: Result<Yuan, String>,
+    /// The most a proposal may give (the kind's ceiling, or the policy's `override_maximum`).
+    pub most: Option<Yuan>,
     pub eligible: Result<(), Ineligible>,
 }
 
@@ -93,6 +96,11 @@ fn basis_text(basis: &Basis) -> String {
 }
 
 pub async fn quote(store: &Store, case: &Case) -> Result<Quote, ServiceError> {
+    Ok(quote_with_policy(store, case).await?.0)
+}
+
+/// The quote, with the policy it was made under and the tip's kind, to check an amount against.
+async fn quote_with_policy(store: &Store, case: &Case) -> Result<(Quote, RewardPolicy, Kind), ServiceError> {
     let mut conn = store.conn().await?;
     let (version, policy) = policy(&mut conn).await?;
     let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
@@ -103,7 +111,55 @@ pub async fn quote(store: &Store, case: &Case) -> Result<Quote, ServiceError> {
         Some(b) => (basis_text(b), policy.quote(kind, b).map_err(|e| e.0)),
         None => (String::new(), Err("the verified outcome gives no basis yet".to_owned())),
     };
-    Ok(Quote { policy_version: version, basis: basis_text, computed, eligible })
+    let most = computed.as_ref().ok().map(|c| policy.most_for(kind, *c));
+    Ok((Quote { policy_version: version, basis: basis_text, computed, most, eligible }, policy, kind))
+}
+
+/// The tip a department's reward step names, for an official who works that department's
+/// tips and is an active holder of its key. A reference that does not exist and a tip of
+/// another department get the same answer, so a step never confirms a reference across
+/// departments; and an account its own key groups have not admitted yet is refused before
+/// anything is looked up, so it learns nothing of which references exist either.
+async fn department_tip(
+    conn: &mut AnyConnection,
+    official: &SignedIn,
+    reference: &TipReference,
+) -> Result<TipRow, ServiceError> {
+    let own = official.department.as_deref().and_then(|d| Code::parse(d).ok());
+    let roles = Roles::new(official.roles.iter().copied()).map(|r| KeyGroup::for_official(&r, own.as_ref()));
+    for group in roles.unwrap_or_default().iter().filter(|g| matches!(g, KeyGroup::Department(_))) {
+        groups::require_active(conn, group, &official.user_id).await?;
+    }
+    let tip = crate::store::tips::by_reference(conn, reference.as_str())
+        .await?
+        .filter(|t| cases::works_in(official, &t.department_code))
+        .ok_or(ServiceError::NoSuchTip)?;
+    let department = Code::parse(&tip.department_code).map_err(|_| ServiceError::NoSuchTip)?;
+    groups::require_active(conn, &KeyGroup::Department(department), &official.user_id).await?;
+    Ok(tip)
+}
+
+/// The reward finance acts on, for an active holder of the finance key. Finance handles every
+/// department's rewards, so a reference that does not exist and a tip without a reward get
+/// the same answer.
+async fn finance_reward(
+    conn: &mut AnyConnection,
+    finance: &SignedIn,
+    reference: &TipReference,
+) -> Result<(TipRow, RewardRow), ServiceError> {
+    groups::require_active(conn, &KeyGroup::Finance, &finance.user_id).await?;
+    let tip = crate::store::tips::by_reference(conn, reference.as_str()).await?.ok_or(ServiceError::NoSuchTip)?;
+    let reward = rewards::of_tip(conn, &tip.id).await?.ok_or(ServiceError::NoSuchTip)?;
+    Ok((tip, reward))
+}
+
+/// Opens a case for its reward (the quote, the proposal), as `department_tip` lets it.
+pub async fn open_case(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
+    if !cases::reads_content(official) {
+        return Err(ServiceError::Denied("this role does not read tips".to_owned()));
+    }
+    department_tip(&mut *store.conn().await?, official, reference).await?;
+    cases::open(store, official, reference).await
 }
 
 /// What the reporter is told of a reward: the amount and the last day to claim it.
@@ -157,18 +213,17 @@ pub async fn propose(
     override_reason: Option<&str>,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let case = cases::open(store, official, reference).await?;
-    if !cases::works_in(official, &case.workflow.department_code)
-        || !(official.has(Role::Officer) || official.has(Role::Head))
-    {
+    if !(official.has(Role::Officer) || official.has(Role::Head)) {
         return Err(ServiceError::Denied("only an official of the tip's department proposes its reward".into()));
     }
-    let quote = quote(store, &case).await?;
+    let case = open_case(store, official, reference).await?;
+    let (quote, policy, kind) = quote_with_policy(store, &case).await?;
     if let Err(why) = quote.eligible {
         return Err(ServiceError::Illegal(why.en().to_owned()));
     }
     let computed = quote.computed.map_err(ServiceError::Invalid)?;
     let amount = amount.unwrap_or(computed.0);
+    policy.check_amount(kind, computed, Yuan(amount)).map_err(amount_refused)?;
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
     let reason = match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(tip_key.seal(r.as_bytes())?),
@@ -179,9 +234,6 @@ pub async fn propose(
         }
         None => None,
     };
-    if amount <= 0 {
-        return Err(ServiceError::Invalid("a reward is above zero".into()));
-    }
     let tip_id = case.opened.tip.id.clone();
     let mut tx = store.begin().await?;
     rewards::insert(
@@ -199,7 +251,8 @@ pub async fn propose(
         },
     )
     .await?;
-    let detail = format!("amount={amount} computed={computed} policy={}", quote.policy_version);
+    let heads = reward::heads_needed(computed.0, amount);
+    let detail = format!("amount={amount} computed={computed} policy={} heads={heads}", quote.policy_version);
     audit::append(
         &mut tx,
         &Entry {
@@ -218,25 +271,59 @@ pub async fn propose(
     Ok(amount)
 }
 
-async fn tip_id_of(store: &Store, reference: &TipReference) -> Result<String, ServiceError> {
-    let tip = crate::store::tips::by_reference(&mut *store.conn().await?, reference.as_str()).await?;
-    Ok(tip.ok_or(ServiceError::NotFound("tip"))?.id)
-}
-
-async fn reward_of(
+/// The tip and reward a head of its department decides on.
+async fn reward_for_head(
     conn: &mut AnyConnection,
+    head: &SignedIn,
     reference: &TipReference,
-) -> Result<(crate::store::tips::TipRow, RewardRow), ServiceError> {
-    let tip = crate::store::tips::by_reference(conn, reference.as_str()).await?.ok_or(ServiceError::NotFound("tip"))?;
+    what: &str,
+) -> Result<(TipRow, RewardRow), ServiceError> {
+    if !head.has(Role::Head) {
+        return Err(ServiceError::Denied(format!("a head of the tip's department {what}")));
+    }
+    let tip = department_tip(conn, head, reference).await?;
+    if head.department.as_deref() != Some(tip.department_code.as_str()) {
+        return Err(ServiceError::Denied(format!("a head of the tip's department {what}")));
+    }
     let reward = rewards::of_tip(conn, &tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
     Ok((tip, reward))
+}
+
+/// Refuses a reward above what the policy in force allows for its tip, at every step that
+/// lets money go further: a proposal stored before the ceiling was enforced, or one the
+/// database was made to hold, gets no further than one refused at the proposal.
+async fn within_policy(conn: &mut AnyConnection, tip: &TipRow, r: &RewardRow) -> Result<(), ServiceError> {
+    let (_, policy) = policy(conn).await?;
+    let kind = Kind::parse(&tip.kind).unwrap_or(Kind::Other);
+    policy.check_amount(kind, Yuan(r.computed_yuan), Yuan(r.amount_yuan)).map_err(amount_refused)
+}
+
+fn amount_refused(why: AmountRefused) -> ServiceError {
+    match why {
+        AmountRefused::NotPositive => ServiceError::Invalid("a reward is above zero".into()),
+        AmountRefused::AboveCeiling(most) => ServiceError::AboveCeiling { ceiling: most.0 },
+    }
+}
+
+/// The addresses of the department's heads other than `except` (user ids).
+async fn heads_but(conn: &mut AnyConnection, department: &str, except: &[&str]) -> Result<Vec<String>, ServiceError> {
+    let mut skip = Vec::new();
+    for id in except {
+        if let Some(email) = users::by_id(conn, id).await?.and_then(|u| u.email) {
+            skip.push(email);
+        }
+    }
+    let heads = users::emails_of(conn, "head", Some(department)).await?;
+    Ok(heads.into_iter().filter(|e| !skip.contains(e)).collect())
 }
 
 fn next(r: &RewardRow, step: RewardStep, what: &str) -> Result<RewardStatus, ServiceError> {
     RewardStatus::parse(&r.status).and_then(|s| reward::reward_after(s, step)).ok_or_else(|| illegal(&r.status, what))
 }
 
-/// A head of the department, not the proposer, approves.
+/// A head of the department, not the proposer, approves. An amount above the computed one
+/// needs two such heads in turn: after the first the reward stays proposed, and the other
+/// heads are told.
 pub async fn approve(
     store: &Store,
     public_url: &PublicUrl,
@@ -245,29 +332,40 @@ pub async fn approve(
     now: i64,
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
-    let (tip, before) = reward_of(&mut tx, reference).await?;
-    if !head.has(Role::Head) || head.department.as_deref() != Some(tip.department_code.as_str()) {
-        return Err(ServiceError::Denied("a head of the tip's department approves its reward".into()));
-    }
-    if before.proposed_by == head.user_id {
-        return Err(ServiceError::Denied("the approver is not the proposer".into()));
-    }
+    let (tip, before) = reward_for_head(&mut tx, head, reference, "approves its reward").await?;
+    let heads = reward::heads_needed(before.computed_yuan, before.amount_yuan);
+    let approval = reward::approval(heads, &before.proposed_by, before.first_approved_by.as_deref(), &head.user_id)
+        .map_err(|why| match why {
+            NotApprover::Proposer => {
+                forbidden("提议人不能批准自己提议的奖励。", "The one who proposed a reward does not approve it.")
+            }
+            NotApprover::ApprovedAlready => forbidden(
+                "您已批准过这笔奖励：高于计算金额的奖励须由另一位负责人再批准。",
+                "You approved this reward already: an amount above the computed one needs another head's approval.",
+            ),
+        })?;
+    let approved = next(&before, RewardStep::Approve, "approved")?;
+    within_policy(&mut tx, &tip, &before).await?;
+    let detail = format!("amount={} computed={}", before.amount_yuan, before.computed_yuan);
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Approve, "approved")?.as_str().into();
-    after.approved_by = Some(head.user_id.clone());
-    after.approved_at = Some(now);
-    step(
-        &mut tx,
-        &before,
-        &after,
-        Some(&head.user_id),
-        "reward.approve",
-        &format!("amount={}", before.amount_yuan),
-        now,
-    )
-    .await?;
-    let finance = users::emails_of(&mut tx, "finance", None).await?;
-    notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
+    match approval {
+        Approval::First => {
+            after.first_approved_by = Some(head.user_id.clone());
+            after.first_approved_at = Some(now);
+            step(&mut tx, &before, &after, Some(&head.user_id), "reward.first_approve", &detail, now).await?;
+            let others = heads_but(&mut tx, &tip.department_code, &[&before.proposed_by, &head.user_id]).await?;
+            notify::tell(&mut tx, public_url, &others, Why::SecondApprovalWaiting, Some(reference.as_str()), now)
+                .await?;
+        }
+        Approval::Final => {
+            after.status = approved.as_str().into();
+            after.approved_by = Some(head.user_id.clone());
+            after.approved_at = Some(now);
+            step(&mut tx, &before, &after, Some(&head.user_id), "reward.approve", &detail, now).await?;
+            let finance = users::emails_of(&mut tx, "finance", None).await?;
+            notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
+        }
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -284,10 +382,15 @@ pub async fn authorise(
         return Err(ServiceError::Denied("finance authorises rewards".into()));
     }
     let mut tx = store.begin().await?;
-    let (tip, before) = reward_of(&mut tx, reference).await?;
-    if before.proposed_by == finance.user_id || before.approved_by.as_deref() == Some(finance.user_id.as_str()) {
+    let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
+    let me = Some(finance.user_id.as_str());
+    if before.proposed_by == finance.user_id
+        || before.approved_by.as_deref() == me
+        || before.first_approved_by.as_deref() == me
+    {
         return Err(ServiceError::Denied("whoever authorises neither proposed nor approved".into()));
     }
+    within_policy(&mut tx, &tip, &before).await?;
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Authorise, "authorised")?.as_str().into();
     after.authorised_by = Some(finance.user_id.clone());
@@ -390,9 +493,8 @@ pub async fn pay(
     if payment_reference.is_empty() || payment_reference.chars().count() > 64 {
         return Err(ServiceError::Invalid("a payment reference of 1 to 64 characters".into()));
     }
-    let in_person = rewards::of_tip(&mut *store.conn().await?, &tip_id_of(store, reference).await?)
-        .await?
-        .is_some_and(|r| r.claim_method.as_deref() == Some("in_person"));
+    let (_, reward) = finance_reward(&mut *store.conn().await?, finance, reference).await?;
+    let in_person = reward.claim_method.as_deref() == Some("in_person");
     if in_person {
         let code = receipt_code.and_then(crate::crypto::receipt::QueryCode::parse).ok_or_else(|| {
             ServiceError::Invalid("a reward collected in person needs the query code of the reporter's receipt".into())
@@ -402,7 +504,7 @@ pub async fn pay(
         }
     }
     let mut tx = store.begin().await?;
-    let (tip, before) = reward_of(&mut tx, reference).await?;
+    let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
     if before.authorised_by.as_deref() == Some(finance.user_id.as_str()) || before.proposed_by == finance.user_id {
         return Err(ServiceError::Denied("whoever pays did not authorise".into()));
     }
@@ -474,10 +576,7 @@ pub async fn approve_extension(
     now: i64,
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
-    let (tip, before) = reward_of(&mut tx, reference).await?;
-    if !head.has(Role::Head) || head.department.as_deref() != Some(tip.department_code.as_str()) {
-        return Err(ServiceError::Denied("a head of the tip's department decides".into()));
-    }
+    let (tip, before) = reward_for_head(&mut tx, head, reference, "decides").await?;
     if before.extension_requested_at.is_none() || before.extension_decided_at.is_some() {
         return Err(ServiceError::Illegal("no extension was asked for".into()));
     }
@@ -671,7 +770,7 @@ pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Resul
     let objection_until = (w.status == "concluded" && w.objected_at.is_none() && now <= until).then_some(until);
     let reward = rewards::of_tip(&mut conn, &view.tip.id)
         .await?
-        .filter(|r| !matches!(r.status.as_str(), "proposed" | "approved"));
+        .filter(|r| RewardStatus::parse(&r.status).is_some_and(RewardStatus::shown_to_reporter));
     let reward = reward.map(|r| {
         let pending = r.extension_requested_at.is_some() && r.extension_decided_at.is_none();
         let open = r.claim_due_at.is_some_and(|due| now <= due);

@@ -81,6 +81,19 @@ pub async fn holders(conn: &mut AnyConnection, group: &str) -> Result<Vec<Holder
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(group).fetch_all(conn).await?)
 }
 
+/// Whether an official holds the group's key as an active member (not one still waiting for
+/// a colleague to admit them).
+pub async fn is_active_holder(conn: &mut AnyConnection, group: &str, user_id: &str) -> Result<bool, StoreError> {
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM key_holders WHERE key_group = $1 AND user_id = $2 AND state = 'active'",
+    )
+    .bind(group)
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(active > 0)
+}
+
 pub async fn holder(conn: &mut AnyConnection, holder_id: &str) -> Result<Option<HolderRow>, StoreError> {
     let sql =
         format!("SELECT {HOLDER_COLUMNS} FROM key_holders h LEFT JOIN users u ON u.id = h.user_id WHERE h.id = $1");

@@ -17,6 +17,10 @@ pub struct RewardRow {
     pub override_reason: Option<Vec<u8>>,
     pub proposed_by: String,
     pub proposed_at: i64,
+    /// The first of two heads, for an amount above the computed one (then `approved_by` is
+    /// the second).
+    pub first_approved_by: Option<String>,
+    pub first_approved_at: Option<i64>,
     pub approved_by: Option<String>,
     pub approved_at: Option<i64>,
     pub authorised_by: Option<String>,
@@ -38,7 +42,7 @@ pub struct RewardRow {
 }
 
 const COLUMNS: &str = "id, tip_id, status, policy_version, basis, computed_yuan, amount_yuan, override_reason, \
-     proposed_by, proposed_at, approved_by, approved_at, authorised_by, authorised_at, claim_due_at, claim_method, \
+     proposed_by, proposed_at, first_approved_by, first_approved_at, approved_by, approved_at, authorised_by, authorised_at, claim_due_at, claim_method, \
      claimed_at, paid_by, paid_at, payment_reference, payment_key_id, forfeited_at, reminded_at, extension_reason, \
      extension_requested_at, extension_decided_by, extension_decided_at";
 
@@ -92,14 +96,16 @@ pub async fn insert(conn: &mut AnyConnection, r: &NewReward<'_>) -> Result<(), S
     Ok(())
 }
 
-/// Writes the whole row if it is still as `before` left it.
+/// Writes the whole row if it is still as `before` left it. The first approval is part of
+/// the check: two heads approving at once cannot both be the first.
 pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRow) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE rewards SET status = $1, approved_by = $2, approved_at = $3, authorised_by = $4, authorised_at = $5, \
          claim_due_at = $6, claim_method = $7, claimed_at = $8, paid_by = $9, paid_at = $10, payment_reference = $11, \
          payment_key_id = $12, forfeited_at = $13, reminded_at = $14, extension_reason = $15, \
-         extension_requested_at = $16, extension_decided_by = $17, extension_decided_at = $18 \
-         WHERE id = $19 AND status = $20 AND COALESCE(reminded_at, 0) = $21",
+         extension_requested_at = $16, extension_decided_by = $17, extension_decided_at = $18, \
+         first_approved_by = $19, first_approved_at = $20 \
+         WHERE id = $21 AND status = $22 AND COALESCE(reminded_at, 0) = $23 AND COALESCE(first_approved_by, '') = $24",
     )
     .bind(&after.status)
     .bind(after.approved_by.as_deref())
@@ -119,9 +125,12 @@ pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRo
     .bind(after.extension_requested_at)
     .bind(after.extension_decided_by.as_deref())
     .bind(after.extension_decided_at)
+    .bind(after.first_approved_by.as_deref())
+    .bind(after.first_approved_at)
     .bind(&before.id)
     .bind(&before.status)
     .bind(before.reminded_at.unwrap_or(0))
+    .bind(before.first_approved_by.as_deref().unwrap_or(""))
     .execute(conn)
     .await?;
     if updated.rows_affected() == 1 {

@@ -275,6 +275,28 @@ impl From<crate::service::ServiceError> for Problem {
                 "No tip with this reference is open to you.",
             ),
             E::Denied(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why),
+            E::Forbidden { zh, en } => Problem::new(StatusCode::FORBIDDEN, "forbidden", zh, en),
+            E::NotAdmitted(group) => {
+                let (zh, en) = match group {
+                    crate::domain::KeyGroup::Department(_) => ("本部门", "your department's"),
+                    crate::domain::KeyGroup::Finance => ("财务", "the finance"),
+                    crate::domain::KeyGroup::Custodians => ("保密专员", "the custodians'"),
+                };
+                Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "key_pending",
+                    format!("您的账户尚在等待同事批准加入{zh}密钥组，获准后才能进行此操作。"),
+                    format!(
+                        "Your account is waiting for a colleague to admit it to {en} key group; until then it cannot take this step."
+                    ),
+                )
+            }
+            E::AboveCeiling { ceiling } => Problem::new(
+                StatusCode::FORBIDDEN,
+                "above_ceiling",
+                format!("奖励金额不得超过奖励办法规定的上限 {ceiling} 元。"),
+                format!("A reward may not exceed the reward policy's ceiling of {ceiling} yuan."),
+            ),
             E::Invalid(why) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("无法完成：{why}"), why)
             }

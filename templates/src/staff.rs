@@ -254,7 +254,7 @@ fn reward_panel(f: &Frame<'_>, reference: &str, r: &RewardPanel) -> Markup {
         @if let Some(computed) = r.propose {
             (reward_form(f, reference, "propose", lang.t("提议奖励", "Propose the reward"), html! {
                 div.field.compact { label for="amount" { (lang.t("金额（元）", "Amount (yuan)")) } input id="amount" name="amount" type="number" min="1" value=(computed); }
-                div.field.compact { label for="override" { (lang.t("与计算金额不同时须说明理由", "Reason, if not the computed amount")) } textarea id="override" name="reason" rows="2" maxlength="2000" {} }
+                div.field.compact { label for="override" { (lang.t("与计算金额不同时须说明理由；高于计算金额的，须两位负责人批准", "Reason, if not the computed amount; an amount above it needs two heads' approval")) } textarea id="override" name="reason" rows="2" maxlength="2000" {} }
             }))
         }
         @if r.approve {

@@ -11,7 +11,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::helpers::{TestApp, spawn_app};
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -24,7 +24,7 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn browser() -> (Driver, Client) {
+pub(crate) async fn browser() -> (Driver, Client) {
     let chromedriver = std::env::var("JUBAO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
     let chromium = std::env::var("JUBAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let port = free_port();
@@ -65,7 +65,7 @@ async fn browser() -> (Driver, Client) {
     panic!("chromedriver did not answer: {last:?}");
 }
 
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap()
 }
 
@@ -132,7 +132,7 @@ async fn a_browser_without_javascript_files_a_tip_and_reads_the_receipt() {
 
 /// Signs in on the staff page; `later` as for `totp_now` (a code is good once, and only
 /// codes newer than the last one used are accepted).
-async fn sign_in(client: &Client, app: &TestApp, official: &crate::helpers::Official, later: bool) {
+pub(crate) async fn sign_in(client: &Client, app: &TestApp, official: &crate::helpers::Official, later: bool) {
     client.goto(&app.url("/staff/login")).await.unwrap();
     client.find(Locator::Id("username")).await.unwrap().send_keys(&official.signed_in.username).await.unwrap();
     client.find(Locator::Id("password")).await.unwrap().send_keys(crate::helpers::PASSWORD).await.unwrap();

@@ -22,6 +22,7 @@ mod openapi;
 mod pages;
 mod reference;
 mod retention;
+mod reward_controls;
 mod rewards;
 mod roles;
 mod scale_out;

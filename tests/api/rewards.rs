@@ -58,7 +58,7 @@ async fn people(app: &TestApp) -> (People, Bearers) {
 }
 
 /// Files a violation whose every text carries the canary.
-async fn file(app: &TestApp, title: &str) -> serde_json::Value {
+pub(crate) async fn file(app: &TestApp, title: &str) -> serde_json::Value {
     let tip = crate::helpers::api_tip(title, &format!("煤矿三号井违规作业，未按规定通风。{CANARY}"));
     let response = client_from(None).post(app.url("/api/v1/tips")).json(&tip).send().await.unwrap();
     assert_eq!(response.status(), 201);
@@ -80,7 +80,12 @@ async fn conclude(app: &TestApp, b: &Bearers, reference: &str, fine: i64) {
     assert_eq!((status, body["status"].as_str()), (200, Some("concluded")));
 }
 
-async fn reward_step(app: &TestApp, bearer: &str, reference: &str, step: serde_json::Value) -> (u16, String) {
+pub(crate) async fn reward_step(
+    app: &TestApp,
+    bearer: &str,
+    reference: &str,
+    step: serde_json::Value,
+) -> (u16, String) {
     let response = client_from(None)
         .post(app.url(&format!("/api/v1/staff/tips/{reference}/reward")))
         .header("authorization", bearer)
@@ -91,13 +96,13 @@ async fn reward_step(app: &TestApp, bearer: &str, reference: &str, step: serde_j
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn get_as(app: &TestApp, bearer: &str, path: &str) -> (u16, String) {
+pub(crate) async fn get_as(app: &TestApp, bearer: &str, path: &str) -> (u16, String) {
     let response = client_from(None).get(app.url(path)).header("authorization", bearer).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// A reporter session token from the receipt.
-async fn reporter_bearer(app: &TestApp, receipt: &serde_json::Value) -> String {
+pub(crate) async fn reporter_bearer(app: &TestApp, receipt: &serde_json::Value) -> String {
     let session: serde_json::Value = client_from(None)
         .post(app.url("/api/v1/reporter/session"))
         .json(&json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
@@ -110,17 +115,17 @@ async fn reporter_bearer(app: &TestApp, receipt: &serde_json::Value) -> String {
     format!("Bearer {}", session["token"].as_str().unwrap())
 }
 
-async fn reporter_tip(app: &TestApp, bearer: &str) -> serde_json::Value {
+pub(crate) async fn reporter_tip(app: &TestApp, bearer: &str) -> serde_json::Value {
     serde_json::from_str(&get_as(app, bearer, "/api/v1/reporter/tip").await.1).unwrap()
 }
 
-async fn reporter_post(app: &TestApp, bearer: &str, path: &str, body: serde_json::Value) -> (u16, String) {
+pub(crate) async fn reporter_post(app: &TestApp, bearer: &str, path: &str, body: serde_json::Value) -> (u16, String) {
     let response =
         client_from(None).post(app.url(path)).header("authorization", bearer).json(&body).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-fn payout() -> serde_json::Value {
+pub(crate) fn payout() -> serde_json::Value {
     json!({"method": "bank", "name": PAYEE, "id_number": "11010519491231002X", "bank": "中国银行重庆分行", "account": ACCOUNT})
 }
 

@@ -321,7 +321,8 @@ async fn every_staff_route_by_every_role() {
             allowed_status: 201,
         },
         // The reward track: the tip is not concluded, so a department's step is refused for
-        // its state (409) and finance finds no reward (404) — after the role has been let in.
+        // its state (409) — after the role has been let in. Finance finds no reward, and is
+        // told so as for a reference that does not exist (403 `no_such_tip`).
         Route {
             method: "POST",
             path: format!("{tip_path}/reward"),
@@ -348,7 +349,7 @@ async fn every_staff_route_by_every_role() {
             path: format!("/staff/finance/{reference}"),
             body: Body::Form(vec![("step", "authorise".into())]),
             allowed: &["finance"],
-            allowed_status: 404,
+            allowed_status: 403,
         },
         Route {
             method: "GET",
@@ -369,7 +370,7 @@ async fn every_staff_route_by_every_role() {
             path: format!("{api_tip_path}/reward"),
             body: Body::Json(json!({"step": "authorise"})),
             allowed: &["finance"],
-            allowed_status: 404,
+            allowed_status: 403,
         },
         Route {
             method: "GET",

@@ -460,6 +460,10 @@ pub struct RewardBody {
     pub computed_yuan: i64,
     pub amount_yuan: i64,
     pub proposed_by: String,
+    /// Heads who must approve: 2 when the amount is above the computed one.
+    pub approvals_required: u8,
+    /// The first of two heads, while the reward waits for the second.
+    pub first_approved_by: Option<String>,
     pub approved_by: Option<String>,
     pub authorised_by: Option<String>,
     pub claim_due_at: Option<i64>,
@@ -478,7 +482,7 @@ pub struct CaseRewardBody {
 #[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 200, description = "The quote and the reward", body = CaseRewardBody),
-        (status = 403, description = "Not an official of the tip's department", body = crate::web::error::ErrorBody)))]
+        (status = 403, description = "Not an official of the tip's department, or no such tip (the same answer)", body = crate::web::error::ErrorBody)))]
 pub async fn case_reward(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -486,7 +490,7 @@ pub async fn case_reward(
 ) -> Result<HttpResponse, ApiError> {
     let session = official(&state, &req).await?;
     let reference = reference(&path)?;
-    let case = cases::open(&state.store, &session.official, &reference).await?;
+    let case = rewards::open_case(&state.store, &session.official, &reference).await?;
     let quote = rewards::quote(&state.store, &case).await?;
     let reward = rewards::for_case(&state.store, &case.opened.tip.id).await?;
     Ok(HttpResponse::Ok().json(CaseRewardBody {
@@ -505,6 +509,8 @@ pub async fn case_reward(
             computed_yuan: r.computed_yuan,
             amount_yuan: r.amount_yuan,
             proposed_by: r.proposed_by,
+            approvals_required: crate::domain::reward::heads_needed(r.computed_yuan, r.amount_yuan),
+            first_approved_by: r.first_approved_by,
             approved_by: r.approved_by,
             authorised_by: r.authorised_by,
             claim_due_at: r.claim_due_at,
@@ -515,9 +521,11 @@ pub async fn case_reward(
 }
 
 /// A step of the reward track. `step` is `propose` (`amount_yuan`, or none for the computed
-/// amount; `reason` when it differs), `approve` or `approve_extension` (a head of the tip's
-/// department), `authorise` or `pay` (`payment_reference`; `receipt_code` for a reward
-/// collected in person) by finance. Each step is taken by someone who took none before it.
+/// amount; `reason` when it differs; never above the policy's ceiling), `approve` or
+/// `approve_extension` (a head of the tip's department; an amount above the computed one needs
+/// two heads in turn), `authorise` or `pay` (`payment_reference`; `receipt_code` for a reward
+/// collected in person) by finance. Each step is taken by someone who took none before it, and
+/// who is an active holder of the key group behind it.
 #[derive(Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RewardStepRequest {
@@ -531,7 +539,7 @@ pub struct RewardStepRequest {
 #[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", request_body = RewardStepRequest, security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 204, description = "Done"),
-        (status = 403, description = "This official may not, or took the step before", body = crate::web::error::ErrorBody),
+        (status = 403, description = "This official may not (or is not yet admitted to the key group), took the step before, the amount is above the policy's ceiling, or no such tip", body = crate::web::error::ErrorBody),
         (status = 409, description = "Not possible in the reward's state, or the tip does not qualify", body = crate::web::error::ErrorBody),
         (status = 422, description = "Missing or wrong terms", body = crate::web::error::ErrorBody)))]
 pub async fn reward_step(

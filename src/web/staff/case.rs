@@ -14,6 +14,7 @@ use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 use super::queue::status_label;
 use super::{check_csrf, html, see_other};
 use crate::domain::lifecycle::{self, Facts, Step};
+use crate::domain::reward;
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
 use crate::service::officials::SignedIn;
@@ -281,6 +282,9 @@ async fn reward_panel(
             Err(why) => why.clone(),
         },
     ));
+    if let Some(most) = quote.most {
+        lines.push((t("金额上限", "Most allowed"), yuan(most.0)));
+    }
     lines.push((
         t("奖励条件", "Eligibility"),
         match quote.eligible {
@@ -289,10 +293,25 @@ async fn reward_panel(
         },
     ));
     if let Some(r) = &row {
-        lines
-            .push((t("奖励状态", "Reward status"), jubao_templates::events::reward_status(&r.status, lang).to_owned()));
+        let status = match (&r.first_approved_by, r.status.as_str()) {
+            (Some(_), "proposed") => t(
+                "已获一位负责人批准，等待第二位负责人批准",
+                "Approved by one head, waiting for a second head's approval",
+            ),
+            _ => jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+        };
+        lines.push((t("奖励状态", "Reward status"), status));
         lines.push((t("奖励金额", "Amount"), yuan(r.amount_yuan)));
         lines.push((t("提议人", "Proposed by"), name(&r.proposed_by)));
+        if reward::heads_needed(r.computed_yuan, r.amount_yuan) > 1 {
+            lines.push((
+                t("审批", "Approval"),
+                t("高于计算金额：须两位负责人批准", "Above the computed amount: two heads approve"),
+            ));
+        }
+        if let Some(by) = &r.first_approved_by {
+            lines.push((t("第一位批准人", "First approved by"), name(by)));
+        }
         if let Some(by) = &r.approved_by {
             lines.push((t("批准人", "Approved by"), name(by)));
         }
@@ -317,7 +336,15 @@ async fn reward_panel(
         approve: works
             && head
             && status == Some("proposed")
-            && row.as_ref().is_some_and(|r| r.proposed_by != official.user_id),
+            && row.as_ref().is_some_and(|r| {
+                reward::approval(
+                    reward::heads_needed(r.computed_yuan, r.amount_yuan),
+                    &r.proposed_by,
+                    r.first_approved_by.as_deref(),
+                    &official.user_id,
+                )
+                .is_ok()
+            }),
         approve_extension: works
             && head
             && row.as_ref().is_some_and(|r| r.extension_requested_at.is_some() && r.extension_decided_at.is_none()),
