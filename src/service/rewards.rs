@@ -540,9 +540,12 @@ pub async fn request_extension(
     reason: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let reason = reason.trim();
+    let reason = crate::domain::validation::clean_paragraphs(reason);
     if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(ServiceError::Invalid("a reason of 1 to 2000 characters".into()));
+        return Err(ServiceError::BadInput {
+            zh: "请填写 1 至 2000 字的理由。".into(),
+            en: "Give a reason of 1 to 2000 characters.".into(),
+        });
     }
     let mut tx = store.begin().await?;
     let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;

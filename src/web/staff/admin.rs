@@ -99,6 +99,15 @@ async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<Adm
         ("limits.max_upload_bytes".to_owned(), l.max_upload_bytes.to_string()),
         ("limits.max_tip_bytes".to_owned(), l.max_tip_bytes.to_string()),
         ("limits.max_files_per_tip".to_owned(), l.max_files_per_tip.to_string()),
+        ("limits.header_timeout_seconds".to_owned(), l.header_timeout_seconds.to_string()),
+        ("limits.request_timeout_seconds".to_owned(), l.request_timeout_seconds.to_string()),
+        ("limits.min_body_bytes_per_second".to_owned(), l.min_body_bytes_per_second.to_string()),
+        ("limits.max_connections".to_owned(), l.max_connections.to_string()),
+        ("limits.connections_per_client".to_owned(), l.connections_per_client.to_string()),
+        ("limits.messages_per_tip_per_day".to_owned(), l.messages_per_tip_per_day.to_string()),
+        ("limits.evidence_mib_per_client_per_hour".to_owned(), l.evidence_mib_per_client_per_hour.to_string()),
+        ("limits.min_free_disk_mib".to_owned(), l.min_free_disk_mib.to_string()),
+        ("limits.max_database_mib".to_owned(), l.max_database_mib.to_string()),
     ];
     let r = &data.reference;
     let pick = |z: &str, e: &str| if zh { z.to_owned() } else { e.to_owned() };
