@@ -122,29 +122,35 @@ pub fn derive<R: KeyRole>(secret: &[u8], salt: &[u8; 16], params: KdfParams) -> 
 /// Working memory of derivations up to this size is kept for the next one. Allocating and
 /// freeing several MiB per receipt let the allocator keep hundreds of MiB under concurrent intake
 /// (glibc raises its mmap threshold after the first free and then hoards the freed heap);
-/// reusing a few buffers keeps memory flat and saves the page faults. Larger ones (passwords,
-/// 128 MiB) are mapped and unmapped each time.
+/// reusing a few buffers keeps memory flat and saves the page faults.
 const POOLED_KIB: u32 = 16 * 1024;
 
-/// At most this many buffers wait in the pool; the receipt pools of `service::work` run no
-/// more derivations at once than this.
+/// At most this many small buffers wait in the pool; the receipt pools of `service::work` run
+/// no more derivations at once than this.
 const POOL_SIZE: usize = 8;
 
+/// Larger buffers (a password's 128 MiB): one is kept. The password pool of `service::work`
+/// runs one derivation at a time, so a flood of sign-ins reuses it rather than making the
+/// process's memory swing by 128 MiB with every attempt.
+const LARGE_KEPT: usize = 1;
+
 static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+static LARGE: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+fn pool_for(blocks: usize) -> (&'static Mutex<Vec<Vec<Block>>>, usize) {
+    if blocks <= POOLED_KIB as usize { (&POOL, POOL_SIZE) } else { (&LARGE, LARGE_KEPT) }
+}
 
 /// Argon2 working memory of `blocks` blocks, zeroed when it goes back to the pool or away.
 struct Memory(Vec<Block>);
 
 impl Memory {
     fn take(blocks: usize) -> Result<Self, CryptoError> {
-        let pooled = if blocks <= POOLED_KIB as usize {
-            POOL.lock().ok().and_then(|mut pool| {
-                let i = pool.iter().position(|b| b.len() == blocks)?;
-                Some(pool.swap_remove(i))
-            })
-        } else {
-            None
-        };
+        let (pool, _) = pool_for(blocks);
+        let pooled = pool.lock().ok().and_then(|mut pool| {
+            let i = pool.iter().position(|b| b.len() == blocks)?;
+            Some(pool.swap_remove(i))
+        });
         let mut memory = pooled.unwrap_or_default();
         if memory.len() != blocks {
             memory.try_reserve_exact(blocks).map_err(|_| CryptoError::Derivation("out of memory".to_owned()))?;
@@ -158,9 +164,9 @@ impl Drop for Memory {
     fn drop(&mut self) {
         let mut memory = std::mem::take(&mut self.0);
         memory.iter_mut().for_each(Zeroize::zeroize);
-        if memory.len() <= POOLED_KIB as usize
-            && let Ok(mut pool) = POOL.lock()
-            && pool.len() < POOL_SIZE
+        let (pool, keep) = pool_for(memory.len());
+        if let Ok(mut pool) = pool.lock()
+            && pool.len() < keep
         {
             pool.push(memory);
         }
