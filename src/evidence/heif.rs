@@ -204,9 +204,10 @@ fn metadata_items(data: &[u8], iinf: &BmffBox) -> Result<Vec<(u32, Metadata)>, S
             _ => return Err(malformed(FORMAT, "unsupported infe version")),
         }
         let end = infe.end as usize;
+        let data = &data[..end];
         let id = read_item_id(data, &mut at, version == 3)?;
         at += 2; // protection index
-        let item_type = data.get(at..at + 4).filter(|_| at + 4 <= end).ok_or(malformed(FORMAT, "cut short"))?;
+        let item_type = data.get(at..at + 4).ok_or(malformed(FORMAT, "cut short"))?;
         at += 4;
         // After the type: the item's name, then (for `mime`) its content type, both
         // null-terminated.
