@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use crate::crypto::receipt::QueryCode;
 use crate::domain::TipReference;
 use crate::domain::validation::{Choices, TipInput};
-use crate::evidence::{FileKind, strip_metadata};
+use crate::evidence::{FileKind, StripError, clean, strip_metadata};
 use crate::seeds::SeedSet;
 
 /// A fuzz target's body.
@@ -127,13 +127,52 @@ pub fn receipt(data: &[u8]) {
 }
 
 /// An image whose metadata is to be removed: the first byte picks the format. A cleaned image
-/// is never larger than what was sent.
+/// is never larger than what was sent, is read at most three times over, and cleans to itself.
 pub fn image_metadata(data: &[u8]) {
     let Some((&which, image)) = data.split_first() else { return };
     let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
     let kind = kinds[usize::from(which) % kinds.len()];
-    if let Ok(cleaned) = strip_metadata(kind, image) {
-        assert!(cleaned.len() <= image.len(), "{kind:?}: cleaning added bytes");
+    let mut input = Metered::new(std::io::Cursor::new(image));
+    let mut cleaned = Vec::new();
+    match clean(kind, &mut input, &mut cleaned) {
+        Ok(written) => {
+            assert_eq!(written, cleaned.len() as u64, "{kind:?}: the count of bytes written is right");
+            assert!(cleaned.len() <= image.len(), "{kind:?}: cleaning added bytes");
+            let again = strip_metadata(kind, &cleaned);
+            assert!(again.is_ok_and(|again| again == cleaned), "{kind:?}: a cleaned image cleans to itself");
+        }
+        Err(StripError::Io(e)) => panic!("{kind:?}: reading from memory failed: {e}"),
+        Err(StripError::Malformed { .. } | StripError::TooComplex { .. }) => {}
+    }
+    assert!(input.read <= 3 * image.len() as u64, "{kind:?}: read {} bytes of {}", input.read, image.len());
+    assert!(input.largest_read <= 1 << 20, "{kind:?}: one read asked for {} bytes", input.largest_read);
+}
+
+/// A file that counts what is read from it: the bytes in all, and the most one read asked for.
+pub struct Metered<R> {
+    inner: R,
+    pub read: u64,
+    pub largest_read: usize,
+}
+
+impl<R> Metered<R> {
+    pub fn new(inner: R) -> Self {
+        Metered { inner, read: 0, largest_read: 0 }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.largest_read = self.largest_read.max(buf.len());
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Seek> std::io::Seek for Metered<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
     }
 }
 
@@ -188,11 +227,37 @@ mod tests {
         let receipt = std::fs::read_to_string(root.join("receipt/grouped")).unwrap();
         let (reference, code) = receipt.split_once('\n').unwrap();
         assert!(TipReference::parse(reference).is_some() && QueryCode::parse(code).is_some());
-        for (file, kind) in
-            [("photo-gps.jpg", FileKind::Jpeg), ("photo.png", FileKind::Png), ("photo.heic", FileKind::Heif)]
-        {
-            let image = std::fs::read(root.join("image_metadata").join(file)).unwrap();
-            assert!(strip_metadata(kind, &image[1..]).is_ok(), "{file}");
+        let images = root.join("image_metadata");
+        let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
+        let outcome = |file: &str| {
+            let image = std::fs::read(images.join(file)).unwrap();
+            strip_metadata(kinds[usize::from(image[0]) % kinds.len()], &image[1..])
+        };
+        for file in [
+            "photo-gps.jpg",
+            "photo-progressive.jpg",
+            "photo.png",
+            "photo.webp",
+            "photo.heic",
+            "heif-extents-at-the-cap",
+            "heif-to-the-end-of-the-file",
+            "heif-to-the-end-of-idat",
+            "heif-overlaps-and-duplicates",
+            "heif-meta-after-a-large-mdat",
+            "png-5000-chunks",
+            "webp-7000-chunks",
+            "jpeg-fill-bytes-and-restarts",
+        ] {
+            assert!(outcome(file).is_ok(), "{file}");
+        }
+        // The outside review's file and its relatives reach the caps.
+        for file in [
+            "heif-600-exif-items-65535-empty-extents",
+            "heif-one-exif-item-600-entries-65535-empty-extents",
+            "heif-one-item-65535-empty-extents",
+            "jpeg-over-the-segment-cap",
+        ] {
+            assert!(matches!(outcome(file), Err(StripError::TooComplex { .. })), "{file}");
         }
         for (i, file) in SeedSet::FILES.iter().enumerate() {
             let seed = std::fs::read(root.join("seeds").join(file)).unwrap();

@@ -5,11 +5,16 @@
 //! Each image format is rebuilt from a whitelist of the parts needed to show the picture,
 //! so anything unknown is dropped rather than kept. HEIF keeps its structure and has the
 //! bytes of its Exif and XMP items overwritten with zeros.
+//!
+//! Files come from outside, so each stripper reads through a fixed buffer (`stream`), keeps
+//! only bounded header structures, and refuses a file with more parts than real files have
+//! (the caps are the `MAX_*` constants of each format's module).
 
-mod heif;
-mod jpeg;
-mod png;
-mod webp;
+pub mod heif;
+pub mod jpeg;
+pub mod png;
+mod stream;
+pub mod webp;
 
 /// The kinds of file accepted as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,26 +116,78 @@ impl FileKind {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("not a well-formed {format} file: {reason}")]
-pub struct StripError {
-    pub format: &'static str,
-    pub reason: &'static str,
+/// Anything a file can be read back from: the upload spooled to disk (age's `StreamReader`
+/// seeks), or bytes in memory.
+pub trait Source: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek> Source for T {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StripError {
+    /// Not a well-formed file of the format.
+    #[error("not a well-formed {format} file: {reason}")]
+    Malformed { format: &'static str, reason: &'static str },
+    /// Well-formed perhaps, but beyond what real files use: refused rather than worked through.
+    #[error("the {format} file has more {what_en} than the {cap} accepted")]
+    TooComplex { format: &'static str, what_zh: &'static str, what_en: &'static str, cap: u64 },
+    /// Reading the input or writing the output failed (not the file's fault).
+    #[error("reading or writing the file failed: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub(crate) fn malformed(format: &'static str, reason: &'static str) -> StripError {
-    StripError { format, reason }
+    StripError::Malformed { format, reason }
 }
 
-/// The image without its metadata. Files that are not images are not passed here.
-pub fn strip_metadata(kind: FileKind, image: &[u8]) -> Result<Vec<u8>, StripError> {
-    match kind {
-        FileKind::Jpeg => jpeg::strip(image),
-        FileKind::Png => png::strip(image),
-        FileKind::WebP => webp::strip(image),
-        FileKind::Heif => heif::strip(image),
-        _ => Ok(image.to_vec()),
+/// A count of parts of a file, refused once it passes `cap` (what real files have is said
+/// where each cap is defined).
+pub(crate) struct Budget {
+    format: &'static str,
+    what_zh: &'static str,
+    what_en: &'static str,
+    cap: u64,
+    used: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(format: &'static str, cap: u64, what_zh: &'static str, what_en: &'static str) -> Self {
+        Budget { format, what_zh, what_en, cap, used: 0 }
     }
+
+    pub(crate) fn spend(&mut self, n: u64) -> Result<(), StripError> {
+        self.used = self.used.saturating_add(n);
+        if self.used > self.cap {
+            let Budget { format, what_zh, what_en, cap, .. } = *self;
+            return Err(StripError::TooComplex { format, what_zh, what_en, cap });
+        }
+        Ok(())
+    }
+}
+
+/// Cleans the file `input` (read from its start; its length from seeking to the end) into
+/// `out`, which receives the cleaned file and nothing else; returns the bytes written.
+///
+/// Memory stays within a 64 KiB buffer and each format's bounded header structures, whatever
+/// the file's size; work is a small multiple of it. A file refused as `Malformed` or
+/// `TooComplex` is refused before anything is written. Files that are not images are copied
+/// unchanged.
+pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
+    match kind {
+        FileKind::Jpeg => jpeg::clean(input, out),
+        FileKind::Png => png::clean(input, out),
+        FileKind::WebP => webp::clean(input, out),
+        FileKind::Heif => heif::clean(input, out),
+        _ => {
+            input.seek(std::io::SeekFrom::Start(0))?;
+            Ok(std::io::copy(input, out)?)
+        }
+    }
+}
+
+/// The same on bytes in memory (tests, fuzzing): a Cursor in, a Vec out.
+pub fn strip_metadata(kind: FileKind, image: &[u8]) -> Result<Vec<u8>, StripError> {
+    let mut out = Vec::new();
+    clean(kind, &mut std::io::Cursor::new(image), &mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -155,6 +212,206 @@ pub(crate) mod tests {
             .read_from_container(&mut std::io::Cursor::new(file))
             .or_else(|e| e.distill_partial_result(|_| {}))
             .ok()
+    }
+
+    pub const FIXTURES: [(&str, FileKind, &[u8]); 5] = [
+        ("photo-gps.jpg", FileKind::Jpeg, include_bytes!("../../tests/fixtures/photo-gps.jpg")),
+        ("photo-progressive.jpg", FileKind::Jpeg, include_bytes!("../../tests/fixtures/photo-progressive.jpg")),
+        ("photo.png", FileKind::Png, include_bytes!("../../tests/fixtures/photo.png")),
+        ("photo.webp", FileKind::WebP, include_bytes!("../../tests/fixtures/photo.webp")),
+        ("photo.heic", FileKind::Heif, include_bytes!("../../tests/fixtures/photo.heic")),
+    ];
+
+    /// A part of a file made for a test: bytes, or a long run of one byte that is never held.
+    #[derive(Debug, Clone)]
+    pub enum Piece {
+        Bytes(Vec<u8>),
+        Run(u64, u8),
+    }
+
+    impl Piece {
+        fn len(&self) -> u64 {
+            match self {
+                Piece::Bytes(b) => b.len() as u64,
+                Piece::Run(n, _) => *n,
+            }
+        }
+    }
+
+    /// A file of pieces, read and sought like one on disk.
+    pub struct Pieces {
+        pieces: Vec<Piece>,
+        pos: u64,
+    }
+
+    impl Pieces {
+        pub fn new(pieces: Vec<Piece>) -> Self {
+            Pieces { pieces, pos: 0 }
+        }
+
+        pub fn len(&self) -> u64 {
+            self.pieces.iter().map(Piece::len).sum()
+        }
+    }
+
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut start = 0;
+            for piece in &self.pieces {
+                let end = start + piece.len();
+                if self.pos < end {
+                    let n = buf.len().min((end - self.pos) as usize);
+                    let at = (self.pos - start) as usize;
+                    match piece {
+                        Piece::Bytes(b) => buf[..n].copy_from_slice(&b[at..at + n]),
+                        Piece::Run(_, byte) => buf[..n].fill(*byte),
+                    }
+                    self.pos += n as u64;
+                    return Ok(n);
+                }
+                start = end;
+            }
+            Ok(0)
+        }
+    }
+
+    impl std::io::Seek for Pieces {
+        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.pos = match to {
+                std::io::SeekFrom::Start(n) => n,
+                std::io::SeekFrom::End(n) => self.len().checked_add_signed(n).unwrap(),
+                std::io::SeekFrom::Current(n) => self.pos.checked_add_signed(n).unwrap(),
+            };
+            Ok(self.pos)
+        }
+    }
+
+    /// Where a cleaned file goes when it must not be held: it counts, keeps the last bytes and
+    /// the bytes in one window of offsets.
+    pub struct Probe {
+        pub written: u64,
+        pub tail: Vec<u8>,
+        pub window: std::ops::Range<u64>,
+        pub seen: Vec<u8>,
+    }
+
+    impl Probe {
+        pub fn new(window: std::ops::Range<u64>) -> Self {
+            Probe { written: 0, tail: Vec::new(), window, seen: Vec::new() }
+        }
+    }
+
+    impl std::io::Write for Probe {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for (i, byte) in buf.iter().enumerate() {
+                if self.window.contains(&(self.written + i as u64)) {
+                    self.seen.push(*byte);
+                }
+            }
+            self.written += buf.len() as u64;
+            self.tail.extend_from_slice(&buf[buf.len().saturating_sub(16)..]);
+            let keep = self.tail.len().saturating_sub(16);
+            self.tail.drain(..keep);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Cleans a file held in memory, checking that it was read in bounded pieces and at most
+    /// three times over, whatever the outcome.
+    pub fn clean_metered(kind: FileKind, file: &[u8]) -> Result<Vec<u8>, StripError> {
+        let mut input = crate::fuzzing::Metered::new(std::io::Cursor::new(file));
+        let mut out = Vec::new();
+        let result = clean(kind, &mut input, &mut out);
+        assert!(input.read <= 3 * file.len() as u64, "read {} bytes of a file of {}", input.read, file.len());
+        assert!(input.largest_read <= 1 << 20, "one read asked for {} bytes", input.largest_read);
+        if let Ok(written) = result {
+            assert_eq!(written, out.len() as u64);
+        }
+        result.map(|_| out)
+    }
+
+    /// A refusal for being malformed, whatever the reason.
+    pub fn is_malformed(result: &Result<Vec<u8>, StripError>) -> bool {
+        matches!(result, Err(StripError::Malformed { .. }))
+    }
+
+    /// A refusal for passing the cap given.
+    pub fn is_too_complex(result: &Result<Vec<u8>, StripError>, expected: u64) -> bool {
+        matches!(result, Err(StripError::TooComplex { cap, .. }) if *cap == expected)
+    }
+
+    #[test]
+    fn cleaning_a_cleaned_file_changes_nothing() {
+        for (name, kind, file) in FIXTURES {
+            let cleaned = clean_metered(kind, file).unwrap();
+            assert!(cleaned.len() <= file.len(), "{name}");
+            assert_eq!(clean_metered(kind, &cleaned).unwrap(), cleaned, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_cut_short_file_is_refused_as_malformed() {
+        for (name, kind, file) in FIXTURES {
+            // PNG's fixture has bytes after IEND; anything shorter than that end is cut short.
+            let end = match kind {
+                FileKind::Png => file.windows(4).rposition(|w| w == b"IEND").unwrap() + 8,
+                _ => file.len(),
+            };
+            for cut in 0..end {
+                let result = clean_metered(kind, &file[..cut]);
+                assert!(is_malformed(&result), "{name} cut at {cut}: {result:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_not_an_image_is_copied_unchanged() {
+        let pdf = b"%PDF-1.7\n% not an image\n".repeat(10_000);
+        let mut input = std::io::Cursor::new(&pdf);
+        input.set_position(100); // read from its start, wherever the source stands
+        let mut out = Vec::new();
+        assert_eq!(clean(FileKind::Pdf, &mut input, &mut out).unwrap(), pdf.len() as u64);
+        assert_eq!(out, pdf);
+    }
+
+    #[test]
+    fn a_refused_file_writes_nothing() {
+        let mut broken = FIXTURES[0].2.to_vec();
+        broken.truncate(broken.len() - 10);
+        for kind in [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif] {
+            let mut out = Vec::new();
+            assert!(clean(kind, &mut std::io::Cursor::new(&broken), &mut out).is_err());
+            assert!(out.is_empty(), "{kind:?}");
+        }
+    }
+
+    /// The worst cases each stripper's tests build, as fuzz seeds (the first byte picks the
+    /// format, as in `fuzzing::image_metadata`). `JUBAO_WRITE_SEEDS=1` writes them.
+    #[test]
+    fn the_worst_cases_are_fuzz_seeds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/image_metadata");
+        let cases = [
+            jpeg::tests::worst_cases(),
+            png::tests::worst_cases(),
+            webp::tests::worst_cases(),
+            heif::tests::worst_cases(),
+        ];
+        for (which, cases) in cases.into_iter().enumerate() {
+            for (name, file) in cases {
+                let seed = [&[which as u8][..], &file].concat();
+                assert!(seed.len() <= 65_536, "{name} is longer than the fuzzer's -max_len");
+                let path = dir.join(name);
+                if std::env::var_os("JUBAO_WRITE_SEEDS").is_some() {
+                    std::fs::write(&path, &seed).unwrap();
+                }
+                assert!(std::fs::read(&path).is_ok_and(|s| s == seed), "{} is out of date", path.display());
+                crate::fuzzing::image_metadata(&seed);
+            }
+        }
     }
 
     #[test]

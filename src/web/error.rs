@@ -378,6 +378,7 @@ impl From<crate::service::ServiceError> for ApiError {
 
 impl From<crate::service::evidence::EvidenceError> for Problem {
     fn from(e: crate::service::evidence::EvidenceError) -> Self {
+        use crate::evidence::StripError;
         use crate::service::evidence::EvidenceError as E;
         let mb = |bytes: u64| bytes.div_ceil(1024 * 1024);
         match e {
@@ -405,12 +406,24 @@ impl From<crate::service::evidence::EvidenceError> for Problem {
                 format!("每条举报的证据合计最多 {} MB。", mb(limit)),
                 format!("A report's evidence can total at most {} MB.", mb(limit)),
             ),
-            E::Malformed(e) => Problem::new(
+            E::Malformed(e @ StripError::Malformed { .. }) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "malformed_file",
                 "文件已损坏或格式不正确，无法处理。",
                 format!("The file cannot be processed: {e}."),
             ),
+            E::Malformed(StripError::TooComplex { what_zh, what_en, cap, .. }) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file_too_complex",
+                format!("文件结构过于复杂（{what_zh}超过 {cap}），无法安全处理。请换用手机或相机直接生成的原始文件。"),
+                format!(
+                    "The file is too complex to process safely (more than {cap} {what_en}). Send the file as the phone or camera made it."
+                ),
+            ),
+            E::Malformed(StripError::Io(e)) => {
+                tracing::error!(error = %e, "reading or writing evidence");
+                Problem::internal()
+            }
             E::Service(e) => e.into(),
             E::Io(e) => {
                 tracing::error!(error = %e, "blob storage");
