@@ -1,7 +1,7 @@
 //! What the fuzz targets (`fuzz/`) run: every parser of outside input, given arbitrary bytes.
 //! Each function panics only on a real fault — a panic in a parser, or a broken promise of
 //! its result — so that `cargo fuzz` reports it. The same functions replay the seed corpus
-//! and every input a fuzzer ever found in `tests/fuzz_regressions.rs`, on stable Rust.
+//! and every input a fuzzer ever found in this module's tests, on stable Rust.
 
 // A fuzz target reports a fault by panicking: that is what libFuzzer catches.
 #![allow(clippy::panic)]

@@ -130,7 +130,14 @@ impl Application {
         if unnamed > 0 {
             tracing::info!(unnamed, "removed blobs no attachment names");
         }
-        let state = web::Data::new(AppState::new(store.clone(), settings, blobs));
+        let spool = crate::service::evidence::SpoolDir::open(&settings.data_dir)
+            .map_err(|source| StartError::DataDir { path: settings.data_dir.display().to_string(), source })?;
+        match spool.sweep() {
+            Ok(0) => {}
+            Ok(swept) => tracing::info!(swept, "removed files an interrupted cleaning left"),
+            Err(e) => tracing::warn!(error = %e, "spool sweep"),
+        }
+        let state = web::Data::new(AppState::new(store.clone(), settings, blobs, spool));
         tokio::spawn(maintenance(state.clone()));
         let server =
             serve(listener, state).map_err(|source| StartError::Bind { address: address.to_string(), source })?;

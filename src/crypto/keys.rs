@@ -44,6 +44,8 @@ roles! {
     Reporter = "reporter";
     /// Lives in a client's session token; opens the signed-in key for one session.
     Session = "session";
+    /// Lives in memory only while an upload is cleaned: opens the copy spooled to disk.
+    Spool = "spool";
 }
 
 /// `H: Holds<K>`: a `Key<K>` may be wrapped for a holder of role `H`.
@@ -119,6 +121,16 @@ impl<R: KeyRole> Key<R> {
     ) -> Result<age::stream::StreamReader<I>, CryptoError> {
         let decryptor = age::Decryptor::new_async(input).await?;
         Ok(decryptor.decrypt_async(std::iter::once(&self.identity as &dyn age::Identity))?)
+    }
+
+    /// The plaintext of an age file sealed to this key, read with seeking: the age STREAM is
+    /// made of 64 KiB chunks, each opened on its own, so any part can be read again.
+    pub fn open_seekable<I: std::io::Read + std::io::Seek>(
+        &self,
+        input: I,
+    ) -> Result<age::stream::StreamReader<I>, CryptoError> {
+        let decryptor = age::Decryptor::new(input)?;
+        Ok(decryptor.decrypt(std::iter::once(&self.identity as &dyn age::Identity))?)
     }
 
     /// Streams the plaintext of a large envelope (an attachment) sealed to this key.

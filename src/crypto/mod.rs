@@ -25,8 +25,8 @@ pub mod session;
 pub use derive::{Derived, KdfParams, Verifier, derive, new_salt};
 pub use envelope::{Envelope, Plaintext};
 pub use keys::{
-    Custodian, Department, Finance, Holds, Key, KeyRole, Password, PublicKey, Recovery, Reporter, Session, Tip, User,
-    Wrapped,
+    Custodian, Department, Finance, Holds, Key, KeyRole, Password, PublicKey, Recovery, Reporter, Session, Spool, Tip,
+    User, Wrapped,
 };
 
 #[derive(Debug, thiserror::Error)]

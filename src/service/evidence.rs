@@ -1,24 +1,27 @@
-//! Evidence uploads. The first bytes say what the file is. Images whose metadata is to be
-//! removed are held in memory (up to a bound), cleaned and then sealed; everything else is
-//! sealed as it streams in. Either way only ciphertext is stored, and a refused upload
+//! Evidence uploads. The first bytes say what the file is. A file whose metadata is to be
+//! removed is spooled to disk as it arrives, sealed to a key that lives only in memory, then
+//! read back with seeking and cleaned on the file pool (`work::Files`) straight into its
+//! sealed blob; everything else is sealed to the tip's key as it streams in. Memory stays flat
+//! whatever the file's size, only ciphertext ever touches the disk, and a refused upload
 //! leaves nothing behind.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
 
 use futures_util::AsyncWriteExt;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
 use super::ServiceError;
 use super::work::{self, Work};
-use crate::crypto::{PublicKey, Tip};
+use crate::crypto::{Key, PublicKey, Spool, Tip};
 use crate::domain::Id;
-use crate::evidence::{FileKind, StripError, strip_metadata};
+use crate::evidence::{FileKind, StripError, clean};
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::blobs::{BlobSlot, BlobStore, BlobWriter};
 use crate::store::messages::Author;
 use crate::store::tips::TipRow;
 use crate::store::{Store, StoreError};
 
-/// Images are cleaned in memory; larger ones must be sent with their metadata kept.
-pub const MAX_CLEANED_IMAGE: u64 = 64 * 1024 * 1024;
 /// Longest file name kept (in characters).
 const MAX_NAME: usize = 200;
 
@@ -53,11 +56,70 @@ impl From<StoreError> for EvidenceError {
     }
 }
 
+impl From<crate::crypto::CryptoError> for EvidenceError {
+    fn from(e: crate::crypto::CryptoError) -> Self {
+        EvidenceError::Service(e.into())
+    }
+}
+
+/// Where files wait to be cleaned: `data_dir/spool/`, private to the service. What a crash
+/// leaves there is sealed to a key that died with the process, and is removed at start.
+#[derive(Debug, Clone)]
+pub struct SpoolDir(PathBuf);
+
+impl SpoolDir {
+    pub fn open(data_dir: &Path) -> std::io::Result<Self> {
+        let dir = data_dir.join("spool");
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
+        Ok(Self(dir))
+    }
+
+    /// Removes what an earlier run left; returns how many files.
+    pub fn sweep(&self) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(&self.0)? {
+            let path = entry?.path();
+            if path.is_file() {
+                std::fs::remove_file(&path)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn create(&self) -> std::io::Result<(PathBuf, tokio::fs::File)> {
+        let path = self.0.join(Id::random().to_string());
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options.open(&path).await?;
+        Ok((path, file))
+    }
+}
+
+type SpoolWriter = age::stream::StreamWriter<Compat<tokio::fs::File>>;
+
 enum Sink {
-    /// An image waiting to be cleaned.
-    Memory(Vec<u8>),
-    /// Sealed as it arrives (boxed: the age writer carries its chunk buffer).
+    /// A file to be cleaned, on its way to the spool (boxed: the age writer carries its chunk
+    /// buffer).
+    Spooled { path: PathBuf, key: Key<Spool>, writer: Box<SpoolWriter> },
+    /// Sealed to the tip's key as it arrives.
     Sealed { slot: BlobSlot, writer: Box<age::stream::StreamWriter<Compat<BlobWriter>>> },
+}
+
+/// What is known of a file as it begins to arrive.
+pub struct Arriving<'a> {
+    /// The name the sender's device gave it.
+    pub name: &'a str,
+    /// The sender asks to keep the original, metadata and all.
+    pub keep_metadata: bool,
+    /// The first bytes: at least `FileKind::SNIFF_BYTES`, or the whole file if it is shorter.
+    pub head: &'a [u8],
 }
 
 /// One file on its way in.
@@ -84,17 +146,15 @@ fn clean_name(name: &str, kind: FileKind) -> String {
 }
 
 impl Upload {
-    /// Starts an upload; `head` holds the first bytes (at least `FileKind::SNIFF_BYTES`, or
-    /// the whole file if it is shorter).
+    /// Starts an upload of `file` to `tip`.
     pub async fn begin(
         store: &Store,
-        blobs: &BlobStore,
+        (blobs, spool): (&BlobStore, &SpoolDir),
         tip: &TipRow,
-        name: &str,
-        keep_metadata: bool,
-        head: &[u8],
+        file: Arriving<'_>,
         limits: UploadLimits,
     ) -> Result<Upload, EvidenceError> {
+        let Arriving { name, keep_metadata, head } = file;
         let (files, bytes) = attachments::usage(&mut *store.conn().await?, &tip.id).await?;
         if files >= i64::from(limits.max_files) {
             return Err(EvidenceError::TooManyFiles { limit: limits.max_files });
@@ -105,20 +165,27 @@ impl Upload {
         }
         let kind = FileKind::sniff(head).ok_or(EvidenceError::Unsupported)?;
         let tip_key = PublicKey::<Tip>::parse(&tip.public_key).map_err(ServiceError::from)?;
-        let mut limit = limits.max_file.min(room);
         let sink = if kind.is_strippable() && !keep_metadata {
-            limit = limit.min(MAX_CLEANED_IMAGE);
-            Sink::Memory(Vec::with_capacity(head.len()))
+            let key = Key::<Spool>::generate();
+            let (path, file) = spool.create().await?;
+            match key.public().seal_async(file.compat_write()).await {
+                Ok(writer) => Sink::Spooled { path, key, writer: Box::new(writer) },
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    return Err(e.into());
+                }
+            }
         } else {
             let (slot, file) = blobs.create().await?;
             match tip_key.seal_async(file.compat_write()).await {
                 Ok(writer) => Sink::Sealed { slot, writer: Box::new(writer) },
                 Err(e) => {
                     blobs.abort(slot).await;
-                    return Err(ServiceError::from(e).into());
+                    return Err(e.into());
                 }
             }
         };
+        let limit = limits.max_file.min(room);
         let mut upload =
             Upload { tip_id: tip.id.clone(), tip_key, name: clean_name(name, kind), kind, written: 0, limit, sink };
         upload.write(head).await?;
@@ -131,7 +198,7 @@ impl Upload {
             return Err(EvidenceError::TooLarge { limit: self.limit });
         }
         match &mut self.sink {
-            Sink::Memory(buffer) => buffer.extend_from_slice(chunk),
+            Sink::Spooled { writer, .. } => writer.write_all(chunk).await?,
             Sink::Sealed { writer, .. } => writer.write_all(chunk).await?,
         }
         Ok(())
@@ -139,9 +206,15 @@ impl Upload {
 
     /// Throws the upload away: nothing of it stays on disk.
     pub async fn abort(self, blobs: &BlobStore) {
-        if let Sink::Sealed { slot, mut writer } = self.sink {
-            let _ = writer.close().await;
-            blobs.abort(slot).await;
+        match self.sink {
+            Sink::Spooled { path, mut writer, .. } => {
+                let _ = writer.close().await;
+                let _ = tokio::fs::remove_file(&path).await;
+            }
+            Sink::Sealed { slot, mut writer } => {
+                let _ = writer.close().await;
+                blobs.abort(slot).await;
+            }
         }
     }
 
@@ -154,21 +227,15 @@ impl Upload {
         now: i64,
     ) -> Result<String, EvidenceError> {
         let (slot, size, metadata) = match self.sink {
-            Sink::Memory(image) => {
-                let kind = self.kind;
-                let cleaned = work::run(Work::Files, move || strip_metadata(kind, &image)).await??;
-                let (slot, file) = blobs.create().await?;
-                let sealed = async {
-                    let mut writer = self.tip_key.seal_async(file.compat_write()).await.map_err(ServiceError::from)?;
-                    writer.write_all(&cleaned).await?;
-                    writer.close().await?;
-                    Ok::<(), EvidenceError>(())
+            Sink::Spooled { path, key, mut writer } => {
+                let closed = writer.close().await;
+                let cleaned = match closed {
+                    Ok(()) => clean_into_blob(blobs, &path, key, self.kind, self.tip_key.clone()).await,
+                    Err(e) => Err(e.into()),
                 };
-                if let Err(e) = sealed.await {
-                    blobs.abort(slot).await;
-                    return Err(e);
-                }
-                (slot, cleaned.len() as u64, "removed")
+                let _ = tokio::fs::remove_file(&path).await;
+                let (slot, size) = cleaned?;
+                (slot, size, "removed")
             }
             Sink::Sealed { slot, mut writer } => {
                 if let Err(e) = writer.close().await {
@@ -208,6 +275,41 @@ impl Upload {
                 let _ = blobs.delete(&blob_id).await;
                 Err(e)
             }
+        }
+    }
+}
+
+/// Reads the spooled file back (seeking as the format needs), cleans it on the file pool and
+/// seals the result to the tip's key into a new blob; returns the blob's slot and the cleaned
+/// size. A file that cannot be cleaned leaves no blob.
+async fn clean_into_blob(
+    blobs: &BlobStore,
+    spooled: &Path,
+    key: Key<Spool>,
+    kind: FileKind,
+    tip_key: PublicKey<Tip>,
+) -> Result<(BlobSlot, u64), EvidenceError> {
+    let (slot, blob) = blobs.create().await?;
+    // The blob writer is async (a file, or chunks sent to PostgreSQL); the cleaner is not.
+    let output = tokio_util::io::SyncIoBridge::new(blob);
+    let spooled = spooled.to_owned();
+    let job = move || -> Result<u64, EvidenceError> {
+        let mut input = key.open_seekable(BufReader::new(std::fs::File::open(&spooled)?))?;
+        let mut sealed = tip_key.seal_stream(output)?;
+        let size = clean(kind, &mut input, &mut sealed)?;
+        let mut output = sealed.finish()?;
+        output.shutdown()?;
+        Ok(size)
+    };
+    match work::run(Work::Files, job).await {
+        Ok(Ok(size)) => Ok((slot, size)),
+        Ok(Err(e)) => {
+            blobs.abort(slot).await;
+            Err(e)
+        }
+        Err(e) => {
+            blobs.abort(slot).await;
+            Err(e.into())
         }
     }
 }

@@ -36,16 +36,19 @@ pub struct AppState {
     pub in_flight: Arc<request_limits::InFlight>,
     /// Room to store evidence.
     pub space: crate::service::storage::Space,
+    /// Where uploads wait to be cleaned.
+    pub spool: crate::service::evidence::SpoolDir,
     pub reference: reference_cache::ReferenceCache,
     pub blobs: BlobStore,
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: Settings, blobs: BlobStore) -> Self {
+    pub fn new(store: Store, settings: Settings, blobs: BlobStore, spool: crate::service::evidence::SpoolDir) -> Self {
         Self {
             limiters: limits::Limiters::new(&settings.limits),
             lockouts: Default::default(),
             in_flight: Default::default(),
+            spool,
             space: crate::service::storage::Space::new(
                 settings.data_dir.clone(),
                 settings.limits.min_free_disk_mib,

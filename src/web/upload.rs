@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use super::AppState;
 use super::error::Problem;
 use crate::evidence::FileKind;
-use crate::service::evidence::Upload;
+use crate::service::evidence::{Arriving, Upload};
 use crate::store::messages::Author;
 use crate::store::tips::TipRow;
 use crate::store::unix_now;
@@ -182,8 +182,9 @@ async fn one_file(
     }
     state.space.check(&state.store).await?;
     allowance(state, sender.client)?;
+    let file = Arriving { name, keep_metadata, head: &head };
     let mut upload =
-        Upload::begin(&state.store, &state.blobs, tip, name, keep_metadata, &head, state.upload_limits()).await?;
+        Upload::begin(&state.store, (&state.blobs, &state.spool), tip, file, state.upload_limits()).await?;
     let mut received = head.len() as u64;
     let mut result: Result<(), Problem> = match rest {
         Some(chunk) => {

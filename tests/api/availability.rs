@@ -438,6 +438,11 @@ async fn what_is_stored_is_private_to_the_service() {
     let receipt = app.file_tip("文件权限").await;
     let bearer = reporter_bearer(&app.address, &receipt).await;
     upload_evidence(&app.address, &bearer, "p.pdf", pdf_of(5_000, "mode")).await;
+    // A photo is cleaned by way of the spool, which it leaves empty.
+    let photo = include_bytes!("../fixtures/photo-gps.jpg").to_vec();
+    upload_evidence(&app.address, &bearer, "photo.jpg", photo).await;
+    let spooled = std::fs::read_dir(app.data_dir.join("spool")).unwrap().count();
+    assert_eq!(spooled, 0, "nothing waits in the spool once a file is cleaned");
     let mut stack = vec![app.data_dir.clone()];
     let mut seen = 0;
     while let Some(dir) = stack.pop() {
