@@ -5,6 +5,7 @@
 //! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30] [--driver wrk]
 //! cargo bench --bench load -- upload [--postgres URL] [--mib 1024]
 //! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000]
+//! cargo bench --bench load -- attack [--postgres URL] [--seconds 20]
 //! ```
 //!
 //! `intake` first loads `/healthz` as the ceiling of the machine, then files realistic tips
@@ -16,7 +17,11 @@
 //! through a thousand bodies made the same way, which leaves more of the machine to the server. `upload` streams one large video through the reporter API and reports MB/s and
 //! how much the server's peak resident memory grew. `queue` fills a fresh database with
 //! realistic tips (`jubao::fill`) and times, in the server's own code, the first page of an
-//! officer's queue under several filters and the oversight statistics.
+//! officer's queue under several filters and the oversight statistics. `attack` runs three
+//! attacks for `--seconds` each — the worst HEIF within the upload limit two at a time, staff
+//! sign-in floods from 8 addresses, and 2 000 trickling connections — and meanwhile measures
+//! `/healthz`, filing a tip and an officer's queue page: p99 of each, any 5xx, and how much the
+//! server's resident memory grew.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a harness that cannot set up should stop loudly
 
@@ -59,7 +64,7 @@ fn options() -> Options {
             "--mib" => o.mib = value().parse().unwrap(),
             "--tips" => o.tips = value().parse().unwrap(),
             "--driver" => o.driver = value(),
-            "intake" | "upload" | "queue" => o.mode = arg,
+            "intake" | "upload" | "queue" | "attack" => o.mode = arg,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -72,6 +77,8 @@ struct Server {
     url: String,
     _dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
+    /// The TOTP secret of the officer `bench.emergency`.
+    totp_secret: String,
 }
 
 impl Drop for Server {
@@ -135,6 +142,11 @@ fn jubao(dir: &Path, database: &str, port: u16) -> Command {
 }
 
 fn start(postgres: Option<&str>) -> Server {
+    start_with(postgres, &[])
+}
+
+/// As `start`, with settings of its own (`JUBAO_…` variables).
+fn start_with(postgres: Option<&str>, settings: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let (database, pg) = match postgres {
@@ -146,13 +158,16 @@ fn start(postgres: Option<&str>) -> Server {
     };
     // One official per department the generated tips go to, so each can receive tips; each
     // is told of every new tip by mail (written to files, as no mail server is set).
+    let mut totp_secret = String::new();
     for (user, department) in [
         ("bench.emergency", "emergency"),
         ("bench.fire", "fire"),
         ("bench.housing", "housing"),
         ("bench.economy", "economy"),
     ] {
-        let mut add = jubao(dir.path(), &database, port)
+        let mut command = jubao(dir.path(), &database, port);
+        command.envs(settings.iter().copied());
+        let mut add = command
             .args([
                 "user",
                 "add",
@@ -167,15 +182,27 @@ fn start(postgres: Option<&str>) -> Server {
                 "--password-stdin",
             ])
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .unwrap();
         add.stdin.take().unwrap().write_all(b"bench passphrase long enough\n").unwrap();
-        assert!(add.wait().unwrap().success(), "jubao user add");
+        let printed = add.wait_with_output().unwrap();
+        assert!(printed.status.success(), "jubao user add");
+        if user == "bench.emergency" {
+            let printed = String::from_utf8_lossy(&printed.stdout);
+            totp_secret = printed
+                .lines()
+                .find_map(|l| l.strip_prefix("TOTP secret (base32): "))
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+        }
     }
-    let child = jubao(dir.path(), &database, port).arg("serve").stdout(Stdio::null()).spawn().unwrap();
+    let mut serve = jubao(dir.path(), &database, port);
+    serve.envs(settings.iter().copied());
+    let child = serve.arg("serve").stdout(Stdio::null()).spawn().unwrap();
     let url = format!("http://127.0.0.1:{port}");
-    let server = Server { child, url, _dir: dir, postgres: pg };
+    let server = Server { child, url, _dir: dir, postgres: pg, totp_secret };
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the server did not start");
@@ -639,7 +666,320 @@ fn main() {
         match o.mode.as_str() {
             "upload" => upload(&o).await,
             "queue" => queue(&o).await,
+            "attack" => attack::run(&o).await,
             _ => intake(&o).await,
         }
     });
+}
+
+/// The portal under attack, and what its users meanwhile get.
+mod attack {
+    use super::*;
+
+    const IP: fn(u8, u8) -> std::net::IpAddr = |c, d| std::net::IpAddr::from([127, 0, c, d]);
+
+    /// One probe's answers during a phase: latencies in µs, and statuses.
+    #[derive(Default)]
+    struct Seen {
+        latencies_us: Vec<u64>,
+        server_errors: u64,
+        refusals: u64,
+        failures: u64,
+    }
+
+    /// Sends `request` every 100 ms until `stop`, from its own address.
+    fn probe<F>(stop: Arc<AtomicBool>, from: std::net::IpAddr, request: F) -> tokio::task::JoinHandle<Seen>
+    where
+        F: Fn(&reqwest::Client, &mut Draw) -> reqwest::RequestBuilder + Send + 'static,
+    {
+        tokio::spawn(async move {
+            let client = reqwest::Client::builder().local_address(from).build().unwrap();
+            let mut draw = Draw(u64::from(from.to_string().len() as u32) * 7919 + 1);
+            let mut seen = Seen::default();
+            while !stop.load(Ordering::Relaxed) {
+                let begun = Instant::now();
+                match request(&client, &mut draw).send().await {
+                    Ok(r) => {
+                        let status = r.status();
+                        let _ = r.bytes().await;
+                        seen.latencies_us.push(begun.elapsed().as_micros() as u64);
+                        if status.is_server_error() {
+                            seen.server_errors += 1;
+                        } else if !status.is_success() {
+                            seen.refusals += 1;
+                        }
+                    }
+                    Err(_) => seen.failures += 1,
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            seen
+        })
+    }
+
+    /// The worst HEIF the cleaner accepts within the upload limit: the most metadata items
+    /// with the most extents, every one covering the whole `mdat`, which is as large as an
+    /// upload may be.
+    fn worst_heif(size: usize) -> Vec<u8> {
+        use jubao::evidence::heif::{MAX_EXTENTS, MAX_EXTENTS_PER_ITEM, MAX_METADATA_ITEMS};
+        fn boxed(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+            let mut b = u32::try_from(payload.len() + 8).unwrap().to_be_bytes().to_vec();
+            b.extend_from_slice(kind);
+            b.extend_from_slice(payload);
+            b
+        }
+        let items = u16::try_from(MAX_METADATA_ITEMS.min(MAX_EXTENTS / MAX_EXTENTS_PER_ITEM)).unwrap();
+        let extents = u16::try_from(MAX_EXTENTS_PER_ITEM).unwrap();
+        let build = |mdat_at: u32, mdat_len: u32| {
+            let mut iinf = vec![0, 0, 0, 0];
+            iinf.extend_from_slice(&items.to_be_bytes());
+            // iloc v1: 4-byte offsets and lengths, no base offset, no index.
+            let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00];
+            iloc.extend_from_slice(&items.to_be_bytes());
+            for id in 1..=items {
+                let mut infe = vec![2, 0, 0, 0];
+                infe.extend_from_slice(&id.to_be_bytes());
+                infe.extend_from_slice(&[0, 0]);
+                infe.extend_from_slice(if id % 2 == 0 { b"mime\0application/rdf+xml\0".as_slice() } else { b"Exif\0" });
+                iinf.extend(boxed(b"infe", &infe));
+                iloc.extend_from_slice(&id.to_be_bytes());
+                iloc.extend_from_slice(&[0, 0, 0, 0]);
+                iloc.extend_from_slice(&extents.to_be_bytes());
+                for _ in 0..extents {
+                    iloc.extend_from_slice(&(mdat_at + 8).to_be_bytes());
+                    iloc.extend_from_slice(&mdat_len.to_be_bytes());
+                }
+            }
+            let mut meta = vec![0, 0, 0, 0];
+            meta.extend(boxed(b"iinf", &iinf));
+            meta.extend(boxed(b"iloc", &iloc));
+            let mut head = boxed(b"ftyp", b"heic\0\0\0\0mif1heic");
+            head.extend(boxed(b"meta", &meta));
+            head
+        };
+        let head_len = build(0, 0).len();
+        let mdat_len = size - head_len - 8;
+        let mut file = build(u32::try_from(head_len).unwrap(), u32::try_from(mdat_len).unwrap());
+        file.extend_from_slice(&u32::try_from(mdat_len + 8).unwrap().to_be_bytes());
+        file.extend_from_slice(b"mdat");
+        file.resize(size, 0x5a);
+        file
+    }
+
+    /// A connection that sends the headers of a 10 000-byte `POST /report`, then one byte a
+    /// second, and starts again whenever the server closes it.
+    async fn trickler(address: std::net::SocketAddr, from: std::net::IpAddr, stop: Arc<AtomicBool>) -> u64 {
+        use tokio::io::AsyncWriteExt;
+        let mut opened = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(socket) = tokio::net::TcpSocket::new_v4() else { break };
+            let _ = socket.bind(std::net::SocketAddr::new(from, 0));
+            let Ok(mut stream) = socket.connect(address).await else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
+            opened += 1;
+            let head = "POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\n";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                continue;
+            }
+            while !stop.load(Ordering::Relaxed) && stream.write_all(b"a").await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        opened
+    }
+
+    fn report(phase: &str, probes: &[(&str, Seen)], rss: (u64, u64)) {
+        println!("\n== {phase} ==");
+        for (name, seen) in probes {
+            let mut sorted = seen.latencies_us.clone();
+            sorted.sort_unstable();
+            println!(
+                "{name:<12} {:>5} answers  p50 {:>8.1} ms  p99 {:>8.1} ms  max {:>8.1} ms  5xx {}  refused {}  failed {}",
+                sorted.len(),
+                percentile(&sorted, 0.50),
+                percentile(&sorted, 0.99),
+                percentile(&sorted, 1.0),
+                seen.server_errors,
+                seen.refusals,
+                seen.failures
+            );
+        }
+        let (before, peak) = rss;
+        println!(
+            "server memory: {:.1} MiB before, peak {:.1} MiB during: grew {:.1} MiB",
+            mib(before),
+            mib(peak),
+            mib(peak.saturating_sub(before))
+        );
+    }
+
+    pub async fn run(o: &Options) {
+        let seconds = if o.seconds == 30 { 20 } else { o.seconds };
+        // The defaults of a deployment, except what lets the attacks reach the work they
+        // attack: many tips and files per client, so that the cleaner (not the hourly evidence
+        // allowance) is what the HEIF attack meets.
+        let settings = [
+            ("JUBAO_LIMITS__EVIDENCE_MIB_PER_CLIENT_PER_HOUR", "1000000"),
+            ("JUBAO_LIMITS__MAX_FILES_PER_TIP", "100000"),
+            ("JUBAO_LIMITS__MIN_FREE_DISK_MIB", "0"),
+        ];
+        let server = start_with(o.postgres.as_deref(), &settings);
+        let pid = server.child.id();
+        let url = server.url.clone();
+        let address: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let client = reqwest::Client::new();
+
+        // The officer signs in once; their session's token opens the queue page.
+        let code = jubao::auth::totp::code_at(&server.totp_secret, jubao::store::unix_now() as u64).unwrap();
+        let session: serde_json::Value = client
+            .post(format!("{url}/api/v1/staff/session"))
+            .json(&serde_json::json!({"username": "bench.emergency", "password": "bench passphrase long enough", "totp": code}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let cookie = format!("jubao_staff={}", session["token"].as_str().expect("the officer signs in"));
+        // The attacker's receipt, for uploads.
+        let mut draw = Draw(11);
+        let receipt: serde_json::Value =
+            client.post(format!("{url}/api/v1/tips")).json(&tip(&mut draw)).send().await.unwrap().json().await.unwrap();
+        let reporter: serde_json::Value = client
+            .post(format!("{url}/api/v1/reporter/session"))
+            .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let reporter_token = reporter["token"].as_str().unwrap().to_owned();
+        let max_upload = 100 * 1024 * 1024;
+        let heif = Arc::new(worst_heif(max_upload));
+        let upload = {
+            let (url, token, heif) = (url.clone(), reporter_token.clone(), heif.clone());
+            move |client: reqwest::Client| {
+                let (url, token, heif) = (url.clone(), token.clone(), heif.clone());
+                async move {
+                    let part = reqwest::multipart::Part::bytes(heif.to_vec()).file_name("IMG_0001.HEIC");
+                    client
+                        .post(format!("{url}/api/v1/reporter/attachments"))
+                        .bearer_auth(token)
+                        .multipart(reqwest::multipart::Form::new().part("file", part))
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16())
+                        .unwrap_or(0)
+                }
+            }
+        };
+        // Warm up every path once, so each kind of work's memory is in the baseline.
+        let warm = upload(client.clone()).await;
+        println!("the worst HEIF ({} MiB) is answered {warm}", heif.len() / (1024 * 1024));
+        let _ = client.get(format!("{url}/staff")).header("cookie", &cookie).send().await;
+
+        let phases: [(&str, u8); 3] = [
+            ("HEIF cleaning, two at a time", 1),
+            ("sign-in floods from 8 addresses", 2),
+            ("2 000 trickling connections", 3),
+        ];
+        for (phase, which) in phases {
+            let stop = Arc::new(AtomicBool::new(false));
+            let mut attackers: Vec<tokio::task::JoinHandle<u64>> = Vec::new();
+            match which {
+                1 => {
+                    for _ in 0..2 {
+                        let (upload, stop) = (upload.clone(), stop.clone());
+                        attackers.push(tokio::spawn(async move {
+                            let client = reqwest::Client::builder().local_address(IP(1, 1)).build().unwrap();
+                            let mut done = 0;
+                            while !stop.load(Ordering::Relaxed) {
+                                let status = upload(client.clone()).await;
+                                assert!(status < 500, "an upload answered {status}");
+                                done += 1;
+                            }
+                            done
+                        }));
+                    }
+                }
+                2 => {
+                    for address in 0..8u8 {
+                        for lane in 0..2u64 {
+                            let (url, stop) = (url.clone(), stop.clone());
+                            attackers.push(tokio::spawn(async move {
+                                let client = reqwest::Client::builder().local_address(IP(2, address + 1)).build().unwrap();
+                                let mut tries = 0;
+                                while !stop.load(Ordering::Relaxed) {
+                                    let name = if tries % 2 == 0 { "bench.emergency".to_owned() } else { format!("guess.{lane}.{tries}") };
+                                    let r = client
+                                        .post(format!("{url}/api/v1/staff/session"))
+                                        .json(&serde_json::json!({"username": name, "password": "a wrong guess of length", "totp": "000000"}))
+                                        .send()
+                                        .await;
+                                    if let Ok(r) = r {
+                                        assert!(!r.status().is_server_error(), "a sign-in answered {}", r.status());
+                                    }
+                                    tries += 1;
+                                }
+                                tries
+                            }));
+                        }
+                    }
+                }
+                _ => {
+                    for i in 0..2000u32 {
+                        let stop = stop.clone();
+                        let from = IP(3, u8::try_from(i % 4).unwrap() + 1);
+                        attackers.push(tokio::spawn(trickler(address, from, stop)));
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let (before, _) = memory(pid);
+            let probes_stop = Arc::new(AtomicBool::new(false));
+            let health = probe(probes_stop.clone(), IP(9, 1), {
+                let url = url.clone();
+                move |c, _| c.get(format!("{url}/healthz"))
+            });
+            let filing = probe(probes_stop.clone(), IP(9, 2), {
+                let url = url.clone();
+                move |c, d| c.post(format!("{url}/api/v1/tips")).json(&tip(d))
+            });
+            let queue = probe(probes_stop.clone(), IP(9, 3), {
+                let (url, cookie) = (url.clone(), cookie.clone());
+                move |c, _| c.get(format!("{url}/staff")).header("cookie", &cookie)
+            });
+            let mut peak = before;
+            let until = Instant::now() + Duration::from_secs(seconds);
+            while Instant::now() < until {
+                peak = peak.max(memory(pid).0);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            probes_stop.store(true, Ordering::Relaxed);
+            let seen = [
+                ("/healthz", health.await.unwrap()),
+                ("file a tip", filing.await.unwrap()),
+                ("queue page", queue.await.unwrap()),
+            ];
+            stop.store(true, Ordering::Relaxed);
+            let mut work = 0;
+            for a in attackers {
+                work += a.await.unwrap_or(0);
+            }
+            report(phase, &seen, (before, peak));
+            println!(
+                "attack: {work} {}",
+                match which {
+                    1 => "uploads answered",
+                    2 => "sign-in attempts answered",
+                    _ => "connections opened",
+                }
+            );
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+    }
 }
