@@ -19,8 +19,9 @@ use crate::seeds::SeedSet;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name: the directory names under `fuzz/seeds/`.
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("tip_bodies", tip_bodies),
+    ("request_headers", request_headers),
     ("multipart", multipart),
     ("receipt", receipt),
     ("image_metadata", image_metadata),
@@ -67,10 +68,38 @@ pub fn tip_bodies(data: &[u8]) {
             assert!(text.chars().count() <= max, "a valid text is within its limit");
             let stray = |c: char| c.is_control() && !(lines && matches!(c, '\n' | '\t'));
             assert!(!text.chars().any(stray), "no control characters in {text:?}");
-            assert!(!text.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')));
+            // No invisible format character, but a joiner between two emoji.
+            use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+            let invisible = |c: char| c != '\u{200D}' && c.general_category() == GeneralCategory::Format;
+            assert!(!text.chars().any(invisible), "no format characters in {text:?}");
+            assert!(!text.contains(['\u{2028}', '\u{2029}']));
         }
         assert!(categories.contains(valid.category.as_str()) && districts.contains(valid.district.as_str()));
     }
+}
+
+/// What every request brings besides its body, as the portal reads it: the lines of the input
+/// are an `X-Forwarded-For` header (behind a trusted proxy), a session token (a cookie or a
+/// bearer token), a language cookie and a `next` path. Nothing panics; a forwarded address is
+/// one of the header's or the peer; a path to return to stays on this site.
+pub fn request_headers(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let (forwarded, token, lang, next) = (lines.next(), lines.next(), lines.next(), lines.next());
+    let trusted = crate::configuration::TrustedProxies(vec![ipnet::IpNet::from(std::net::IpAddr::from([10, 0, 0, 1]))]);
+    let peer = std::net::IpAddr::from([10, 0, 0, 1]);
+    let headers: Vec<&str> = forwarded.into_iter().collect();
+    if let Some(client) = crate::web::client::client_address(Some(peer), &headers, &trusted) {
+        let listed = headers.iter().flat_map(|h| h.split(',')).any(|hop| hop.trim().parse().ok() == Some(client));
+        assert!(client == peer || listed, "the client is the peer or a listed hop");
+    }
+    if let Some(token) = token.and_then(crate::crypto::session::SessionToken::parse) {
+        let again = crate::crypto::session::SessionToken::parse(&token.to_text());
+        assert!(again.is_some(), "a token prints back to itself");
+    }
+    let _ = lang.and_then(jubao_templates::Lang::parse);
+    let path = crate::web::lang::local_path(next);
+    assert!(path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\"), "{path:?}");
 }
 
 /// An upload body, as `actix-multipart` parses it for `web::upload`: every field and every
