@@ -40,6 +40,27 @@ impl Problem {
         Self::new(StatusCode::BAD_REQUEST, code, zh, en)
     }
 
+    /// 429: refused for now, with when to come back (at least a second).
+    pub fn retry_later(
+        code: &'static str,
+        zh: impl Into<Cow<'static, str>>,
+        en: impl Into<Cow<'static, str>>,
+        seconds: u64,
+    ) -> Self {
+        Self { retry_after: Some(seconds.max(1)), ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, zh, en) }
+    }
+
+    /// 429 for a wait of whole minutes.
+    fn retry_in_minutes(seconds: u64) -> Self {
+        let minutes = seconds.div_ceil(60).max(1);
+        Self::retry_later(
+            "too_many_requests",
+            format!("请求过于频繁，请在 {minutes} 分钟后再试。"),
+            format!("Too many requests; try again in {minutes} minutes."),
+            seconds,
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "找不到这个页面或资源。", "There is nothing at this address.")
     }
@@ -308,38 +329,22 @@ impl From<crate::service::ServiceError> for Problem {
             ),
             E::BadInput { zh, en } => Problem::bad_request("invalid", zh, en),
             E::Refused { zh, en } => Problem::new(StatusCode::CONFLICT, "refused", zh, en),
-            E::Busy { retry_after_secs } => {
-                let minutes = retry_after_secs.div_ceil(60).max(1);
-                let mut p = Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_requests",
-                    format!("请求过于频繁，请在 {minutes} 分钟后再试。"),
-                    format!("Too many requests; try again in {minutes} minutes."),
-                );
-                p.retry_after = Some(retry_after_secs.max(1));
-                p
-            }
+            E::Busy { retry_after_secs } => Problem::retry_in_minutes(retry_after_secs),
             E::NoRoom => Problem::new(
                 StatusCode::INSUFFICIENT_STORAGE,
                 "no_room",
                 "存储空间暂时不足，现在无法上传文件，请稍后再试。不带文件的举报和留言仍可提交。",
                 "There is no room to store files just now; try again later. Reports and messages without files are still accepted.",
             ),
-            E::Quota { zh, en, retry_after_secs } => {
-                let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "quota", zh, en);
-                p.retry_after = Some(retry_after_secs.max(1));
-                p
-            }
+            E::Quota { zh, en, retry_after_secs } => Problem::retry_later("quota", zh, en, retry_after_secs),
             E::Overloaded { retry_after_secs } => {
                 let seconds = retry_after_secs.max(1);
-                let mut p = Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
+                Problem::retry_later(
                     "busy",
                     format!("系统繁忙，请在 {seconds} 秒后再试。"),
                     format!("The portal is busy; try again in {seconds} seconds."),
-                );
-                p.retry_after = Some(seconds);
-                p
+                    seconds,
+                )
             }
             E::Shredded { at } => {
                 let date = crate::domain::china_time::date_string(at);
@@ -435,21 +440,7 @@ impl From<crate::service::evidence::EvidenceError> for Problem {
 
 impl From<crate::web::limits::Limited> for ApiError {
     fn from(limited: crate::web::limits::Limited) -> Self {
-        let minutes = limited.minutes();
-        ApiError(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            format!("请求过于频繁，请在 {minutes} 分钟后再试。"),
-            format!("Too many requests; try again in {minutes} minutes."),
-        ))
-        .with_retry_after(limited.retry_after.as_secs().max(1))
-    }
-}
-
-impl ApiError {
-    fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.0.retry_after = Some(seconds);
-        self
+        ApiError(Problem::retry_in_minutes(limited.retry_after.as_secs()))
     }
 }
 

@@ -137,14 +137,12 @@ fn answer(req: &actix_web::HttpRequest, problem: &Problem) -> HttpResponse {
 }
 
 fn too_many() -> Problem {
-    let mut problem = Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
+    Problem::retry_later(
         "too_many_connections",
         "您同时发出的请求过多，请等当前页面加载完后再试。",
         "Too many requests from you at once; wait for the current ones to finish and try again.",
-    );
-    problem.retry_after = Some(5);
-    problem
+        5,
+    )
 }
 
 fn too_slow() -> Problem {

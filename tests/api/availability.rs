@@ -9,7 +9,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{
-    act, client_from, csrf_of, pdf_of, reporter_bearer, reporter_tip, spawn_app, spawn_app_with, upload_evidence,
+    act, client_from, csrf_of, pdf_of, reporter_bearer, reporter_tip, spawn_app, spawn_app_with, try_upload,
+    upload_evidence,
 };
 
 fn loopback(last: u8) -> IpAddr {
@@ -57,16 +58,7 @@ async fn a_crafted_heif_is_refused_at_once_and_intake_goes_on() {
     let bearer = reporter_bearer(&app.address, &receipt).await;
     let bomb = heif_bomb(600, u16::MAX, 64 * 1024);
     assert!(bomb.len() < 100 * 1024, "{} bytes", bomb.len());
-    let upload = async {
-        let part = reqwest::multipart::Part::bytes(bomb).file_name("IMG_0001.HEIC");
-        client_from(None)
-            .post(app.url("/api/v1/reporter/attachments"))
-            .header("authorization", &bearer)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap()
-    };
+    let upload = try_upload(&app.address, &bearer, "IMG_0001.HEIC", bomb);
     let (uploaded, filed) = tokio::join!(upload, async { app.file_tip("同时提交的举报").await });
     assert_eq!(uploaded.status(), 422, "refused, not worked through");
     let body: serde_json::Value = uploaded.json().await.unwrap();
@@ -242,14 +234,7 @@ async fn evidence_per_client_is_capped_by_the_hour() {
     // A 1.5 MiB file begins two MiB of the allowance, a small one a third.
     upload_evidence(&app.address, &bearer, "a.pdf", pdf_of(1_500_000, "a")).await;
     upload_evidence(&app.address, &bearer, "b.pdf", pdf_of(10_000, "b")).await;
-    let part = reqwest::multipart::Part::bytes(pdf_of(10_000, "c")).file_name("c.pdf");
-    let refused = client_from(None)
-        .post(app.url("/api/v1/reporter/attachments"))
-        .header("authorization", &bearer)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let refused = try_upload(&app.address, &bearer, "c.pdf", pdf_of(10_000, "c")).await;
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(app.store.pool()).await.unwrap();
@@ -257,14 +242,7 @@ async fn evidence_per_client_is_capped_by_the_hour() {
 }
 
 async fn upload_status(app: &crate::helpers::TestApp, bearer: &str) -> (u16, serde_json::Value) {
-    let part = reqwest::multipart::Part::bytes(pdf_of(10_000, "room")).file_name("r.pdf");
-    let response = client_from(None)
-        .post(app.url("/api/v1/reporter/attachments"))
-        .header("authorization", bearer)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let response = try_upload(&app.address, bearer, "r.pdf", pdf_of(10_000, "room")).await;
     (response.status().as_u16(), response.json().await.unwrap_or_default())
 }
 

@@ -562,16 +562,21 @@ pub async fn reporter_tip(base: &str, bearer: &str) -> serde_json::Value {
     tip.json().await.unwrap()
 }
 
-/// Uploads `bytes` as the reporter's evidence at `base`; returns the attachment's id.
-pub async fn upload_evidence(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> String {
+/// Sends `bytes` as the reporter's evidence at `base`, whatever the answer.
+pub async fn try_upload(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-    let uploaded = client_from(None)
+    client_from(None)
         .post(format!("{base}/api/v1/reporter/attachments"))
         .header("authorization", bearer)
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Uploads `bytes` as the reporter's evidence at `base`; returns the attachment's id.
+pub async fn upload_evidence(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> String {
+    let uploaded = try_upload(base, bearer, name, bytes).await;
     assert_eq!(uploaded.status(), 201, "evidence upload at {base}");
     let body: serde_json::Value = uploaded.json().await.unwrap();
     body["attachments"][0].as_str().unwrap().to_owned()

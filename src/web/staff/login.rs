@@ -100,15 +100,13 @@ fn retry_page(page: &impl Fn(StatusCode, &str) -> HttpResponse, problem: &Proble
 /// Why this device waits before trying the name again (a pause per device, not a lock of
 /// the account: the official's own device is not held up). 429 with Retry-After.
 pub fn locked_problem(seconds: i64) -> Problem {
-    let seconds = seconds.max(1);
-    let mut problem = Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
+    let seconds = u64::try_from(seconds).unwrap_or(0).max(1);
+    Problem::retry_later(
         "locked",
         format!("登录失败次数过多，请在 {seconds} 秒后再试。"),
         format!("Too many failed attempts: try again in {seconds} seconds."),
-    );
-    problem.retry_after = u64::try_from(seconds).ok();
-    problem
+        seconds,
+    )
 }
 
 #[derive(Default, Deserialize)]
