@@ -916,7 +916,7 @@ mod attack {
                                 let mut answers = Vec::new();
                                 let mut tries = 0u64;
                                 while !stop.load(Ordering::Relaxed) {
-                                    let name = if tries % 2 == 0 { "bench.emergency".to_owned() } else { format!("guess.{lane}.{tries}") };
+                                    let name = if tries.is_multiple_of(2) { "bench.emergency".to_owned() } else { format!("guess.{lane}.{tries}") };
                                     let r = client
                                         .post(format!("{url}/api/v1/staff/session"))
                                         .json(&serde_json::json!({"username": name, "password": "a wrong guess of length", "totp": "000000"}))
