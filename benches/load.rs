@@ -502,25 +502,7 @@ async fn upload(o: &Options) {
     let pid = server.child.id();
     let client = reqwest::Client::new();
     let mut draw = Draw(7);
-    let receipt: serde_json::Value = client
-        .post(format!("{}/api/v1/tips", server.url))
-        .json(&tip(&mut draw))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let session: serde_json::Value = client
-        .post(format!("{}/api/v1/reporter/session", server.url))
-        .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap().to_owned();
+    let token = reporter_token(&client, &server.url, &mut draw).await;
     let (before, peak_before) = memory(pid);
 
     // An MP4 header, then the bytes of a generated "video", streamed in 256 KiB pieces.
@@ -561,6 +543,22 @@ async fn upload(o: &Options) {
         mib(peak_after),
         mib(peak_after.saturating_sub(peak_before.max(before)))
     );
+}
+
+/// Files a tip at `url` and opens its reporter session: the session's bearer token.
+async fn reporter_token(client: &reqwest::Client, url: &str, draw: &mut Draw) -> String {
+    let receipt: serde_json::Value =
+        client.post(format!("{url}/api/v1/tips")).json(&tip(draw)).send().await.unwrap().json().await.unwrap();
+    let session: serde_json::Value = client
+        .post(format!("{url}/api/v1/reporter/session"))
+        .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["token"].as_str().unwrap().to_owned()
 }
 
 /// Median and slowest of `runs` timings of `f`, in milliseconds.
@@ -847,18 +845,7 @@ mod attack {
         let cookie = format!("jubao_staff={}", session["token"].as_str().expect("the officer signs in"));
         // The attacker's receipt, for uploads.
         let mut draw = Draw(11);
-        let receipt: serde_json::Value =
-            client.post(format!("{url}/api/v1/tips")).json(&tip(&mut draw)).send().await.unwrap().json().await.unwrap();
-        let reporter: serde_json::Value = client
-            .post(format!("{url}/api/v1/reporter/session"))
-            .json(&serde_json::json!({"reference": receipt["reference"], "query_code": receipt["query_code"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let reporter_token = reporter["token"].as_str().unwrap().to_owned();
+        let reporter_token = reporter_token(&client, &url, &mut draw).await;
         let max_upload = 100 * 1024 * 1024;
         let heif = Arc::new(worst_heif(max_upload));
         let upload = {
