@@ -16,6 +16,7 @@ mod helpers;
 mod intake;
 mod interop;
 mod keys;
+mod life;
 mod mail;
 mod no_trace;
 mod openapi;
