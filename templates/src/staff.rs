@@ -523,35 +523,103 @@ pub fn disclosures(f: &Frame<'_>, items: &[DisclosureView]) -> Markup {
 
 pub struct HolderView {
     pub id: String,
-    pub group: String,
     pub who: String,
     pub pending: bool,
+    /// The row of the official who is looking.
+    pub own: bool,
+    /// The official who is looking may approve this pending member.
     pub may_approve: bool,
+    /// Who may approve this pending member (empty: nobody yet).
+    pub approvers: Vec<String>,
 }
 
-pub fn keys(f: &Frame<'_>, holders: &[HolderView]) -> Markup {
+/// One version of a group key: active officials and recovery recipients who hold it, and the
+/// tips sealed to it.
+pub struct VersionLine {
+    pub version: i64,
+    pub officials: i64,
+    pub recovery: i64,
+    pub tips: i64,
+}
+
+pub struct GroupView {
+    /// The department's name in the page's language, or 保密专员 / 财务.
+    pub label: String,
+    pub versions: Vec<VersionLine>,
+    pub holders: Vec<HolderView>,
+}
+
+/// "等待 X 或 Y 批准", or what must happen first when nobody may approve.
+fn waiting_for(lang: Lang, approvers: &[String]) -> String {
+    if approvers.is_empty() {
+        lang.t(
+            "暂时没有人可以批准：本组还没有在职的负责人（科长）。请管理员先创建负责人，由本组现有成员批准负责人，再由负责人批准此成员；也可由恢复密钥持有人离线运行 jubao department admit。",
+            "Nobody may approve yet: the group has no active head. Have the administrator create the head first; a current member admits the head, and the head admits this member. The holder of the recovery key may also run jubao department admit offline.",
+        )
+        .to_owned()
+    } else if lang == Lang::Zh {
+        format!("等待 {} 批准", approvers.join(" 或 "))
+    } else {
+        format!("Waiting for {} to approve", approvers.join(" or "))
+    }
+}
+
+/// The versions no active official holds, what they seal, and what can still be done.
+pub fn unheld_versions(lang: Lang, g: &GroupView) -> Markup {
+    let unheld: Vec<&VersionLine> = g.versions.iter().filter(|v| v.officials == 0).collect();
+    html! {
+        @if !unheld.is_empty() {
+            div.warning role="status" {
+                p { strong { (g.label) } " · " (lang.t("以下密钥版本没有在职成员持有，无法在登录后转交给新成员：", "No active member holds these key versions, so no session can pass them on to a newcomer:")) }
+                ul { @for v in &unheld {
+                    li {
+                        @if lang == Lang::Zh { "版本 " (v.version) "：封存 " (v.tips) " 件举报。" } @else { "Version " (v.version) ": seals " (v.tips) " tip(s). " }
+                        @if v.recovery > 0 {
+                            (lang.t("恢复密钥持有此版本：恢复密钥持有人可离线运行 jubao department admit --identity 文件 --user 用户名，把它交给新成员。", "A recovery identity holds it: its holder can run jubao department admit --identity FILE --user USERNAME offline to pass it to a member."))
+                        } @else {
+                            (lang.t("没有恢复密钥持有此版本：这些举报已无法再读取，新举报使用最新版本，不受影响。", "No recovery identity holds it: these tips can no longer be read; new tips use the newest version and are not affected."))
+                        }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+pub fn keys(f: &Frame<'_>, groups: &[GroupView], notice: Option<&str>) -> Markup {
     let lang = f.lang;
     layout(
         f,
         html! {
             h1 { (lang.t("密钥与成员", "Keys and members")) }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             form method="post" action="/staff/logout-all" {
                 input type="hidden" name="csrf" value=(f.csrf);
                 p { (lang.t("在其他设备上忘记退出？", "Signed in elsewhere and forgot?")) " "
                     button.button type="submit" { (lang.t("在所有设备上退出", "Sign out everywhere")) } }
             }
-            p.hint { (lang.t("新成员须由本组现有成员批准后，才能读取以前的举报。", "A new member reads earlier tips only after a current member approves them.")) }
-            table.queue {
-                thead { tr { th { (lang.t("密钥组", "Key group")) } th { (lang.t("成员", "Member")) } th { (lang.t("状态", "State")) } th {} } }
-                tbody { @for h in holders {
-                    tr { td { (h.group) } td { (h.who) } td { @if h.pending { strong { (lang.t("待批准", "Pending")) } } @else { (lang.t("已生效", "Active")) } }
-                        td { @if h.pending && h.may_approve {
-                            form.inline method="post" action={ "/staff/keys/" (h.id) "/approve" } {
-                                input type="hidden" name="csrf" value=(f.csrf);
-                                button.button type="submit" { (lang.t("批准", "Approve")) }
-                            }
-                        } } }
-                } }
+            p.hint { (lang.t("新成员须由本组现有成员批准后，才能读取以前的举报。部门内由负责人（科长）批准；部门还没有在职负责人时，现有成员可以批准新的负责人。", "A new member reads earlier tips only after a current member approves them. In a department the head approves; while it has no active head, a current member may approve a new head.")) }
+            @for g in groups {
+                h2 { (g.label) }
+                (unheld_versions(lang, g))
+                table.queue {
+                    thead { tr { th { (lang.t("成员", "Member")) } th { (lang.t("状态", "State")) } th {} } }
+                    tbody { @for h in &g.holders {
+                        tr { td { (h.who) @if h.own { " " span.muted { (lang.t("（您本人）", "(you)")) } } }
+                            td { @if h.pending { strong { (lang.t("待批准", "Pending")) } } @else { (lang.t("已生效", "Active")) } }
+                            td { @if h.pending && h.may_approve {
+                                form.inline method="post" action={ "/staff/keys/" (h.id) "/approve" } {
+                                    input type="hidden" name="csrf" value=(f.csrf);
+                                    label { input type="checkbox" name="confirm" value="yes" required; " "
+                                        (lang.t("我确认这是我认识的本组同事，同意把本组全部密钥交给他/她", "I confirm this is a colleague of the group I know, and give them all the group's keys")) }
+                                    " "
+                                    button.button type="submit" { (lang.t("批准 ", "Approve ")) (h.who) }
+                                }
+                            } @else if h.pending {
+                                span.hint { (waiting_for(lang, &h.approvers)) }
+                            } } }
+                    } }
+                }
             }
         },
     )
