@@ -54,7 +54,7 @@ pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created
     {
         return Err(ServiceError::BadInput {
             zh: format!("没有代码为 {code} 的部门。"),
-            en: format!("There is no department with the code {code}."),
+            en: format!("unknown department {code}: choose one from the list of departments"),
         });
     }
     let (password_row, password_key) = derive_new(new.password).await?;
