@@ -201,7 +201,9 @@ fn parse_group(s: &str) -> Result<KeyGroup, String> {
     match s {
         "custodians" => Ok(KeyGroup::Custodians),
         "finance" => Ok(KeyGroup::Finance),
-        _ => Err(format!("`{s}` is not a key group: custodians or finance (a department's group is the official's own)")),
+        _ => {
+            Err(format!("`{s}` is not a key group: custodians or finance (a department's group is the official's own)"))
+        }
     }
 }
 
@@ -453,19 +455,20 @@ async fn department_admit(
     }
     let group = match group {
         Some(group) => group,
-        None => KeyGroup::Department(
-            user.department_code
-                .as_deref()
-                .and_then(|d| Code::parse(d).ok())
-                .with_context(|| format!("{username} 没有部门 has no department: give --group custodians or finance"))?,
-        ),
+        None => {
+            KeyGroup::Department(user.department_code.as_deref().and_then(|d| Code::parse(d).ok()).with_context(
+                || format!("{username} 没有部门 has no department: give --group custodians or finance"),
+            )?)
+        }
     };
     let mut tx = store.begin().await?;
     let now = unix_now();
-    let done = crate::service::per_group!(&group, admit_with_recovery(&mut tx, &group, &key, &user.id, now))
-        .map_err(|e| match e {
-            crate::service::ServiceError::Refused { zh, en } => anyhow::anyhow!("{zh}\n{en}"),
-            e => e.into(),
+    let done =
+        crate::service::per_group!(&group, admit_with_recovery(&mut tx, &group, &key, &user.id, now)).map_err(|e| {
+            match e {
+                crate::service::ServiceError::Refused { zh, en } => anyhow::anyhow!("{zh}\n{en}"),
+                e => e.into(),
+            }
         })?;
     crate::store::audit::append(
         &mut tx,
@@ -479,7 +482,9 @@ async fn department_admit(
     )
     .await?;
     tx.commit().await?;
-    let list = |v: &[i64]| if v.is_empty() { "—".to_owned() } else { v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") };
+    let list = |v: &[i64]| {
+        if v.is_empty() { "—".to_owned() } else { v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") }
+    };
     println!("{group}: {username}");
     println!("  新交给的版本 versions sealed now: {}", list(&done.sealed));
     println!("  原已持有 already held: {}", list(&done.already));

@@ -215,7 +215,10 @@ where
             )
         } else {
             let list = names.join(", ");
-            super::forbidden(&format!("只有 {} 可以批准此成员。", names.join("、")), &format!("Only {list} may approve this member."))
+            super::forbidden(
+                &format!("只有 {} 可以批准此成员。", names.join("、")),
+                &format!("Only {list} may approve this member."),
+            )
         });
     }
     for version in keys::versions(conn, &name).await? {
@@ -271,7 +274,8 @@ where
         ));
     }
     let held = keys::versions_held(conn, &official.id).await?;
-    let mut done = RecoveryAdmission { sealed: Vec::new(), already: Vec::new(), not_opened: Vec::new(), activated: false };
+    let mut done =
+        RecoveryAdmission { sealed: Vec::new(), already: Vec::new(), not_opened: Vec::new(), activated: false };
     for version in keys::versions(conn, &name).await? {
         if held.contains(&version.id) {
             done.already.push(version.version);

@@ -305,12 +305,9 @@ fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(St
             code
         }
     };
-    if roles.as_ref().is_some_and(Roles::needs_department) && department.is_none() && form.department.trim().is_empty() {
-        refuse(
-            "department",
-            "办理人员和负责人须选择部门。",
-            "Officers and heads need a department.",
-        );
+    if roles.as_ref().is_some_and(Roles::needs_department) && department.is_none() && form.department.trim().is_empty()
+    {
+        refuse("department", "办理人员和负责人须选择部门。", "Officers and heads need a department.");
     }
     let email = match form.email.trim() {
         "" => None,

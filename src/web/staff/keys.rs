@@ -100,8 +100,12 @@ pub async fn show(
             .map_err(|e| PageError { problem: e.into(), lang })?;
         views.push(view);
     }
-    let notice = (query.done == "approved")
-        .then(|| lang.t("已批准：新成员现在持有本组的密钥，可以读取以前的举报。", "Approved: the new member now holds the group's keys and can read earlier tips."));
+    let notice = (query.done == "approved").then(|| {
+        lang.t(
+            "已批准：新成员现在持有本组的密钥，可以读取以前的举报。",
+            "Approved: the new member now holds the group's keys and can read earlier tips.",
+        )
+    });
     let title = lang.t("密钥与成员", "Keys and members");
     Ok(html(StatusCode::OK, jubao_templates::staff::keys(&page.frame(title, "/staff/keys"), &views, notice)))
 }
