@@ -246,3 +246,16 @@ pub async fn coverage(conn: &mut AnyConnection, group: &str) -> Result<Vec<Cover
     .fetch_all(conn)
     .await?)
 }
+
+/// Active holders of a department's key who are heads of that department.
+pub async fn active_heads(conn: &mut AnyConnection, group: &str, department: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM key_holders h JOIN user_roles r ON r.user_id = h.user_id \
+         JOIN users u ON u.id = h.user_id \
+         WHERE h.key_group = $1 AND h.state = 'active' AND r.role = 'head' AND u.department_code = $2",
+    )
+    .bind(group)
+    .bind(department)
+    .fetch_one(conn)
+    .await?)
+}

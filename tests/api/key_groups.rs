@@ -134,6 +134,7 @@ async fn officer_first_the_officer_admits_a_head_who_then_admits_the_next_office
     let (status, created) = create_on_page(&app, &admin, &csrf, "li.wei", &["officer"], "emergency").await;
     assert_eq!(status, 200);
     assert!(created.contains("应急管理局：第一位成员，新密钥版本 1"), "{created}");
+    assert!(created.contains("注意：市应急管理局还没有在职负责人"), "an officer first is warned about: {created}");
     let receipt = tips::file(&app.store, tip_about("mine", "of-1", false), now()).await.unwrap();
 
     // A second officer: nobody may admit them yet, and the pages say what to do.
@@ -190,6 +191,21 @@ async fn custodians_and_finance_first_member_makes_the_key_and_any_member_admits
         assert!(landed.contains(if role == "finance" { "财务" } else { "保密专员" }), "{landed}");
         assert_eq!(state(&app, &two.signed_in.user_id, &group).await.as_deref(), Some("active"));
     }
+}
+
+#[tokio::test]
+async fn the_safety_offices_oversight_officials_admit_each_other_and_the_english_page_says_who() {
+    let app = spawn_app().await;
+    let first = app.official("an.wei", "oversight", None).await;
+    assert_eq!(first.created.groups, [(department("safety-office"), Joined::NewVersion(1))]);
+    let second = app.official("an.er", "oversight", None).await;
+    let (client, _) = app.staff_browser(&second, false).await;
+    client.get(app.url("/lang/en?next=/staff/keys")).send().await.unwrap();
+    let english = page(&client, &app, "/staff/keys").await;
+    assert!(english.contains("Waiting for an.wei to approve"), "{english}");
+    assert!(english.contains("Safety"), "the group is the office's English name: {english}");
+    approve_the_one_pending(&app, &first, false).await;
+    assert_eq!(state(&app, &second.signed_in.user_id, &department("safety-office")).await.as_deref(), Some("active"));
 }
 
 #[tokio::test]

@@ -111,16 +111,7 @@ async fn view(
         let keys_view = super::keys::group_view(&mut conn, &data, &key_group, None, lang)
             .await
             .map_err(|e| PageError { problem: e.into(), lang })?;
-        let heads: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM key_holders h JOIN user_roles r ON r.user_id = h.user_id \
-             JOIN users u ON u.id = h.user_id \
-             WHERE h.key_group = $1 AND h.state = 'active' AND r.role = 'head' AND u.department_code = $2",
-        )
-        .bind(&group)
-        .bind(&d.code)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| PageError::store(lang)(e.into()))?;
+        let heads = keys::active_heads(&mut conn, &group, &d.code).await.map_err(PageError::store(lang))?;
         let versions = keys::versions(&mut conn, &group).await.map_err(PageError::store(lang))?.len();
         let holders = keys::holders(&mut conn, &group).await.map_err(PageError::store(lang))?;
         let open_tips: i64 = sqlx::query_scalar(
@@ -401,6 +392,18 @@ pub async fn create_user(
                 }
             }
         });
+    }
+    for (g, _) in &created.groups {
+        if let crate::domain::KeyGroup::Department(code) = g
+            && keys::active_heads(&mut tx, &g.name(), code.as_str()).await.map_err(PageError::store(lang))? == 0
+        {
+            let label = super::keys::group_label(&data, g, lang);
+            groups.push(if lang == Lang::Zh {
+                format!("注意：{label}还没有在职负责人（科长）。请先创建负责人：以后加入的办理人员须由负责人批准。")
+            } else {
+                format!("Note: {label} has no active head yet. Create the head first: officers who join later are admitted by the head.")
+            });
+        }
     }
     tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
     let qr = posters::qr_svg(&created.enrolment.uri).map_err(|e| PageError { problem: e.into(), lang })?;
