@@ -1,7 +1,8 @@
 //! Group keys (PRODUCT.md §4): each department, the custodians and finance share a key that
 //! comes in versions. A new version is sealed to every active holder's public key, so it
 //! needs no secret. A holder who arrives while the group has active officials waits until
-//! one of them approves: approval unseals every version and seals it for the newcomer.
+//! one whom `approvers` names approves: approval unseals every version the approver holds
+//! and seals it for the newcomer. The lifecycle and its states are in KEYS.md.
 
 use sqlx::AnyConnection;
 
