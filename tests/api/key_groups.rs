@@ -242,6 +242,18 @@ async fn the_last_member_leaves_and_a_recovery_identity_admits_the_next() {
     assert!(overview.contains("版本 1：封存 1 件举报。"), "{overview}");
     assert!(overview.contains("jubao department admit"), "{overview}");
 
+    keygen(&["-o", "stranger.txt"]);
+    let (ok, _, err) = run(app.cli().current_dir(dir.path()).args([
+        "department",
+        "admit",
+        "--identity",
+        "stranger.txt",
+        "--user",
+        "qian.head",
+    ]));
+    assert!(!ok);
+    assert!(err.contains("此恢复密钥没有登记在该密钥组") && err.contains("not registered"), "{err}");
+
     let (ok, out, err) = run(app.cli().current_dir(dir.path()).args([
         "department",
         "admit",
