@@ -12,7 +12,7 @@ use crate::crypto::{Department, Key, PublicKey, Recovery};
 use crate::domain::reward_policy::{Basis, RewardPolicy};
 use crate::domain::{AccidentGrade, Code, KeyGroup, Kind, Roles, TipReference, Username, Yuan};
 use crate::seeds::SeedSet;
-use crate::service::groups::{self, Joined};
+use crate::service::groups::{self, Joined, admit_with_recovery};
 use crate::service::officials::{self, NewOfficial};
 use crate::service::{posters, tips};
 use crate::startup::{Application, create_private_dir, open_store};
@@ -147,6 +147,20 @@ pub enum DepartmentCommand {
         #[arg(long, value_parser = parse_recipient)]
         recipient: PublicKey<Recovery>,
     },
+    /// Offline, by the holder of a printed recovery key: seal every key version that the
+    /// identity opens for an official, who becomes an active holder if they were pending.
+    /// The way forward when no active member holds older versions (KEYS.md).
+    Admit {
+        /// The identity file made with `age-keygen`, registered with `jubao department recovery`.
+        #[arg(long)]
+        identity: PathBuf,
+        /// The official's username.
+        #[arg(long, value_parser = parse_username)]
+        user: Username,
+        /// `custodians` or `finance`; without it, the department of the official.
+        #[arg(long, value_parser = parse_group)]
+        group: Option<KeyGroup>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +195,16 @@ fn parse_roles(s: &str) -> Result<Roles, String> {
 
 fn parse_code(s: &str) -> Result<Code, String> {
     Code::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_group(s: &str) -> Result<KeyGroup, String> {
+    match s {
+        "custodians" => Ok(KeyGroup::Custodians),
+        "finance" => Ok(KeyGroup::Finance),
+        _ => {
+            Err(format!("`{s}` is not a key group: custodians or finance (a department's group is the official's own)"))
+        }
+    }
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -244,6 +268,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Department { command: DepartmentCommand::Recovery { department, recipient } } => {
             department_recovery(settings, department, recipient).await
+        }
+        Command::Department { command: DepartmentCommand::Admit { identity, user, group } } => {
+            department_admit(settings, identity, user, group).await
         }
         Command::Reward { command: RewardCommand::Quote { kind, fine, grade, deaths, item } } => {
             let basis = match (fine, grade.zip(deaths), item) {
@@ -403,6 +430,67 @@ async fn department_recovery(
             "{group}: {recipient} is pending until a head of the department approves it from a session, \
              which seals every key version to it"
         ),
+    }
+    Ok(())
+}
+
+async fn department_admit(
+    settings: Settings,
+    identity: PathBuf,
+    username: Username,
+    group: Option<KeyGroup>,
+) -> anyhow::Result<()> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&identity).with_context(|| format!("cannot read {}", identity.display()))?,
+    );
+    let key = Key::<Recovery>::parse(&text).with_context(|| format!("{} holds no age identity", identity.display()))?;
+    let url = settings.database_url();
+    println!("数据库 database: {}", url.redacted());
+    let store = open_store(&settings).await?;
+    let user = users::by_username(&mut *store.conn().await?, username.as_str())
+        .await?
+        .with_context(|| format!("没有此工作人员 no official named {username}"))?;
+    if user.disabled_at.is_some() {
+        bail!("{username} 已停用 is disabled");
+    }
+    let group = match group {
+        Some(group) => group,
+        None => {
+            KeyGroup::Department(user.department_code.as_deref().and_then(|d| Code::parse(d).ok()).with_context(
+                || format!("{username} 没有部门 has no department: give --group custodians or finance"),
+            )?)
+        }
+    };
+    let mut tx = store.begin().await?;
+    let now = unix_now();
+    let done =
+        crate::service::per_group!(&group, admit_with_recovery(&mut tx, &group, &key, &user.id, now)).map_err(|e| {
+            match e {
+                crate::service::ServiceError::Refused { zh, en } => anyhow::anyhow!("{zh}\n{en}"),
+                e => e.into(),
+            }
+        })?;
+    crate::store::audit::append(
+        &mut tx,
+        &crate::store::audit::Entry {
+            actor_id: None,
+            action: "key.grant.recovery",
+            tip_id: None,
+            detail: &format!("group={} user={} versions={:?}", group.name(), user.id, done.sealed),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let list = |v: &[i64]| {
+        if v.is_empty() { "—".to_owned() } else { v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") }
+    };
+    println!("{group}: {username}");
+    println!("  新交给的版本 versions sealed now: {}", list(&done.sealed));
+    println!("  原已持有 already held: {}", list(&done.already));
+    println!("  此恢复密钥打不开 not opened by this identity: {}", list(&done.not_opened));
+    if done.activated {
+        println!("  {username} 已获准加入密钥组 is now an active holder");
     }
     Ok(())
 }

@@ -1,14 +1,16 @@
 //! Group keys (PRODUCT.md §4): each department, the custodians and finance share a key that
 //! comes in versions. A new version is sealed to every active holder's public key, so it
 //! needs no secret. A holder who arrives while the group has active officials waits until
-//! one of them approves: approval unseals every version and seals it for the newcomer.
+//! one whom `approvers` names approves: approval unseals every version the approver holds
+//! and seals it for the newcomer. The lifecycle and its states are in KEYS.md.
 
 use sqlx::AnyConnection;
 
 use super::ServiceError;
 use crate::crypto::{Holds, Key, KeyRole, PublicKey, Recovery, User, Wrapped};
-use crate::domain::{Id, KeyGroup};
+use crate::domain::{Id, KeyGroup, Role};
 use crate::store::keys::{self, GroupKeyRow, HolderRow, NewHolder};
+use crate::store::users;
 
 /// What joining a group did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,9 +130,60 @@ where
     }
 }
 
-/// An active official of the group approves a pending holder: every version is unsealed
-/// with the approver's key and sealed for the newcomer. Whether the approver's role allows
-/// it (a head, for a department) is the caller's rule.
+/// An official who may admit a pending holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approver {
+    pub user_id: String,
+    pub username: String,
+}
+
+/// Whether an official leads the group: a head of the department, or for the 安委办's group
+/// also an oversight official. Custodians and finance have no leads: every member admits.
+fn leads(group: &KeyGroup, roles: &[String], department: Option<&str>) -> bool {
+    let KeyGroup::Department(code) = group else { return true };
+    let has = |role: Role| roles.iter().any(|r| r == role.as_str());
+    (has(Role::Head) && department == Some(code.as_str()))
+        || (has(Role::Oversight) && code.as_str() == crate::domain::key_group::SAFETY_OFFICE)
+}
+
+/// Who may admit `newcomer` (KEYS.md, "Who admits whom"): in a department, its active heads;
+/// where the group has no active head, any active member may admit a head (or a recovery
+/// recipient), so that an officer who came first is never a dead end. Custodians and finance:
+/// any active member. Never the newcomer themself, and only officials who are key holders:
+/// the holders vouch for every newcomer, which is what keeps an administrator from reading
+/// tips through an account they made.
+pub async fn approvers(
+    conn: &mut AnyConnection,
+    group: &KeyGroup,
+    newcomer: &HolderRow,
+) -> Result<Vec<Approver>, ServiceError> {
+    let mut members = Vec::new();
+    for holder in keys::holders(conn, &group.name()).await? {
+        let Some(user_id) = holder.user_id.as_deref().filter(|_| holder.is_active() && holder.id != newcomer.id) else {
+            continue;
+        };
+        let Some(user) = users::by_id(conn, user_id).await?.filter(|u| u.disabled_at.is_none()) else { continue };
+        let roles = users::roles(conn, user_id).await?;
+        let lead = leads(group, &roles, user.department_code.as_deref());
+        members.push((Approver { user_id: user.id, username: user.username }, lead));
+    }
+    if members.iter().any(|(_, lead)| *lead) {
+        return Ok(members.into_iter().filter(|(_, lead)| *lead).map(|(a, _)| a).collect());
+    }
+    let newcomer_leads = match newcomer.user_id.as_deref() {
+        Some(id) => {
+            let department = users::by_id(conn, id).await?.and_then(|u| u.department_code);
+            leads(group, &users::roles(conn, id).await?, department.as_deref())
+        }
+        None => true,
+    };
+    Ok(if newcomer_leads { members.into_iter().map(|(a, _)| a).collect() } else { Vec::new() })
+}
+
+/// An official whom `approvers` names admits a pending holder: every version the approver
+/// holds is unsealed with their key and sealed for the newcomer. A version no active official
+/// holds (its last holder left) cannot be passed on from a session; `admit_with_recovery`
+/// passes it on offline.
 pub async fn approve<G: KeyRole>(
     conn: &mut AnyConnection,
     group: &KeyGroup,
@@ -144,24 +197,133 @@ where
     Recovery: Holds<G>,
 {
     let name = group.name();
-    let holders = keys::holders(conn, &name).await?;
-    let approver = holders.iter().find(|h| h.user_id.as_deref() == Some(approver_id) && h.is_active());
-    if approver.is_none() {
-        return Err(ServiceError::Denied(format!("only an active holder of the {name} key can approve")));
-    }
-    let Some(newcomer) = holders.iter().find(|h| h.id == holder_id && !h.is_active()) else {
-        return Err(ServiceError::NotFound("pending holder"));
+    let Some(newcomer) = keys::holder(conn, holder_id).await?.filter(|h| !h.is_active()) else {
+        return Err(super::refused(
+            "此成员已不在待批准名单中（可能已被他人批准或已被停用）。",
+            "This member is no longer waiting for approval (someone else approved them, or they were disabled).",
+        ));
     };
+    if !keys::holders(conn, &name).await?.iter().any(|h| h.id == newcomer.id) {
+        return Err(super::forbidden("此成员不属于该密钥组。", "This member does not belong to that key group."));
+    }
+    let allowed = approvers(conn, group, &newcomer).await?;
+    if !allowed.iter().any(|a| a.user_id == approver_id) {
+        let names: Vec<&str> = allowed.iter().map(|a| a.username.as_str()).collect();
+        return Err(if names.is_empty() {
+            super::forbidden(
+                "本组目前没有人可以批准此成员：请先让管理员创建本部门的负责人（科长），由现有成员批准负责人后，再由负责人批准。",
+                "Nobody in the group may approve this member yet: have the administrator create the department's head first; a current member admits the head, then the head admits this member.",
+            )
+        } else {
+            let list = names.join(", ");
+            super::forbidden(
+                &format!("只有 {} 可以批准此成员。", names.join("、")),
+                &format!("Only {list} may approve this member."),
+            )
+        });
+    }
     for version in keys::versions(conn, &name).await? {
-        let sealed = keys::wrap_for_user(conn, &version.id, approver_id)
-            .await?
-            .ok_or_else(|| ServiceError::Denied(format!("the approver lacks version {} of {name}", version.version)))?;
+        let Some(sealed) = keys::wrap_for_user(conn, &version.id, approver_id).await? else { continue };
         let key = Wrapped::<G>::from_bytes(sealed).open(approver_key)?;
-        let wrapped = seal_for_holder(&key, newcomer)?;
+        let wrapped = seal_for_holder(&key, &newcomer)?;
         keys::insert_wrap(conn, &version.id, &newcomer.id, wrapped.as_bytes(), now).await?;
     }
-    keys::activate_holder(conn, &newcomer.id, approver_id, now).await?;
+    keys::activate_holder(conn, &newcomer.id, Some(approver_id), now).await?;
     Ok(())
+}
+
+/// What an offline recovery admission did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryAdmission {
+    /// Versions newly sealed for the official.
+    pub sealed: Vec<i64>,
+    /// Versions the official already held.
+    pub already: Vec<i64>,
+    /// Versions the recovery identity does not open.
+    pub not_opened: Vec<i64>,
+    /// The official was pending and is now an active holder.
+    pub activated: bool,
+}
+
+/// Offline, with a recovery identity: every version it opens is sealed for the official, who
+/// becomes an active holder if they were pending (KEYS.md, "Admission through a recovery
+/// identity"). The holder of the printed key vouches for the official here.
+pub async fn admit_with_recovery<G: KeyRole>(
+    conn: &mut AnyConnection,
+    group: &KeyGroup,
+    recovery: &Key<Recovery>,
+    user_id: &str,
+    now: i64,
+) -> Result<RecoveryAdmission, ServiceError>
+where
+    User: Holds<G>,
+    Recovery: Holds<G>,
+{
+    let name = group.name();
+    let holders = keys::holders(conn, &name).await?;
+    let Some(official) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
+        return Err(super::refused(
+            "该工作人员不属于此密钥组：请先确认其角色和部门。",
+            "The official does not belong to this key group: check their roles and department.",
+        ));
+    };
+    let recipient = recovery.public().to_string();
+    if !holders.iter().any(|h| h.recipient.as_deref() == Some(recipient.as_str())) {
+        return Err(super::refused(
+            "此恢复密钥没有登记在该密钥组（用 jubao department recovery 登记）。",
+            "This recovery identity is not registered with the key group (register it with jubao department recovery).",
+        ));
+    }
+    let held = keys::versions_held(conn, &official.id).await?;
+    let mut done =
+        RecoveryAdmission { sealed: Vec::new(), already: Vec::new(), not_opened: Vec::new(), activated: false };
+    for version in keys::versions(conn, &name).await? {
+        if held.contains(&version.id) {
+            done.already.push(version.version);
+            continue;
+        }
+        let Some(sealed) = keys::wrap_for_recipient(conn, &version.id, &recipient).await? else {
+            done.not_opened.push(version.version);
+            continue;
+        };
+        let key = Wrapped::<G>::from_bytes(sealed).open(recovery)?;
+        let wrapped = seal_for_holder(&key, official)?;
+        keys::insert_wrap(conn, &version.id, &official.id, wrapped.as_bytes(), now).await?;
+        done.sealed.push(version.version);
+    }
+    if !official.is_active() && !done.sealed.is_empty() {
+        keys::activate_holder(conn, &official.id, None, now).await?;
+        done.activated = true;
+    }
+    Ok(done)
+}
+
+/// One version of a group key: who holds it and how many tips it seals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionState {
+    pub version: i64,
+    /// Active officials who hold it: they pass it on from a session.
+    pub officials: i64,
+    /// Recovery recipients who hold it: they pass it on offline.
+    pub recovery: i64,
+    /// Tips (grants, identities, payouts) sealed to it.
+    pub tips: i64,
+}
+
+impl VersionState {
+    /// No active official holds it: no session can pass it on.
+    pub fn unheld(&self) -> bool {
+        self.officials == 0
+    }
+}
+
+/// Every version of the group's key, oldest first.
+pub async fn version_states(conn: &mut AnyConnection, group: &KeyGroup) -> Result<Vec<VersionState>, ServiceError> {
+    Ok(keys::coverage(conn, &group.name())
+        .await?
+        .into_iter()
+        .map(|c| VersionState { version: c.version, officials: c.officials, recovery: c.recovery, tips: c.tips })
+        .collect())
 }
 
 /// An official leaves a group: their sealed versions are destroyed and, if anyone is left to

@@ -44,12 +44,18 @@ async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<cryp
 /// their key), and their place in the groups their roles call for.
 pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created, ServiceError> {
     if new.roles.needs_department() && new.department.is_none() {
-        return Err(ServiceError::Invalid("the roles officer and head need a department".to_owned()));
+        return Err(ServiceError::BadInput {
+            zh: "办理人员和负责人须选择部门。".to_owned(),
+            en: "The roles officer and head need a department.".to_owned(),
+        });
     }
     if let Some(code) = &new.department
         && !reference::department_exists(store, code.as_str()).await?
     {
-        return Err(ServiceError::Invalid(format!("unknown department {code}")));
+        return Err(ServiceError::BadInput {
+            zh: format!("没有代码为 {code} 的部门。"),
+            en: format!("unknown department {code}: choose one from the list of departments"),
+        });
     }
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();
@@ -181,10 +187,10 @@ pub async fn change_password(store: &Store, username: &str, old: Password, new: 
 /// key versions are made without them).
 pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -> Result<(), ServiceError> {
     if !admin.has(Role::Admin) {
-        return Err(ServiceError::Denied("only an administrator disables officials".to_owned()));
+        return Err(super::forbidden("只有管理员可以停用工作人员。", "Only an administrator disables officials."));
     }
     if admin.user_id == user_id {
-        return Err(ServiceError::Invalid("an administrator does not disable themself".to_owned()));
+        return Err(super::refused("管理员不能停用自己的账号。", "An administrator cannot disable their own account."));
     }
     let mut tx = store.begin().await?;
     let groups: Vec<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1")

@@ -130,10 +130,11 @@ pub async fn insert_holder(conn: &mut AnyConnection, holder: &NewHolder<'_>) -> 
     Ok(())
 }
 
+/// Makes a pending holder active; `approved_by` is `None` when a recovery identity admitted them.
 pub async fn activate_holder(
     conn: &mut AnyConnection,
     holder_id: &str,
-    approved_by: &str,
+    approved_by: Option<&str>,
     at: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE key_holders SET state = 'active', approved_by = $1, approved_at = $2 WHERE id = $3")
@@ -217,4 +218,44 @@ pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<GroupKey
         .bind(id)
         .fetch_optional(conn)
         .await?)
+}
+
+/// One version with the number of active officials and of recovery recipients who hold it,
+/// and of tips whose key, identity or payout is sealed to it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Coverage {
+    pub version: i64,
+    pub officials: i64,
+    pub recovery: i64,
+    pub tips: i64,
+}
+
+pub async fn coverage(conn: &mut AnyConnection, group: &str) -> Result<Vec<Coverage>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT k.version, \
+         (SELECT COUNT(*) FROM group_key_wraps w JOIN key_holders h ON h.id = w.holder_id \
+          WHERE w.group_key_id = k.id AND h.state = 'active' AND h.user_id IS NOT NULL) AS officials, \
+         (SELECT COUNT(*) FROM group_key_wraps w JOIN key_holders h ON h.id = w.holder_id \
+          WHERE w.group_key_id = k.id AND h.recipient IS NOT NULL) AS recovery, \
+         (SELECT COUNT(*) FROM (SELECT tip_id FROM tip_grants WHERE group_key_id = k.id \
+          UNION SELECT tip_id FROM tip_identities WHERE group_key_id = k.id \
+          UNION SELECT tip_id FROM tip_payouts WHERE group_key_id = k.id) sealed) AS tips \
+         FROM group_keys k WHERE k.key_group = $1 ORDER BY k.version",
+    )
+    .bind(group)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Active holders of a department's key who are heads of that department.
+pub async fn active_heads(conn: &mut AnyConnection, group: &str, department: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM key_holders h JOIN user_roles r ON r.user_id = h.user_id \
+         JOIN users u ON u.id = h.user_id \
+         WHERE h.key_group = $1 AND h.state = 'active' AND r.role = 'head' AND u.department_code = $2",
+    )
+    .bind(group)
+    .bind(department)
+    .fetch_one(conn)
+    .await?)
 }

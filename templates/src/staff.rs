@@ -523,35 +523,103 @@ pub fn disclosures(f: &Frame<'_>, items: &[DisclosureView]) -> Markup {
 
 pub struct HolderView {
     pub id: String,
-    pub group: String,
     pub who: String,
     pub pending: bool,
+    /// The row of the official who is looking.
+    pub own: bool,
+    /// The official who is looking may approve this pending member.
     pub may_approve: bool,
+    /// Who may approve this pending member (empty: nobody yet).
+    pub approvers: Vec<String>,
 }
 
-pub fn keys(f: &Frame<'_>, holders: &[HolderView]) -> Markup {
+/// One version of a group key: active officials and recovery recipients who hold it, and the
+/// tips sealed to it.
+pub struct VersionLine {
+    pub version: i64,
+    pub officials: i64,
+    pub recovery: i64,
+    pub tips: i64,
+}
+
+pub struct GroupView {
+    /// The department's name in the page's language, or 保密专员 / 财务.
+    pub label: String,
+    pub versions: Vec<VersionLine>,
+    pub holders: Vec<HolderView>,
+}
+
+/// "等待 X 或 Y 批准", or what must happen first when nobody may approve.
+fn waiting_for(lang: Lang, approvers: &[String]) -> String {
+    if approvers.is_empty() {
+        lang.t(
+            "暂时没有人可以批准：本组还没有在职的负责人（科长）。请管理员先创建负责人，由本组现有成员批准负责人，再由负责人批准此成员；也可由恢复密钥持有人离线运行 jubao department admit。",
+            "Nobody may approve yet: the group has no active head. Have the administrator create the head first; a current member admits the head, and the head admits this member. The holder of the recovery key may also run jubao department admit offline.",
+        )
+        .to_owned()
+    } else if lang == Lang::Zh {
+        format!("等待 {} 批准", approvers.join(" 或 "))
+    } else {
+        format!("Waiting for {} to approve", approvers.join(" or "))
+    }
+}
+
+/// The versions no active official holds, what they seal, and what can still be done.
+pub fn unheld_versions(lang: Lang, g: &GroupView) -> Markup {
+    let unheld: Vec<&VersionLine> = g.versions.iter().filter(|v| v.officials == 0).collect();
+    html! {
+        @if !unheld.is_empty() {
+            div.warning role="status" {
+                p { strong { (g.label) } " · " (lang.t("以下密钥版本没有在职成员持有，无法在登录后转交给新成员：", "No active member holds these key versions, so no session can pass them on to a newcomer:")) }
+                ul { @for v in &unheld {
+                    li {
+                        @if lang == Lang::Zh { "版本 " (v.version) "：封存 " (v.tips) " 件举报。" } @else { "Version " (v.version) ": seals " (v.tips) " tip(s). " }
+                        @if v.recovery > 0 {
+                            (lang.t("恢复密钥持有此版本：恢复密钥持有人可离线运行 jubao department admit --identity 文件 --user 用户名，把它交给新成员。", "A recovery identity holds it: its holder can run jubao department admit --identity FILE --user USERNAME offline to pass it to a member."))
+                        } @else {
+                            (lang.t("没有恢复密钥持有此版本：这些举报已无法再读取，新举报使用最新版本，不受影响。", "No recovery identity holds it: these tips can no longer be read; new tips use the newest version and are not affected."))
+                        }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+pub fn keys(f: &Frame<'_>, groups: &[GroupView], notice: Option<&str>) -> Markup {
     let lang = f.lang;
     layout(
         f,
         html! {
             h1 { (lang.t("密钥与成员", "Keys and members")) }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             form method="post" action="/staff/logout-all" {
                 input type="hidden" name="csrf" value=(f.csrf);
                 p { (lang.t("在其他设备上忘记退出？", "Signed in elsewhere and forgot?")) " "
                     button.button type="submit" { (lang.t("在所有设备上退出", "Sign out everywhere")) } }
             }
-            p.hint { (lang.t("新成员须由本组现有成员批准后，才能读取以前的举报。", "A new member reads earlier tips only after a current member approves them.")) }
-            table.queue {
-                thead { tr { th { (lang.t("密钥组", "Key group")) } th { (lang.t("成员", "Member")) } th { (lang.t("状态", "State")) } th {} } }
-                tbody { @for h in holders {
-                    tr { td { (h.group) } td { (h.who) } td { @if h.pending { strong { (lang.t("待批准", "Pending")) } } @else { (lang.t("已生效", "Active")) } }
-                        td { @if h.pending && h.may_approve {
-                            form.inline method="post" action={ "/staff/keys/" (h.id) "/approve" } {
-                                input type="hidden" name="csrf" value=(f.csrf);
-                                button.button type="submit" { (lang.t("批准", "Approve")) }
-                            }
-                        } } }
-                } }
+            p.hint { (lang.t("新成员须由本组现有成员批准后，才能读取以前的举报。部门内由负责人（科长）批准；部门还没有在职负责人时，现有成员可以批准新的负责人。", "A new member reads earlier tips only after a current member approves them. In a department the head approves; while it has no active head, a current member may approve a new head.")) }
+            @for g in groups {
+                h2 { (g.label) }
+                (unheld_versions(lang, g))
+                table.queue {
+                    thead { tr { th { (lang.t("成员", "Member")) } th { (lang.t("状态", "State")) } th {} } }
+                    tbody { @for h in &g.holders {
+                        tr { td { (h.who) @if h.own { " " span.muted { (lang.t("（您本人）", "(you)")) } } }
+                            td { @if h.pending { strong { (lang.t("待批准", "Pending")) } } @else { (lang.t("已生效", "Active")) } }
+                            td { @if h.pending && h.may_approve {
+                                form.inline method="post" action={ "/staff/keys/" (h.id) "/approve" } {
+                                    input type="hidden" name="csrf" value=(f.csrf);
+                                    label { input type="checkbox" name="confirm" value="yes" required; " "
+                                        (lang.t("我确认这是我认识的本组同事，同意把本组全部密钥交给他/她", "I confirm this is a colleague of the group I know, and give them all the group's keys")) }
+                                    " "
+                                    button.button type="submit" { (lang.t("批准 ", "Approve ")) (h.who) }
+                                }
+                            } @else if h.pending {
+                                span.hint { (waiting_for(lang, &h.approvers)) }
+                            } } }
+                    } }
+                }
             }
         },
     )
@@ -574,6 +642,25 @@ pub struct DepartmentLine {
     pub pending: i64,
     pub recovery: i64,
     pub open_tips: i64,
+    /// Active heads of the department who hold its key.
+    pub heads: i64,
+    pub keys: GroupView,
+}
+
+/// A role to pick, with what it does.
+pub struct RoleChoice {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// What was typed into the create-official form (never the password).
+#[derive(Default)]
+pub struct NewUserDraft {
+    pub username: String,
+    pub roles: Vec<String>,
+    pub department: String,
+    pub email: String,
 }
 
 pub struct AdminView {
@@ -585,7 +672,15 @@ pub struct AdminView {
     pub departments: Vec<(String, String)>,
     pub districts: Vec<(String, String)>,
     pub categories: Vec<(String, String)>,
-    pub error: Option<String>,
+    pub roles: Vec<RoleChoice>,
+    pub draft: NewUserDraft,
+    /// (field, why) for a refused create-official form.
+    pub field_errors: Vec<(String, String)>,
+    pub notice: Option<String>,
+}
+
+fn field_error(v: &AdminView, field: &str) -> Markup {
+    html! { @for (f, why) in &v.field_errors { @if f == field { p.error id={ "error-" (field) } { (why) } } } }
 }
 
 pub fn admin(f: &Frame<'_>, v: &AdminView) -> Markup {
@@ -595,7 +690,8 @@ pub fn admin(f: &Frame<'_>, v: &AdminView) -> Markup {
         html! {
             h1 { (lang.t("管理", "Administration")) }
             p.hint { (lang.t("管理员管理账号和二维码，不能查看任何举报内容。", "Administrators manage accounts and posters; they cannot read any tip.")) }
-            @if let Some(e) = &v.error { div.error-summary role="alert" { p { (e) } } }
+            @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            @if !v.field_errors.is_empty() { div.error-summary role="alert" { p { (lang.t("未能创建，请按各栏旁的说明修改。", "Not created: correct the fields as said next to them.")) } } }
             h2 { (lang.t("工作人员", "Officials")) }
             table.queue {
                 thead { tr { th { (lang.t("用户名", "Username")) } th { (lang.t("角色", "Roles")) } th { (lang.t("部门", "Department")) } th { (lang.t("密钥组", "Key groups")) } th {} } }
@@ -604,29 +700,45 @@ pub fn admin(f: &Frame<'_>, v: &AdminView) -> Markup {
                         td { @if u.disabled { (lang.t("已停用", "Disabled")) } @else {
                             form.inline method="post" action={ "/staff/admin/users/" (u.id) "/disable" } {
                                 input type="hidden" name="csrf" value=(f.csrf);
-                                button.button type="submit" { (lang.t("停用", "Disable")) }
+                                label { input type="checkbox" name="confirm" value="yes" required; " " (lang.t("确认停用（无法恢复）", "Confirm: cannot be undone")) }
+                                " "
+                                button.button type="submit" { (lang.t("停用 ", "Disable ")) (u.username) }
                             } } } }
                 } }
             }
-            h3 { (lang.t("新建工作人员", "New official")) }
+            h3 id="new-official" { (lang.t("新建工作人员", "New official")) }
+            p.hint { (lang.t("每个部门请先创建负责人（科长），再创建办理人员：新成员须由负责人批准后才能读取举报。", "For each department create the head first, then the officers: a new member reads tips only after the head approves them.")) }
             form method="post" action="/staff/admin/users" {
                 input type="hidden" name="csrf" value=(f.csrf);
-                div.field.compact { label for="new-username" { (lang.t("用户名", "Username")) } input id="new-username" name="username" type="text" maxlength="32" required; }
-                div.field.compact { label for="new-roles" { (lang.t("角色（逗号分隔）", "Roles (comma-separated)")) } input id="new-roles" name="roles" type="text" placeholder="officer,head" required; }
-                div.field.compact { label for="new-department" { (lang.t("部门", "Department")) }
-                    select id="new-department" name="department" { option value="" { "—" } @for (code, name) in &v.departments { option value=(code) { (name) } } } }
-                div.field.compact { label for="new-email" { (lang.t("电子邮箱", "Email")) } input id="new-email" name="email" type="email"; }
-                div.field.compact { label for="new-password" { (lang.t("初始密码（至少12位）", "First password (12+ characters)")) } input id="new-password" name="password" type="password" autocomplete="new-password" required; }
+                div.field.compact { label for="new-username" { (lang.t("用户名", "Username")) } input id="new-username" name="username" type="text" maxlength="32" value=(v.draft.username) required; (field_error(v, "username")) }
+                fieldset.field.compact {
+                    legend { (lang.t("角色（可多选）", "Roles (one or more)")) }
+                    @for r in &v.roles {
+                        div { label { input type="checkbox" name="roles" value=(r.code) checked[v.draft.roles.contains(&r.code)]; " " strong { (r.name) } " — " (r.description) } }
+                    }
+                    (field_error(v, "roles"))
+                }
+                div.field.compact { label for="new-department" { (lang.t("部门（办理人员和负责人必选）", "Department (officers and heads)")) }
+                    select id="new-department" name="department" { option value="" { "—" } @for (code, name) in &v.departments { option value=(code) selected[*code == v.draft.department] { (name) } } }
+                    (field_error(v, "department")) }
+                div.field.compact { label for="new-email" { (lang.t("电子邮箱", "Email")) } input id="new-email" name="email" type="email" value=(v.draft.email); (field_error(v, "email")) }
+                div.field.compact { label for="new-password" { (lang.t("初始密码（至少12位）", "First password (12+ characters)")) } input id="new-password" name="password" type="password" autocomplete="new-password" required; (field_error(v, "password")) }
                 p.actions { button.button.primary type="submit" { (lang.t("创建", "Create")) } }
             }
             h2 { (lang.t("部门与密钥", "Departments and keys")) }
             table.queue {
-                thead { tr { th { (lang.t("部门", "Department")) } th { (lang.t("密钥版本", "Key versions")) } th { (lang.t("成员", "Members")) } th { (lang.t("待批准", "Pending")) } th { (lang.t("恢复密钥", "Recovery")) } th { (lang.t("办理中举报", "Open tips")) } } }
+                thead { tr { th { (lang.t("部门", "Department")) } th { (lang.t("密钥版本", "Key versions")) } th { (lang.t("成员", "Members")) } th { (lang.t("负责人", "Heads")) } th { (lang.t("待批准", "Pending")) } th { (lang.t("恢复密钥", "Recovery")) } th { (lang.t("办理中举报", "Open tips")) } } }
                 tbody { @for d in &v.department_keys {
-                    tr.overdue[d.versions == 0] { td { (d.name) } td { (d.versions) } td { (d.active) } td { (d.pending) } td { (d.recovery) } td { (d.open_tips) } }
+                    tr.overdue[d.versions == 0] { td { (d.name) } td { (d.versions) } td { (d.active) } td { (d.heads) } td { (d.pending) } td { (d.recovery) } td { (d.open_tips) } }
                 } }
             }
-            p.hint { (lang.t("没有密钥的部门还不能接收举报，举报会转到安委办。恢复密钥用 jubao department recovery 添加。", "A department without a key cannot receive tips yet; they go to the safety office. Add recovery recipients with jubao department recovery.")) }
+            @for d in &v.department_keys {
+                @if d.active > 0 && d.heads == 0 {
+                    p.warning role="status" { strong { (d.name) } " · " (lang.t("没有在职负责人：新的办理人员无法获准。请先创建负责人（科长），由现有成员批准。", "no active head: new officers cannot be admitted. Create the head first; a current member approves them.")) }
+                }
+                (unheld_versions(lang, &d.keys))
+            }
+            p.hint { (lang.t("没有密钥的部门还不能接收举报，举报会转到安委办。恢复密钥用 jubao department recovery 添加；没有在职成员持有旧版本时，恢复密钥持有人用 jubao department admit 把旧版本交给新成员。", "A department without a key cannot receive tips yet; they go to the safety office. Add recovery recipients with jubao department recovery; when no active member holds older versions, the recovery key's holder passes them to a new member with jubao department admit.")) }
             h2 { (lang.t("设置（只读）", "Settings (read-only)")) }
             dl.facts { @for (k, val) in &v.settings { dt { code { (k) } } dd { (val) } } }
             h2 { (lang.t("二维码", "QR posters")) }

@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod intake;
 mod interop;
+mod key_groups;
 mod keys;
 mod life;
 mod mail;

@@ -219,7 +219,7 @@ async fn every_staff_route_by_every_role() {
         Route {
             method: "POST",
             path: format!("/staff/keys/{pending_holder}/approve"),
-            body: Body::Form(vec![]),
+            body: Body::Form(vec![("confirm", "yes".into())]),
             allowed: &["head"],
             allowed_status: 303,
         },
@@ -246,7 +246,7 @@ async fn every_staff_route_by_every_role() {
         Route {
             method: "POST",
             path: format!("/staff/admin/users/{}/disable", spare.signed_in.user_id),
-            body: Body::Form(vec![]),
+            body: Body::Form(vec![("confirm", "yes".into())]),
             allowed: &["admin"],
             allowed_status: 303,
         },

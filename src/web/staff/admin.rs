@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::staff::{AdminView, DepartmentLine, UserLine};
+use jubao_templates::staff::{AdminView, DepartmentLine, NewUserDraft, RoleChoice, UserLine};
 use serde::Deserialize;
 
 use super::{check_csrf, html, see_other};
@@ -17,7 +17,58 @@ use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
 
-async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<AdminView, PageError> {
+/// Each role with its one-line description, in the page's language.
+fn role_choices(lang: Lang) -> Vec<RoleChoice> {
+    Role::ALL
+        .into_iter()
+        .map(|role| {
+            let (name, description) = match role {
+                Role::Intake => (
+                    lang.t("登记员", "Intake"),
+                    lang.t("登记电话、来信、来访收到的举报；不能阅读举报内容。", "Enters tips received by phone, letter or visit; reads none."),
+                ),
+                Role::Officer => (
+                    lang.t("办理人员", "Officer"),
+                    lang.t("办理本部门的举报；须选部门。", "Works the tips of their department; needs a department."),
+                ),
+                Role::Head => (
+                    lang.t("负责人（科长）", "Head"),
+                    lang.t("审批本部门的结论、奖励和新成员；须选部门，每个部门先创建负责人。", "Approves the department's conclusions, rewards and new members; needs a department; create a department's head first."),
+                ),
+                Role::Oversight => (
+                    lang.t("安委办督办", "Oversight"),
+                    lang.t("查看各部门办理情况，分派无法归属的举报，督办超期举报。", "Sees every department's progress, routes unclear tips, escalates overdue ones."),
+                ),
+                Role::Custodian => (
+                    lang.t("保密专员", "Custodian"),
+                    lang.t("决定是否向负责人披露举报人身份。", "Decides whether a head may learn a reporter's identity."),
+                ),
+                Role::Finance => (
+                    lang.t("财务", "Finance"),
+                    lang.t("核准并登记奖励发放。", "Authorises and records reward payments."),
+                ),
+                Role::Admin => (
+                    lang.t("管理员", "Administrator"),
+                    lang.t("管理账号、二维码和设置；不能阅读任何举报。", "Manages accounts, posters and settings; reads no tip."),
+                ),
+            };
+            RoleChoice { code: role.as_str().to_owned(), name: name.to_owned(), description: description.to_owned() }
+        })
+        .collect()
+}
+
+/// A role's name in the page's language.
+fn role_name(lang: Lang, code: &str) -> String {
+    role_choices(lang).into_iter().find(|r| r.code == code).map_or_else(|| code.to_owned(), |r| r.name)
+}
+
+async fn view(
+    state: &AppState,
+    lang: Lang,
+    draft: NewUserDraft,
+    field_errors: Vec<(String, String)>,
+    notice: Option<String>,
+) -> Result<AdminView, PageError> {
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let zh = lang == Lang::Zh;
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
@@ -30,12 +81,19 @@ async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<Adm
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(|e| PageError::store(lang)(e.into()))?;
+        let groups: Vec<String> = groups
+            .into_iter()
+            .filter_map(|(g, s)| {
+                let label = super::keys::group_label(&data, &crate::domain::KeyGroup::parse(&g)?, lang);
+                Some(if s == "active" { label } else { format!("{label}（{}）", lang.t("待批准", "pending")) })
+            })
+            .collect();
         lines.push(UserLine {
             id: u.id,
             username: u.username,
-            roles: roles.join(", "),
+            roles: roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.t("、", ", ")),
             department: u.department_code.map(|d| data.department_name(&d, zh)).unwrap_or_default(),
-            groups: groups.into_iter().map(|(g, s)| format!("{g} ({s})")).collect::<Vec<_>>().join(", "),
+            groups: groups.join(lang.t("、", ", ")),
             disabled: u.disabled_at.is_some(),
         });
     }
@@ -46,10 +104,14 @@ async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<Adm
             .map_err(|e| PageError::store(lang)(e.into()))?;
     let mut department_keys = Vec::new();
     for d in data.reference.departments.iter() {
-        let group = crate::domain::KeyGroup::Department(
+        let key_group = crate::domain::KeyGroup::Department(
             Code::parse(&d.code).map_err(|_| PageError { problem: crate::web::error::Problem::internal(), lang })?,
-        )
-        .name();
+        );
+        let group = key_group.name();
+        let keys_view = super::keys::group_view(&mut conn, &data, &key_group, None, lang)
+            .await
+            .map_err(|e| PageError { problem: e.into(), lang })?;
+        let heads = keys::active_heads(&mut conn, &group, &d.code).await.map_err(PageError::store(lang))?;
         let versions = keys::versions(&mut conn, &group).await.map_err(PageError::store(lang))?.len();
         let holders = keys::holders(&mut conn, &group).await.map_err(PageError::store(lang))?;
         let open_tips: i64 = sqlx::query_scalar(
@@ -68,6 +130,8 @@ async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<Adm
             pending: count(&|h| !h.is_active()),
             recovery: count(&|h| h.recipient.is_some()),
             open_tips,
+            heads,
+            keys: keys_view,
         });
     }
     let s = &state.settings;
@@ -125,75 +189,168 @@ async fn view(state: &AppState, lang: Lang, error: Option<String>) -> Result<Adm
         departments: r.departments.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
         districts: r.districts.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
         categories: r.categories.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
-        error,
+        roles: role_choices(lang),
+        draft,
+        field_errors,
+        notice,
     })
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AdminQuery {
+    done: String,
 }
 
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     PageLang(lang): PageLang,
+    query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
-    let view = view(&state, lang, None).await?;
+    let notice = (query.done == "disabled").then(|| {
+        lang.t(
+            "已停用：此人不能再登录，所有会话已结束，他/她持有的密钥已删除，部门密钥已换新版本。",
+            "Disabled: they can no longer sign in, every session has ended, their keys are deleted and their groups have a new key version.",
+        )
+        .to_owned()
+    });
+    let view = view(&state, lang, NewUserDraft::default(), Vec::new(), notice).await?;
     let title = lang.t("管理", "Administration");
     Ok(html(StatusCode::OK, jubao_templates::staff::admin(&page.frame(title, "/staff/admin"), &view)))
 }
 
-/// Not `Debug`: it carries a password.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct NewUserForm {
+/// The create-official form as sent: several `roles` boxes, so not a `web::Form`. Not
+/// `Debug`: it carries a password.
+#[derive(Default)]
+struct NewUserForm {
     csrf: String,
     username: String,
-    roles: String,
+    roles: Vec<String>,
     department: String,
     email: String,
     password: String,
+}
+
+impl NewUserForm {
+    fn parse(body: &[u8]) -> Self {
+        let mut form = Self::default();
+        for (name, value) in url::form_urlencoded::parse(body) {
+            let value = value.into_owned();
+            match name.as_ref() {
+                "csrf" => form.csrf = value,
+                "username" => form.username = value,
+                "roles" => form.roles.push(value),
+                "department" => form.department = value,
+                "email" => form.email = value,
+                "password" => form.password = value,
+                _ => {}
+            }
+        }
+        form
+    }
+
+    fn draft(&self) -> NewUserDraft {
+        NewUserDraft {
+            username: self.username.clone(),
+            roles: self.roles.clone(),
+            department: self.department.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// The form's fields as an official, or what is wrong next to which field.
+fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut refuse = |field: &str, zh: &str, en: &str| errors.push((field.to_owned(), lang.t(zh, en).to_owned()));
+    let username = Username::parse(form.username.trim()).ok();
+    if username.is_none() {
+        refuse(
+            "username",
+            "用户名为3–32位小写字母、数字、“.”“_”“-”，以字母开头。",
+            "A username is 3–32 characters of a-z, 0-9, '.', '_', '-' and starts with a letter.",
+        );
+    }
+    let roles = match form.roles.iter().map(|r| Role::parse(r)).collect::<Option<Vec<_>>>() {
+        None => {
+            refuse("roles", "请从列表中选择角色。", "Choose roles from the list.");
+            None
+        }
+        Some(list) => match Roles::new(list) {
+            Ok(roles) => Some(roles),
+            Err(_) => {
+                refuse("roles", "请至少选择一个角色。", "Choose at least one role.");
+                None
+            }
+        },
+    };
+    let department = match form.department.trim() {
+        "" => None,
+        d => {
+            let code = Code::parse(d).ok();
+            if code.is_none() {
+                refuse("department", "请从列表中选择部门。", "Choose a department from the list.");
+            }
+            code
+        }
+    };
+    if roles.as_ref().is_some_and(Roles::needs_department) && department.is_none() && form.department.trim().is_empty()
+    {
+        refuse("department", "办理人员和负责人须选择部门。", "Officers and heads need a department.");
+    }
+    let email = match form.email.trim() {
+        "" => None,
+        e if crate::domain::validation::valid_email(e) => Some(e.to_owned()),
+        _ => {
+            refuse("email", "这不是有效的电子邮箱地址。", "This is not an email address.");
+            None
+        }
+    };
+    let password = Password::new(form.password.clone()).ok();
+    if password.is_none() {
+        refuse("password", "初始密码至少12位。", "The first password needs at least 12 characters.");
+    }
+    match (username, roles, password) {
+        (Some(username), Some(roles), Some(password)) if errors.is_empty() => {
+            Ok(NewOfficial { username, roles, department, email, password })
+        }
+        _ => Err(errors),
+    }
 }
 
 pub async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
     PageLang(lang): PageLang,
-    form: web::Form<NewUserForm>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
+    let form = NewUserForm::parse(&body);
     check_csrf(&page.session, &form.csrf, lang)?;
     let title = lang.t("管理", "Administration");
-    let parsed = (|| -> Result<NewOfficial, String> {
-        Ok(NewOfficial {
-            username: Username::parse(form.username.trim()).map_err(|e| e.to_string())?,
-            roles: Roles::parse(&form.roles).map_err(|e| e.to_string())?,
-            department: match form.department.trim() {
-                "" => None,
-                d => Some(Code::parse(d).map_err(|e| e.to_string())?),
-            },
-            email: match form.email.trim() {
-                "" => None,
-                e if crate::domain::validation::valid_email(e) => Some(e.to_owned()),
-                _ => return Err("not an email address".to_owned()),
-            },
-            password: Password::new(form.password.clone()).map_err(|e| e.to_string())?,
-        })
-    })();
-    let refuse = |message: String| async {
-        let view = view(&state, lang, Some(message)).await?;
+    let refuse = |errors: Vec<(String, String)>| async {
+        let view = view(&state, lang, form.draft(), errors, None).await?;
         Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             jubao_templates::staff::admin(&page.frame(title, "/staff/admin"), &view),
         ))
     };
-    let new = match parsed {
+    let new = match parse_official(&form, lang) {
         Ok(new) => new,
-        Err(message) => return refuse(message).await,
+        Err(errors) => return refuse(errors).await,
     };
     let username = new.username.to_string();
     let now = unix_now();
     let created = match officials::create(&state.store, new, now).await {
         Ok(created) => created,
-        Err(ServiceError::Invalid(m) | ServiceError::Store(crate::store::StoreError::Conflict(m))) => {
-            return refuse(m).await;
+        Err(ServiceError::BadInput { zh, en }) => {
+            return refuse(vec![("department".to_owned(), lang.t(&zh, &en).to_owned())]).await;
+        }
+        Err(ServiceError::Store(crate::store::StoreError::Conflict(_))) => {
+            let why = lang.t("此用户名已被使用，请换一个。", "This username is taken; choose another.");
+            return refuse(vec![("username".to_owned(), why.to_owned())]).await;
         }
         Err(e) => return Err(PageError { problem: e.into(), lang }),
     };
@@ -210,20 +367,46 @@ pub async fn create_user(
     )
     .await
     .map_err(PageError::store(lang))?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let mut groups = Vec::new();
+    for (g, joined) in &created.groups {
+        let label = super::keys::group_label(&data, g, lang);
+        groups.push(match joined {
+            crate::service::groups::Joined::NewVersion(v) => {
+                if lang == Lang::Zh { format!("{label}：第一位成员，新密钥版本 {v}") } else { format!("{label}: first member, new key version {v}") }
+            }
+            crate::service::groups::Joined::Pending { holder_id } => {
+                let holder = keys::holder(&mut tx, holder_id).await.map_err(PageError::store(lang))?;
+                let approvers = match holder {
+                    Some(h) => crate::service::groups::approvers(&mut tx, g, &h)
+                        .await
+                        .map_err(|e| PageError { problem: e.into(), lang })?,
+                    None => Vec::new(),
+                };
+                let names: Vec<String> = approvers.into_iter().map(|a| a.username).collect();
+                match (names.is_empty(), lang) {
+                    (true, Lang::Zh) => format!("{label}：待批准。本组还没有在职负责人，暂时没有人可以批准：请先创建本部门的负责人（科长）。"),
+                    (true, _) => format!("{label}: pending. The group has no active head, so nobody may approve yet: create the department's head first."),
+                    (false, Lang::Zh) => format!("{label}：待批准，等待 {} 批准", names.join(" 或 ")),
+                    (false, _) => format!("{label}: pending, waiting for {} to approve", names.join(" or ")),
+                }
+            }
+        });
+    }
+    for (g, _) in &created.groups {
+        if let crate::domain::KeyGroup::Department(code) = g
+            && keys::active_heads(&mut tx, &g.name(), code.as_str()).await.map_err(PageError::store(lang))? == 0
+        {
+            let label = super::keys::group_label(&data, g, lang);
+            groups.push(if lang == Lang::Zh {
+                format!("注意：{label}还没有在职负责人（科长）。请先创建负责人：以后加入的办理人员须由负责人批准。")
+            } else {
+                format!("Note: {label} has no active head yet. Create the head first: officers who join later are admitted by the head.")
+            });
+        }
+    }
     tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
     let qr = posters::qr_svg(&created.enrolment.uri).map_err(|e| PageError { problem: e.into(), lang })?;
-    let groups: Vec<String> = created
-        .groups
-        .iter()
-        .map(|(g, joined)| match joined {
-            crate::service::groups::Joined::NewVersion(v) => {
-                format!("{g}: {} {v}", lang.t("新密钥版本", "new key version"))
-            }
-            crate::service::groups::Joined::Pending { .. } => {
-                format!("{g}: {}", lang.t("待本组成员批准", "pending a member's approval"))
-            }
-        })
-        .collect();
     let frame = page.frame(title, "/staff/admin");
     Ok(html(
         StatusCode::OK,
@@ -233,8 +416,10 @@ pub async fn create_user(
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
-pub struct TokenForm {
+pub struct DisableForm {
     csrf: String,
+    /// The required checkbox: disabling cannot be undone.
+    confirm: String,
 }
 
 pub async fn disable_user(
@@ -242,14 +427,24 @@ pub async fn disable_user(
     req: HttpRequest,
     PageLang(lang): PageLang,
     id: web::Path<String>,
-    form: web::Form<TokenForm>,
+    form: web::Form<DisableForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     check_csrf(&page.session, &form.csrf, lang)?;
+    if form.confirm.is_empty() {
+        return Err(PageError {
+            problem: ServiceError::BadInput {
+                zh: "请勾选确认框再停用：停用后无法恢复。".to_owned(),
+                en: "Tick the confirmation box to disable: it cannot be undone.".to_owned(),
+            }
+            .into(),
+            lang,
+        });
+    }
     officials::disable(&state.store, &page.session.official, &id, unix_now())
         .await
         .map_err(|e| PageError { problem: e.into(), lang })?;
-    Ok(see_other("/staff/admin"))
+    Ok(see_other("/staff/admin?done=disabled"))
 }
 
 #[derive(Default, Deserialize)]

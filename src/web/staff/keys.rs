@@ -1,76 +1,121 @@
 //! `GET /staff/keys` and `POST /staff/keys/{holder}/approve`: who holds the keys of the
-//! official's groups, and approving newcomers (for a department, by a head).
+//! official's groups, who may admit each newcomer, which versions no session can pass on,
+//! and approving newcomers (the rule is `groups::approvers`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use jubao_templates::staff::HolderView;
+use jubao_templates::Lang;
+use jubao_templates::staff::{GroupView, HolderView, VersionLine};
 use serde::Deserialize;
+use sqlx::AnyConnection;
 
 use super::{check_csrf, html, see_other};
 use crate::domain::{KeyGroup, Role};
-use crate::service::groups::approve as grant_to_holder;
+use crate::service::groups::{self, approve as grant_to_holder};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, per_group};
 use crate::store::{keys, unix_now};
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
+use crate::web::reference_cache::ReferenceData;
 
 const KEY_ROLES: &[Role] = &[Role::Officer, Role::Head, Role::Oversight, Role::Custodian, Role::Finance];
 
-/// The groups an official belongs to, and whether they may approve newcomers in each.
-fn groups_of(official: &SignedIn) -> Vec<(KeyGroup, bool)> {
+/// The groups an official's roles put them in.
+fn groups_of(official: &SignedIn) -> Vec<KeyGroup> {
     let roles = crate::domain::Roles::new(official.roles.iter().copied()).ok();
     let department = official.department.as_deref().and_then(|d| crate::domain::Code::parse(d).ok());
-    let list = roles.map(|r| KeyGroup::for_official(&r, department.as_ref())).unwrap_or_default();
-    list.into_iter()
-        .map(|g| {
-            let may = match g {
-                KeyGroup::Department(_) => official.has(Role::Head),
-                _ => true,
-            };
-            (g, may)
-        })
-        .collect()
+    roles.map(|r| KeyGroup::for_official(&r, department.as_ref())).unwrap_or_default()
+}
+
+/// A key group as a person reads it: the department's name in the page's language.
+pub fn group_label(data: &ReferenceData, group: &KeyGroup, lang: Lang) -> String {
+    match group {
+        KeyGroup::Department(code) => data.department_name(code.as_str(), lang == Lang::Zh),
+        KeyGroup::Custodians => lang.t("保密专员", "Custodians").to_owned(),
+        KeyGroup::Finance => lang.t("财务", "Finance").to_owned(),
+    }
+}
+
+/// Everything the keys and admin pages say about one group.
+pub async fn group_view(
+    conn: &mut AnyConnection,
+    data: &ReferenceData,
+    group: &KeyGroup,
+    viewer: Option<&str>,
+    lang: Lang,
+) -> Result<GroupView, ServiceError> {
+    let mut holders = Vec::new();
+    for h in keys::holders(conn, &group.name()).await? {
+        let who = match (&h.user_id, &h.recipient) {
+            (Some(id), _) => crate::store::users::by_id(conn, id).await?.map_or_else(|| id.clone(), |u| u.username),
+            (None, Some(r)) => format!("{} {}…", lang.t("恢复密钥", "Recovery recipient"), r.get(..16).unwrap_or(r)),
+            _ => String::new(),
+        };
+        let (approvers, may_approve) = if h.is_active() {
+            (Vec::new(), false)
+        } else {
+            let approvers = groups::approvers(conn, group, &h).await?;
+            let may = viewer.is_some_and(|v| approvers.iter().any(|a| a.user_id == v));
+            (approvers.into_iter().map(|a| a.username).collect(), may)
+        };
+        holders.push(HolderView {
+            id: h.id.clone(),
+            who,
+            pending: !h.is_active(),
+            own: viewer.is_some() && h.user_id.as_deref() == viewer,
+            may_approve,
+            approvers,
+        });
+    }
+    let versions = groups::version_states(conn, group)
+        .await?
+        .into_iter()
+        .map(|v| VersionLine { version: v.version, officials: v.officials, recovery: v.recovery, tips: v.tips })
+        .collect();
+    Ok(GroupView { label: group_label(data, group, lang), versions, holders })
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct KeysQuery {
+    done: String,
 }
 
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     PageLang(lang): PageLang,
+    query: web::Query<KeysQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, KEY_ROLES);
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
-    let mut holders = Vec::new();
-    for (group, may_approve) in groups_of(&page.session.official) {
-        for h in keys::holders(&mut conn, &group.name()).await.map_err(PageError::store(lang))? {
-            let who = match (&h.user_id, &h.recipient) {
-                (Some(id), _) => crate::store::users::by_id(&mut conn, id)
-                    .await
-                    .map_err(PageError::store(lang))?
-                    .map_or_else(|| id.clone(), |u| u.username),
-                (None, Some(r)) => {
-                    format!("{} {}…", lang.t("恢复密钥", "Recovery recipient"), r.get(..16).unwrap_or(r))
-                }
-                _ => String::new(),
-            };
-            holders.push(HolderView {
-                id: h.id.clone(),
-                group: group.name(),
-                who,
-                pending: !h.is_active(),
-                may_approve,
-            });
-        }
+    let official = &page.session.official;
+    let mut views = Vec::new();
+    for group in groups_of(official) {
+        let view = group_view(&mut conn, &data, &group, Some(&official.user_id), lang)
+            .await
+            .map_err(|e| PageError { problem: e.into(), lang })?;
+        views.push(view);
     }
+    let notice = (query.done == "approved").then(|| {
+        lang.t(
+            "已批准：新成员现在持有本组的密钥，可以读取以前的举报。",
+            "Approved: the new member now holds the group's keys and can read earlier tips.",
+        )
+    });
     let title = lang.t("密钥与成员", "Keys and members");
-    Ok(html(StatusCode::OK, jubao_templates::staff::keys(&page.frame(title, "/staff/keys"), &holders)))
+    Ok(html(StatusCode::OK, jubao_templates::staff::keys(&page.frame(title, "/staff/keys"), &views, notice)))
 }
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
-pub struct TokenForm {
+pub struct ApproveForm {
     csrf: String,
+    /// The required checkbox: the approver vouches that this is the colleague they know.
+    confirm: String,
 }
 
 pub async fn approve(
@@ -78,30 +123,39 @@ pub async fn approve(
     req: HttpRequest,
     PageLang(lang): PageLang,
     holder: web::Path<String>,
-    form: web::Form<TokenForm>,
+    form: web::Form<ApproveForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, KEY_ROLES);
     check_csrf(&page.session, &form.csrf, lang)?;
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    if form.confirm.is_empty() {
+        return Err(err(ServiceError::BadInput {
+            zh: "请勾选确认框：确认此人是您认识的本组同事，再批准。".to_owned(),
+            en: "Tick the confirmation box: confirm that this is a colleague of the group you know, then approve."
+                .to_owned(),
+        }));
+    }
     let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
-    let row = keys::holder(&mut tx, &holder)
-        .await
-        .map_err(PageError::store(lang))?
-        .ok_or_else(|| err(ServiceError::NotFound("holder")))?;
-    let group_name: String = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
-        .bind(&row.id)
-        .fetch_one(&mut *tx)
+    let group_name: Option<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
+        .bind(holder.as_str())
+        .fetch_optional(&mut *tx)
         .await
         .map_err(|e| PageError::store(lang)(e.into()))?;
-    let Some((group, may)) = groups_of(official).into_iter().find(|(g, _)| g.name() == group_name) else {
-        return Err(super::forbidden(lang));
+    let Some(group) = group_name.as_deref().and_then(KeyGroup::parse) else {
+        return Err(err(crate::service::refused(
+            "此成员已不在待批准名单中。",
+            "This member is no longer waiting for approval.",
+        )));
     };
-    if !may {
-        return Err(super::forbidden(lang));
+    if !groups_of(official).contains(&group) {
+        return Err(err(crate::service::forbidden(
+            "您不属于此密钥组，不能批准其成员。",
+            "You do not belong to this key group and cannot approve its members.",
+        )));
     }
     let now = unix_now();
-    per_group!(&group, grant_to_holder(&mut tx, &group, &official.user_id, &official.key, &row.id, now))
+    per_group!(&group, grant_to_holder(&mut tx, &group, &official.user_id, &official.key, holder.as_str(), now))
         .map_err(err)?;
     crate::store::audit::append(
         &mut tx,
@@ -109,12 +163,12 @@ pub async fn approve(
             actor_id: Some(&official.user_id),
             action: "key.grant",
             tip_id: None,
-            detail: &format!("group={group_name} holder={}", row.id),
+            detail: &format!("group={} holder={}", group.name(), holder.as_str()),
             at: now,
         },
     )
     .await
     .map_err(PageError::store(lang))?;
     tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
-    Ok(see_other("/staff/keys"))
+    Ok(see_other("/staff/keys?done=approved"))
 }
