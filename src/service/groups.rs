@@ -147,15 +147,21 @@ where
     let holders = keys::holders(conn, &name).await?;
     let approver = holders.iter().find(|h| h.user_id.as_deref() == Some(approver_id) && h.is_active());
     if approver.is_none() {
-        return Err(ServiceError::Denied(format!("only an active holder of the {name} key can approve")));
+        return Err(super::forbidden(
+            "只有已获准持有该密钥组密钥的成员可以批准。",
+            format!("Only an active holder of the {name} key can approve."),
+        ));
     }
     let Some(newcomer) = holders.iter().find(|h| h.id == holder_id && !h.is_active()) else {
-        return Err(ServiceError::NotFound("pending holder"));
+        return Err(super::not_found("找不到这名待批准的成员。", "The pending holder was not found."));
     };
     for version in keys::versions(conn, &name).await? {
-        let sealed = keys::wrap_for_user(conn, &version.id, approver_id)
-            .await?
-            .ok_or_else(|| ServiceError::Denied(format!("the approver lacks version {} of {name}", version.version)))?;
+        let sealed = keys::wrap_for_user(conn, &version.id, approver_id).await?.ok_or_else(|| {
+            super::forbidden(
+                format!("批准人不持有该密钥组的第 {} 版密钥。", version.version),
+                format!("The approver lacks version {} of {name}.", version.version),
+            )
+        })?;
         let key = Wrapped::<G>::from_bytes(sealed).open(approver_key)?;
         let wrapped = seal_for_holder(&key, newcomer)?;
         keys::insert_wrap(conn, &version.id, &newcomer.id, wrapped.as_bytes(), now).await?;
@@ -179,7 +185,7 @@ where
     let name = group.name();
     let holders = keys::holders(conn, &name).await?;
     let Some(leaving) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
-        return Err(ServiceError::NotFound("holder"));
+        return Err(super::not_found("此人不是该密钥组的成员。", "The holder was not found."));
     };
     keys::delete_holder(conn, &leaving.id).await?;
     let remaining = holders.iter().any(|h| h.id != leaving.id && h.is_active());
@@ -209,6 +215,6 @@ where
 {
     let sealed = keys::wrap_for_user(conn, group_key_id, user_id)
         .await?
-        .ok_or_else(|| ServiceError::Denied("this official does not hold that key".to_owned()))?;
+        .ok_or_else(|| super::forbidden("您不持有这把密钥。", "This official does not hold that key."))?;
     Ok(Wrapped::<G>::from_bytes(sealed).open(user_key)?)
 }

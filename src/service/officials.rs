@@ -44,17 +44,20 @@ async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<cryp
 /// their key), and their place in the groups their roles call for.
 pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created, ServiceError> {
     if new.roles.needs_department() && new.department.is_none() {
-        return Err(ServiceError::Invalid("the roles officer and head need a department".to_owned()));
+        return Err(super::invalid(
+            "承办人员和负责人必须属于一个部门，请选择部门。",
+            "The roles officer and head need a department.",
+        ));
     }
     if let Some(code) = &new.department
         && !reference::department_exists(store, code.as_str()).await?
     {
-        return Err(ServiceError::Invalid(format!("unknown department {code}")));
+        return Err(super::invalid(format!("没有这个部门：{code}。"), format!("There is no department {code}.")));
     }
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();
     let key_envelope = user_key.wrap_for(&password_key.public())?;
-    let enrolment = totp::enrol(&new.username).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let enrolment = totp::enrol(&new.username).map_err(super::unprocessable)?;
     let totp_envelope = user_key.public().seal(enrolment.secret_base32.as_bytes())?;
 
     let id = Id::random();
@@ -155,7 +158,7 @@ pub async fn check_second_factor(store: &Store, official: &SignedIn, code: &str,
     let secret = official.key.open(&crypto::Envelope::from_bytes(official.totp_envelope.clone()))?;
     let secret = std::str::from_utf8(secret.as_bytes()).map_err(|_| crypto::CryptoError::Malformed("TOTP secret"))?;
     let unix = u64::try_from(now).unwrap_or(0);
-    let step = totp::check(secret, code, unix).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let step = totp::check(secret, code, unix).map_err(super::unprocessable)?;
     let Some(step) = step.and_then(|s| i64::try_from(s).ok()) else {
         return Err(ServiceError::BadCredentials);
     };
@@ -181,10 +184,10 @@ pub async fn change_password(store: &Store, username: &str, old: Password, new: 
 /// key versions are made without them).
 pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -> Result<(), ServiceError> {
     if !admin.has(Role::Admin) {
-        return Err(ServiceError::Denied("only an administrator disables officials".to_owned()));
+        return Err(super::forbidden("只有管理员可以停用工作人员账户。", "Only an administrator disables officials."));
     }
     if admin.user_id == user_id {
-        return Err(ServiceError::Invalid("an administrator does not disable themself".to_owned()));
+        return Err(super::invalid("管理员不能停用自己的账户。", "An administrator does not disable themself."));
     }
     let mut tx = store.begin().await?;
     let groups: Vec<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1")

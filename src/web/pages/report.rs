@@ -248,7 +248,7 @@ pub async fn submit(
             let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
             return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
         }
-        Err(ServiceError::Invalid(_)) if had_identity => {
+        Err(ServiceError::Invalid { .. }) if had_identity => {
             let message = lang.t(
                 "暂时无法保存身份信息，请删除身份信息后匿名提交。",
                 "An identity cannot be kept now; remove it and send anonymously.",

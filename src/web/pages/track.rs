@@ -406,7 +406,7 @@ pub struct RewardForm {
 /// A service refusal shown on the status page, next to the form it concerns.
 fn refusal(e: ServiceError, field: &str, lang: Lang) -> Result<Errors, PageError> {
     match e {
-        e @ (ServiceError::Invalid(_) | ServiceError::Illegal(_) | ServiceError::Refused { .. }) => {
+        e @ (ServiceError::Invalid { .. } | ServiceError::Illegal { .. } | ServiceError::Refused { .. }) => {
             let problem: Problem = e.into();
             Ok(Errors(vec![(field.to_owned(), problem.message(lang).to_owned())]))
         }

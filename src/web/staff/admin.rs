@@ -192,8 +192,9 @@ pub async fn create_user(
     let now = unix_now();
     let created = match officials::create(&state.store, new, now).await {
         Ok(created) => created,
-        Err(ServiceError::Invalid(m) | ServiceError::Store(crate::store::StoreError::Conflict(m))) => {
-            return refuse(m).await;
+        Err(ServiceError::Invalid { zh, en }) => return refuse(lang.t(&zh, &en).to_owned()).await,
+        Err(ServiceError::Store(crate::store::StoreError::Conflict(m))) => {
+            return refuse(lang.t("这个用户名已被使用，请换一个。", &m).to_owned()).await;
         }
         Err(e) => return Err(PageError { problem: e.into(), lang }),
     };

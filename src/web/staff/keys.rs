@@ -88,7 +88,7 @@ pub async fn approve(
     let row = keys::holder(&mut tx, &holder)
         .await
         .map_err(PageError::store(lang))?
-        .ok_or_else(|| err(ServiceError::NotFound("holder")))?;
+        .ok_or_else(|| err(crate::service::not_found("找不到这名密钥组成员。", "The holder was not found.")))?;
     let group_name: String = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
         .bind(&row.id)
         .fetch_one(&mut *tx)
