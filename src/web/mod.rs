@@ -81,6 +81,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .app_data(pages::report::form_config())
         .service(web::resource("/report").get(pages::report::show).post(pages::report::submit))
         .service(web::resource("/q/{code}").get(pages::report::from_poster))
+        .service(web::resource(pages::report::RECEIPT_PATH).get(pages::report::receipt))
         .service(web::resource("/q/{code}/poster").get(pages::poster::show))
         .service(web::resource("/track").get(pages::track::form).post(pages::track::open))
         .service(web::resource("/track/status").get(pages::track::status))
