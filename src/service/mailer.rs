@@ -60,8 +60,11 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
+            // lettre encodes a non-ASCII subject per RFC 2047; the single part says
+            // `MIME-Version: 1.0`, `Content-Type: text/plain; charset=utf-8` and its
+            // transfer encoding, so mail readers show the Chinese as written.
             .subject(&mail.subject)
-            .body(mail.body.clone())
+            .singlepart(lettre::message::SinglePart::plain(mail.body.clone()))
             .map_err(|e| e.to_string())?;
         match &self.transport {
             Transport::Smtp(smtp) => tokio::time::timeout(SEND_TIMEOUT, smtp.send(message))
