@@ -76,6 +76,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Resources, not bare routes: a known path asked with another method gets 405.
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/static/jubao.css").get(assets::stylesheet))
+        .service(web::resource("/favicon.ico").get(assets::favicon))
         .service(web::resource("/lang/{code}").get(lang::switch))
         .service(web::resource("/").get(pages::home::show))
         .app_data(pages::report::form_config())

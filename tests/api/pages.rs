@@ -52,6 +52,21 @@ async fn the_stylesheet_is_served_and_cacheable() {
 }
 
 #[tokio::test]
+async fn every_page_has_an_icon_from_the_binary() {
+    let app = spawn_app().await;
+    let response = app.get("/favicon.ico").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/x-icon");
+    assert!(response.headers()["cache-control"].to_str().unwrap().contains("max-age=604800"));
+    let icon = response.bytes().await.unwrap();
+    assert_eq!(&icon[..4], &[0, 0, 1, 0], "an ICO header");
+    for page in ["/", "/report", "/track", "/staff/login"] {
+        let html = app.get(page).await.text().await.unwrap();
+        assert!(html.contains("<link rel=\"icon\" href=\"/favicon.ico\""), "{page}");
+    }
+}
+
+#[tokio::test]
 async fn the_receipt_is_shown_once_and_a_refresh_never_files_again() {
     use crate::helpers::{client_from, form_fields, text_of_class};
     let app = spawn_app().await;
