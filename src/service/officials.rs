@@ -52,7 +52,7 @@ pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created
     if let Some(code) = &new.department
         && !reference::department_exists(store, code.as_str()).await?
     {
-        return Err(super::invalid(format!("没有这个部门：{code}。"), format!("There is no department {code}.")));
+        return Err(super::invalid(format!("没有这个部门：{code}。"), format!("unknown department {code}")));
     }
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();

@@ -29,12 +29,12 @@ pub async fn create(
     if let Some(d) = district
         && !reference::district_in_force(&mut conn, d.as_str()).await?
     {
-        return Err(super::invalid(format!("没有这个区县：{d}。"), format!("There is no district {d}.")));
+        return Err(super::invalid(format!("没有这个区县：{d}。"), format!("unknown district {d}")));
     }
     if let Some(c) = category
         && reference::category_department(&mut conn, c.as_str()).await?.is_none()
     {
-        return Err(super::invalid(format!("没有这个举报类别：{c}。"), format!("There is no category {c}.")));
+        return Err(super::invalid(format!("没有这个举报类别：{c}。"), format!("unknown category {c}")));
     }
     let poster = PosterRow {
         id: Id::random().to_string(),

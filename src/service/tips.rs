@@ -81,15 +81,12 @@ pub async fn file_within(
     }
     let facts = reference::intake_facts(&mut conn, new.category.as_str(), new.district.as_str()).await?;
     let responsible = facts.department_code.ok_or_else(|| {
-        super::invalid(
-            format!("没有这个举报类别：{}。", new.category),
-            format!("There is no category {}.", new.category),
-        )
+        super::invalid(format!("没有这个举报类别：{}。", new.category), format!("unknown category {}", new.category))
     })?;
     if facts.district_in_force == 0 {
         return Err(super::invalid(
             format!("没有这个区县：{}。", new.district),
-            format!("There is no district {}.", new.district),
+            format!("unknown district {}", new.district),
         ));
     }
     let units: Vec<LocalUnit> = reference::local_units(&mut conn)
