@@ -300,6 +300,9 @@ async fn the_identity_is_disclosed_only_with_a_custodians_approval() {
     let page = crate::helpers::track_page(&app, &receipt).await;
     let start = page.find("身份信息</dt>").expect("the identity line");
     let line = &page[start..start + page[start..].find("</dd>").unwrap()];
-    assert!(line.contains("已披露") && line.contains("zhao.head") && line.contains("需要联系举报人补充现场位置"), "{line}");
+    assert!(
+        line.contains("已披露") && line.contains("zhao.head") && line.contains("需要联系举报人补充现场位置"),
+        "{line}"
+    );
     assert!(!line.contains("查看时会在这里告诉您"), "{line}");
 }
