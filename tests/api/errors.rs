@@ -92,3 +92,29 @@ async fn a_service_error_reaches_a_chinese_page_in_chinese_and_an_english_page_i
     assert_eq!(body["error"]["code"], "invalid");
     assert_eq!(body["error"]["message_zh"], zh.as_str());
 }
+
+#[tokio::test]
+async fn a_refused_new_official_is_told_why_in_the_page_language() {
+    let app = spawn_app().await;
+    let admin = app.official("root.admin", "admin", None).await;
+    let (browser, csrf) = app.staff_browser(&admin, false).await;
+    let form = |email: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("username", "li.wei".to_owned()),
+            ("roles", "officer".to_owned()),
+            ("department", "emergency".to_owned()),
+            ("email", email.to_owned()),
+            ("password", crate::helpers::PASSWORD.to_owned()),
+        ]
+    };
+    let zh = browser.post(app.url("/staff/admin/users")).form(&form("nope")).send().await.unwrap();
+    assert_eq!(zh.status(), 422);
+    let zh = zh.text().await.unwrap();
+    assert!(zh.contains("电子邮件地址无效") && !zh.contains("not an email address"), "{zh}");
+
+    browser.get(app.url("/lang/en")).send().await.unwrap();
+    let en =
+        browser.post(app.url("/staff/admin/users")).form(&form("nope")).send().await.unwrap().text().await.unwrap();
+    assert!(en.contains("not an email address"), "{en}");
+}

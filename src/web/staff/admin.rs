@@ -152,6 +152,14 @@ pub struct NewUserForm {
     password: String,
 }
 
+/// A refusal in the page's language: the Chinese given, or the error's English.
+fn said(lang: Lang, zh: &str, en: impl std::fmt::Display) -> String {
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_string(),
+    }
+}
+
 pub async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -163,18 +171,26 @@ pub async fn create_user(
     let title = lang.t("管理", "Administration");
     let parsed = (|| -> Result<NewOfficial, String> {
         Ok(NewOfficial {
-            username: Username::parse(form.username.trim()).map_err(|e| e.to_string())?,
-            roles: Roles::parse(&form.roles).map_err(|e| e.to_string())?,
+            username: Username::parse(form.username.trim())
+                .map_err(|e| said(lang, "用户名须为 3 至 32 个字符，只用小写字母、数字和 . _ -，并以字母开头。", e))?,
+            roles: Roles::parse(&form.roles).map_err(|e| {
+                said(
+                    lang,
+                    "请填写有效的角色：intake、officer、head、oversight、custodian、finance、admin（多个用逗号分隔）。",
+                    e,
+                )
+            })?,
             department: match form.department.trim() {
                 "" => None,
-                d => Some(Code::parse(d).map_err(|e| e.to_string())?),
+                d => Some(Code::parse(d).map_err(|e| said(lang, "部门代码无效。", e))?),
             },
             email: match form.email.trim() {
                 "" => None,
                 e if crate::domain::validation::valid_email(e) => Some(e.to_owned()),
-                _ => return Err("not an email address".to_owned()),
+                _ => return Err(lang.t("电子邮件地址无效。", "not an email address").to_owned()),
             },
-            password: Password::new(form.password.clone()).map_err(|e| e.to_string())?,
+            password: Password::new(form.password.clone())
+                .map_err(|e| said(lang, "密码长度不符合要求：至少 12 个字符，最多 1024 字节。", e))?,
         })
     })();
     let refuse = |message: String| async {
