@@ -336,15 +336,30 @@ async fn restore(settings: Settings, from: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// This program as it was called (`target/release/jubao`, `./jubao`, or `jubao` from the
+/// PATH), so that a command printed for a person runs as printed.
+fn program() -> String {
+    std::env::args_os()
+        .next()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "jubao".to_owned())
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let public_url = settings.public_url.clone();
+    let database = settings.database_line();
     let app = Application::build(settings).await?;
+    println!("jubao: {database}");
     if users::count_active(&mut *app.store().conn().await?).await? == 0 {
+        let program = program();
         println!(
-            "No official can sign in yet. Create the first administrator with\n  \
-             jubao user add --username admin --role admin --password-stdin\n\
+            "No official can sign in yet. Create the first administrator with the same configuration\n\
+             (the same working directory and JUBAO_DATABASE_URL) in another terminal:\n  \
+             {program} user add --username admin --role admin --password-stdin\n\
              type the password and press Enter, then add the printed TOTP secret (or otpauth:// URI)\n\
-             to an authenticator app: the administrator signs in with username, password and code."
+             to an authenticator app: the administrator signs in at {} with username, password and code.",
+            public_url.join("/staff/login")
         );
     }
     println!("jubao is serving on port {} — public pages at {}", app.port(), public_url.join("/"));

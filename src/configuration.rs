@@ -129,6 +129,17 @@ impl Settings {
         self.database_url.clone().unwrap_or_else(|| DatabaseUrl::sqlite_file(&self.data_dir.join("jubao.db")))
     }
 
+    /// Which database the commands use, for a person to read: the URL without its password,
+    /// and whether it is the default (no `JUBAO_DATABASE_URL` or `database_url` was given).
+    pub fn database_line(&self) -> String {
+        let url = self.database_url().redacted();
+        if self.database_url.is_none() {
+            format!("database {url}, the default: set JUBAO_DATABASE_URL to use another")
+        } else {
+            format!("database {url}")
+        }
+    }
+
     pub fn set_database_url(&mut self, url: DatabaseUrl) {
         self.database_url = Some(url);
     }

@@ -70,7 +70,7 @@ fn seal(i: usize) -> Result<Sealed, ServiceError> {
     let salt = crypto::new_salt();
     let derived = QueryCode::generate().derive(&salt, KdfParams::RECEIPT)?;
     let key = Key::<Tip>::generate();
-    let body = key.public().seal(&serde_json::to_vec(&report).map_err(|e| ServiceError::Invalid(e.to_string()))?)?;
+    let body = key.public().seal(&serde_json::to_vec(&report).map_err(crate::service::unprocessable)?)?;
     Ok(Sealed {
         public_key: key.public().to_string(),
         salt,
@@ -117,7 +117,7 @@ pub async fn fill(
             continue;
         }
         let group = KeyGroup::Department(
-            crate::domain::Code::parse(&category.department_code).map_err(|e| ServiceError::Invalid(e.to_string()))?,
+            crate::domain::Code::parse(&category.department_code).map_err(crate::service::unprocessable)?,
         );
         let grant = match groups::newest_public::<Department>(&mut *store.conn().await?, &group).await? {
             Some((key_id, public)) => {

@@ -31,9 +31,18 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
+    // Every command says which database it used: on standard error, so that what scripts
+    // read on standard output stays as it was, and within the one line of a failure.
+    let serving = matches!(command, Command::Serve);
+    let database = settings.database_line();
     match runtime.block_on(run(command, settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("{e:#}")),
+        Ok(()) => {
+            if !serving {
+                eprintln!("jubao: {database}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("{e:#} ({database})")),
     }
 }
 

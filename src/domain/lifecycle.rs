@@ -97,6 +97,18 @@ pub struct Illegal {
     pub why: &'static str,
 }
 
+impl Illegal {
+    /// The reason in Chinese (the `Display` is English).
+    pub fn zh(&self) -> &'static str {
+        match self.why {
+            ": nothing was proposed" => "没有等待批准的提议。",
+            ": it was extended once already" => "核查期限已经延长过一次，不能再次延长。",
+            ": the same proposal waits for approval" => "同样的提议正在等待批准。",
+            _ => "举报当前所处的阶段不能进行这一步。",
+        }
+    }
+}
+
 fn illegal(step: Step, status: TipStatus, why: &'static str) -> Illegal {
     Illegal { step: step.as_str(), status: status.as_str(), why }
 }

@@ -94,20 +94,24 @@ struct Extension {
 }
 
 fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ServiceError> {
-    serde_json::to_vec(value).map_err(|e| ServiceError::Invalid(e.to_string()))
+    serde_json::to_vec(value).map_err(super::unprocessable)
 }
 
 fn parse<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Result<T, ServiceError> {
     serde_json::from_slice(bytes).map_err(|_| ServiceError::Crypto(crate::crypto::CryptoError::Malformed("case terms")))
 }
 
-fn text_required(text: &str, what: &str, max: usize) -> Result<String, ServiceError> {
+/// `what` names the text in Chinese and English.
+fn text_required(text: &str, (zh, en): (&str, &str), max: usize) -> Result<String, ServiceError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(ServiceError::Invalid(format!("{what} is required")));
+        return Err(super::invalid(format!("请填写{zh}。"), format!("{en} is required.")));
     }
     if text.chars().count() > max {
-        return Err(ServiceError::Invalid(format!("{what} can have at most {max} characters")));
+        return Err(super::invalid(
+            format!("{zh}最多 {max} 个字。"),
+            format!("{en} can have at most {max} characters."),
+        ));
     }
     Ok(text.to_owned())
 }
@@ -133,11 +137,10 @@ pub struct Case {
 
 pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
     if !reads_content(official) {
-        return Err(ServiceError::Denied("this role does not read tips".to_owned()));
+        return Err(super::forbidden("您的角色不能查看举报内容。", "This role does not read tips."));
     }
     let opened = tips::open_for_official(store, official, reference).await?;
-    let workflow =
-        workflow::workflow(&mut *store.conn().await?, &opened.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let workflow = workflow::workflow(&mut *store.conn().await?, &opened.tip.id).await?.ok_or_else(super::no_tip)?;
     Ok(Case { opened, workflow })
 }
 
@@ -180,12 +183,15 @@ pub async fn act(
     let case = open(store, official, reference).await?;
     let before = case.workflow.clone();
     if !works_in(official, &before.department_code) {
-        return Err(ServiceError::Denied("only officials of the tip's department work it".to_owned()));
+        return Err(super::forbidden(
+            "只有举报所属部门的工作人员可以办理。",
+            "Only officials of the tip's department work it.",
+        ));
     }
     let tip_id = case.opened.tip.id.clone();
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
     let seal = |bytes: &[u8]| -> Result<Vec<u8>, ServiceError> { Ok(tip_key.seal(bytes)?.into_bytes()) };
-    let status = TipStatus::parse(&before.status).ok_or(ServiceError::NotFound("status"))?;
+    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
 
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
@@ -197,15 +203,15 @@ pub async fn act(
     };
     let check = |step: Step| -> Result<TipStatus, ServiceError> {
         if !lifecycle::may_take(step, &official.roles) {
-            return Err(ServiceError::Denied(format!("this role may not {}", step.as_str())));
+            return Err(super::forbidden("您的角色不能进行这一步。", format!("This role may not {}.", step.as_str())));
         }
-        lifecycle::after(status, step, facts).map_err(|e| ServiceError::Illegal(e.to_string()))
+        lifecycle::after(status, step, facts).map_err(|e| super::illegal(e.zh(), e.to_string()))
     };
     let mut after = before.clone();
 
     let change = match action {
         Action::Note { body } => {
-            let body = text_required(&body, "a note", 10_000)?;
+            let body = text_required(&body, ("备注", "A note"), 10_000)?;
             workflow::add_note(
                 conn,
                 Id::random().as_str(),
@@ -218,7 +224,7 @@ pub async fn act(
             Change { step: None, after, event: None, audit: "note".into(), tell: vec![] }
         }
         Action::Reply { body } => {
-            let body = crate::domain::validation::validate_message(&body).map_err(|e| ServiceError::Invalid(e.en))?;
+            let body = crate::domain::validation::validate_message(&body).map_err(|e| super::invalid(e.zh, e.en))?;
             let sealed = Envelope::from_bytes(seal(body.as_bytes())?);
             crate::store::messages::insert(
                 conn,
@@ -270,18 +276,22 @@ pub async fn act(
             check(Step::Assign)?;
             let to = to.unwrap_or_else(|| official.user_id.clone());
             if to != official.user_id && !official.has(Role::Head) {
-                return Err(ServiceError::Denied("only a head assigns a tip to someone else".to_owned()));
+                return Err(super::forbidden(
+                    "只有负责人可以把举报分配给别人。",
+                    "Only a head assigns a tip to someone else.",
+                ));
             }
             let assignee = users::by_id(conn, &to)
                 .await?
                 .filter(|u| u.disabled_at.is_none())
-                .ok_or(ServiceError::NotFound("official"))?;
+                .ok_or_else(|| super::not_found("找不到这名在职工作人员。", "The official was not found."))?;
             let assignee_roles = users::roles(conn, &assignee.id).await?;
             let fits = assignee.department_code.as_deref() == Some(before.department_code.as_str())
                 && assignee_roles.iter().any(|r| r == "officer" || r == "head");
             if !fits {
-                return Err(ServiceError::Invalid(
-                    "the assignee must be an officer or head of the tip's department".to_owned(),
+                return Err(super::invalid(
+                    "承办人必须是举报所属部门的承办人员或负责人。",
+                    "The assignee must be an officer or head of the tip's department.",
                 ));
             }
             after.assignee_id = Some(assignee.id.clone());
@@ -297,15 +307,15 @@ pub async fn act(
         Action::Transfer { to } => {
             check(Step::Transfer)?;
             if to.as_str() == before.department_code {
-                return Err(ServiceError::Invalid("the tip is already with that department".to_owned()));
+                return Err(super::already_there());
             }
-            let (key_id, public) = groups::newest_public::<Department>(conn, &KeyGroup::Department(to.clone()))
-                .await?
-                .ok_or_else(|| ServiceError::Invalid(format!("{to} cannot receive tips yet")))?;
+            let Some((key_id, public)) =
+                groups::newest_public::<Department>(conn, &KeyGroup::Department(to.clone())).await?
+            else {
+                return Err(super::cannot_receive(conn, &to).await);
+            };
             let grant = case.opened.key.wrap_for(&public)?;
-            let from = KeyGroup::Department(
-                Code::parse(&before.department_code).map_err(|e| ServiceError::Invalid(e.to_string()))?,
-            );
+            let from = KeyGroup::Department(Code::parse(&before.department_code).map_err(super::unprocessable)?);
             crate::store::tips::revoke_group(conn, &tip_id, &from.name()).await?;
             crate::store::tips::insert_grant(conn, &tip_id, &key_id, &grant, now).await?;
             after.department_code = to.to_string();
@@ -322,7 +332,7 @@ pub async fn act(
         }
         Action::ProposeRejection { reason } => {
             check(Step::ProposeRejection)?;
-            let terms = seal(&json(&Reason { reason: text_required(&reason, "a reason", 2_000)? })?)?;
+            let terms = seal(&json(&Reason { reason: text_required(&reason, ("理由", "A reason"), 2_000)? })?)?;
             propose(conn, &tip_id, Step::ProposeRejection, &terms, official, now).await?;
             let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
             Change {
@@ -336,9 +346,15 @@ pub async fn act(
         Action::ProposeExtension { days: extra, reason } => {
             check(Step::ProposeExtension)?;
             if !(1..=extension_max).contains(&extra) {
-                return Err(ServiceError::Invalid(format!("an extension is 1 to {extension_max} days")));
+                return Err(super::invalid(
+                    format!("延期天数须为 1 至 {extension_max} 天。"),
+                    format!("An extension is 1 to {extension_max} days."),
+                ));
             }
-            let terms = seal(&json(&Extension { days: extra, reason: text_required(&reason, "a reason", 2_000)? })?)?;
+            let terms = seal(&json(&Extension {
+                days: extra,
+                reason: text_required(&reason, ("理由", "A reason"), 2_000)?,
+            })?)?;
             propose(conn, &tip_id, Step::ProposeExtension, &terms, official, now).await?;
             let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
             Change {
@@ -366,24 +382,27 @@ pub async fn act(
         }
         Action::Approve | Action::Deny { .. } => {
             let proposal =
-                open_proposal.ok_or_else(|| ServiceError::Illegal("nothing waits for approval".to_owned()))?;
-            let proposed = Step::parse(&proposal.step).ok_or(ServiceError::NotFound("proposal"))?;
+                open_proposal.ok_or_else(|| super::illegal("没有等待批准的提议。", "Nothing waits for approval."))?;
+            let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
             let approval = match proposed {
                 Step::ProposeRejection => Step::ApproveRejection,
                 Step::ProposeExtension => Step::ApproveExtension,
                 _ => Step::ApproveConclusion,
             };
             if !lifecycle::may_take(approval, &official.roles) {
-                return Err(ServiceError::Denied("only a head decides a proposal".to_owned()));
+                return Err(super::forbidden("只有负责人可以审批提议。", "Only a head decides a proposal."));
             }
             if proposal.proposed_by == official.user_id {
-                return Err(ServiceError::Denied("a proposal is decided by a head other than its proposer".to_owned()));
+                return Err(super::forbidden(
+                    "提议须由提议人以外的另一位负责人审批。",
+                    "A proposal is decided by a head other than its proposer.",
+                ));
             }
             let proposer_email = users::by_id(conn, &proposal.proposed_by).await?.and_then(|u| u.email);
             let tell = proposer_email.map(|e| vec![(vec![e], Why::ProposalDecided)]).unwrap_or_default();
             let terms = case.opened.key.open(&Envelope::from_bytes(proposal.terms.clone()))?;
             if let Action::Deny { reason } = action {
-                let reason = text_required(&reason, "a reason", 2_000)?;
+                let reason = text_required(&reason, ("理由", "A reason"), 2_000)?;
                 workflow::decide_proposal(conn, &proposal.id, &official.user_id, false, now).await?;
                 let detail = seal(reason.as_bytes())?;
                 Change {
@@ -445,11 +464,13 @@ pub async fn act(
         Action::ConcludeReview { account, revised } => {
             after.status = check(Step::ConcludeReview)?.as_str().into();
             if before.concluded_by.as_deref() == Some(official.user_id.as_str()) {
-                return Err(ServiceError::Denied(
-                    "an objection is reviewed by a head other than the one who concluded".to_owned(),
+                return Err(super::forbidden(
+                    "异议须由作出办结决定的负责人以外的另一位负责人复核。",
+                    "An objection is reviewed by a head other than the one who concluded.",
                 ));
             }
-            let account = text_required(&account, "the review's account for the reporter", 5_000)?;
+            let account =
+                text_required(&account, ("给举报人的复核答复", "The review's account for the reporter"), 5_000)?;
             let mut audit = "upheld".to_owned();
             if let Some(mut revised) = revised {
                 if revised.feedback.trim().is_empty() {
@@ -476,8 +497,12 @@ pub async fn act(
             check(Step::LinkDuplicate)?;
             // Only a tip this official could open: an unknown reference and another
             // department's get the same answer.
-            let not_ours =
-                || ServiceError::Invalid("a duplicate links to an earlier tip of the same department".to_owned());
+            let not_ours = || {
+                super::invalid(
+                    "重复举报只能关联本部门更早的举报。",
+                    "A duplicate links to an earlier tip of the same department.",
+                )
+            };
             let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
             if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {
                 return Err(not_ours());
@@ -489,8 +514,9 @@ pub async fn act(
                 (None, _) => false,
             };
             if earlier.id == tip_id || !first {
-                return Err(ServiceError::Invalid(
-                    "a duplicate links to the tip on the same matter that was accepted first".to_owned(),
+                return Err(super::invalid(
+                    "重复举报须关联同一事项中最先受理的举报。",
+                    "A duplicate links to the tip on the same matter that was accepted first.",
                 ));
             }
             after.status = TipStatus::Closed.as_str().into();
@@ -566,11 +592,11 @@ pub async fn object(
     now: i64,
 ) -> Result<(), ServiceError> {
     let reason = crate::domain::validation::clean_paragraphs(reason);
-    let reason = text_required(&reason, "the reason for the objection", 5_000)?;
+    let reason = text_required(&reason, ("异议理由", "The reason for the objection"), 5_000)?;
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
-    let before = workflow::workflow(conn, &view.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
-    let status = TipStatus::parse(&before.status).ok_or(ServiceError::NotFound("status"))?;
+    let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
+    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
         .map_err(|_| super::refused("只能对已办结的举报提出异议。", "Only a concluded report can be objected to."))?;
     if before.objected_at.is_some() {
@@ -655,14 +681,15 @@ async fn propose(
 
 /// A conclusion that makes sense for the kind of tip.
 fn checked_conclusion(mut c: Conclusion, kind: Kind) -> Result<Conclusion, ServiceError> {
-    c.feedback = text_required(&c.feedback, "feedback for the reporter", 5_000)?;
+    c.feedback = text_required(&c.feedback, ("给举报人的反馈", "Feedback for the reporter"), 5_000)?;
     if c.fine_yuan < 0 {
-        return Err(ServiceError::Invalid("the fine cannot be negative".to_owned()));
+        return Err(super::invalid("罚款金额不能为负数。", "The fine cannot be negative."));
     }
     if kind == Kind::ConcealedAccident && c.outcome != Outcome::Unsubstantiated {
         if c.accident_grade.is_none() || c.concealed_deaths.is_none_or(|d| d < 0) {
-            return Err(ServiceError::Invalid(
-                "a concealed accident needs its grade and the concealed deaths".to_owned(),
+            return Err(super::invalid(
+                "瞒报事故须填写事故等级和核实的瞒报死亡人数。",
+                "A concealed accident needs its grade and the concealed deaths.",
             ));
         }
     } else if kind != Kind::ConcealedAccident {

@@ -36,24 +36,30 @@ pub async fn request(
     now: i64,
 ) -> Result<String, ServiceError> {
     if !head.has(Role::Head) {
-        return Err(ServiceError::Denied("only a head asks for a reporter's identity".to_owned()));
+        return Err(super::forbidden(
+            "只有负责人可以申请查看举报人身份。",
+            "Only a head asks for a reporter's identity.",
+        ));
     }
     let case = cases::open(store, head, reference).await?;
     if !cases::works_in(head, &case.workflow.department_code) {
-        return Err(ServiceError::Denied("only a head of the tip's department asks".to_owned()));
+        return Err(super::forbidden(
+            "只有举报所属部门的负责人可以申请。",
+            "Only a head of the tip's department asks.",
+        ));
     }
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2_000 {
-        return Err(ServiceError::Invalid("a reason of 1 to 2000 characters is required".to_owned()));
+        return Err(super::invalid("请填写理由（1 至 2000 字）。", "A reason of 1 to 2000 characters is required."));
     }
     let tip = &case.opened.tip;
     let mut tx = store.begin().await?;
     let identity = crate::store::tips::sealed(&mut tx, Sealed::Identity, &tip.id)
         .await?
-        .ok_or_else(|| ServiceError::Invalid("the reporter gave no identity".to_owned()))?;
+        .ok_or_else(|| super::invalid("举报人没有留下身份信息。", "The reporter gave no identity."))?;
     let custodians = crate::store::keys::by_id(&mut tx, &identity.group_key_id)
         .await?
-        .ok_or(ServiceError::NotFound("custodian key"))?;
+        .ok_or_else(|| super::not_found("找不到保密专员的密钥。", "The custodian key was not found."))?;
     let sealed_reason = crypto::seal_disclosure_reason(
         &PublicKey::<Tip>::parse(&tip.public_key)?,
         &PublicKey::<Custodian>::parse(&custodians.public_key)?,
@@ -87,7 +93,7 @@ async fn custodian_key(
     let mut conn = store.conn().await?;
     let row = crate::store::tips::sealed(&mut conn, Sealed::Identity, tip_id)
         .await?
-        .ok_or(ServiceError::NotFound("identity"))?;
+        .ok_or_else(|| super::not_found("举报人没有留下身份信息。", "The reporter gave no identity."))?;
     let key =
         groups::open_version::<Custodian>(&mut conn, &row.group_key_id, &custodian.user_id, &custodian.key).await?;
     Ok((key, row.envelope))
@@ -105,7 +111,7 @@ pub struct Request {
 
 pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Request>, ServiceError> {
     if !custodian.has(Role::Custodian) {
-        return Err(ServiceError::Denied("only a custodian decides disclosures".to_owned()));
+        return Err(super::forbidden("只有保密专员可以审批身份披露。", "Only a custodian decides disclosures."));
     }
     let rows = workflow::open_disclosures(&mut *store.conn().await?).await?;
     let mut requests = Vec::new();
@@ -114,7 +120,7 @@ pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Re
         let reason = String::from_utf8_lossy(key.open(&Envelope::from_bytes(r.reason))?.as_bytes()).into_owned();
         let mut conn = store.conn().await?;
         let requester = users::by_id(&mut conn, &r.requested_by).await?;
-        let tip = crate::store::tips::by_id(&mut conn, &r.tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+        let tip = crate::store::tips::by_id(&mut conn, &r.tip_id).await?.ok_or_else(super::no_tip)?;
         requests.push(Request {
             id: r.id,
             reference: tip.reference,
@@ -136,18 +142,25 @@ pub async fn decide(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !custodian.has(Role::Custodian) {
-        return Err(ServiceError::Denied("only a custodian decides disclosures".to_owned()));
+        return Err(super::forbidden("只有保密专员可以审批身份披露。", "Only a custodian decides disclosures."));
     }
     let mut conn = store.conn().await?;
-    let request = workflow::disclosure(&mut conn, request_id).await?.ok_or(ServiceError::NotFound("request"))?;
+    let request = workflow::disclosure(&mut conn, request_id)
+        .await?
+        .ok_or_else(|| super::not_found("找不到这项身份披露申请。", "The disclosure request was not found."))?;
     if request.decided_at.is_some() {
-        return Err(ServiceError::Illegal("the request was decided already".to_owned()));
+        return Err(super::illegal("这项申请已经审批过了。", "The request was decided already."));
     }
     if request.requested_by == custodian.user_id {
-        return Err(ServiceError::Denied("a custodian does not decide their own request".to_owned()));
+        return Err(super::forbidden(
+            "保密专员不能审批自己提出的申请。",
+            "A custodian does not decide their own request.",
+        ));
     }
-    let requester = users::by_id(&mut conn, &request.requested_by).await?.ok_or(ServiceError::NotFound("requester"))?;
-    let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let requester = users::by_id(&mut conn, &request.requested_by)
+        .await?
+        .ok_or_else(|| super::not_found("找不到申请人。", "The requester was not found."))?;
+    let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
     drop(conn);
     let (key, identity) = custodian_key(store, custodian, &tip.id).await?;
     let mut tx = store.begin().await?;
@@ -161,7 +174,7 @@ pub async fn decide(
             department: requester.department_code.clone(),
             reason: String::from_utf8_lossy(reason.as_bytes()).into_owned(),
         };
-        let detail = serde_json::to_vec(&told).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let detail = serde_json::to_vec(&told).map_err(super::unprocessable)?;
         let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(&detail)?;
         workflow::add_event(
             &mut tx,
@@ -230,7 +243,12 @@ pub async fn read(
         .into_iter()
         .find(|r| r.requested_by == official.user_id && r.decision.as_deref() == Some("approved"))
         .and_then(|r| r.envelope)
-        .ok_or_else(|| ServiceError::Denied("no custodian has approved a disclosure to this official".to_owned()))?;
+        .ok_or_else(|| {
+            super::forbidden(
+                "还没有保密专员批准向您披露举报人身份。",
+                "No custodian has approved a disclosure to this official.",
+            )
+        })?;
     let identity = tips::open_identity_with(&official.key, &Envelope::from_bytes(approved))?;
     cases::audit_read(store, official, &case.opened.tip.id, "identity.read", now).await?;
     Ok(identity)

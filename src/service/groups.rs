@@ -341,7 +341,7 @@ where
     let name = group.name();
     let holders = keys::holders(conn, &name).await?;
     let Some(leaving) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
-        return Err(ServiceError::NotFound("holder"));
+        return Err(super::not_found("此人不是该密钥组的成员。", "The holder was not found."));
     };
     keys::delete_holder(conn, &leaving.id).await?;
     let remaining = holders.iter().any(|h| h.id != leaving.id && h.is_active());
@@ -371,6 +371,6 @@ where
 {
     let sealed = keys::wrap_for_user(conn, group_key_id, user_id)
         .await?
-        .ok_or_else(|| ServiceError::Denied("this official does not hold that key".to_owned()))?;
+        .ok_or_else(|| super::forbidden("您不持有这把密钥。", "This official does not hold that key."))?;
     Ok(Wrapped::<G>::from_bytes(sealed).open(user_key)?)
 }

@@ -32,13 +32,18 @@ impl Mailer {
         let transport = match &settings.smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                    .map_err(|e| ServiceError::Invalid(format!("smtp_url: {e}")))?
+                    .map_err(|e| super::invalid("邮件服务器地址（smtp_url）无法识别。", format!("smtp_url: {e}")))?
                     .timeout(Some(SEND_TIMEOUT))
                     .build(),
             ),
             None => {
                 let dir = settings.data_dir.join("outbox");
-                crate::startup::create_private_dir(&dir).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                crate::startup::create_private_dir(&dir).map_err(|e| {
+                    super::invalid(
+                        "无法创建邮件发件箱目录。",
+                        format!("the outbox {} cannot be made: {e}", dir.display()),
+                    )
+                })?;
                 Transport::Files(AsyncFileTransport::new(dir))
             }
         };
@@ -46,7 +51,7 @@ impl Mailer {
         let from = format!("安全生产举报平台 <noreply@{host}>")
             .parse()
             .or_else(|_| "noreply@localhost".parse())
-            .map_err(|e: lettre::address::AddressError| ServiceError::Invalid(e.to_string()))?;
+            .map_err(|e: lettre::address::AddressError| super::invalid("发件人地址无效。", e.to_string()))?;
         Ok(Self { transport, from })
     }
 
@@ -55,8 +60,11 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
+            // lettre encodes a non-ASCII subject per RFC 2047; the single part says
+            // `MIME-Version: 1.0`, `Content-Type: text/plain; charset=utf-8` and its
+            // transfer encoding, so mail readers show the Chinese as written.
             .subject(&mail.subject)
-            .body(mail.body.clone())
+            .singlepart(lettre::message::SinglePart::plain(mail.body.clone()))
             .map_err(|e| e.to_string())?;
         match &self.transport {
             Transport::Smtp(smtp) => tokio::time::timeout(SEND_TIMEOUT, smtp.send(message))

@@ -35,16 +35,14 @@ pub enum ServiceError {
     /// Unknown name, or a wrong password or code: the same answer for both.
     #[error("wrong username, password or code")]
     BadCredentials,
-    #[error("{0} not found")]
-    NotFound(&'static str),
+    /// A record the request names is not there (HTTP 404).
+    #[error("{en}")]
+    NotFound { zh: String, en: String },
     /// A staff request names a tip that does not exist or that this official may not see:
     /// the two get the same answer, so a reference is never confirmed across departments.
     #[error("no tip with this reference is open to this official")]
     NoSuchTip,
-    /// The request is understood but this person may not do it.
-    #[error("{0}")]
-    Denied(String),
-    /// As `Denied`, for a reason the official reads in their language (HTTP 403).
+    /// The request is understood but this person may not do it (HTTP 403).
     #[error("{en}")]
     Forbidden { zh: String, en: String },
     /// The official's account still waits for a colleague to admit it to this key group
@@ -54,15 +52,15 @@ pub enum ServiceError {
     /// A reward above the most the policy allows for the tip, in yuan (HTTP 403).
     #[error("a reward may not exceed {ceiling} yuan")]
     AboveCeiling { ceiling: i64 },
-    /// The request cannot be carried out as asked.
-    #[error("{0}")]
-    Invalid(String),
+    /// The request cannot be carried out as asked (HTTP 422).
+    #[error("{en}")]
+    Invalid { zh: String, en: String },
     /// A value the client sent is out of range, said in both languages (HTTP 400).
     #[error("{en}")]
     BadInput { zh: String, en: String },
-    /// The step does not fit the tip's state (HTTP 409).
-    #[error("{0}")]
-    Illegal(String),
+    /// The step does not fit the tip's state (HTTP 409, code `illegal_transition`).
+    #[error("{en}")]
+    Illegal { zh: String, en: String },
     /// The step does not fit the state, for a reason the reporter reads in their language
     /// (HTTP 409).
     #[error("{en}")]
@@ -89,12 +87,72 @@ pub enum ServiceError {
     Blocking(String),
 }
 
-pub fn refused(zh: &str, en: &str) -> ServiceError {
-    ServiceError::Refused { zh: zh.to_owned(), en: en.to_owned() }
+// Every error a person reads is said in both languages: one constructor per kind.
+
+/// 409 `refused`: the step does not fit the state.
+pub fn refused(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::Refused { zh: zh.into(), en: en.into() }
 }
 
-pub fn forbidden(zh: &str, en: &str) -> ServiceError {
-    ServiceError::Forbidden { zh: zh.to_owned(), en: en.to_owned() }
+/// 403 `forbidden`: this person may not do it.
+pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::Forbidden { zh: zh.into(), en: en.into() }
+}
+
+/// 422 `invalid`: the request cannot be carried out as asked.
+pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid { zh: zh.into(), en: en.into() }
+}
+
+/// 400 `invalid`: a value the client sent is out of range.
+pub fn bad_input(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::BadInput { zh: zh.into(), en: en.into() }
+}
+
+/// 409 `illegal_transition`: the step does not fit the tip's state.
+pub fn illegal(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::Illegal { zh: zh.into(), en: en.into() }
+}
+
+/// 404 `not_found`: a record the request names is not there.
+pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+    ServiceError::NotFound { zh: zh.into(), en: en.into() }
+}
+
+/// 422 for data of the portal's own that cannot be written or read (it never comes from
+/// what a person typed); the detail goes to the log, never to the page.
+pub fn unprocessable(detail: impl std::fmt::Display) -> ServiceError {
+    tracing::warn!(%detail, "data could not be processed");
+    invalid(
+        "系统无法处理这份数据，请稍后再试或联系管理员。",
+        "The portal could not process this data; try again later or ask an administrator.",
+    )
+}
+
+/// 404: the tip a record points to is not there.
+pub fn no_tip() -> ServiceError {
+    not_found("找不到这条举报。", "The tip was not found.")
+}
+
+/// 422: a payout needs a finance official's key.
+pub fn no_finance() -> ServiceError {
+    invalid("尚未任命财务人员，暂时无法处理奖励发放。", "No finance official has been appointed.")
+}
+
+/// 422: a transfer to the department that has the tip.
+pub fn already_there() -> ServiceError {
+    invalid("这条举报已经在该部门。", "The tip is already with that department.")
+}
+
+/// 422: a transfer to a department that has no key yet, named in both languages.
+pub async fn cannot_receive(conn: &mut sqlx::AnyConnection, to: &crate::domain::Code) -> ServiceError {
+    let (zh, en) = crate::store::reference::department_names(conn, to.as_str())
+        .await
+        .unwrap_or_else(|_| (to.to_string(), to.to_string()));
+    invalid(
+        format!("{zh}尚未开通接收举报（还没有获准的工作人员），不能转交。"),
+        format!("{en} cannot receive tips yet (no official has been admitted there)."),
+    )
 }
 
 /// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.

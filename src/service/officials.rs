@@ -60,7 +60,7 @@ pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();
     let key_envelope = user_key.wrap_for(&password_key.public())?;
-    let enrolment = totp::enrol(&new.username).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let enrolment = totp::enrol(&new.username).map_err(super::unprocessable)?;
     let totp_envelope = user_key.public().seal(enrolment.secret_base32.as_bytes())?;
 
     let id = Id::random();
@@ -161,7 +161,7 @@ pub async fn check_second_factor(store: &Store, official: &SignedIn, code: &str,
     let secret = official.key.open(&crypto::Envelope::from_bytes(official.totp_envelope.clone()))?;
     let secret = std::str::from_utf8(secret.as_bytes()).map_err(|_| crypto::CryptoError::Malformed("TOTP secret"))?;
     let unix = u64::try_from(now).unwrap_or(0);
-    let step = totp::check(secret, code, unix).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let step = totp::check(secret, code, unix).map_err(super::unprocessable)?;
     let Some(step) = step.and_then(|s| i64::try_from(s).ok()) else {
         return Err(ServiceError::BadCredentials);
     };

@@ -23,18 +23,18 @@ pub async fn create(
 ) -> Result<PosterRow, ServiceError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
-        return Err(ServiceError::Invalid("a poster label has 1–100 characters".to_owned()));
+        return Err(super::invalid("海报名称须为 1 至 100 个字。", "A poster label has 1–100 characters."));
     }
     let mut conn = store.conn().await?;
     if let Some(d) = district
         && !reference::district_in_force(&mut conn, d.as_str()).await?
     {
-        return Err(ServiceError::Invalid(format!("unknown district {d}")));
+        return Err(super::invalid(format!("没有这个区县：{d}。"), format!("unknown district {d}")));
     }
     if let Some(c) = category
         && reference::category_department(&mut conn, c.as_str()).await?.is_none()
     {
-        return Err(ServiceError::Invalid(format!("unknown category {c}")));
+        return Err(super::invalid(format!("没有这个举报类别：{c}。"), format!("unknown category {c}")));
     }
     let poster = PosterRow {
         id: Id::random().to_string(),
@@ -56,7 +56,6 @@ pub async fn by_code(store: &Store, code: &str) -> Result<Option<PosterRow>, Ser
 
 /// The QR code of a poster's address, as SVG.
 pub fn qr_svg(url: &str) -> Result<String, ServiceError> {
-    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M)
-        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M).map_err(super::unprocessable)?;
     Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build())
 }

@@ -55,7 +55,7 @@ pub fn scope(official: &SignedIn) -> Result<Option<Vec<String>>, ServiceError> {
         }
         return Ok(Some(departments));
     }
-    Err(ServiceError::Denied("this role has no queue".to_owned()))
+    Err(super::forbidden("您的角色没有举报待办列表。", "This role has no queue."))
 }
 
 fn some(s: &str) -> Option<String> {

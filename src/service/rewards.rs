@@ -39,9 +39,10 @@ pub struct Quote {
 async fn policy(conn: &mut AnyConnection) -> Result<(i64, RewardPolicy), ServiceError> {
     let (version, source) = rewards::newest_policy(conn)
         .await?
-        .ok_or_else(|| ServiceError::Invalid("no reward policy is loaded".into()))?;
-    let policy: RewardPolicy =
-        toml::from_str(&source).map_err(|e| ServiceError::Invalid(format!("the reward policy cannot be read: {e}")))?;
+        .ok_or_else(|| super::invalid("尚未载入奖励办法，请管理员先导入参考数据。", "No reward policy is loaded."))?;
+    let policy: RewardPolicy = toml::from_str(&source).map_err(|e| {
+        super::invalid("奖励办法无法读取，请管理员检查参考数据。", format!("The reward policy cannot be read: {e}"))
+    })?;
     Ok((version, policy))
 }
 
@@ -56,7 +57,7 @@ pub async fn eligibility(
     kind: Kind,
     supervisory_duty: bool,
 ) -> Result<Result<(), Ineligible>, ServiceError> {
-    let w = workflow::workflow(conn, tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let w = workflow::workflow(conn, tip_id).await?.ok_or_else(super::no_tip)?;
     let previously_known: Option<i64> = sqlx::query_scalar("SELECT previously_known FROM tips WHERE id = $1")
         .bind(tip_id)
         .fetch_one(&mut *conn)
@@ -156,7 +157,7 @@ async fn finance_reward(
 /// Opens a case for its reward (the quote, the proposal), as `department_tip` lets it.
 pub async fn open_case(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
     if !cases::reads_content(official) {
-        return Err(ServiceError::Denied("this role does not read tips".to_owned()));
+        return Err(super::forbidden("您的角色不能查看举报内容。", "This role does not read tips."));
     }
     department_tip(&mut *store.conn().await?, official, reference).await?;
     cases::open(store, official, reference).await
@@ -169,7 +170,7 @@ fn notice_json(amount: i64, due: Option<i64>) -> String {
 }
 
 fn illegal(status: &str, what: &str) -> ServiceError {
-    ServiceError::Illegal(format!("the reward is {status}: it cannot be {what}"))
+    super::illegal("这笔奖励当前的状态下不能进行这一步。", format!("The reward is {status}: it cannot be {what}."))
 }
 
 async fn step(
@@ -214,23 +215,32 @@ pub async fn propose(
     now: i64,
 ) -> Result<i64, ServiceError> {
     if !(official.has(Role::Officer) || official.has(Role::Head)) {
-        return Err(ServiceError::Denied("only an official of the tip's department proposes its reward".into()));
+        return Err(super::forbidden(
+            "只有举报所属部门的工作人员可以提议奖励。",
+            "Only an official of the tip's department proposes its reward.",
+        ));
     }
     let case = open_case(store, official, reference).await?;
     let (quote, policy, kind) = quote_with_policy(store, &case).await?;
     if let Err(why) = quote.eligible {
-        return Err(ServiceError::Illegal(why.en().to_owned()));
+        return Err(super::illegal(why.zh(), why.en()));
     }
-    let computed = quote.computed.map_err(ServiceError::Invalid)?;
+    let computed = quote.computed.map_err(|why| {
+        super::invalid(
+            "按奖励办法还算不出金额：请先核实处理结果（罚款金额，或瞒报事故的等级和死亡人数）。",
+            format!("The reward policy gives no amount yet: {why}."),
+        )
+    })?;
     let amount = amount.unwrap_or(computed.0);
     policy.check_amount(kind, computed, Yuan(amount)).map_err(amount_refused)?;
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
     let reason = match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(tip_key.seal(r.as_bytes())?),
         None if amount != computed.0 => {
-            return Err(ServiceError::Invalid(format!(
-                "an amount other than the computed {computed} yuan needs a reason"
-            )));
+            return Err(super::invalid(
+                format!("金额与按办法计算的 {computed} 元不同，须说明理由。"),
+                format!("An amount other than the computed {computed} yuan needs a reason."),
+            ));
         }
         None => None,
     };
@@ -279,13 +289,13 @@ async fn reward_for_head(
     what: &str,
 ) -> Result<(TipRow, RewardRow), ServiceError> {
     if !head.has(Role::Head) {
-        return Err(ServiceError::Denied(format!("a head of the tip's department {what}")));
+        return Err(head_only(what));
     }
     let tip = department_tip(conn, head, reference).await?;
     if head.department.as_deref() != Some(tip.department_code.as_str()) {
-        return Err(ServiceError::Denied(format!("a head of the tip's department {what}")));
+        return Err(head_only(what));
     }
-    let reward = rewards::of_tip(conn, &tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    let reward = rewards::of_tip(conn, &tip.id).await?.ok_or_else(no_reward)?;
     Ok((tip, reward))
 }
 
@@ -298,9 +308,17 @@ async fn within_policy(conn: &mut AnyConnection, tip: &TipRow, r: &RewardRow) ->
     policy.check_amount(kind, Yuan(r.computed_yuan), Yuan(r.amount_yuan)).map_err(amount_refused)
 }
 
+fn head_only(what: &str) -> ServiceError {
+    super::forbidden("只有举报所属部门的负责人可以进行此操作。", format!("A head of the tip's department {what}."))
+}
+
+fn no_reward() -> ServiceError {
+    super::not_found("这条举报还没有奖励记录。", "The reward was not found.")
+}
+
 fn amount_refused(why: AmountRefused) -> ServiceError {
     match why {
-        AmountRefused::NotPositive => ServiceError::Invalid("a reward is above zero".into()),
+        AmountRefused::NotPositive => super::invalid("奖励金额必须大于零。", "A reward is above zero."),
         AmountRefused::AboveCeiling(most) => ServiceError::AboveCeiling { ceiling: most.0 },
     }
 }
@@ -379,7 +397,7 @@ pub async fn authorise(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(ServiceError::Denied("finance authorises rewards".into()));
+        return Err(super::forbidden("只有财务人员可以核准发放奖励。", "Finance authorises rewards."));
     }
     let mut tx = store.begin().await?;
     let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
@@ -388,7 +406,10 @@ pub async fn authorise(
         || before.approved_by.as_deref() == me
         || before.first_approved_by.as_deref() == me
     {
-        return Err(ServiceError::Denied("whoever authorises neither proposed nor approved".into()));
+        return Err(super::forbidden(
+            "核准发放的人不能是提议或审批这笔奖励的人。",
+            "Whoever authorises neither proposed nor approved.",
+        ));
     }
     within_policy(&mut tx, &tip, &before).await?;
     let mut after = before.clone();
@@ -432,7 +453,7 @@ pub async fn claim(
     now: i64,
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
-    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
     let status = next(&before, RewardStep::Claim, "claimed")
         .map_err(|_| super::refused("这笔奖励现在不能申领。", "This reward cannot be claimed now."))?;
     if before.claim_due_at.is_some_and(|due| now > due) {
@@ -443,13 +464,15 @@ pub async fn claim(
     }
     let method = match &claim {
         Claim::Bank(details) => {
-            let details = &crate::domain::validation::validate_payout(details)
-                .map_err(|e| ServiceError::Invalid(e.into_iter().map(|e| e.en).collect::<Vec<_>>().join(" ")))?;
+            let details = &crate::domain::validation::validate_payout(details).map_err(|e| {
+                let zh = e.iter().map(|e| e.zh.as_str()).collect::<Vec<_>>().join(" ");
+                super::invalid(zh, e.into_iter().map(|e| e.en).collect::<Vec<_>>().join(" "))
+            })?;
             let (finance_key_id, finance) =
                 groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
                     .await?
-                    .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".into()))?;
-            let json = serde_json::to_vec(details).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                    .ok_or_else(super::no_finance)?;
+            let json = serde_json::to_vec(details).map_err(super::unprocessable)?;
             let envelope = crate::crypto::seal_payout(&finance, &view.reporter.public(), &json)?;
             crate::store::tips::insert_sealed(
                 &mut tx,
@@ -487,26 +510,32 @@ pub async fn pay(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(ServiceError::Denied("finance records payments".into()));
+        return Err(super::forbidden("只有财务人员可以登记付款。", "Finance records payments."));
     }
     let payment_reference = payment_reference.trim();
     if payment_reference.is_empty() || payment_reference.chars().count() > 64 {
-        return Err(ServiceError::Invalid("a payment reference of 1 to 64 characters".into()));
+        return Err(super::invalid(
+            "请填写付款凭证号（1 至 64 个字符）。",
+            "A payment reference of 1 to 64 characters is required.",
+        ));
     }
     let (_, reward) = finance_reward(&mut *store.conn().await?, finance, reference).await?;
     let in_person = reward.claim_method.as_deref() == Some("in_person");
     if in_person {
         let code = receipt_code.and_then(crate::crypto::receipt::QueryCode::parse).ok_or_else(|| {
-            ServiceError::Invalid("a reward collected in person needs the query code of the reporter's receipt".into())
+            super::invalid(
+                "现场领取奖励须核对举报人回执上的查询码。",
+                "A reward collected in person needs the query code of the reporter's receipt.",
+            )
         })?;
         if tips::open_for_reporter(store, reference, code).await.is_err() {
-            return Err(ServiceError::Invalid("the query code does not match the receipt".into()));
+            return Err(super::invalid("查询码与回执不符。", "The query code does not match the receipt."));
         }
     }
     let mut tx = store.begin().await?;
     let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
     if before.authorised_by.as_deref() == Some(finance.user_id.as_str()) || before.proposed_by == finance.user_id {
-        return Err(ServiceError::Denied("whoever pays did not authorise".into()));
+        return Err(super::forbidden("登记付款的人不能是核准发放的人。", "Whoever pays did not authorise."));
     }
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Pay, "paid")?.as_str().into();
@@ -514,7 +543,7 @@ pub async fn pay(
     after.paid_at = Some(now);
     let (key_id, finance_key) = groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
         .await?
-        .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".into()))?;
+        .ok_or_else(super::no_finance)?;
     after.payment_reference = Some(finance_key.seal(payment_reference.as_bytes())?.into_bytes());
     after.payment_key_id = Some(key_id);
     step(
@@ -548,7 +577,7 @@ pub async fn request_extension(
         });
     }
     let mut tx = store.begin().await?;
-    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or(ServiceError::NotFound("reward"))?;
+    let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
     next(&before, RewardStep::Extend, "extended")
         .map_err(|_| super::refused("这笔奖励无需延期。", "This reward needs no extension."))?;
     if before.extension_requested_at.is_some() && before.extension_decided_at.is_none() {
@@ -581,7 +610,7 @@ pub async fn approve_extension(
     let mut tx = store.begin().await?;
     let (tip, before) = reward_for_head(&mut tx, head, reference, "decides").await?;
     if before.extension_requested_at.is_none() || before.extension_decided_at.is_some() {
-        return Err(ServiceError::Illegal("no extension was asked for".into()));
+        return Err(super::illegal("举报人没有申请延期领取。", "No extension was asked for."));
     }
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Extend, "extended")?.as_str().into();
@@ -654,7 +683,7 @@ pub struct FinanceItem {
 
 pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Result<Vec<FinanceItem>, ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(ServiceError::Denied("this is finance's queue".into()));
+        return Err(super::forbidden("这是财务人员的待办列表。", "This is finance's queue."));
     }
     let recent = now - 90 * crate::domain::china_time::DAY;
     let rows: Vec<RewardRow> =
@@ -665,9 +694,7 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
             .collect();
     let mut items = Vec::new();
     for r in rows {
-        let tip = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
-            .await?
-            .ok_or(ServiceError::NotFound("tip"))?;
+        let tip = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id).await?.ok_or_else(super::no_tip)?;
         let payout = if r.status == "claimed" && r.claim_method.as_deref() == Some("bank") {
             // A finance official whose membership still waits for approval holds no key yet.
             match tips::payout_for_finance(store, finance, &r.tip_id).await {
@@ -684,7 +711,7 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
                     tx.commit().await.map_err(StoreError::from)?;
                     Some(details)
                 }
-                Err(ServiceError::Crypto(_) | ServiceError::NotFound(_) | ServiceError::Denied(_)) => None,
+                Err(ServiceError::Crypto(_) | ServiceError::NotFound { .. } | ServiceError::Forbidden { .. }) => None,
                 Err(e) => return Err(e),
             }
         } else {
@@ -718,16 +745,14 @@ async fn payment_reference_of(store: &Store, finance: &SignedIn, r: &RewardRow) 
 /// Payments as CSV: reference, amount, date, payment reference — no identity fields.
 pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(ServiceError::Denied("finance exports payments".into()));
+        return Err(super::forbidden("只有财务人员可以导出付款记录。", "Finance exports payments."));
     }
     let rows = rewards::with_status(&mut *store.conn().await?, &["paid"]).await?;
     let mut csv = String::from("reference,amount_yuan,paid_on,payment_reference\n");
     for r in rows {
         let Some(paid_at) = r.paid_at else { continue };
-        let reference = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
-            .await?
-            .ok_or(ServiceError::NotFound("tip"))?
-            .reference;
+        let reference =
+            crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id).await?.ok_or_else(super::no_tip)?.reference;
         let payment_reference = payment_reference_of(store, finance, &r).await.unwrap_or_default();
         let amount = r.amount_yuan;
         let safe = payment_reference.replace(['"', '\n', '\r'], " ");
@@ -761,7 +786,7 @@ pub struct AfterConclusion {
 
 pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Result<AfterConclusion, ServiceError> {
     let mut conn = store.conn().await?;
-    let w = workflow::workflow(&mut conn, &view.tip.id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let w = workflow::workflow(&mut conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
     let Some(concluded_at) = w.concluded_at else {
         // A duplicate is closed without a conclusion of its own: its reporter is told why now.
         let eligible = w.duplicate_of.as_ref().map(|_| Err(Ineligible::NotFirst));

@@ -49,7 +49,7 @@ pub struct Receipt {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
-    serde_json::to_vec(value).map(Zeroizing::new).map_err(|e| ServiceError::Invalid(e.to_string()))
+    serde_json::to_vec(value).map(Zeroizing::new).map_err(super::unprocessable)
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
@@ -80,10 +80,14 @@ pub async fn file_within(
         return Err(busy);
     }
     let facts = reference::intake_facts(&mut conn, new.category.as_str(), new.district.as_str()).await?;
-    let responsible =
-        facts.department_code.ok_or_else(|| ServiceError::Invalid(format!("unknown category {}", new.category)))?;
+    let responsible = facts.department_code.ok_or_else(|| {
+        super::invalid(format!("没有这个举报类别：{}。", new.category), format!("unknown category {}", new.category))
+    })?;
     if facts.district_in_force == 0 {
-        return Err(ServiceError::Invalid(format!("unknown district {}", new.district)));
+        return Err(super::invalid(
+            format!("没有这个区县：{}。", new.district),
+            format!("unknown district {}", new.district),
+        ));
     }
     let units: Vec<LocalUnit> = reference::local_units(&mut conn)
         .await?
@@ -98,9 +102,8 @@ pub async fn file_within(
         .collect();
     let keyed = keys::groups_with_keys(&mut conn).await?;
     let acknowledge_days = facts.acknowledge_days.unwrap_or(0);
-    let safety_office =
-        Code::parse(crate::domain::key_group::SAFETY_OFFICE).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-    let responsible = Code::parse(&responsible).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let safety_office = Code::parse(crate::domain::key_group::SAFETY_OFFICE).map_err(super::unprocessable)?;
+    let responsible = Code::parse(&responsible).map_err(super::unprocessable)?;
     let route = routing::route(&responsible, &new.district, &units, &safety_office, |code| {
         keyed.contains(&KeyGroup::Department(code.clone()).name())
     });
@@ -116,7 +119,10 @@ pub async fn file_within(
     let custodians = match &new.identity {
         Some(_) => {
             Some(groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians).await?.ok_or_else(|| {
-                ServiceError::Invalid("an identity cannot be kept yet: no custodian has been appointed".to_owned())
+                super::invalid(
+                    "暂时无法保存身份信息：尚未任命保密专员。",
+                    "An identity cannot be kept yet: no custodian has been appointed.",
+                )
             })?)
         }
         None => None,
@@ -209,7 +215,7 @@ pub struct OpenedTip {
 
 async fn tip_by_reference(store: &Store, reference: &TipReference) -> Result<TipRow, ServiceError> {
     let mut conn = store.conn().await?;
-    tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NotFound("tip"))
+    tips::by_reference(&mut conn, reference.as_str()).await?.ok_or_else(super::no_tip)
 }
 
 fn open_path<H: crypto::Holds<Department>>(
@@ -256,10 +262,10 @@ pub async fn open_for_recovery(
     let mut conn = store.conn().await?;
     let path =
         tips::grant_path_for_recipient(&mut conn, &tip.id, &recovery.public().to_string()).await?.ok_or_else(|| {
-            ServiceError::Denied(
-                "this identity holds no key the tip is granted to (not a recovery recipient of its department, \
-             or not yet approved for older keys)"
-                    .to_owned(),
+            super::forbidden(
+                "此身份不持有这条举报所授予的任何密钥（不是其部门的恢复接收方，或尚未获准使用较早的密钥版本）。",
+                "This identity holds no key the tip is granted to (not a recovery recipient of its department, \
+                 or not yet approved for older keys).",
             )
         })?;
     open_path(path, recovery, tip)
@@ -312,7 +318,7 @@ pub async fn open_with_reporter_key(
     reporter: Key<Reporter>,
 ) -> Result<ReporterView, ServiceError> {
     let mut conn = store.conn().await?;
-    let tip = tips::by_id(&mut conn, tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    let tip = tips::by_id(&mut conn, tip_id).await?.ok_or_else(super::no_tip)?;
     if let Some(at) = tip.shredded_at {
         return Err(ServiceError::Shredded { at });
     }
@@ -333,14 +339,16 @@ pub async fn transfer(
 ) -> Result<(), ServiceError> {
     let opened = open_for_official(store, official, reference).await?;
     if opened.tip.department_code == to.as_str() {
-        return Err(ServiceError::Invalid("the tip is already with that department".to_owned()));
+        return Err(super::already_there());
     }
     let mut tx = store.begin().await?;
-    let (key_id, public) = groups::newest_public::<Department>(&mut tx, &KeyGroup::Department(to.clone()))
-        .await?
-        .ok_or_else(|| ServiceError::Invalid(format!("{to} cannot receive tips yet")))?;
+    let Some((key_id, public)) =
+        groups::newest_public::<Department>(&mut tx, &KeyGroup::Department(to.clone())).await?
+    else {
+        return Err(super::cannot_receive(&mut tx, to).await);
+    };
     let wrap = opened.key.wrap_for(&public)?;
-    let from = Code::parse(&opened.tip.department_code).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let from = Code::parse(&opened.tip.department_code).map_err(super::unprocessable)?;
     tips::revoke_group(&mut tx, &opened.tip.id, &KeyGroup::Department(from).name()).await?;
     tips::insert_grant(&mut tx, &opened.tip.id, &key_id, &wrap, now).await?;
     tips::set_department(&mut tx, &opened.tip.id, to.as_str()).await?;
@@ -357,9 +365,8 @@ pub async fn store_payout(
     now: i64,
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
-    let (finance_key_id, finance) = groups::newest_public::<Finance>(&mut tx, &KeyGroup::Finance)
-        .await?
-        .ok_or_else(|| ServiceError::Invalid("no finance official has been appointed".to_owned()))?;
+    let (finance_key_id, finance) =
+        groups::newest_public::<Finance>(&mut tx, &KeyGroup::Finance).await?.ok_or_else(super::no_finance)?;
     let envelope = crypto::seal_payout(&finance, reporter, &json(details)?)?;
     tips::insert_sealed(&mut tx, Sealed::Payout, tip_id, &finance_key_id, &envelope, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -368,7 +375,9 @@ pub async fn store_payout(
 
 async fn sealed_row(store: &Store, which: Sealed, tip_id: &str) -> Result<tips::SealedRow, ServiceError> {
     let mut conn = store.conn().await?;
-    tips::sealed(&mut conn, which, tip_id).await?.ok_or(ServiceError::NotFound("sealed record"))
+    tips::sealed(&mut conn, which, tip_id)
+        .await?
+        .ok_or_else(|| super::not_found("找不到这份加密记录。", "The sealed record was not found."))
 }
 
 /// A custodian reads the identity of a tip's reporter (a disclosure decision needs it).

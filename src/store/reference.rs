@@ -66,6 +66,15 @@ pub async fn has_reference_data(store: &Store) -> Result<bool, StoreError> {
     Ok(count > 0)
 }
 
+/// A department's Chinese and English names; its code twice when it is not known.
+pub async fn department_names(conn: &mut AnyConnection, code: &str) -> Result<(String, String), StoreError> {
+    let names: Option<(String, String)> = sqlx::query_as("SELECT name_zh, name_en FROM departments WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    Ok(names.unwrap_or_else(|| (code.to_owned(), code.to_owned())))
+}
+
 pub async fn department_exists(store: &Store, code: &str) -> Result<bool, StoreError> {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE code = $1 AND retired_at IS NULL")
         .bind(code)

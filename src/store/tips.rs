@@ -167,6 +167,33 @@ pub async fn grant_path_for_user(
     .await?)
 }
 
+/// Of `references`, those `user_id` can open now: granted to a group they actively hold, and
+/// not shredded. One query for a page of the queue.
+pub async fn openable_references(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    references: &[String],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    if references.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let placeholders: Vec<String> = (2..references.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT t.reference FROM tips t \
+         JOIN tip_grants g ON g.tip_id = t.id \
+         JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
+         JOIN key_holders h ON h.id = w.holder_id \
+         WHERE h.user_id = $1 AND h.state = 'active' AND t.shredded_at IS NULL AND t.reference IN ({})",
+        placeholders.join(", ")
+    );
+    // Only numbered placeholders are formatted in; every value is bound.
+    let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+    for reference in references {
+        query = query.bind(reference);
+    }
+    Ok(query.fetch_all(conn).await?.into_iter().collect())
+}
+
 pub async fn grant_path_for_recipient(
     conn: &mut AnyConnection,
     tip_id: &str,

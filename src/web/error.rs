@@ -281,12 +281,7 @@ impl From<crate::service::ServiceError> for Problem {
                 "用户名、密码或验证码不正确。",
                 "Wrong username, password or code.",
             ),
-            E::NotFound(what) => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "找不到要处理的记录。",
-                format!("The {what} was not found."),
-            ),
+            E::NotFound { zh, en } => Problem::new(StatusCode::NOT_FOUND, "not_found", zh, en),
             // 403, as CONTRACT.md gives for a tip the official cannot open: the same for one
             // that does not exist.
             E::NoSuchTip => Problem::new(
@@ -295,7 +290,6 @@ impl From<crate::service::ServiceError> for Problem {
                 "没有您可以查看的此编号举报。",
                 "No tip with this reference is open to you.",
             ),
-            E::Denied(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why),
             E::Forbidden { zh, en } => Problem::new(StatusCode::FORBIDDEN, "forbidden", zh, en),
             E::NotAdmitted(group) => {
                 let (zh, en) = match group {
@@ -318,15 +312,8 @@ impl From<crate::service::ServiceError> for Problem {
                 format!("奖励金额不得超过奖励办法规定的上限 {ceiling} 元。"),
                 format!("A reward may not exceed the reward policy's ceiling of {ceiling} yuan."),
             ),
-            E::Invalid(why) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("无法完成：{why}"), why)
-            }
-            E::Illegal(why) => Problem::new(
-                StatusCode::CONFLICT,
-                "illegal_transition",
-                format!("当前状态下不能进行此操作：{why}"),
-                why,
-            ),
+            E::Invalid { zh, en } => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en),
+            E::Illegal { zh, en } => Problem::new(StatusCode::CONFLICT, "illegal_transition", zh, en),
             E::BadInput { zh, en } => Problem::bad_request("invalid", zh, en),
             E::Refused { zh, en } => Problem::new(StatusCode::CONFLICT, "refused", zh, en),
             E::Busy { retry_after_secs } => Problem::retry_in_minutes(retry_after_secs),

@@ -76,11 +76,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Resources, not bare routes: a known path asked with another method gets 405.
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/static/jubao.css").get(assets::stylesheet))
+        .service(web::resource("/favicon.ico").get(assets::favicon))
         .service(web::resource("/lang/{code}").get(lang::switch))
         .service(web::resource("/").get(pages::home::show))
         .app_data(pages::report::form_config())
         .service(web::resource("/report").get(pages::report::show).post(pages::report::submit))
         .service(web::resource("/q/{code}").get(pages::report::from_poster))
+        .service(web::resource(pages::report::RECEIPT_PATH).get(pages::report::receipt))
         .service(web::resource("/q/{code}/poster").get(pages::poster::show))
         .service(web::resource("/track").get(pages::track::form).post(pages::track::open))
         .service(web::resource("/track/status").get(pages::track::status))

@@ -15,6 +15,9 @@ pub mod track;
 /// The stylesheet, served from `/static/jubao.css`.
 pub const STYLESHEET: &str = include_str!("../static/jubao.css");
 
+/// The site icon (a 32 px PNG in an ICO), served from `/favicon.ico`.
+pub const FAVICON: &[u8] = include_bytes!("../static/favicon.ico");
+
 /// Page language: Chinese by default, English when the visitor chose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -97,6 +100,7 @@ pub fn layout(frame: &Frame<'_>, body: Markup) -> Markup {
                 meta name="referrer" content="no-referrer";
                 title { (frame.title) " · " (site) }
                 link rel="stylesheet" href="/static/jubao.css";
+                link rel="icon" href="/favicon.ico" sizes="32x32";
             }
             body {
                 header.site {

@@ -205,3 +205,28 @@ pub fn receipt(lang: Lang, r: &ReceiptView) -> Markup {
         },
     )
 }
+
+/// `GET /track/receipt` once the receipt was shown (or never reached this browser): what to
+/// do now. Nothing is filed again.
+pub fn receipt_shown(lang: Lang) -> Markup {
+    let title = lang.t("回执只显示一次", "The receipt is shown only once");
+    let frame = Frame { lang, title, path: "/report" };
+    layout(
+        &frame,
+        html! {
+            h1 { (title) }
+            section.notice {
+                p { (lang.t("为保护您的查询码，举报回执只在提交后显示一次。刷新或再次打开此页面不会再显示它，也不会重复提交举报：您的举报已经收到。",
+                    "To protect your query code, the receipt is shown once, right after sending. Refreshing or opening this page again does not show it again and does not send the report again: your report was received.")) }
+                p { (lang.t("如已记下举报编号和查询码，可以在“查询办理进度”中查看进度、回复核查人员、补充证据。",
+                    "If you wrote down the reference and the query code, you can follow progress, answer the officer and add evidence under “Follow a report”.")) }
+                p.muted { (lang.t("如果您从未看到回执，可能是浏览器禁止了本网站的 Cookie，或已超过 10 分钟。查询码无法找回；如事项仍需反映，可以重新提交，或拨打举报电话 ",
+                    "If you never saw the receipt, your browser may block this site's cookies, or more than 10 minutes passed. A query code cannot be recovered; if the matter still needs reporting, send it again or call the hotline ")) (HOTLINE) (lang.t("。", ".")) }
+            }
+            p.actions {
+                a.button.primary href="/track" { (lang.t("查询办理进度", "Follow a report")) }
+                a.button href="/" { (lang.t("返回首页", "Back to the home page")) }
+            }
+        },
+    )
+}

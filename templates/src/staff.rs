@@ -95,7 +95,25 @@ pub struct QueueRow {
     pub overdue: bool,
     pub escalated: bool,
     pub assignee: String,
+    /// The viewer may open the case: the reference is a link, otherwise plain text.
+    pub openable: bool,
 }
+
+/// How a tip came in, in words.
+pub fn channel_label(code: &str, lang: Lang) -> &str {
+    match code {
+        "web" => lang.t("网页", "Web"),
+        "qr" => lang.t("二维码", "QR"),
+        "api" => lang.t("接口", "API"),
+        "hotline" => lang.t("电话", "Hotline"),
+        "letter" => lang.t("来信", "Letter"),
+        "visit" => lang.t("来访", "Visit"),
+        "email" => lang.t("邮件", "Email"),
+        other => other,
+    }
+}
+
+const CHANNELS: [&str; 7] = ["web", "qr", "api", "hotline", "letter", "visit", "email"];
 
 pub struct QueueView {
     pub rows: Vec<QueueRow>,
@@ -149,11 +167,8 @@ pub fn queue(f: &Frame<'_>, v: &QueueView) -> Markup {
                 (select("kind", lang.t("类型", "Kind"), &v.kinds, &filter(v, "kind"), any))
                 (select("category", lang.t("领域", "Field"), &v.categories, &filter(v, "category"), any))
                 (select("district", lang.t("区县", "District"), &v.districts, &filter(v, "district"), any))
-                (select("channel", lang.t("渠道", "Channel"), &[
-                    ("web".into(), lang.t("网页", "Web").into()), ("qr".into(), lang.t("二维码", "QR").into()),
-                    ("api".into(), "API".into()), ("hotline".into(), lang.t("电话", "Hotline").into()),
-                    ("letter".into(), lang.t("来信", "Letter").into()), ("visit".into(), lang.t("来访", "Visit").into()),
-                    ("email".into(), lang.t("邮件", "Email").into())], &filter(v, "channel"), any))
+                (select("channel", lang.t("渠道", "Channel"),
+                    &CHANNELS.map(|c| (c.to_owned(), channel_label(c, lang).to_owned())), &filter(v, "channel"), any))
                 (select("due", lang.t("期限", "Deadline"), &[("soon".into(), lang.t("即将到期", "Due soon").into()), ("overdue".into(), lang.t("已超期", "Overdue").into())], &filter(v, "due"), any))
                 (select("assignee", lang.t("承办人", "Assignee"), &[("me".into(), lang.t("我", "Me").into()), ("none".into(), lang.t("未分配", "Unassigned").into())], &filter(v, "assignee"), any))
                 (select("sort", lang.t("排序", "Sort"), &[("oldest".into(), lang.t("最早收到", "Oldest first").into()), ("due".into(), lang.t("最先到期", "Due first").into())], &filter(v, "sort"), lang.t("最新收到", "Newest first")))
@@ -168,7 +183,7 @@ pub fn queue(f: &Frame<'_>, v: &QueueView) -> Markup {
                 tbody {
                     @for r in &v.rows {
                         tr.overdue[r.overdue] {
-                            td { a.code href={ "/staff/tips/" (r.reference) } { (r.reference) } }
+                            td { @if r.openable { a.code href={ "/staff/tips/" (r.reference) } { (r.reference) } } @else { span.code title=(lang.t("您无权打开这条举报", "You may not open this tip")) { (r.reference) } } }
                             td { (r.kind) } td { (r.category) } td { (r.district) } td { (r.department) } td { (r.channel) }
                             td { (r.status) } td { (r.received) }
                             td { (r.due) @if r.overdue { " " strong.overdue-mark { (lang.t("超期", "overdue")) } } @if r.escalated { " " span.badge { (lang.t("督办", "escalated")) } } }

@@ -59,6 +59,8 @@ pub struct StatusView {
     pub messages: Vec<MessageView>,
     pub files: Vec<FileView>,
     pub identity_given: bool,
+    /// Once a custodian approved a disclosure: to whom, when and why, in a sentence.
+    pub identity_disclosed: Option<String>,
     /// Something that just happened ("message sent"), or a problem with the last action.
     pub notice: Option<String>,
     pub errors: Errors,
@@ -113,7 +115,8 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
                 dt { (lang.t("行业领域", "Field")) } dd { (s.category) }
                 dt { (lang.t("区县", "District")) } dd { (s.district) }
                 dt { (lang.t("身份信息", "Identity")) }
-                dd { @if s.identity_given { (lang.t("已单独加密保存，只有保密专员经批准才能查看；查看时会在这里告诉您。", "Kept encrypted on its own; only the custodian can open it after an approved request, and you would see that here.")) }
+                dd { @if let Some(disclosed) = &s.identity_disclosed { strong { (lang.t("已披露", "Disclosed")) } br; (disclosed) br; span.hint { (lang.t("除此之外，其他人仍无法查看您的身份信息。", "Nobody else can open your identity.")) } }
+                     @else if s.identity_given { (lang.t("已单独加密保存，只有保密专员经批准才能查看；查看时会在这里告诉您。", "Kept encrypted on its own; only the custodian can open it after an approved request, and you would see that here.")) }
                      @else { (lang.t("匿名", "Anonymous")) } }
             }
             @if !s.events.is_empty() {

@@ -198,6 +198,19 @@ async fn officials_work_the_queue_the_case_and_the_oversight_charts_in_a_browser
     let page = client.source().await.unwrap();
     assert!(page.contains("超期"), "the overdue tip is marked");
     shoot(&client, &app, "/staff", "staff-queue").await;
+    // At 360 px the page is no wider than the screen: the table scrolls in its own box.
+    client.set_window_size(360, 2200).await.unwrap();
+    client.goto(&app.url("/staff")).await.unwrap();
+    wait_for(&client, "table.queue").await;
+    for css in ["main", "table.queue", "header.site", "form.filters"] {
+        let (_, _, width, _) = client.find(Locator::Css(css)).await.unwrap().rectangle().await.unwrap();
+        assert!(width <= 360.0, "{css} is {width} px wide at 360 px");
+    }
+    let page_width = client.execute("return document.documentElement.scrollWidth", vec![]).await;
+    if let Ok(width) = page_width {
+        assert!(width.as_f64().unwrap_or(0.0) <= 360.0, "the page is {width} px wide at 360 px");
+    }
+    client.set_window_size(1280, 1500).await.unwrap();
     client.goto(&app.url(&format!("/staff/tips/{}", references[0]))).await.unwrap();
     let heading = wait_for(&client, "h2").await.text().await.unwrap();
     assert_eq!(heading, "化工厂储罐区违规动火");
@@ -206,6 +219,11 @@ async fn officials_work_the_queue_the_case_and_the_oversight_charts_in_a_browser
     client.delete_all_cookies().await.unwrap();
     sign_in(&client, &app, &oversight, false).await;
     wait_for(&client, "table.queue").await;
+    // Oversight sees every department's queue but opens none of these: no link to a 403.
+    let links = client.find_all(Locator::Css("table.queue a.code")).await.unwrap();
+    assert!(links.is_empty(), "oversight is offered cases it may not open");
+    let page = client.source().await.unwrap();
+    assert!(references.iter().all(|r| page.contains(r.as_str())), "the references are still listed");
     client.goto(&app.url("/staff/oversight")).await.unwrap();
     wait_for(&client, "figure.chart svg").await;
     shoot(&client, &app, "/staff/oversight", "staff-oversight").await;

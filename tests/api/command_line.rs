@@ -90,7 +90,10 @@ async fn serves_from_an_empty_directory_with_a_new_seeded_database() {
         }
     }
     let port = port.unwrap_or_else(|| panic!("no port announced: {printed}"));
-    assert!(printed.contains("jubao user add --username admin --role admin --password-stdin"), "{printed}");
+    // The command as it can be run: this binary's path as it was called, not a bare `jubao`.
+    assert!(printed.contains(&format!("{BIN} user add --username admin --role admin --password-stdin")), "{printed}");
+    assert!(printed.contains("/staff/login"), "where to sign in: {printed}");
+    assert!(printed.contains("jubao: database "), "which database: {printed}");
 
     let client = client_from(None);
     let health = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.unwrap();
@@ -134,6 +137,7 @@ async fn an_unreachable_database_exits_1_quickly() {
     let started = Instant::now();
     let output = place.run(&["serve"], &[("JUBAO_DATABASE_URL", "postgres://jubao:secret@127.0.0.1:1/jubao")], "");
     assert_fails_with(&output, "cannot open the database at postgres://jubao:***@127.0.0.1:1/jubao");
+    assert_fails_with(&output, "(database postgres://jubao:***@127.0.0.1:1/jubao)");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("secret"), "the password is not printed");
     assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
 }
@@ -231,6 +235,14 @@ async fn user_add_creates_an_official_and_prints_the_second_factor() {
     let uri = stdout.lines().find(|l| l.starts_with("otpauth://totp/")).unwrap();
     assert!(uri.contains(&format!("secret={secret}")), "{uri}");
     assert!(uri.contains("issuer=jubao"), "{uri}");
+    // Which database was used, on standard error: standard output stays as scripts read it.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = match place.database {
+        TestDatabase::Postgres { .. } => "jubao: database postgres://".to_owned(),
+        _ => "jubao: database sqlite://data/jubao.db, the default".to_owned(),
+    };
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert!(!stdout.contains("database"), "{stdout}");
 
     assert_fails_with(&place.run(&args, &[], "Long-enough-password-1\n"), "the username li.wei is taken");
     let mut other = args;

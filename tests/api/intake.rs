@@ -65,6 +65,10 @@ async fn a_tip_through_the_html_form_is_followed_answered_and_given_clean_eviden
         .send()
         .await
         .unwrap();
+    // Post/Redirect/Get: the receipt is a page of its own.
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/track/receipt");
+    let response = browser.get(app.url("/track/receipt")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let receipt = response.text().await.unwrap();
@@ -491,7 +495,7 @@ async fn a_qr_poster_presets_the_form_and_records_the_channel_only() {
         ("poster", poster.code.clone()),
     ]);
     let response = client.post(app.url("/report")).form(&fields).send().await.unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 303, "filed; the receipt follows");
     let (channel, poster_id): (String, Option<String>) =
         sqlx::query_as("SELECT channel, poster_id FROM tips").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(channel, "qr");

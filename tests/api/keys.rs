@@ -261,7 +261,7 @@ async fn tips_for_a_department_without_a_key_go_to_the_safety_office_and_nobody_
     assert_eq!(receipt.department, "safety-office");
     assert!(tips::open_for_official(&app.store, &oversight.signed_in, &receipt.reference).await.is_ok());
     let identity = tips::file(&app.store, tip_about("mine", "so-2", true), now()).await;
-    assert!(matches!(identity, Err(ServiceError::Invalid(_))), "no custodian: an identity cannot be kept");
+    assert!(matches!(identity, Err(ServiceError::Invalid { .. })), "no custodian: an identity cannot be kept");
 }
 
 #[tokio::test]

@@ -92,6 +92,17 @@ impl Person {
         text
     }
 
+    /// With `JUBAO_SCREENSHOTS=DIR` set, saves the page as it is now at `width` px.
+    async fn shoot(&self, name: &str, width: u32) {
+        let Ok(dir) = std::env::var("JUBAO_SCREENSHOTS") else { return };
+        let (old, _) = self.client.get_window_size().await.unwrap();
+        self.client.set_window_size(width, 1600).await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(format!("{dir}/{name}-{width}.png"), png).unwrap();
+        self.client.set_window_size(u32::try_from(old).unwrap(), 1600).await.unwrap();
+    }
+
     async fn open(&self, path: &str) -> String {
         self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
         self.read().await
@@ -250,11 +261,14 @@ async fn a_whole_portal_life_through_the_pages_only() {
     let custodian_secret = create_official(&admin, "bao.custodian", &["custodian"], None).await;
     let finance_secret = create_official(&admin, "qian.finance", &["finance"], None).await;
     create_official(&admin, "wang.fire", &["officer", "head"], Some("fire")).await;
+    admin.open("/staff/admin").await;
+    admin.shoot("staff-admin", 1280).await;
 
     // The head admits the officer to the department's key.
     let (_b, head) = Person::at(1280, &app.address, &names, &problems).await;
     head.sign_in("zhao.head", PASSWORD, &head_secret).await;
     let keys = head.follow("密钥与成员").await;
+    head.shoot("staff-keys", 1280).await;
     assert!(keys.contains("li.officer"), "{keys}");
     let approve = head.find("form[action$='/approve']").await;
     if let Ok(confirm) = approve.find(Locator::Css("input[type=checkbox]")).await {
@@ -290,6 +304,8 @@ async fn a_whole_portal_life_through_the_pages_only() {
     officer.fill("#feedback", "经现场核查，举报属实，已责令停产整改并罚款二十万元。").await;
     let proposed = officer.act("propose_conclusion").await;
     assert!(proposed.contains("待") || proposed.contains("负责人"), "{proposed}");
+    officer.open("/staff").await;
+    officer.shoot("staff-queue", 360).await;
 
     // The reporter follows the tip with the reference and the query code.
     reporter.open("/track").await;
@@ -300,6 +316,7 @@ async fn a_whole_portal_life_through_the_pages_only() {
 
     // The head reads the proposal and approves it.
     let case = head.open_case(&reference).await;
+    head.shoot("staff-case-proposal", 1280).await;
     assert!(case.contains("属实") && case.contains("200000") || case.contains("200 000"), "{case}");
     head.act("approve").await;
 

@@ -113,4 +113,26 @@ async fn without_smtp_mail_is_written_to_the_outbox_directory() {
     assert_eq!(files.len(), 1);
     let eml = std::fs::read_to_string(&files[0]).unwrap();
     assert!(eml.contains("li.wei@example.org") && !eml.contains(CANARY));
+
+    // A mail reader sees MIME text in UTF-8: Python's `email` package reads it back.
+    let read = r#"
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+print(m['MIME-Version'])
+print(m.get_content_type(), m.get_content_charset())
+print(m['Content-Transfer-Encoding'])
+print(str(m['Subject']))
+print(m.get_content())
+"#;
+    let out = std::process::Command::new("python3").args(["-c", read]).arg(&files[0]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "1.0", "{out}");
+    assert_eq!(lines[1], "text/plain utf-8", "{out}");
+    assert!(["base64", "quoted-printable", "8bit", "7bit"].contains(&lines[2]), "{out}");
+    assert!(lines[3].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "the subject reads in Chinese: {out}");
+    let raw_subject = eml.lines().find(|l| l.starts_with("Subject:")).unwrap();
+    assert!(raw_subject.is_ascii() && raw_subject.contains("=?utf-8?"), "RFC 2047: {raw_subject}");
+    assert!(out.contains("Reference:") && out.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{out}");
 }

@@ -53,7 +53,9 @@ async fn a_visitor_from_a_distinctive_address_leaves_no_trace() {
         .send()
         .await
         .unwrap();
-    assert_eq!(filed.status(), 200);
+    assert_eq!(filed.status(), 303, "filed; the receipt follows");
+    let receipt = visitor.get(app.url("/track/receipt")).send().await.unwrap();
+    assert_eq!(receipt.status(), 200);
     let status = visitor.get(app.url("/track/status")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&status);
     let sent = visitor

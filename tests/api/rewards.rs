@@ -356,12 +356,12 @@ async fn an_unclaimed_reward_lapses_and_an_approved_extension_revives_it() {
 
     // The reporter asks for more time; only a head decides, and the window opens again.
     let extension = rewards::approve_extension(&app.store, &p.head.signed_in, &tip_ref, due + 2 * DAY).await;
-    assert!(matches!(extension, Err(ServiceError::Illegal(_))), "nothing asked yet: {extension:?}");
+    assert!(matches!(extension, Err(ServiceError::Illegal { .. })), "nothing asked yet: {extension:?}");
     rewards::request_extension(&app.store, url, &view, "住院治疗，无法按期领取", due + 2 * DAY).await.unwrap();
     let again = rewards::request_extension(&app.store, url, &view, "再次申请", due + 2 * DAY).await;
     assert!(matches!(again, Err(ServiceError::Refused { .. })), "{again:?}");
     let by_finance = rewards::approve_extension(&app.store, &p.cash.signed_in, &tip_ref, due + 3 * DAY).await;
-    assert!(matches!(by_finance, Err(ServiceError::Denied(_))), "{by_finance:?}");
+    assert!(matches!(by_finance, Err(ServiceError::Forbidden { .. })), "{by_finance:?}");
     rewards::approve_extension(&app.store, &p.head.signed_in, &tip_ref, due + 3 * DAY).await.unwrap();
     assert_eq!(reward_status(&app, reference).await, ("notified".into(), Some(due + 63 * DAY)));
     rewards::claim(&app.store, url, &view, Claim::InPerson, due + 4 * DAY).await.unwrap();
@@ -369,10 +369,10 @@ async fn an_unclaimed_reward_lapses_and_an_approved_extension_revives_it() {
     // Collected in person: paid only against the receipt's query code.
     let payer = &p.pay.signed_in;
     let no_code = rewards::pay(&app.store, payer, &tip_ref, "现金-001", None, due + 5 * DAY).await;
-    assert!(matches!(no_code, Err(ServiceError::Invalid(_))), "{no_code:?}");
+    assert!(matches!(no_code, Err(ServiceError::Invalid { .. })), "{no_code:?}");
     let wrong =
         rewards::pay(&app.store, payer, &tip_ref, "现金-001", Some("1111 2222 3333 4444 5555"), due + 5 * DAY).await;
-    assert!(matches!(wrong, Err(ServiceError::Invalid(_))), "{wrong:?}");
+    assert!(matches!(wrong, Err(ServiceError::Invalid { .. })), "{wrong:?}");
     let code = receipt["query_code"].as_str().unwrap();
     rewards::pay(&app.store, payer, &tip_ref, "现金-001", Some(code), due + 5 * DAY).await.unwrap();
     assert_eq!(reward_status(&app, reference).await.0, "paid");
@@ -438,9 +438,9 @@ async fn an_objection_is_reviewed_by_a_head_who_did_not_conclude() {
     };
     let at = objected_at + 31 * DAY;
     let own = cases::act(&app.store, url, &p.head.signed_in, &tip_ref, revised(), at).await;
-    assert!(matches!(own, Err(ServiceError::Denied(_))), "{own:?}");
+    assert!(matches!(own, Err(ServiceError::Forbidden { .. })), "{own:?}");
     let officer = cases::act(&app.store, url, &p.officer.signed_in, &tip_ref, revised(), at).await;
-    assert!(matches!(officer, Err(ServiceError::Denied(_))), "{officer:?}");
+    assert!(matches!(officer, Err(ServiceError::Forbidden { .. })), "{officer:?}");
     cases::act(&app.store, url, &p.dual.signed_in, &tip_ref, revised(), at).await.unwrap();
     let (status, fine): (String, Option<i64>) =
         sqlx::query_as("SELECT status, fine_yuan FROM tips WHERE reference = $1")

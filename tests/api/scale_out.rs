@@ -117,3 +117,24 @@ async fn the_whole_system_cap_holds_across_instances() {
     assert_eq!(page.status(), 429);
     assert!(page.text().await.unwrap().contains("分钟后再试"));
 }
+
+#[tokio::test]
+async fn a_receipt_filed_on_one_instance_is_shown_once_by_the_other() {
+    let a = spawn_app_with(|_| {}).await;
+    a.official("li.wei", "officer", Some("emergency")).await;
+    // On SQLite there is one instance: both "instances" are the same one.
+    let (b, _b_dir) =
+        if a.on_postgres() { a.second_instance().await } else { (a.url(""), tempfile::tempdir().unwrap()) };
+    let browser = client_from(None);
+    let fields = crate::helpers::form_fields("井下通风不足", "三号井下通风机已经停了一周，仍在生产。");
+    let posted = browser.post(a.url("/report")).form(&fields).send().await.unwrap();
+    assert_eq!(posted.status(), 303);
+    // The receipt lives in the browser's sealed cookie and the shared database, not in
+    // one instance's memory.
+    let shown = browser.get(format!("{b}/track/receipt")).send().await.unwrap().text().await.unwrap();
+    let code = crate::helpers::text_of_class(&shown, "code big").expect("the receipt");
+    let again = browser.get(a.url("/track/receipt")).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains("回执只显示一次") && !again.contains(&code), "shown once across instances");
+    let tips: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tips").fetch_one(a.store.pool()).await.unwrap();
+    assert_eq!(tips, 1);
+}

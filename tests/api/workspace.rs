@@ -296,4 +296,13 @@ async fn the_identity_is_disclosed_only_with_a_custodians_approval() {
         told.contains("zhao.head") && told.contains("需要联系举报人补充现场位置"),
         "the reporter is told to whom and why: {told}"
     );
+    // The identity line of the status page says it was disclosed, to whom and why.
+    let page = crate::helpers::track_page(&app, &receipt).await;
+    let start = page.find("身份信息</dt>").expect("the identity line");
+    let line = &page[start..start + page[start..].find("</dd>").unwrap()];
+    assert!(
+        line.contains("已披露") && line.contains("zhao.head") && line.contains("需要联系举报人补充现场位置"),
+        "{line}"
+    );
+    assert!(!line.contains("查看时会在这里告诉您"), "{line}");
 }

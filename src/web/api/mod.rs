@@ -65,6 +65,6 @@ pub fn unauthorised() -> Problem {
     )
 }
 
-pub fn forbidden(why: &'static str) -> Problem {
-    Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", "没有权限进行此操作。", why)
+pub fn forbidden(zh: &'static str, en: &'static str) -> Problem {
+    Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", zh, en)
 }

@@ -433,7 +433,7 @@ pub async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let session = official(&state, &req).await?;
     if !session.has(Role::Custodian) {
-        return Err(super::forbidden("only a custodian decides disclosures").into());
+        return Err(super::forbidden("只有保密专员可以审批身份披露。", "only a custodian decides disclosures").into());
     }
     disclosure::decide(&state.store, &state.settings.public_url, &session.official, &path, request.approve, unix_now())
         .await?;

@@ -208,7 +208,11 @@ pub async fn intake(
 ) -> Result<HttpResponse, ApiError> {
     let staff = auth::staff(&state, auth::bearer(&req)).await?.ok_or_else(super::unauthorised)?;
     if !staff.has(Role::Intake) {
-        return Err(super::forbidden("only the intake role files tips on behalf of callers").into());
+        return Err(super::forbidden(
+            "只有电话受理人员可以代来电人提交举报。",
+            "only the intake role files tips on behalf of callers",
+        )
+        .into());
     }
     let channel = match request.channel.as_deref().unwrap_or("hotline") {
         "hotline" => Channel::Hotline,

@@ -1,4 +1,5 @@
-//! `GET /report`, `GET /q/{code}`, `POST /report`: the form, and the receipt shown once.
+//! `GET /report`, `GET /q/{code}`, `POST /report`: the form; and `GET /track/receipt`, the
+//! receipt shown once (Post/Redirect/Get: a refresh never files again).
 
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
@@ -248,7 +249,7 @@ pub async fn submit(
             let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
             return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
         }
-        Err(ServiceError::Invalid(_)) if had_identity => {
+        Err(ServiceError::Invalid { .. }) if had_identity => {
             let message = lang.t(
                 "暂时无法保存身份信息，请删除身份信息后匿名提交。",
                 "An identity cannot be kept now; remove it and send anonymously.",
@@ -263,13 +264,115 @@ pub async fn submit(
         sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &receipt.tip_id, &receipt.reporter, now)
             .await
             .map_err(page_error)?;
-    let view = ReceiptView {
+    let handoff = Handoff {
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.grouped().to_string(),
         acknowledge_by: china_time::date_string(receipt.received_at + data.days("acknowledge") * china_time::DAY),
+        session: token.lookup_id(),
+        issued_at: now,
+    };
+    let sealed = handoff.seal(&receipt.reporter).map_err(page_error)?;
+    let secure = state.settings.public_url.is_https();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, RECEIPT_PATH))
+        .cookie(reporter_cookie(&token, secure))
+        .cookie(receipt_cookie(sealed, secure))
+        .finish())
+}
+
+/// Where the answer to `POST /report` sends the browser (Post/Redirect/Get): under `/track`,
+/// so the reporter's session cookie goes along.
+pub const RECEIPT_PATH: &str = "/track/receipt";
+/// The receipt on its way from `POST /report` to `GET /track/receipt`.
+pub const RECEIPT_COOKIE: &str = "jubao_receipt";
+/// How long the browser has to follow the redirect.
+const RECEIPT_SECONDS: i64 = 10 * 60;
+
+/// The receipt between the post and the page that shows it. It travels in a cookie sealed to
+/// the reporter's key, which only the session (its row in the database and the browser's
+/// token together) opens, and names that session: showing it replaces the session, so the
+/// same cookies never show it again, on any instance. Not `Debug`: it holds the query code.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Handoff {
+    reference: String,
+    query_code: String,
+    acknowledge_by: String,
+    /// The lookup id of the session the receipt was made with.
+    session: String,
+    issued_at: i64,
+}
+
+impl Handoff {
+    fn seal(&self, reporter: &crate::crypto::Key<Reporter>) -> Result<String, ServiceError> {
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(self).map_err(crate::service::unprocessable)?);
+        let envelope = reporter.public().seal(&json)?;
+        Ok(data_encoding::BASE64URL_NOPAD.encode(envelope.as_bytes()))
+    }
+
+    fn open(sealed: &str, reporter: &crate::crypto::Key<Reporter>) -> Option<Self> {
+        let bytes = data_encoding::BASE64URL_NOPAD.decode(sealed.as_bytes()).ok()?;
+        let plain = reporter.open(&crate::crypto::Envelope::from_bytes(bytes)).ok()?;
+        serde_json::from_slice(plain.as_bytes()).ok()
+    }
+}
+
+fn receipt_cookie(sealed: String, secure: bool) -> actix_web::cookie::Cookie<'static> {
+    actix_web::cookie::Cookie::build(RECEIPT_COOKIE, sealed)
+        .path(RECEIPT_PATH)
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::seconds(RECEIPT_SECONDS))
+        .finish()
+}
+
+/// `GET /track/receipt`: the receipt, once, to the browser that filed the tip; a refresh or a
+/// second open says it was shown and how to follow the tip, and never files anything.
+pub async fn receipt(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    PageLang(lang): PageLang,
+) -> Result<HttpResponse, PageError> {
+    let page_error = |e: ServiceError| PageError { problem: e.into(), lang };
+    let secure = state.settings.public_url.is_https();
+    let mut gone_cookie = receipt_cookie(String::new(), secure);
+    gone_cookie.make_removal();
+    let now = unix_now();
+    let token = crate::web::auth::reporter_cookie_token(&req);
+    let sealed = req.cookie(RECEIPT_COOKIE).map(|c| c.value().to_owned());
+    let shown = match (token, sealed) {
+        (Some(token), Some(sealed)) => {
+            match sessions::resume::<Reporter>(&state.store, SessionKind::Reporter, &token, now)
+                .await
+                .map_err(page_error)?
+            {
+                Some((tip_id, key)) => Handoff::open(&sealed, &key)
+                    .filter(|h| h.session == token.lookup_id() && now - h.issued_at <= RECEIPT_SECONDS)
+                    .map(|h| (h, tip_id, key, token)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let Some((handoff, tip_id, key, old)) = shown else {
+        return Ok(HttpResponse::Ok()
+            .cookie(gone_cookie)
+            .content_type("text/html; charset=utf-8")
+            .body(jubao_templates::report::receipt_shown(lang).into_string()));
+    };
+    // A fresh session for the status page; the one the receipt names ends here.
+    let fresh = sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &tip_id, &key, now)
+        .await
+        .map_err(page_error)?;
+    sessions::end(&state.store, &old).await.map_err(page_error)?;
+    let view = ReceiptView {
+        reference: handoff.reference.clone(),
+        query_code: handoff.query_code.clone(),
+        acknowledge_by: handoff.acknowledge_by.clone(),
     };
     Ok(HttpResponse::Ok()
-        .cookie(reporter_cookie(&token, state.settings.public_url.is_https()))
+        .cookie(reporter_cookie(&fresh, secure))
+        .cookie(gone_cookie)
         .content_type("text/html; charset=utf-8")
         .body(jubao_templates::report::receipt(lang, &view).into_string()))
 }

@@ -186,6 +186,15 @@ async fn status_page(
         can_ask_more_time: r.can_ask_more_time,
         asked_more_time: r.extension_requested,
     });
+    let sentence = |e: &crate::service::cases::Event| {
+        let at = china_time::minute_string(e.at);
+        let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
+            data.department_name(c, zh)
+        });
+        (at, what)
+    };
+    // After a disclosure the identity line says so: to whom, when and why.
+    let identity_disclosed = events.iter().rev().find(|e| e.kind == "identity_disclosed").map(|e| sentence(e).1);
     let view = StatusView {
         reference: tip.reference.clone(),
         status: status_word.to_owned(),
@@ -195,16 +204,7 @@ async fn status_page(
         district: data.district_name(&tip.district_code, zh),
         received: china_time::minute_string(tip.received_at),
         deadlines,
-        events: events
-            .into_iter()
-            .map(|e| {
-                let at = china_time::minute_string(e.at);
-                let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
-                    data.department_name(c, zh)
-                });
-                (at, what)
-            })
-            .collect(),
+        events: events.iter().map(sentence).collect(),
         title: report.title.clone(),
         description: report.description.clone(),
         location: report.location.clone(),
@@ -229,6 +229,7 @@ async fn status_page(
             })
             .collect(),
         identity_given,
+        identity_disclosed,
         notice: extra.notice,
         errors: extra.errors,
         message_draft: extra.draft,
@@ -406,7 +407,7 @@ pub struct RewardForm {
 /// A service refusal shown on the status page, next to the form it concerns.
 fn refusal(e: ServiceError, field: &str, lang: Lang) -> Result<Errors, PageError> {
     match e {
-        e @ (ServiceError::Invalid(_) | ServiceError::Illegal(_) | ServiceError::Refused { .. }) => {
+        e @ (ServiceError::Invalid { .. } | ServiceError::Illegal { .. } | ServiceError::Refused { .. }) => {
             let problem: Problem = e.into();
             Ok(Errors(vec![(field.to_owned(), problem.message(lang).to_owned())]))
         }

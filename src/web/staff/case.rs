@@ -380,7 +380,7 @@ pub fn action_of(
     conclusion: Option<Conclusion>,
     of: &str,
 ) -> Result<Action, ServiceError> {
-    let invalid = |what: &str| ServiceError::Invalid(what.to_owned());
+    let invalid = |(zh, en): (&str, &str)| crate::service::invalid(zh, en);
     Ok(match action {
         "accept" => Action::Accept,
         "start_verification" => Action::StartVerification,
@@ -389,19 +389,22 @@ pub fn action_of(
         "deny" => Action::Deny { reason: reason.to_owned() },
         "assign_me" => Action::Assign { to: None },
         "assign" => Action::Assign { to: Some(to.to_owned()) },
-        "transfer" => Action::Transfer { to: Code::parse(to).map_err(|_| invalid("choose a department"))? },
+        "transfer" => Action::Transfer {
+            to: Code::parse(to).map_err(|_| invalid(("请选择一个部门。", "Choose a department.")))?,
+        },
         "propose_rejection" => Action::ProposeRejection { reason: reason.to_owned() },
         "propose_extension" => Action::ProposeExtension { days, reason: reason.to_owned() },
-        "propose_conclusion" => {
-            Action::ProposeConclusion(conclusion.ok_or_else(|| invalid("the conclusion is incomplete"))?)
-        }
+        "propose_conclusion" => Action::ProposeConclusion(
+            conclusion.ok_or_else(|| invalid(("办结意见填写不完整。", "The conclusion is incomplete.")))?,
+        ),
         "link_duplicate" => Action::LinkDuplicate {
-            of: TipReference::parse(of).ok_or_else(|| invalid("give the earlier tip's reference"))?,
+            of: TipReference::parse(of)
+                .ok_or_else(|| invalid(("请填写更早那条举报的编号。", "Give the earlier tip's reference.")))?,
         },
         "note" => Action::Note { body: body.to_owned() },
         "reply" => Action::Reply { body: body.to_owned() },
         "conclude_review" => Action::ConcludeReview { account: body.to_owned(), revised: conclusion },
-        _ => return Err(invalid("unknown action")),
+        _ => return Err(invalid(("无法识别的操作。", "Unknown action."))),
     })
 }
 
@@ -517,7 +520,7 @@ pub async fn reward_step(
         "propose" => rewards::propose(store, url, official, reference, amount, Some(reason), now).await.map(|_| ()),
         "approve" => rewards::approve(store, url, official, reference, now).await,
         "approve_extension" => rewards::approve_extension(store, official, reference, now).await,
-        _ => Err(ServiceError::Invalid("unknown reward step".to_owned())),
+        _ => Err(crate::service::invalid("无法识别的奖励操作。", "Unknown reward step.")),
     }
 }
 
@@ -534,9 +537,10 @@ pub async fn reward(
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
     let amount = match form.amount.trim() {
         "" => None,
-        text => {
-            Some(text.parse::<i64>().map_err(|_| err(ServiceError::Invalid("the amount is whole yuan".to_owned())))?)
-        }
+        text => Some(
+            text.parse::<i64>()
+                .map_err(|_| err(crate::service::invalid("金额须为整数元。", "The amount is whole yuan.")))?,
+        ),
     };
     reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason).await.map_err(err)?;
     Ok(see_other(&format!("/staff/tips/{reference}?done=1")))

@@ -98,7 +98,7 @@ pub async fn finance_step(
             let code = Some(receipt_code).filter(|c| !c.trim().is_empty());
             rewards::pay(&state.store, official, reference, payment_reference, code, now).await
         }
-        _ => Err(ServiceError::Invalid("unknown reward step".to_owned())),
+        _ => Err(crate::service::invalid("无法识别的奖励操作。", "Unknown reward step.")),
     }
 }
 

@@ -29,6 +29,15 @@ pub async fn show(
         .await
         .map_err(|e| PageError { problem: e.into(), lang })?;
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    // A reference links to its case only where this official may open it (oversight sees
+    // every department's queue but opens only what is granted to it).
+    let references: Vec<String> = listed.rows.iter().map(|r| r.reference.clone()).collect();
+    let openable = {
+        let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
+        crate::store::tips::openable_references(&mut conn, &page.session.official.user_id, &references)
+            .await
+            .map_err(PageError::store(lang))?
+    };
     let zh = lang == Lang::Zh;
     let names = |pairs: Vec<(String, String, String)>| -> Vec<(String, String)> {
         pairs.into_iter().map(|(c, z, e)| (c, if zh { z } else { e })).collect()
@@ -47,7 +56,8 @@ pub async fn show(
                 category: data.category_name(&row.category_code, zh),
                 district: data.district_name(&row.district_code, zh),
                 department: data.department_name(&row.department_code, zh),
-                channel: row.channel,
+                channel: jubao_templates::staff::channel_label(&row.channel, lang).to_owned(),
+                openable: openable.contains(&row.reference),
                 status: status_label(&row.status, lang),
                 received: china_time::date_string(row.received_at),
                 due: row.due_at.map(china_time::date_string).unwrap_or_default(),
