@@ -109,7 +109,14 @@ impl Person {
     }
 
     async fn find(&self, css: &str) -> Element {
-        self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap()
+        match self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                let url = self.client.current_url().await.unwrap();
+                let text = self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap_or_default();
+                panic!("no {css} on {url} ({e}):\n{text}")
+            }
+        }
     }
 
     /// Types into a field, replacing what is there.
@@ -295,8 +302,10 @@ async fn a_whole_portal_life_through_the_pages_only() {
     officer.fill("#reply-body", "您好，我们已受理，将于近日到现场核查。").await;
     let replied = officer.act("reply").await;
     assert!(replied.contains("将于近日到现场核查"), "{replied}");
-    officer.fill("#why", "需要当面核实井下作业的具体时间。").await;
-    let requested = officer.press("form[action$='/disclosure']", "申请查看身份").await;
+    // The head asks for the reporter's identity: a head's decision.
+    head.open_case(&reference).await;
+    head.fill("#why", "需要当面核实井下作业的具体时间。").await;
+    let requested = head.press("form[action$='/disclosure']", "申请查看身份").await;
     assert!(!requested.contains("申请查看身份"), "no second request is offered: {requested}");
     officer.act("start_verification").await;
     officer.choose("#conclude-outcome", "substantiated").await;
