@@ -48,6 +48,19 @@ pub async fn request(
     }
     let tip = &case.opened.tip;
     let mut tx = store.begin().await?;
+    let earlier = workflow::disclosures_of_tip(&mut tx, &tip.id).await?;
+    if earlier.iter().any(|r| r.decided_at.is_none()) {
+        return Err(super::refused(
+            "已有一项查看身份的申请等待保密专员决定。",
+            "A request for the identity already waits for a custodian.",
+        ));
+    }
+    if earlier.iter().any(|r| r.requested_by == head.user_id && r.decision.as_deref() == Some("approved")) {
+        return Err(super::refused(
+            "保密专员已批准向您披露身份，无须再次申请。",
+            "A custodian already approved the disclosure to you; there is no need to ask again.",
+        ));
+    }
     let identity = crate::store::tips::sealed(&mut tx, Sealed::Identity, &tip.id)
         .await?
         .ok_or_else(|| ServiceError::Invalid("the reporter gave no identity".to_owned()))?;
@@ -234,4 +247,50 @@ pub async fn read(
     let identity = tips::open_identity_with(&official.key, &Envelope::from_bytes(approved))?;
     cases::audit_read(store, official, &case.opened.tip.id, "identity.read", now).await?;
     Ok(identity)
+}
+
+/// The reference of the tip a request is about, for a custodian (to name it after deciding).
+pub async fn reference_of_request(
+    store: &Store,
+    custodian: &SignedIn,
+    request_id: &str,
+) -> Result<String, ServiceError> {
+    if !custodian.has(Role::Custodian) {
+        return Err(super::forbidden("只有保密专员决定身份查看申请。", "Only a custodian decides disclosures."));
+    }
+    let mut conn = store.conn().await?;
+    let request = workflow::disclosure(&mut conn, request_id).await?.ok_or(ServiceError::NotFound("request"))?;
+    let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or(ServiceError::NotFound("tip"))?;
+    Ok(tip.reference)
+}
+
+/// Where the disclosure of a tip's identity stands, as the case page shows it.
+pub enum State {
+    /// Nothing asked, or every request was turned down: the head may ask (again).
+    Open { denied_before: bool },
+    /// A request waits for a custodian.
+    Pending { requested_by: String, at: i64 },
+    /// A custodian approved a request of `to` (a username).
+    Approved { to: String, at: i64, mine: bool },
+}
+
+pub async fn state(store: &Store, official: &SignedIn, tip_id: &str) -> Result<State, ServiceError> {
+    let mut conn = store.conn().await?;
+    let rows = workflow::disclosures_of_tip(&mut conn, tip_id).await?;
+    let name = |id: &str, all: &[users::UserSummary]| {
+        all.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone())
+    };
+    let everyone = users::list(&mut conn).await?;
+    let mine = rows.iter().find(|r| r.requested_by == official.user_id && r.decision.as_deref() == Some("approved"));
+    if let Some(r) = mine.or_else(|| rows.iter().rev().find(|r| r.decision.as_deref() == Some("approved"))) {
+        return Ok(State::Approved {
+            to: name(&r.requested_by, &everyone),
+            at: r.decided_at.unwrap_or(r.requested_at),
+            mine: r.requested_by == official.user_id,
+        });
+    }
+    if let Some(r) = rows.iter().find(|r| r.decided_at.is_none()) {
+        return Ok(State::Pending { requested_by: name(&r.requested_by, &everyone), at: r.requested_at });
+    }
+    Ok(State::Open { denied_before: !rows.is_empty() })
 }
