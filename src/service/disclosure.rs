@@ -48,19 +48,6 @@ pub async fn request(
     }
     let tip = &case.opened.tip;
     let mut tx = store.begin().await?;
-    let earlier = workflow::disclosures_of_tip(&mut tx, &tip.id).await?;
-    if earlier.iter().any(|r| r.decided_at.is_none()) {
-        return Err(super::refused(
-            "已有一项查看身份的申请等待保密专员决定。",
-            "A request for the identity already waits for a custodian.",
-        ));
-    }
-    if earlier.iter().any(|r| r.requested_by == head.user_id && r.decision.as_deref() == Some("approved")) {
-        return Err(super::refused(
-            "保密专员已批准向您披露身份，无须再次申请。",
-            "A custodian already approved the disclosure to you; there is no need to ask again.",
-        ));
-    }
     let identity = crate::store::tips::sealed(&mut tx, Sealed::Identity, &tip.id)
         .await?
         .ok_or_else(|| ServiceError::Invalid("the reporter gave no identity".to_owned()))?;

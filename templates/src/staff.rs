@@ -492,21 +492,19 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
                             div.field.compact { label for="deny-reason" { (lang.t("不批准的理由（告知提议人）", "Why not (the proposer is told)")) } input id="deny-reason" name="reason" type="text" maxlength="2000" value=(a.or("reason", "")); (a.error("reason")) (a.form_error()) }
                         }))
                     }
-                    @if has("transfer") {
+                    @if has("transfer") && v.departments.is_empty() {
+                        p.hint { (lang.t("目前没有其他可以接收举报的部门，无法转交。", "No other department can receive tips yet, so there is nowhere to transfer to.")) }
+                    } @else if has("transfer") {
                         @let a = t("transfer");
                         (action_form(f, &v.reference, "transfer", &label("transfer"), html! {
-                            @if v.departments.is_empty() {
-                                p.hint { (lang.t("目前没有其他可以接收举报的部门。", "No other department can receive tips yet.")) }
-                            } @else {
-                                div.field.compact { label for="to" { (lang.t("转交至", "Transfer to")) }
-                                    select id="to" name="to" required {
-                                        option value="" { (lang.t("请选择部门", "Choose a department")) }
-                                        @for (code, name) in &v.departments { option value=(code) selected[a.value("to") == Some(code.as_str())] { (name) } }
-                                    }
-                                    (a.error("to")) }
-                                (a.form_error())
-                                (confirm_box("transfer-confirm", lang.t("转交后本部门不能再查看此举报", "After the transfer this department can no longer open the tip"), &a))
-                            }
+                            div.field.compact { label for="to" { (lang.t("转交至", "Transfer to")) }
+                                select id="to" name="to" required {
+                                    option value="" { (lang.t("请选择部门", "Choose a department")) }
+                                    @for (code, name) in &v.departments { option value=(code) selected[a.value("to") == Some(code.as_str())] { (name) } }
+                                }
+                                (a.error("to")) }
+                            (a.form_error())
+                            (confirm_box("transfer-confirm", lang.t("转交后本部门不能再查看此举报", "After the transfer this department can no longer open the tip"), &a))
                         }))
                     }
                     @if has("propose_rejection") {
@@ -863,6 +861,7 @@ pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
             h1 { (lang.t("奖励发放", "Rewards")) }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(b) = &v.blocked { p.warning role="status" { (b) } }
+            @if let Some((reference, _, why)) = &v.refused { div.error-summary role="alert" { p { span.code { (reference) } "：" (why) } } }
             p { a href="/staff/finance/payments.csv" download="payments.csv" { (lang.t("导出已发放记录（CSV，不含身份信息）", "Export payments (CSV, no identity fields)")) } }
             @if v.lines.is_empty() { p.muted { (lang.t("没有待办理的奖励。", "No rewards to handle.")) } }
             @for l in &v.lines {
@@ -878,7 +877,6 @@ pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
                     @let error_at = |field: Option<&str>| html! {
                         @if let Some((_, _, why)) = refused.filter(|(_, at, _)| at.as_deref() == field) { span.error role="alert" { "⚠ " (why) } }
                     };
-                    (error_at(None))
                     @if l.can_authorise && v.blocked.is_none() {
                         form.action method="post" action={ "/staff/finance/" (l.reference) } {
                             input type="hidden" name="csrf" value=(f.csrf);

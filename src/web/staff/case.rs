@@ -149,19 +149,32 @@ pub async fn show(
     render(&state, &page, &reference, done_notice(&query.done, lang), None, StatusCode::OK).await
 }
 
-/// A refused form: the problem and the field at fault, if one is.
+/// A refused form: the problem and the field at fault, if one is. `checked_here`: the page
+/// refused it before the service looked, so an official who may not open the case gets the
+/// case's own answer, not this one.
 struct Refusal {
     field: Option<&'static str>,
     problem: Problem,
+    checked_here: bool,
 }
 
 fn refusal(field: &'static str, zh: &str, en: &str) -> Refusal {
-    Refusal { field: Some(field), problem: ServiceError::BadInput { zh: zh.to_owned(), en: en.to_owned() }.into() }
+    Refusal {
+        field: Some(field),
+        problem: ServiceError::BadInput { zh: zh.to_owned(), en: en.to_owned() }.into(),
+        checked_here: true,
+    }
+}
+
+impl Refusal {
+    fn service(field: Option<&'static str>, e: ServiceError) -> Self {
+        Self { field, problem: e.into(), checked_here: false }
+    }
 }
 
 impl From<ServiceError> for Refusal {
     fn from(e: ServiceError) -> Self {
-        Self { field: None, problem: e.into() }
+        Self::service(None, e)
     }
 }
 
@@ -185,7 +198,11 @@ async fn refuse(
         message: r.problem.message(lang).to_owned(),
         values,
     };
-    render(state, page, reference, None, Some(refused), r.problem.status).await
+    match render(state, page, reference, None, Some(refused), r.problem.status).await {
+        // The case does not open for this official: the service's own refusal says why.
+        Err(_) if !r.checked_here => Err(PageError { problem: r.problem, lang }),
+        answer => answer,
+    }
 }
 
 /// The terms of a waiting proposal as labelled lines in the page language.
@@ -224,18 +241,9 @@ fn proposal_lines(step: &str, terms: &serde_json::Value, lang: Lang) -> (String,
     }
 }
 
-/// Whole yuan with thin grouping, e.g. `200 000 元`.
+/// Whole yuan, e.g. `200000 元`.
 fn yuan(amount: i64, lang: Lang) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(c);
-    }
-    let sign = if amount < 0 { "-" } else { "" };
-    format!("{sign}{grouped} {}", lang.t("元", "yuan"))
+    format!("{amount} {}", lang.t("元", "yuan"))
 }
 
 /// The reward's basis in words, e.g. `罚款 200 000 元 × 比例 10%（不低于 … 不高于 …）`.
@@ -919,7 +927,7 @@ pub async fn reward(
     let done = match checked {
         Ok(amount) => reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason)
             .await
-            .map_err(|e| Refusal { field: (form.step == "propose").then_some("amount"), problem: e.into() }),
+            .map_err(|e| Refusal::service((form.step == "propose").then_some("amount"), e)),
         Err(r) => Err(r),
     };
     match done {
@@ -961,7 +969,7 @@ pub async fn request_identity(
         )
         .await
         .map(|_| ())
-        .map_err(|e| Refusal { field: Some("reason"), problem: e.into() })
+        .map_err(|e| Refusal::service(Some("reason"), e))
     };
     match done {
         Ok(()) => Ok(see_other(&format!("/staff/tips/{reference}?done=identity"))),

@@ -147,7 +147,17 @@ pub async fn act(
     let refuse = |field: Option<&str>, message: &str| {
         Some((reference.to_string(), field.map(str::to_owned), message.to_owned()))
     };
+    let official = &page.session.official;
     if form.confirm.is_empty() {
+        // A reward this official may not act on answers as the step would, box or not.
+        let err = |e: ServiceError| PageError { problem: e.into(), lang };
+        let mut conn = state.store.conn().await.map_err(|e| err(e.into()))?;
+        groups::require_active(&mut conn, &KeyGroup::Finance, &official.user_id).await.map_err(err)?;
+        drop(conn);
+        let queue = rewards::finance_queue(&state.store, official, unix_now()).await.map_err(err)?;
+        if !queue.iter().any(|i| i.reference == reference.as_str()) {
+            return Err(err(ServiceError::NoSuchTip));
+        }
         let why = lang.t("请勾选确认框后再提交。", "Tick the box to confirm, then submit.");
         return render(&state, &page, None, refuse(Some("confirm"), why), StatusCode::BAD_REQUEST).await;
     }
@@ -155,12 +165,13 @@ pub async fn act(
         let why = lang.t("请填写付款凭证号。", "Give the payment reference.");
         return render(&state, &page, None, refuse(Some("payment_reference"), why), StatusCode::BAD_REQUEST).await;
     }
-    let official = &page.session.official;
     match finance_step(&state, official, &reference, &form.step, &form.payment_reference, &form.receipt_code).await {
         Ok(()) => Ok(see_other(&format!("/staff/finance?done={}&reference={reference}", form.step))),
         Err(e) => {
             let problem: Problem = e.into();
-            if problem.status.is_server_error() {
+            // Refused for who the official is or which reward it is: the error page, alike
+            // for every reference; refused for what was typed: the queue again, saying why.
+            if problem.status.is_server_error() || problem.status == StatusCode::FORBIDDEN {
                 return Err(PageError { problem, lang });
             }
             render(&state, &page, None, refuse(None, problem.message(lang)), problem.status).await
