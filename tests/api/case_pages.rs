@@ -119,6 +119,13 @@ async fn a_case_is_concluded_and_its_reward_paid_through_the_pages() {
     assert!(page.contains("待批准：办结") && page.contains("属实") && page.contains("200000 元"), "{page}");
     assert!(page.contains(feedback) && page.contains("li.wei"), "{page}");
     assert_readable(&page, "the proposal");
+    // In English, the same proposal reads in English.
+    let (client, csrf) = app.staff_browser(&head, true).await;
+    let english = Browser { client, csrf };
+    english.get(&app, &format!("/lang/en?next={case}")).await;
+    let (_, page) = english.get(&app, &case).await;
+    assert!(page.contains("Waiting for approval: Conclusion") && page.contains("Substantiated"), "{page}");
+    assert!(page.contains("200000 yuan") && !page.contains("<dd>属实</dd>"), "{page}");
     let unticked = head_page.submit(&app, &act, &act_form("approve", &[])).await;
     assert_eq!(unticked.status, 400);
     assert!(unticked.page.contains("请勾选确认框"), "{}", unticked.page);

@@ -312,17 +312,18 @@ async fn render(
     } else {
         None
     };
-    let identity = match &disclosure_state {
-        None => lang.t("匿名", "Anonymous").to_owned(),
+    let disclosed = match &disclosure_state {
         Some(disclosure::State::Approved { mine: true, .. }) => {
-            match disclosure::read(&state.store, official, reference, now).await {
-                Ok(i) => {
-                    [Some(i.name), i.phone, i.email, i.id_number].into_iter().flatten().collect::<Vec<_>>().join(" ")
-                }
-                Err(e) => return Err(err(e)),
-            }
+            disclosure::read(&state.store, official, reference, now).await.ok()
         }
-        Some(_) => lang
+        _ => None,
+    };
+    let identity = match (&disclosure_state, disclosed) {
+        (None, _) => lang.t("匿名", "Anonymous").to_owned(),
+        (_, Some(i)) => {
+            [Some(i.name), i.phone, i.email, i.id_number].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        }
+        (Some(_), None) => lang
             .t(
                 "已提供，单独加密；须经保密专员批准方可查看",
                 "Given, sealed apart; a custodian's approval is needed to see it",
