@@ -7,6 +7,7 @@
 //!    │  └─transfer─▶ received (another department)   │ extend (once)   │ objection
 //!    └─reject (head approves)─▶ rejected                              ▼
 //!                                       concluded ◀──review── under_review
+//! received | accepted | verifying ──duplicate (head approves)──▶ closed
 //! ```
 
 use super::{Role, TipStatus};
@@ -26,6 +27,10 @@ pub enum Step {
     ApproveConclusion,
     /// Link to an earlier tip on the same matter; this one is closed.
     LinkDuplicate,
+    /// Propose the link to an earlier tip on the same matter, for a head to approve.
+    ProposeDuplicate,
+    /// A head other than the proposer approves the link: the tip is closed.
+    ApproveDuplicate,
     Close,
     /// The reporter objects to the conclusion.
     Object,
@@ -34,7 +39,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 14] = [
+    pub const ALL: [Step; 16] = [
         Step::Accept,
         Step::ProposeRejection,
         Step::ApproveRejection,
@@ -46,6 +51,8 @@ impl Step {
         Step::ProposeConclusion,
         Step::ApproveConclusion,
         Step::LinkDuplicate,
+        Step::ProposeDuplicate,
+        Step::ApproveDuplicate,
         Step::Close,
         Step::Object,
         Step::ConcludeReview,
@@ -64,6 +71,8 @@ impl Step {
             Step::ProposeConclusion => "propose_conclusion",
             Step::ApproveConclusion => "approve_conclusion",
             Step::LinkDuplicate => "link_duplicate",
+            Step::ProposeDuplicate => "propose_duplicate",
+            Step::ApproveDuplicate => "approve_duplicate",
             Step::Close => "close",
             Step::Object => "object",
             Step::ConcludeReview => "conclude_review",
@@ -76,7 +85,24 @@ impl Step {
 
     /// Steps that need a head who did not make the proposal.
     pub fn is_approval(self) -> bool {
-        matches!(self, Step::ApproveRejection | Step::ApproveExtension | Step::ApproveConclusion | Step::ConcludeReview)
+        matches!(
+            self,
+            Step::ApproveRejection
+                | Step::ApproveExtension
+                | Step::ApproveConclusion
+                | Step::ApproveDuplicate
+                | Step::ConcludeReview
+        )
+    }
+
+    /// The approval that decides a proposal.
+    pub fn approval_of(proposal: Step) -> Step {
+        match proposal {
+            Step::ProposeRejection => Step::ApproveRejection,
+            Step::ProposeExtension => Step::ApproveExtension,
+            Step::ProposeDuplicate => Step::ApproveDuplicate,
+            _ => Step::ApproveConclusion,
+        }
     }
 }
 
@@ -137,6 +163,17 @@ pub fn after(status: TipStatus, step: Step, facts: Facts) -> Result<TipStatus, I
             Err(illegal(step, status, ": nothing was proposed"))
         }
         (T::Received | T::Accepted | T::Verifying, S::LinkDuplicate) => Ok(T::Closed),
+        // While any proposal waits, a duplicate is not proposed on top of it.
+        (T::Received | T::Accepted | T::Verifying, S::ProposeDuplicate) if facts.pending.is_none() => Ok(status),
+        (T::Received | T::Accepted | T::Verifying, S::ProposeDuplicate) => {
+            Err(illegal(step, status, ": another proposal waits for approval"))
+        }
+        (T::Received | T::Accepted | T::Verifying, S::ApproveDuplicate) if pending_of(S::ProposeDuplicate) => {
+            Ok(T::Closed)
+        }
+        (T::Received | T::Accepted | T::Verifying, S::ApproveDuplicate) => {
+            Err(illegal(step, status, ": nothing was proposed"))
+        }
         (T::Concluded, S::Close) => Ok(T::Closed),
         (T::Concluded, S::Object) => Ok(T::UnderReview),
         (T::UnderReview, S::ConcludeReview) => Ok(T::Concluded),
@@ -202,6 +239,11 @@ mod tests {
             ),
             (T::Verifying, S::ApproveConclusion, none, None),
             (T::Verifying, S::LinkDuplicate, none, Some(T::Closed)),
+            (T::Accepted, S::ProposeDuplicate, none, Some(T::Accepted)),
+            (T::Verifying, S::ProposeDuplicate, Facts { pending: Some(S::ProposeConclusion), ..none }, None),
+            (T::Accepted, S::ApproveDuplicate, none, None),
+            (T::Accepted, S::ApproveDuplicate, Facts { pending: Some(S::ProposeDuplicate), ..none }, Some(T::Closed)),
+            (T::Concluded, S::ProposeDuplicate, none, None),
             (T::Verifying, S::Accept, none, None),
             (T::Concluded, S::Close, none, Some(T::Closed)),
             (T::Concluded, S::Object, none, Some(T::UnderReview)),
@@ -239,6 +281,9 @@ mod tests {
         assert!(may_take(Step::Transfer, &[R::Oversight]));
         assert!(!may_take(Step::ApproveConclusion, &[R::Officer]));
         assert!(may_take(Step::ApproveConclusion, &[R::Head]));
+        assert!(may_take(Step::ProposeDuplicate, &[R::Officer]));
+        assert!(!may_take(Step::ApproveDuplicate, &[R::Officer]));
+        assert!(may_take(Step::ApproveDuplicate, &[R::Head]));
         for role in [R::Intake, R::Custodian, R::Finance, R::Admin] {
             for step in Step::ALL {
                 assert!(!may_take(step, &[role]), "{role:?} {step:?}");

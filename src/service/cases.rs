@@ -65,6 +65,10 @@ pub enum Action {
     LinkDuplicate {
         of: TipReference,
     },
+    /// Proposes the link to an earlier tip; a head other than the proposer approves it.
+    ProposeDuplicate {
+        of: TipReference,
+    },
     Close,
     /// A note for officials only.
     Note {
@@ -91,6 +95,12 @@ struct Reason {
 struct Extension {
     days: i64,
     reason: String,
+}
+
+/// The terms of a proposed duplicate: the earlier tip's reference.
+#[derive(Serialize, Deserialize)]
+struct DuplicateOf {
+    of: String,
 }
 
 fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ServiceError> {
@@ -384,11 +394,7 @@ pub async fn act(
             let proposal =
                 open_proposal.ok_or_else(|| super::illegal("没有等待批准的提议。", "Nothing waits for approval."))?;
             let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
-            let approval = match proposed {
-                Step::ProposeRejection => Step::ApproveRejection,
-                Step::ProposeExtension => Step::ApproveExtension,
-                _ => Step::ApproveConclusion,
-            };
+            let approval = Step::approval_of(proposed);
             if !lifecycle::may_take(approval, &official.roles) {
                 return Err(super::forbidden("只有负责人可以审批提议。", "Only a head decides a proposal."));
             }
@@ -437,6 +443,20 @@ pub async fn act(
                             after,
                             event: Some(("extended", true, Some(seal(&json(&extension)?)?))),
                             audit: format!("days={}", extension.days),
+                            tell,
+                        }
+                    }
+                    Step::ApproveDuplicate => {
+                        let terms: DuplicateOf = parse(terms.as_bytes())?;
+                        let of = TipReference::parse(&terms.of).ok_or_else(|| super::not_found("找不到被标为重复的那条举报。", "The earlier tip was not found."))?;
+                        let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
+                        after.closed_at = Some(now);
+                        after.duplicate_of = Some(earlier.id.clone());
+                        Change {
+                            step: Some(approval),
+                            after,
+                            event: Some(("duplicate", true, None)),
+                            audit: format!("of={}", earlier.reference),
                             tell,
                         }
                     }
@@ -495,30 +515,7 @@ pub async fn act(
         }
         Action::LinkDuplicate { of } => {
             check(Step::LinkDuplicate)?;
-            // Only a tip this official could open: an unknown reference and another
-            // department's get the same answer.
-            let not_ours = || {
-                super::invalid(
-                    "重复举报只能关联本部门更早的举报。",
-                    "A duplicate links to an earlier tip of the same department.",
-                )
-            };
-            let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
-            if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {
-                return Err(not_ours());
-            }
-            let earlier_accepted = workflow::workflow(conn, &earlier.id).await?.and_then(|w| w.accepted_at);
-            let first = match (earlier_accepted, before.accepted_at) {
-                (Some(e), Some(this)) => e <= this,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if earlier.id == tip_id || !first {
-                return Err(super::invalid(
-                    "重复举报须关联同一事项中最先受理的举报。",
-                    "A duplicate links to the tip on the same matter that was accepted first.",
-                ));
-            }
+            let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
             after.status = TipStatus::Closed.as_str().into();
             after.closed_at = Some(now);
             after.duplicate_of = Some(earlier.id.clone());
@@ -528,6 +525,20 @@ pub async fn act(
                 event: Some(("duplicate", true, None)),
                 audit: format!("of={}", earlier.reference),
                 tell: vec![],
+            }
+        }
+        Action::ProposeDuplicate { of } => {
+            check(Step::ProposeDuplicate)?;
+            let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
+            let terms = seal(&json(&DuplicateOf { of: earlier.reference.clone() })?)?;
+            propose(conn, &tip_id, Step::ProposeDuplicate, &terms, official, now).await?;
+            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+            Change {
+                step: Some(Step::ProposeDuplicate),
+                after,
+                event: Some(("duplicate_proposed", false, None)),
+                audit: format!("of={}", earlier.reference),
+                tell: vec![(heads, Why::ProposalWaiting)],
             }
         }
     };
@@ -648,6 +659,38 @@ pub async fn object(
     Ok(())
 }
 
+/// The earlier tip a duplicate links to: one this official could open, accepted first.
+async fn earlier_of_duplicate(
+    conn: &mut AnyConnection,
+    official: &SignedIn,
+    tip_id: &str,
+    before: &Workflow,
+    of: &TipReference,
+) -> Result<crate::store::tips::TipRow, ServiceError> {
+    // Only a tip this official could open: an unknown reference and another
+    // department's get the same answer.
+    let not_ours = || {
+        super::invalid("重复举报只能关联本部门更早的举报。", "A duplicate links to an earlier tip of the same department.")
+    };
+    let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
+    if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {
+        return Err(not_ours());
+    }
+    let earlier_accepted = workflow::workflow(conn, &earlier.id).await?.and_then(|w| w.accepted_at);
+    let first = match (earlier_accepted, before.accepted_at) {
+        (Some(e), Some(this)) => e <= this,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if earlier.id == tip_id || !first {
+        return Err(super::invalid(
+            "重复举报须关联同一事项中最先受理的举报。",
+            "A duplicate links to the tip on the same matter that was accepted first.",
+        ));
+    }
+    Ok(earlier)
+}
+
 async fn set_previously_known(conn: &mut AnyConnection, tip_id: &str, known: bool) -> Result<(), ServiceError> {
     sqlx::query("UPDATE tips SET previously_known = $1 WHERE id = $2")
         .bind(i64::from(known))
@@ -748,6 +791,37 @@ pub async fn open_proposal(
     let Some(p) = workflow::open_proposal(&mut *store.conn().await?, tip_id).await? else { return Ok(None) };
     let terms: serde_json::Value = parse(key.open(&Envelope::from_bytes(p.terms))?.as_bytes())?;
     Ok(Some((p.step, p.proposed_by, terms)))
+}
+
+/// The department a tip now sits with, for the official who last transferred it (and who
+/// may no longer open it); anyone else gets `NoSuchTip`, as for a tip they cannot see.
+pub async fn transferred_by(
+    store: &Store,
+    official: &SignedIn,
+    reference: &TipReference,
+) -> Result<String, ServiceError> {
+    let mut conn = store.conn().await?;
+    let tip = crate::store::tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NoSuchTip)?;
+    let events = workflow::events(&mut conn, &tip.id).await?;
+    let last = events.iter().rev().find(|e| e.kind == "transferred").ok_or(ServiceError::NoSuchTip)?;
+    if last.actor_id.as_deref() != Some(official.user_id.as_str()) {
+        return Err(ServiceError::NoSuchTip);
+    }
+    let w = workflow::workflow(&mut conn, &tip.id).await?.ok_or(ServiceError::NoSuchTip)?;
+    Ok(w.department_code)
+}
+
+/// The departments a tip may be transferred to: those with a key to seal it to, other
+/// than `from`.
+pub async fn transfer_targets(store: &Store, from: &str) -> Result<Vec<String>, ServiceError> {
+    let keyed = crate::store::keys::groups_with_keys(&mut *store.conn().await?).await?;
+    Ok(keyed
+        .iter()
+        .filter_map(|g| match KeyGroup::parse(g) {
+            Some(KeyGroup::Department(code)) if code.as_str() != from => Some(code.to_string()),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Records that an official read a case (content), for the audit chain.

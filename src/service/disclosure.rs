@@ -253,3 +253,49 @@ pub async fn read(
     cases::audit_read(store, official, &case.opened.tip.id, "identity.read", now).await?;
     Ok(identity)
 }
+
+/// The reference of the tip a request is about, for a custodian (to name it after deciding).
+pub async fn reference_of_request(
+    store: &Store,
+    custodian: &SignedIn,
+    request_id: &str,
+) -> Result<String, ServiceError> {
+    if !custodian.has(Role::Custodian) {
+        return Err(super::forbidden("只有保密专员决定身份查看申请。", "Only a custodian decides disclosures."));
+    }
+    let mut conn = store.conn().await?;
+    let request = workflow::disclosure(&mut conn, request_id).await?.ok_or_else(|| super::not_found("找不到这项申请。", "The request was not found."))?;
+    let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
+    Ok(tip.reference)
+}
+
+/// Where the disclosure of a tip's identity stands, as the case page shows it.
+pub enum State {
+    /// Nothing asked, or every request was turned down: the head may ask (again).
+    Open { denied_before: bool },
+    /// A request waits for a custodian.
+    Pending { requested_by: String, at: i64 },
+    /// A custodian approved a request of `to` (a username).
+    Approved { to: String, at: i64, mine: bool },
+}
+
+pub async fn state(store: &Store, official: &SignedIn, tip_id: &str) -> Result<State, ServiceError> {
+    let mut conn = store.conn().await?;
+    let rows = workflow::disclosures_of_tip(&mut conn, tip_id).await?;
+    let name = |id: &str, all: &[users::UserSummary]| {
+        all.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone())
+    };
+    let everyone = users::list(&mut conn).await?;
+    let mine = rows.iter().find(|r| r.requested_by == official.user_id && r.decision.as_deref() == Some("approved"));
+    if let Some(r) = mine.or_else(|| rows.iter().rev().find(|r| r.decision.as_deref() == Some("approved"))) {
+        return Ok(State::Approved {
+            to: name(&r.requested_by, &everyone),
+            at: r.decided_at.unwrap_or(r.requested_at),
+            mine: r.requested_by == official.user_id,
+        });
+    }
+    if let Some(r) = rows.iter().find(|r| r.decided_at.is_none()) {
+        return Ok(State::Pending { requested_by: name(&r.requested_by, &everyone), at: r.requested_at });
+    }
+    Ok(State::Open { denied_before: !rows.is_empty() })
+}

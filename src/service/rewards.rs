@@ -29,7 +29,10 @@ use crate::store::{Store, StoreError, reference, users};
 /// What the case page shows: the amount the policy gives, and whether the tip qualifies.
 pub struct Quote {
     pub policy_version: i64,
+    /// The basis as stored with the reward, e.g. `fine=200000` (for the API, not for people).
     pub basis: String,
+    /// The basis and the policy's terms for it, for a page to put in words.
+    pub terms: Option<BasisTerms>,
     pub computed: Result<Yuan, String>,
     /// The most a proposal may give (the kind's ceiling, or the policy's `override_maximum`).
     pub most: Option<Yuan>,
@@ -96,6 +99,41 @@ fn basis_text(basis: &Basis) -> String {
     }
 }
 
+/// The basis of a quote with the policy's terms that turn it into an amount.
+pub enum BasisTerms {
+    /// A share of the fine: percent, and the floor and ceiling of the amount.
+    Fine {
+        fine: i64,
+        share: Option<(u8, i64, i64)>,
+    },
+    /// A concealed accident: the grade, the deaths, and the amount per death.
+    Concealed {
+        grade: AccidentGrade,
+        deaths: u32,
+        per_death: Option<i64>,
+    },
+    Catalogue(String),
+}
+
+fn terms_of(policy: &RewardPolicy, kind: Kind, basis: &Basis) -> BasisTerms {
+    match basis {
+        Basis::Fine(f) => BasisTerms::Fine {
+            fine: f.0,
+            share: policy
+                .fine_share
+                .iter()
+                .find(|s| s.kinds.contains(&kind))
+                .map(|s| (s.percent, s.minimum.0, s.maximum.0)),
+        },
+        Basis::Concealed { grade, deaths } => BasisTerms::Concealed {
+            grade: *grade,
+            deaths: *deaths,
+            per_death: policy.concealed_accident.as_ref().map(|p| p.per_death.for_grade(*grade).0),
+        },
+        Basis::Catalogue(c) => BasisTerms::Catalogue(c.to_string()),
+    }
+}
+
 pub async fn quote(store: &Store, case: &Case) -> Result<Quote, ServiceError> {
     Ok(quote_with_policy(store, case).await?.0)
 }
@@ -113,7 +151,8 @@ async fn quote_with_policy(store: &Store, case: &Case) -> Result<(Quote, RewardP
         None => (String::new(), Err("the verified outcome gives no basis yet".to_owned())),
     };
     let most = computed.as_ref().ok().map(|c| policy.most_for(kind, *c));
-    Ok((Quote { policy_version: version, basis: basis_text, computed, most, eligible }, policy, kind))
+    let terms = basis.as_ref().map(|b| terms_of(&policy, kind, b));
+    Ok((Quote { policy_version: version, basis: basis_text, terms, computed, most, eligible }, policy, kind))
 }
 
 /// The tip a department's reward step names, for an official who works that department's
@@ -371,6 +410,7 @@ pub async fn approve(
             after.first_approved_by = Some(head.user_id.clone());
             after.first_approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.first_approve", &detail, now).await?;
+            event(&mut tx, &tip.id, "reward_first_approved", Some(&head.user_id), false, None, now).await?;
             let others = heads_but(&mut tx, &tip.department_code, &[&before.proposed_by, &head.user_id]).await?;
             notify::tell(&mut tx, public_url, &others, Why::SecondApprovalWaiting, Some(reference.as_str()), now)
                 .await?;
@@ -380,6 +420,7 @@ pub async fn approve(
             after.approved_by = Some(head.user_id.clone());
             after.approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.approve", &detail, now).await?;
+            event(&mut tx, &tip.id, "reward_approved", Some(&head.user_id), false, None, now).await?;
             let finance = users::emails_of(&mut tx, "finance", None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
         }

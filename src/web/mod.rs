@@ -97,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/staff").get(staff::queue::show))
         .service(web::resource("/staff/tips/{reference}").get(staff::case::show))
         .service(web::resource("/staff/tips/{reference}/act").post(staff::case::act))
+        .service(web::resource("/staff/tips/{reference}/transferred").get(staff::case::transferred))
         .service(web::resource("/staff/tips/{reference}/attachments/{id}").get(staff::case::attachment))
         .service(web::resource("/staff/tips/{reference}/disclosure").post(staff::case::request_identity))
         .service(web::resource("/staff/tips/{reference}/reward").post(staff::case::reward))

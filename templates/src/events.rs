@@ -25,7 +25,15 @@ pub fn label(kind: &str, lang: Lang) -> &str {
         "identity_disclosed" => lang.t("您的身份信息已被披露", "Your identity was disclosed"),
         "objected" => lang.t("举报人提出异议：", "The reporter objected: "),
         "reviewed" => lang.t("异议已复核，答复：", "The objection was reviewed; the answer: "),
+        "duplicate_proposed" => lang.t("提议标记为重复举报", "Proposed as a duplicate"),
         "reward_proposed" => lang.t("已提议奖励", "A reward was proposed"),
+        "reward_first_approved" => lang.t(
+            "奖励已获第一位负责人批准，待第二位负责人批准",
+            "The reward was approved by a first head; a second head approves",
+        ),
+        "reward_approved" => {
+            lang.t("负责人已批准奖励，待财务核准", "A head approved the reward; finance authorises it next")
+        }
         "reward_notified" => lang.t("奖励已核准", "A reward was granted"),
         "reward_extended" => lang.t("奖励领取期限已延长", "The time to claim the reward was extended"),
         "reward_paid" => lang.t("奖励已发放", "The reward was paid"),
@@ -33,7 +41,8 @@ pub fn label(kind: &str, lang: Lang) -> &str {
             "奖励逾期未领取，视为放弃；如有正当理由可申请延期",
             "The reward was not claimed in time and lapsed; with good reason you may ask for more time",
         ),
-        other => other,
+        // A kind this build has no words for: never its code.
+        _ => lang.t("办理记录", "A step of the case"),
     }
 }
 
@@ -46,7 +55,7 @@ pub fn reward_status(status: &str, lang: Lang) -> &str {
         "claimed" => lang.t("已申领，待发放", "Claimed, to be paid"),
         "paid" => lang.t("已发放", "Paid"),
         "forfeited" => lang.t("逾期未领取", "Lapsed unclaimed"),
-        other => other,
+        _ => lang.t("状态未知", "Unknown state"),
     }
 }
 
@@ -70,6 +79,91 @@ struct Disclosure {
     username: String,
     department: Option<String>,
     reason: String,
+}
+
+/// A verified outcome in words.
+pub fn outcome(code: &str, lang: Lang) -> &str {
+    match code {
+        "substantiated" => lang.t("属实", "Substantiated"),
+        "partially_substantiated" => lang.t("部分属实", "Partly substantiated"),
+        "unsubstantiated" => lang.t("不属实", "Not substantiated"),
+        _ => lang.t("未知结论", "Unknown outcome"),
+    }
+}
+
+/// An accident grade in words.
+pub fn accident_grade(code: &str, lang: Lang) -> &str {
+    match code {
+        "general" => lang.t("一般事故", "General"),
+        "larger" => lang.t("较大事故", "Larger"),
+        "major" => lang.t("重大事故", "Major"),
+        "especially_major" => lang.t("特别重大事故", "Especially major"),
+        _ => "—",
+    }
+}
+
+/// How a tip reached the portal, in words.
+pub fn channel(code: &str, lang: Lang) -> &str {
+    match code {
+        "web" => lang.t("网页", "Web form"),
+        "qr" => lang.t("二维码海报", "QR poster"),
+        "api" => lang.t("接口", "API"),
+        "hotline" => lang.t("电话", "Hotline"),
+        "letter" => lang.t("来信", "Letter"),
+        "visit" => lang.t("来访", "Visit"),
+        "email" => lang.t("电子邮件", "Email"),
+        _ => lang.t("其他渠道", "Other channel"),
+    }
+}
+
+/// What was done to a file's metadata, in words.
+pub fn metadata(code: &str, lang: Lang) -> &str {
+    match code {
+        "removed" => lang.t("已去除元数据", "Metadata removed"),
+        "kept" => lang.t("保留原样（含元数据）", "Kept as sent (with metadata)"),
+        _ => lang.t("无元数据", "No metadata"),
+    }
+}
+
+/// The event as officials read it: as `sentence`, but in the third person where the
+/// reporter's sentence speaks to the reporter.
+pub fn staff_sentence(
+    kind: &str,
+    detail: Option<&str>,
+    at: &str,
+    lang: Lang,
+    department_name: &dyn Fn(&str) -> String,
+) -> String {
+    match (kind, detail) {
+        ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
+            Ok(x) => {
+                let department = x.department.as_deref().map(department_name).unwrap_or_default();
+                match lang {
+                    Lang::Zh => format!(
+                        "保密专员已批准，举报人身份于 {at} 向{department}的 {} 披露，理由：{}",
+                        x.username, x.reason
+                    ),
+                    Lang::En => format!(
+                        "With the custodian's approval, the reporter's identity was disclosed on {at} to {} of {department}, because: {}",
+                        x.username, x.reason
+                    ),
+                }
+            }
+            Err(_) => lang
+                .t(
+                    "举报人身份已经保密专员批准披露",
+                    "The reporter's identity was disclosed with the custodian's approval",
+                )
+                .to_owned(),
+        },
+        ("identity_disclosed", None) => lang
+            .t("举报人身份已经保密专员批准披露", "The reporter's identity was disclosed with the custodian's approval")
+            .to_owned(),
+        ("reward_forfeited", _) => {
+            lang.t("奖励逾期未领取，视为放弃", "The reward was not claimed in time and lapsed").to_owned()
+        }
+        _ => sentence(kind, detail, at, lang, department_name),
+    }
 }
 
 /// The event in a sentence, with its detail where it has one. `department_name` turns a

@@ -82,6 +82,18 @@ pub fn notice(f: &Frame<'_>, text: &str, link: Option<(&str, &str)>) -> Markup {
     )
 }
 
+/// Where a transfer ends: what happened, and the way on.
+pub fn transferred(f: &Frame<'_>, text: &str, link: (&str, &str)) -> Markup {
+    layout(
+        f,
+        html! {
+            h1 { (f.title) }
+            p.notice role="status" { (text) }
+            p { a.button href=(link.0) { (link.1) } }
+        },
+    )
+}
+
 pub struct QueueRow {
     pub reference: String,
     pub kind: String,
@@ -213,7 +225,32 @@ pub struct FileLine {
     pub name: String,
     pub kind: String,
     pub size: String,
+    /// What was done to the file's metadata, in words.
     pub metadata: String,
+}
+
+/// A proposal that waits for a head, in words: what is proposed, by whom, and its terms.
+pub struct ProposalView {
+    pub title: String,
+    pub by: String,
+    pub at: String,
+    /// Label and value of each term (outcome, fine, feedback…).
+    pub lines: Vec<(String, String)>,
+}
+
+/// A form the server refused: which one, what was typed, and why (next to `field`, or at the
+/// top of the form when no one field is at fault).
+pub struct Refused {
+    pub action: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub values: Vec<(String, String)>,
+}
+
+impl Refused {
+    fn value(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 pub struct CaseView {
@@ -230,13 +267,16 @@ pub struct CaseView {
     pub notes: Vec<Line>,
     pub events: Vec<Line>,
     pub files: Vec<FileLine>,
-    pub proposal: Option<String>,
+    pub proposal: Option<ProposalView>,
     /// Actions this official may take now: (action, label).
     pub actions: Vec<(String, String)>,
     pub departments: Vec<(String, String)>,
     pub colleagues: Vec<(String, String)>,
     pub can_request_identity: bool,
+    /// Where a disclosure of the identity stands (asked, approved), instead of the form.
+    pub identity_state: Option<String>,
     pub notice: Option<String>,
+    pub refused: Option<Refused>,
     pub reward: Option<RewardPanel>,
 }
 
@@ -248,6 +288,54 @@ pub struct RewardPanel {
     pub propose: Option<i64>,
     pub approve: bool,
     pub approve_extension: bool,
+    /// Why this official sees no step, when a step waits for someone else.
+    pub waiting: Option<String>,
+}
+
+/// What a case page's forms need to show a refused form again.
+struct Typed<'a> {
+    refused: Option<&'a Refused>,
+    action: &'a str,
+}
+
+impl<'a> Typed<'a> {
+    fn of(v: &'a CaseView, action: &'a str) -> Self {
+        Self { refused: v.refused.as_ref().filter(|r| r.action == action), action }
+    }
+
+    fn value(&self, name: &str) -> Option<&'a str> {
+        self.refused.and_then(|r| r.value(name))
+    }
+
+    fn or(&self, name: &str, default: &'a str) -> &'a str {
+        self.value(name).unwrap_or(default)
+    }
+
+    /// The error beside `field`.
+    fn error(&self, field: &str) -> Markup {
+        html! {
+            @if let Some(r) = self.refused.filter(|r| r.field.as_deref() == Some(field)) {
+                span.error id={ (self.action) "-" (field) "-error" } role="alert" { "⚠ " (r.message) }
+            }
+        }
+    }
+
+    /// The error of the form as a whole.
+    fn form_error(&self) -> Markup {
+        html! {
+            @if let Some(r) = self.refused.filter(|r| r.field.is_none()) {
+                span.error role="alert" { "⚠ " (r.message) }
+            }
+        }
+    }
+}
+
+/// A required box that confirms an action that cannot be undone.
+fn confirm_box(id: &str, text: &str, t: &Typed<'_>) -> Markup {
+    html! {
+        label.choice { input id=(id) type="checkbox" name="confirm" value="yes" required; span { (text) } }
+        (t.error("confirm"))
+    }
 }
 
 fn reward_form(f: &Frame<'_>, reference: &str, step: &str, label: &str, fields: Markup) -> Markup {
@@ -261,46 +349,67 @@ fn reward_form(f: &Frame<'_>, reference: &str, step: &str, label: &str, fields: 
     }
 }
 
-fn reward_panel(f: &Frame<'_>, reference: &str, r: &RewardPanel) -> Markup {
+fn reward_panel(f: &Frame<'_>, v: &CaseView, r: &RewardPanel) -> Markup {
     let lang = f.lang;
+    let reference = v.reference.as_str();
+    let propose = Typed::of(v, "reward_propose");
+    let approve = Typed::of(v, "reward_approve");
     html! {
         h2 { (lang.t("奖励", "Reward")) }
-        dl.facts { @for (k, v) in &r.lines { dt { (k) } dd { (v) } } }
+        dl.facts { @for (k, val) in &r.lines { dt { (k) } dd { (val) } } }
+        @if let Some(w) = &r.waiting { p.hint { (w) } }
         @if let Some(computed) = r.propose {
-            (reward_form(f, reference, "propose", lang.t("提议奖励", "Propose the reward"), html! {
-                div.field.compact { label for="amount" { (lang.t("金额（元）", "Amount (yuan)")) } input id="amount" name="amount" type="number" min="1" value=(computed); }
-                div.field.compact { label for="override" { (lang.t("与计算金额不同时须说明理由；高于计算金额的，须两位负责人批准", "Reason, if not the computed amount; an amount above it needs two heads' approval")) } textarea id="override" name="reason" rows="2" maxlength="2000" {} }
+            @let computed = computed.to_string();
+            (reward_form(f, reference, "propose", lang.t("提议奖励（报负责人批准）", "Propose the reward (for a head to approve)"), html! {
+                (propose.form_error())
+                div.field.compact { label for="amount" { (lang.t("金额（元）", "Amount (yuan)")) } input id="amount" name="amount" type="number" min="1" value=(propose.or("amount", &computed)); (propose.error("amount")) }
+                div.field.compact { label for="override" { (lang.t("与计算金额不同时须说明理由；高于计算金额的，须两位负责人批准", "Reason, if not the computed amount; an amount above it needs two heads' approval")) } textarea id="override" name="reason" rows="2" maxlength="2000" { (propose.or("reason", "")) } (propose.error("reason")) }
             }))
         }
         @if r.approve {
-            (reward_form(f, reference, "approve", lang.t("批准奖励", "Approve the reward"), html! {}))
+            (reward_form(f, reference, "approve", lang.t("批准奖励（交财务核准）", "Approve the reward (on to finance)"), html! {
+                (approve.form_error())
+                (confirm_box("reward-confirm", lang.t("我已核对金额与计算依据，批准这笔奖励", "I checked the amount and its basis and approve this reward"), &approve))
+            }))
         }
         @if r.approve_extension {
-            (reward_form(f, reference, "approve_extension", lang.t("批准延期领取", "Grant more time to claim"), html! {}))
+            (reward_form(f, reference, "approve_extension", lang.t("批准延期领取", "Grant more time to claim"), html! { (Typed::of(v, "reward_approve_extension").form_error()) }))
         }
     }
 }
 
 /// The fields of a conclusion; `optional` adds a first choice that keeps the conclusion as it is.
-fn conclusion_fields(lang: Lang, prefix: &str, optional: bool) -> Markup {
+fn conclusion_fields(lang: Lang, prefix: &str, optional: bool, t: &Typed<'_>) -> Markup {
     let id = |name: &str| format!("{prefix}-{name}");
+    let outcome = t.or("outcome", "");
+    let grade = t.or("accident_grade", "");
+    let outcomes = [
+        ("substantiated", lang.t("属实", "Substantiated")),
+        ("partially_substantiated", lang.t("部分属实", "Partly substantiated")),
+        ("unsubstantiated", lang.t("不属实", "Not substantiated")),
+    ];
+    let grades = [
+        ("general", lang.t("一般", "General")),
+        ("larger", lang.t("较大", "Larger")),
+        ("major", lang.t("重大", "Major")),
+        ("especially_major", lang.t("特别重大", "Especially major")),
+    ];
     html! {
         div.field.compact { label for=(id("outcome")) { (lang.t("核查结论", "Outcome")) }
             select id=(id("outcome")) name="outcome" {
                 @if optional { option value="" { (lang.t("维持原结论", "Uphold the conclusion")) } }
-                option value="substantiated" { (lang.t("属实", "Substantiated")) }
-                option value="partially_substantiated" { (lang.t("部分属实", "Partly substantiated")) }
-                option value="unsubstantiated" { (lang.t("不属实", "Not substantiated")) }
-            } }
-        div.field.compact { label for=(id("fine")) { (lang.t("罚款（元）", "Fine (yuan)")) } input id=(id("fine")) name="fine_yuan" type="number" min="0" value="0"; }
+                @for (code, text) in outcomes { option value=(code) selected[outcome == code] { (text) } }
+            }
+            (t.error("outcome")) }
+        div.field.compact { label for=(id("fine")) { (lang.t("罚款（元）", "Fine (yuan)")) } input id=(id("fine")) name="fine_yuan" type="number" min="0" value=(t.or("fine_yuan", "0")); (t.error("fine_yuan")) }
         div.field.compact { label for=(id("grade")) { (lang.t("事故等级（瞒报事故）", "Accident grade (concealed accidents)")) }
             select id=(id("grade")) name="accident_grade" {
                 option value="" { "—" }
-                option value="general" { (lang.t("一般", "General")) } option value="larger" { (lang.t("较大", "Larger")) }
-                option value="major" { (lang.t("重大", "Major")) } option value="especially_major" { (lang.t("特别重大", "Especially major")) }
-            } }
-        div.field.compact { label for=(id("deaths")) { (lang.t("核实瞒报死亡人数", "Verified concealed deaths")) } input id=(id("deaths")) name="concealed_deaths" type="number" min="0"; }
-        label.choice { input type="checkbox" name="previously_known" value="true"; span { (lang.t("此前已掌握并依法处理", "Already known and handled before")) } }
+                @for (code, text) in grades { option value=(code) selected[grade == code] { (text) } }
+            }
+            (t.error("accident_grade")) }
+        div.field.compact { label for=(id("deaths")) { (lang.t("核实瞒报死亡人数（仅瞒报事故填写）", "Verified concealed deaths (concealed accidents only)")) } input id=(id("deaths")) name="concealed_deaths" type="number" min="0" value=(t.or("concealed_deaths", "")); (t.error("concealed_deaths")) }
+        label.choice { input type="checkbox" name="previously_known" value="true" checked[t.value("previously_known").is_some_and(|v| !v.is_empty())]; span { (lang.t("此前已掌握并依法处理", "Already known and handled before")) } }
     }
 }
 
@@ -319,11 +428,13 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
     let lang = f.lang;
     let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
     let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
+    let t = |a: &'static str| Typed::of(v, a);
     layout(
         f,
         html! {
             h1 { (lang.t("举报", "Tip")) " " span.code { (v.reference) } }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            @if let Some(r) = &v.refused { div.error-summary role="alert" { p { (lang.t("未能完成，请按提示修改后重试：", "Not done; correct it as shown and try again: ")) (r.message) } } }
             div.case {
                 section {
                     dl.facts { @for (k, val) in &v.facts { dt { (k) } dd { (val) } } }
@@ -341,76 +452,119 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
                     } }
                     h2 { (lang.t("与举报人的留言", "Messages with the reporter")) }
                     ol.messages { @for m in &v.messages { li { p.meta { (m.who) " · " (m.at) } p.pre { (m.text) } } } }
-                    (action_form(f, &v.reference, "reply", lang.t("回复举报人", "Reply to the reporter"), html! {
-                        div.field { label for="reply-body" { (lang.t("回复内容（举报人可见）", "Reply (the reporter sees it)")) } textarea id="reply-body" name="body" rows="3" maxlength="5000" {} }
+                    @let reply = t("reply");
+                    (action_form(f, &v.reference, "reply", lang.t("发送给举报人", "Send to the reporter"), html! {
+                        div.field { label for="reply-body" { (lang.t("回复内容（举报人可见）", "Reply (the reporter sees it)")) } textarea id="reply-body" name="body" rows="3" maxlength="5000" { (reply.or("body", "")) } (reply.error("body")) (reply.form_error()) }
                     }))
                     h2 { (lang.t("内部备注", "Internal notes")) }
                     ol.messages { @for n in &v.notes { li { p.meta { (n.who) " · " (n.at) } p.pre { (n.text) } } } }
-                    (action_form(f, &v.reference, "note", lang.t("添加备注", "Add note"), html! {
-                        div.field { label for="note-body" { (lang.t("备注（仅工作人员可见）", "Note (officials only)")) } textarea id="note-body" name="body" rows="3" maxlength="10000" {} }
+                    @let note = t("note");
+                    (action_form(f, &v.reference, "note", lang.t("添加内部备注", "Add the internal note"), html! {
+                        div.field { label for="note-body" { (lang.t("备注（仅工作人员可见）", "Note (officials only)")) } textarea id="note-body" name="body" rows="3" maxlength="10000" { (note.or("body", "")) } (note.error("body")) (note.form_error()) }
                     }))
                     h2 { (lang.t("办理记录", "Timeline")) }
                     ol.timeline { @for e in &v.events { li { span.meta { (e.at) " · " (e.who) } " " (e.text) } } }
                 }
                 aside {
                     h2 { (lang.t("办理", "Actions")) }
-                    @if let Some(p) = &v.proposal { div.notice-box { p { (p) } } }
-                    @for (code, text) in &v.actions {
-                        @if ["accept", "start_verification", "close", "approve", "assign_me"].contains(&code.as_str()) {
-                            (action_form(f, &v.reference, code, text, html! {}))
+                    @if let Some(p) = &v.proposal {
+                        div.notice-box.proposal {
+                            h3 { (lang.t("待批准：", "Waiting for approval: ")) (p.title) }
+                            p.meta { (lang.t("提议人：", "Proposed by: ")) (p.by) " · " (p.at) }
+                            dl.facts { @for (k, val) in &p.lines { dt { (k) } dd.pre { (val) } } }
                         }
                     }
+                    @for (code, text) in &v.actions {
+                        @if ["accept", "start_verification", "assign_me"].contains(&code.as_str()) {
+                            (action_form(f, &v.reference, code, text, html! { (Typed::of(v, code).form_error()) }))
+                        }
+                    }
+                    @if has("approve") {
+                        @let a = t("approve");
+                        (action_form(f, &v.reference, "approve", &label("approve"), html! {
+                            (a.form_error())
+                            (confirm_box("approve-confirm", lang.t("我已审阅上述提议，批准后不可撤回", "I have read the proposal above; approval cannot be undone"), &a))
+                        }))
+                    }
+                    @if has("close") {
+                        @let a = t("close");
+                        (action_form(f, &v.reference, "close", &label("close"), html! {
+                            (a.form_error())
+                            (confirm_box("close-confirm", lang.t("结案后不能再办理此举报", "Once closed, the tip cannot be worked any more"), &a))
+                        }))
+                    }
                     @if has("assign") {
+                        @let a = t("assign");
                         (action_form(f, &v.reference, "assign", &label("assign"), html! {
                             div.field.compact { label for="assignee" { (lang.t("承办人", "Assignee")) }
-                                select id="assignee" name="to" { @for (id, name) in &v.colleagues { option value=(id) { (name) } } } }
+                                select id="assignee" name="to" { @for (id, name) in &v.colleagues { option value=(id) selected[a.value("to") == Some(id.as_str())] { (name) } } }
+                                (a.error("to")) (a.form_error()) }
                         }))
                     }
                     @if has("deny") {
+                        @let a = t("deny");
                         (action_form(f, &v.reference, "deny", &label("deny"), html! {
-                            div.field.compact { label for="deny-reason" { (lang.t("不同意的理由", "Why not")) } input id="deny-reason" name="reason" type="text" maxlength="2000"; }
+                            div.field.compact { label for="deny-reason" { (lang.t("不批准的理由（告知提议人）", "Why not (the proposer is told)")) } input id="deny-reason" name="reason" type="text" maxlength="2000" value=(a.or("reason", "")); (a.error("reason")) (a.form_error()) }
                         }))
                     }
-                    @if has("transfer") {
+                    @if has("transfer") && v.departments.is_empty() {
+                        p.hint { (lang.t("目前没有其他可以接收举报的部门，无法转交。", "No other department can receive tips yet, so there is nowhere to transfer to.")) }
+                    } @else if has("transfer") {
+                        @let a = t("transfer");
                         (action_form(f, &v.reference, "transfer", &label("transfer"), html! {
                             div.field.compact { label for="to" { (lang.t("转交至", "Transfer to")) }
-                                select id="to" name="to" { @for (code, name) in &v.departments { option value=(code) { (name) } } } }
+                                select id="to" name="to" required {
+                                    option value="" { (lang.t("请选择部门", "Choose a department")) }
+                                    @for (code, name) in &v.departments { option value=(code) selected[a.value("to") == Some(code.as_str())] { (name) } }
+                                }
+                                (a.error("to")) }
+                            (a.form_error())
+                            (confirm_box("transfer-confirm", lang.t("转交后本部门不能再查看此举报", "After the transfer this department can no longer open the tip"), &a))
                         }))
                     }
                     @if has("propose_rejection") {
+                        @let a = t("propose_rejection");
                         (action_form(f, &v.reference, "propose_rejection", &label("propose_rejection"), html! {
-                            div.field.compact { label for="reject-reason" { (lang.t("不予受理的理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="reject-reason" name="reason" rows="2" maxlength="2000" {} }
+                            div.field.compact { label for="reject-reason" { (lang.t("不予受理的理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="reject-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
                         }))
                     }
                     @if has("propose_extension") {
+                        @let a = t("propose_extension");
                         (action_form(f, &v.reference, "propose_extension", &label("propose_extension"), html! {
-                            div.field.compact { label for="days" { (lang.t("延长天数", "Days")) } input id="days" name="days" type="number" min="1" max="30" value="30"; }
-                            div.field.compact { label for="extend-reason" { (lang.t("理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="extend-reason" name="reason" rows="2" maxlength="2000" {} }
+                            div.field.compact { label for="days" { (lang.t("延长天数", "Days")) } input id="days" name="days" type="number" min="1" max="30" value=(a.or("days", "30")); (a.error("days")) }
+                            div.field.compact { label for="extend-reason" { (lang.t("理由（举报人可见）", "Reason (the reporter sees it)")) } textarea id="extend-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
                         }))
                     }
                     @if has("propose_conclusion") {
+                        @let a = t("propose_conclusion");
                         (action_form(f, &v.reference, "propose_conclusion", &label("propose_conclusion"), html! {
-                            (conclusion_fields(lang, "conclude", false))
-                            div.field.compact { label for="feedback" { (lang.t("反馈举报人：核查结论、简要情况、处理决定、是否符合奖励条件", "Feedback: conclusion, short account, decision, whether reward conditions are met")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" {} }
+                            (a.form_error())
+                            (conclusion_fields(lang, "conclude", false, &a))
+                            div.field.compact { label for="feedback" { (lang.t("反馈举报人：核查结论、简要情况、处理决定、是否符合奖励条件", "Feedback: conclusion, short account, decision, whether reward conditions are met")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" { (a.or("feedback", "")) } (a.error("feedback")) }
                         }))
                     }
                     @if has("conclude_review") {
+                        @let a = t("conclude_review");
                         (action_form(f, &v.reference, "conclude_review", &label("conclude_review"), html! {
-                            div.field.compact { label for="review-account" { (lang.t("复核答复（举报人可见）", "The review's answer (the reporter sees it)")) } textarea id="review-account" name="body" rows="4" maxlength="5000" {} }
-                            (conclusion_fields(lang, "review", true))
+                            (a.form_error())
+                            div.field.compact { label for="review-account" { (lang.t("复核答复（举报人可见）", "The review's answer (the reporter sees it)")) } textarea id="review-account" name="body" rows="4" maxlength="5000" { (a.or("body", "")) } (a.error("body")) }
+                            (conclusion_fields(lang, "review", true, &a))
                         }))
                     }
-                    @if has("link_duplicate") {
-                        (action_form(f, &v.reference, "link_duplicate", &label("link_duplicate"), html! {
-                            div.field.compact { label for="of" { (lang.t("重复于（更早的举报编号）", "Duplicate of (earlier reference)")) } input id="of" name="of" type="text" maxlength="20"; }
+                    @if has("propose_duplicate") {
+                        @let a = t("propose_duplicate");
+                        (action_form(f, &v.reference, "propose_duplicate", &label("propose_duplicate"), html! {
+                            div.field.compact { label for="of" { (lang.t("重复于（更早受理的举报编号）", "Duplicate of (the earlier accepted tip's reference)")) } input id="of" name="of" type="text" maxlength="20" value=(a.or("of", "")); (a.error("of")) (a.form_error()) }
                         }))
                     }
-                    @if let Some(r) = &v.reward { (reward_panel(f, &v.reference, r)) }
+                    @if let Some(r) = &v.reward { (reward_panel(f, v, r)) }
+                    @if let Some(state) = &v.identity_state { p.hint { strong { (lang.t("身份查看：", "Identity: ")) } (state) } }
                     @if v.can_request_identity {
+                        @let a = t("identity");
                         form.action method="post" action={ "/staff/tips/" (v.reference) "/disclosure" } {
                             input type="hidden" name="csrf" value=(f.csrf);
-                            div.field.compact { label for="why" { (lang.t("申请查看举报人身份的理由", "Why the reporter's identity is needed")) } textarea id="why" name="reason" rows="2" maxlength="2000" {} }
-                            button.button type="submit" { (lang.t("申请查看身份", "Request the identity")) }
+                            div.field.compact { label for="why" { (lang.t("申请查看举报人身份的理由（交保密专员决定）", "Why the reporter's identity is needed (a custodian decides)")) } textarea id="why" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
+                            button.button type="submit" { (lang.t("向保密专员申请查看身份", "Ask a custodian for the identity")) }
                         }
                     }
                 }
@@ -512,23 +666,37 @@ pub struct DisclosureView {
     pub at: String,
 }
 
-pub fn disclosures(f: &Frame<'_>, items: &[DisclosureView]) -> Markup {
+/// The custodian's page: the requests that wait, a notice of the last decision, and the
+/// error of a refused decision (`(request id, message)`).
+pub fn disclosures(
+    f: &Frame<'_>,
+    items: &[DisclosureView],
+    notice: Option<&str>,
+    refused: Option<(&str, &str)>,
+) -> Markup {
     let lang = f.lang;
     layout(
         f,
         html! {
             h1 { (lang.t("身份查看申请", "Disclosure requests")) }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             p.hint { (lang.t("批准后，举报人身份将单独加密给申请人，举报人会看到此事。", "On approval the identity is sealed for the requester alone, and the reporter sees that it happened.")) }
             @if items.is_empty() { p.muted { (lang.t("没有待决定的申请。", "Nothing waits for a decision.")) } }
             @for d in items {
                 section.notice-box {
                     p { strong { (d.reference) } " · " (d.requester) " · " (d.at) }
                     p.pre { (d.reason) }
-                    form.inline method="post" action={ "/staff/disclosures/" (d.id) } {
+                    @if let Some((_, why)) = refused.filter(|(id, _)| *id == d.id) { span.error role="alert" { "⚠ " (why) } }
+                    form.action method="post" action={ "/staff/disclosures/" (d.id) } {
                         input type="hidden" name="csrf" value=(f.csrf);
-                        button.button.primary type="submit" name="decision" value="approve" { (lang.t("批准", "Approve")) }
-                        " "
-                        button.button type="submit" name="decision" value="deny" { (lang.t("拒绝", "Deny")) }
+                        input type="hidden" name="decision" value="approve";
+                        label.choice { input id={ "confirm-" (d.id) } type="checkbox" name="confirm" value="yes" required; span { (lang.t("我已审查理由，同意向申请人披露举报人身份（不可撤回）", "I have weighed the reason and agree to disclose the reporter's identity to the requester (cannot be undone)")) } }
+                        button.button.primary type="submit" { (lang.t("批准披露身份", "Approve the disclosure")) }
+                    }
+                    form.action method="post" action={ "/staff/disclosures/" (d.id) } {
+                        input type="hidden" name="csrf" value=(f.csrf);
+                        input type="hidden" name="decision" value="deny";
+                        button.button type="submit" { (lang.t("拒绝此申请", "Turn the request down")) }
                     }
                 }
             }
@@ -806,6 +974,10 @@ pub struct FinanceLine {
 pub struct FinanceView {
     pub lines: Vec<FinanceLine>,
     pub notice: Option<String>,
+    /// Why this finance official may take no step yet (membership waiting for approval).
+    pub blocked: Option<String>,
+    /// A refused step: the reward's reference, the field at fault, and why.
+    pub refused: Option<(String, Option<String>, String)>,
 }
 
 pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
@@ -815,6 +987,8 @@ pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
         html! {
             h1 { (lang.t("奖励发放", "Rewards")) }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            @if let Some(b) = &v.blocked { p.warning role="status" { (b) } }
+            @if let Some((reference, _, why)) = &v.refused { div.error-summary role="alert" { p { span.code { (reference) } "：" (why) } } }
             p { a href="/staff/finance/payments.csv" download="payments.csv" { (lang.t("导出已发放记录（CSV，不含身份信息）", "Export payments (CSV, no identity fields)")) } }
             @if v.lines.is_empty() { p.muted { (lang.t("没有待办理的奖励。", "No rewards to handle.")) } }
             @for l in &v.lines {
@@ -826,21 +1000,29 @@ pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
                         @for (k, val) in &l.payout { dt { (k) } dd { (val) } }
                         @if !l.payment.is_empty() { dt { (lang.t("付款凭证号", "Payment reference")) } dd { (l.payment) } }
                     }
-                    @if l.can_authorise {
+                    @let refused = v.refused.as_ref().filter(|(r, _, _)| *r == l.reference);
+                    @let error_at = |field: Option<&str>| html! {
+                        @if let Some((_, _, why)) = refused.filter(|(_, at, _)| at.as_deref() == field) { span.error role="alert" { "⚠ " (why) } }
+                    };
+                    @if l.can_authorise && v.blocked.is_none() {
                         form.action method="post" action={ "/staff/finance/" (l.reference) } {
                             input type="hidden" name="csrf" value=(f.csrf);
                             input type="hidden" name="step" value="authorise";
+                            label.choice { input id={ "authorise-confirm-" (l.reference) } type="checkbox" name="confirm" value="yes" required; span { (lang.t("我已核对金额，核准后将通知举报人领取", "I checked the amount; once authorised, the reporter is told to claim it")) } }
+                            (error_at(Some("confirm")))
                             button.button type="submit" { (lang.t("核准并通知举报人", "Authorise and notify the reporter")) }
                         }
                     }
-                    @if l.can_pay {
+                    @if l.can_pay && v.blocked.is_none() {
                         form.action method="post" action={ "/staff/finance/" (l.reference) } {
                             input type="hidden" name="csrf" value=(f.csrf);
                             input type="hidden" name="step" value="pay";
-                            div.field.compact { label for={ "pay-" (l.reference) } { (lang.t("付款凭证号", "Payment reference")) } input id={ "pay-" (l.reference) } name="payment_reference" type="text" maxlength="64" required; }
+                            div.field.compact { label for={ "pay-" (l.reference) } { (lang.t("付款凭证号", "Payment reference")) } input id={ "pay-" (l.reference) } name="payment_reference" type="text" maxlength="64" required; (error_at(Some("payment_reference"))) }
                             @if l.needs_receipt {
-                                div.field.compact { label for={ "code-" (l.reference) } { (lang.t("举报人出示的查询码", "Query code on the reporter's receipt")) } input id={ "code-" (l.reference) } name="receipt_code" type="text" maxlength="40" autocomplete="off" required; }
+                                div.field.compact { label for={ "code-" (l.reference) } { (lang.t("举报人出示的查询码", "Query code on the reporter's receipt")) } input id={ "code-" (l.reference) } name="receipt_code" type="text" maxlength="40" autocomplete="off" required; (error_at(Some("receipt_code"))) }
                             }
+                            label.choice { input id={ "pay-confirm-" (l.reference) } type="checkbox" name="confirm" value="yes" required; span { (lang.t("款项已实际付出，登记后不可撤回", "The money has actually been paid; this cannot be undone")) } }
+                            (error_at(Some("confirm")))
                             button.button type="submit" { (lang.t("登记已付款", "Record the payment")) }
                         }
                     }

@@ -8,6 +8,7 @@ mod availability;
 mod backup;
 mod browser;
 mod canary;
+mod case_pages;
 mod command_line;
 mod crash;
 mod errors;

@@ -120,7 +120,13 @@ async fn a_head_still_waiting_for_the_key_approves_no_reward_and_no_extension() 
 
     // Through the API and through the case page's form: refused, saying why.
     assert_waiting(reward_step(&app, &late, reference, json!({"step": "approve"})).await, "approve (API)");
-    let page = post_form(&app, &late_page, &format!("/staff/tips/{reference}/reward"), &[("step", "approve")]).await;
+    let page = post_form(
+        &app,
+        &late_page,
+        &format!("/staff/tips/{reference}/reward"),
+        &[("step", "approve"), ("confirm", "yes")],
+    )
+    .await;
     assert_chinese_refusal(&page, WAITING_ZH, WAITING_EN, "approve (page)");
     assert_eq!(reward_of(&app, &officer, reference).await["status"], "proposed", "nothing was approved");
 
@@ -169,7 +175,13 @@ async fn a_finance_official_still_waiting_for_the_key_neither_authorises_nor_pay
     assert_waiting(reward_step(&app, &late, reference, json!({"step": "authorise"})).await, "authorise (API)");
     let queue = late_page.0.get(app.url("/staff/finance")).send().await.unwrap().text().await.unwrap();
     assert!(queue.contains(reference), "the waiting official sees the queue as before: {queue}");
-    let page = post_form(&app, &late_page, &format!("/staff/finance/{reference}"), &[("step", "authorise")]).await;
+    let page = post_form(
+        &app,
+        &late_page,
+        &format!("/staff/finance/{reference}"),
+        &[("step", "authorise"), ("confirm", "yes")],
+    )
+    .await;
     assert_chinese_refusal(&page, WAITING_ZH, WAITING_EN, "authorise (page)");
     assert_eq!(reward_of(&app, &officer, reference).await["status"], "approved", "nothing was authorised");
 
@@ -179,7 +191,7 @@ async fn a_finance_official_still_waiting_for_the_key_neither_authorises_nor_pay
     assert_eq!(reporter_post(&app, &reporter, "/api/v1/reporter/reward/claim", payout()).await.0, 204);
     let paid = json!({"step": "pay", "payment_reference": "CQ-2026-000777"});
     assert_waiting(reward_step(&app, &late, reference, paid.clone()).await, "pay (API)");
-    let fields = [("step", "pay"), ("payment_reference", "CQ-2026-000777"), ("receipt_code", "")];
+    let fields = [("step", "pay"), ("payment_reference", "CQ-2026-000777"), ("receipt_code", ""), ("confirm", "yes")];
     let page = post_form(&app, &late_page, &format!("/staff/finance/{reference}"), &fields).await;
     assert_chinese_refusal(&page, WAITING_ZH, WAITING_EN, "pay (page)");
     assert_eq!(reward_of(&app, &officer, reference).await["status"], "claimed", "nothing was paid");
@@ -331,7 +343,13 @@ async fn an_amount_above_the_computed_one_needs_two_heads_who_did_not_propose_it
     let (status, body) = reward_step(&app, &b_first, reference, json!({"step": "approve"})).await;
     assert_eq!(status, 403, "{body}");
     assert!(error_of(&body)["message_zh"].as_str().unwrap().contains("另一位负责人"), "{body}");
-    let again = post_form(&app, &first_page, &format!("/staff/tips/{reference}/reward"), &[("step", "approve")]).await;
+    let again = post_form(
+        &app,
+        &first_page,
+        &format!("/staff/tips/{reference}/reward"),
+        &[("step", "approve"), ("confirm", "yes")],
+    )
+    .await;
     assert_chinese_refusal(&again, "另一位负责人", "another head", "the first head again (page)");
     assert_eq!(reward_step(&app, &b_cash, reference, json!({"step": "authorise"})).await.0, 409, "not approved yet");
 
@@ -435,7 +453,12 @@ async fn a_reward_step_answers_alike_for_an_unknown_reference_and_another_depart
         let real = reward_step(&app, &cash, without_reward, step.clone()).await;
         let none = reward_step(&app, &cash, &unknown, step.clone()).await;
         no_such_tip(&step.to_string(), &real, &none);
-        let fields = [("step", step["step"].as_str().unwrap()), ("payment_reference", "CQ-1"), ("receipt_code", "")];
+        let fields = [
+            ("step", step["step"].as_str().unwrap()),
+            ("payment_reference", "CQ-1"),
+            ("receipt_code", ""),
+            ("confirm", "yes"),
+        ];
         let real = post_form(&app, &cash_page, &format!("/staff/finance/{without_reward}"), &fields).await;
         let none = post_form(&app, &cash_page, &format!("/staff/finance/{unknown}"), &fields).await;
         no_such_tip(&format!("{step} (page)"), &real, &none);
@@ -475,7 +498,8 @@ async fn officials_meet_the_reward_controls_in_a_browser_without_javascript() {
     conclude(&app, &officer, &head, reference, 100_000).await;
     let case = format!("/staff/tips/{reference}");
     let reward_action = format!("{case}/reward");
-    let done = format!("{case}?done=1");
+    let proposed = format!("{case}?done=reward_propose");
+    let approved = format!("{case}?done=reward_approve");
 
     let (_driver, client) = browser().await;
     client.set_window_size(1280, 1500).await.unwrap();
@@ -497,7 +521,7 @@ async fn officials_meet_the_reward_controls_in_a_browser_without_javascript() {
     wait_for(&client, "#amount").await.clear().await.unwrap();
     client.find(Locator::Id("amount")).await.unwrap().send_keys("20000").await.unwrap();
     client.find(Locator::Id("override")).await.unwrap().send_keys("举报人冒险取证，协助查处").await.unwrap();
-    submit(&client, &app, &reward_action, "propose", &done).await;
+    submit(&client, &app, &reward_action, "propose", &proposed).await;
     let page = text(&client).await;
     assert!(page.contains("已提议，待批准") && page.contains("20000 元"), "{page}");
     assert!(page.contains("须两位负责人批准"), "the page says two heads must approve: {page}");
@@ -507,8 +531,8 @@ async fn officials_meet_the_reward_controls_in_a_browser_without_javascript() {
     sign_in(&client, &app, &s.second, false).await;
     wait_for(&client, "a[href='/staff/keys']").await;
     client.goto(&app.url(&case)).await.unwrap();
-    wait_for(&client, "h2").await;
-    submit(&client, &app, &reward_action, "approve", &done).await;
+    wait_for(&client, "#reward-confirm").await.click().await.unwrap();
+    submit(&client, &app, &reward_action, "approve", &approved).await;
     let page = text(&client).await;
     assert!(page.contains("等待第二位负责人批准"), "{page}");
     assert!(client.find(Locator::Css("input[name=step][value=approve]")).await.is_err(), "no second go");
@@ -518,22 +542,21 @@ async fn officials_meet_the_reward_controls_in_a_browser_without_javascript() {
     sign_in(&client, &app, &third, false).await;
     wait_for(&client, "a[href='/staff/keys']").await;
     client.goto(&app.url(&case)).await.unwrap();
-    wait_for(&client, "h2").await;
-    submit(&client, &app, &reward_action, "approve", &done).await;
+    wait_for(&client, "#reward-confirm").await.click().await.unwrap();
+    submit(&client, &app, &reward_action, "approve", &approved).await;
     let page = text(&client).await;
     assert!(page.contains("已批准，待财务核准"), "{page}");
 
-    // A finance official still waiting for the key clicks "authorise": told to wait.
+    // A finance official still waiting for the key reads why, and gets no button to click.
     client.delete_all_cookies().await.unwrap();
     sign_in(&client, &app, &s.late_cash, false).await;
     wait_for(&client, "a[href='/staff/keys']").await;
     client.goto(&app.url("/staff/finance")).await.unwrap();
     wait_for(&client, "section.reward-line").await;
-    let finance_action = format!("/staff/finance/{reference}");
-    submit(&client, &app, &finance_action, "authorise", &finance_action).await;
     let page = text(&client).await;
-    assert!(page.contains(WAITING_ZH) && page.contains("财务密钥组"), "{page}");
-    assert!(!page.contains(WAITING_EN), "{page}");
+    assert!(page.contains("您的财务密钥尚待") && page.contains("密钥与成员"), "{page}");
+    let authorise = "input[name=step][value=authorise]";
+    assert!(client.find(Locator::Css(authorise)).await.is_err(), "no button that would be refused");
     let status: String =
         sqlx::query_scalar("SELECT r.status FROM rewards r JOIN tips t ON t.id = r.tip_id WHERE t.reference = $1")
             .bind(reference)

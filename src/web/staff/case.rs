@@ -7,17 +7,19 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::staff::{CaseView, FileLine, Line, RewardPanel};
+use jubao_templates::events as words;
+use jubao_templates::staff::{CaseView, FileLine, Line, ProposalView, Refused, RewardPanel};
 use serde::Deserialize;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 
 use super::queue::status_label;
-use super::{check_csrf, html, see_other};
+use super::{Page, check_csrf, html, see_other};
 use crate::domain::lifecycle::{self, Facts, Step};
 use crate::domain::reward;
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
 use crate::service::officials::SignedIn;
+use crate::service::rewards::BasisTerms;
 use crate::service::{ServiceError, conversation, disclosure, rewards};
 use crate::store::messages::Author;
 use crate::store::{unix_now, users, workflow};
@@ -31,7 +33,7 @@ fn reference_of(text: &str, lang: Lang) -> Result<TipReference, PageError> {
     TipReference::parse(text).ok_or(PageError { problem: ServiceError::NoSuchTip.into(), lang })
 }
 
-/// The actions this official may take now, with their labels.
+/// The actions this official may take now, with labels that say what each does.
 fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool, lang: Lang) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut offer = |step: Step, code: &str, zh: &str, en: &str| {
@@ -39,33 +41,89 @@ fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool,
             out.push((code.to_owned(), lang.t(zh, en).to_owned()));
         }
     };
-    offer(Step::Accept, "accept", "受理", "Accept");
+    offer(Step::Accept, "accept", "受理此举报", "Accept this tip");
     offer(Step::Assign, "assign_me", "由我承办", "Take it myself");
     if roles.contains(&Role::Head) {
-        offer(Step::Assign, "assign", "分配承办人", "Assign");
+        offer(Step::Assign, "assign", "分配给所选承办人", "Assign to the chosen official");
     }
     offer(Step::StartVerification, "start_verification", "开始核查", "Start verification");
-    offer(Step::Transfer, "transfer", "转交其他部门", "Transfer");
-    offer(Step::ProposeRejection, "propose_rejection", "提议不予受理", "Propose rejection");
-    offer(Step::ProposeExtension, "propose_extension", "提议延期", "Propose extension");
-    offer(Step::ProposeConclusion, "propose_conclusion", "提议办结", "Propose conclusion");
-    offer(Step::LinkDuplicate, "link_duplicate", "标记为重复举报", "Mark as duplicate");
-    offer(Step::Close, "close", "结案", "Close");
+    offer(Step::Transfer, "transfer", "转交给所选部门", "Transfer to the chosen department");
+    offer(
+        Step::ProposeRejection,
+        "propose_rejection",
+        "提议不予受理（报负责人批准）",
+        "Propose rejection (for a head to approve)",
+    );
+    offer(
+        Step::ProposeExtension,
+        "propose_extension",
+        "提议延期（报负责人批准）",
+        "Propose an extension (for a head to approve)",
+    );
+    offer(
+        Step::ProposeConclusion,
+        "propose_conclusion",
+        "提议办结（报负责人批准）",
+        "Propose the conclusion (for a head to approve)",
+    );
+    offer(
+        Step::ProposeDuplicate,
+        "propose_duplicate",
+        "提议标记为重复举报（报负责人批准）",
+        "Propose as a duplicate (for a head to approve)",
+    );
+    offer(Step::Close, "close", "结案", "Close the case");
     offer(Step::ConcludeReview, "conclude_review", "答复异议", "Answer the objection");
     if let Some(pending) = facts.pending {
-        let approval = match pending {
-            Step::ProposeRejection => Step::ApproveRejection,
-            Step::ProposeExtension => Step::ApproveExtension,
-            _ => Step::ApproveConclusion,
-        };
+        let approval = Step::approval_of(pending);
         if !is_proposer {
-            offer(approval, "approve", "批准", "Approve");
+            offer(approval, "approve", "批准此提议", "Approve this proposal");
             if lifecycle::may_take(approval, roles) {
-                out.push(("deny".to_owned(), lang.t("不批准", "Turn down").to_owned()));
+                out.push(("deny".to_owned(), lang.t("不批准此提议", "Turn this proposal down").to_owned()));
             }
         }
     }
     out
+}
+
+/// The bilingual notice after an action, named by the `done` query parameter.
+fn done_notice(done: &str, lang: Lang) -> Option<String> {
+    let (zh, en) = match done {
+        "" => return None,
+        "accept" => ("已受理此举报。", "The tip was accepted."),
+        "assign_me" => ("此举报已由您承办。", "You now handle this tip."),
+        "assign" => ("已分配承办人，承办人会收到通知。", "The assignee was set and is told."),
+        "start_verification" => ("已开始核查。", "Verification has started."),
+        "propose_rejection" => {
+            ("不予受理的提议已提交，等待另一位负责人批准。", "The rejection was proposed; another head decides it.")
+        }
+        "propose_extension" => {
+            ("延期提议已提交，等待另一位负责人批准。", "The extension was proposed; another head decides it.")
+        }
+        "propose_conclusion" => {
+            ("办结提议已提交，等待另一位负责人批准。", "The conclusion was proposed; another head decides it.")
+        }
+        "propose_duplicate" => {
+            ("重复举报的提议已提交，等待另一位负责人批准。", "The duplicate was proposed; another head decides it.")
+        }
+        "approve" => ("已批准提议。", "The proposal was approved."),
+        "deny" => ("已不批准提议，提议人会收到通知。", "The proposal was turned down; the proposer is told."),
+        "close" => ("已结案。", "The case was closed."),
+        "conclude_review" => {
+            ("已答复异议，举报人可以看到答复。", "The objection was answered; the reporter sees the answer.")
+        }
+        "note" => ("备注已添加。", "The note was added."),
+        "reply" => ("回复已发送给举报人。", "The reply was sent to the reporter."),
+        "reward_propose" => ("奖励已提议，等待负责人批准。", "The reward was proposed; a head approves it."),
+        "reward_approve" => ("已批准奖励。", "The reward was approved."),
+        "reward_approve_extension" => ("已批准延期领取。", "More time to claim was granted."),
+        "identity" => (
+            "查看身份的申请已提交，等待保密专员决定。",
+            "The request for the identity was sent; a custodian decides it.",
+        ),
+        _ => ("已完成。", "Done."),
+    };
+    Some(lang.t(zh, en).to_owned())
 }
 
 #[derive(Deserialize)]
@@ -88,9 +146,148 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     let reference = reference_of(&path.reference, lang)?;
+    render(&state, &page, &reference, done_notice(&query.done, lang), None, StatusCode::OK).await
+}
+
+/// A refused form: the problem and the field at fault, if one is. `checked_here`: the page
+/// refused it before the service looked, so an official who may not open the case gets the
+/// case's own answer, not this one.
+struct Refusal {
+    field: Option<&'static str>,
+    problem: Problem,
+    checked_here: bool,
+}
+
+fn refusal(field: &'static str, zh: &str, en: &str) -> Refusal {
+    Refusal {
+        field: Some(field),
+        problem: ServiceError::BadInput { zh: zh.to_owned(), en: en.to_owned() }.into(),
+        checked_here: true,
+    }
+}
+
+impl Refusal {
+    fn service(field: Option<&'static str>, e: ServiceError) -> Self {
+        Self { field, problem: e.into(), checked_here: false }
+    }
+}
+
+impl From<ServiceError> for Refusal {
+    fn from(e: ServiceError) -> Self {
+        Self::service(None, e)
+    }
+}
+
+/// Answers a refused form with the case page again: what was typed, and why beside the field.
+/// A failure of the portal itself is an error page.
+async fn refuse(
+    state: &AppState,
+    page: &Page,
+    reference: &TipReference,
+    action: &str,
+    values: Vec<(String, String)>,
+    r: Refusal,
+) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
+    if r.problem.status.is_server_error() {
+        return Err(PageError { problem: r.problem, lang });
+    }
+    let refused = Refused {
+        action: action.to_owned(),
+        field: r.field.map(str::to_owned),
+        message: r.problem.message(lang).to_owned(),
+        values,
+    };
+    match render(state, page, reference, None, Some(refused), r.problem.status).await {
+        // The case does not open for this official: the service's own refusal says why.
+        Err(_) if !r.checked_here => Err(PageError { problem: r.problem, lang }),
+        answer => answer,
+    }
+}
+
+/// The terms of a waiting proposal as labelled lines in the page language.
+fn proposal_lines(step: &str, terms: &serde_json::Value, lang: Lang) -> (String, Vec<(String, String)>) {
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_owned();
+    let text = |name: &str| terms.get(name).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    let number = |name: &str| terms.get(name).and_then(serde_json::Value::as_i64);
+    match step {
+        "propose_rejection" => (t("不予受理", "Rejection"), vec![(t("理由", "Reason"), text("reason"))]),
+        "propose_extension" => (
+            t("延期", "Extension"),
+            vec![
+                (t("延长天数", "Days"), number("days").map_or_else(|| "—".to_owned(), |d| d.to_string())),
+                (t("理由", "Reason"), text("reason")),
+            ],
+        ),
+        "propose_duplicate" => {
+            (t("标记为重复举报并结案", "Close as a duplicate"), vec![(t("重复于", "Duplicate of"), text("of"))])
+        }
+        _ => {
+            let mut lines = vec![
+                (t("核查结论", "Outcome"), words::outcome(&text("outcome"), lang).to_owned()),
+                (t("罚款", "Fine"), yuan(number("fine_yuan").unwrap_or(0), lang)),
+            ];
+            if let Some(grade) = terms.get("accident_grade").and_then(serde_json::Value::as_str) {
+                lines.push((t("事故等级", "Accident grade"), words::accident_grade(grade, lang).to_owned()));
+            }
+            if let Some(deaths) = number("concealed_deaths") {
+                lines.push((t("核实瞒报死亡人数", "Verified concealed deaths"), deaths.to_string()));
+            }
+            let known = terms.get("previously_known").and_then(serde_json::Value::as_bool).unwrap_or(false);
+            lines.push((t("此前已掌握", "Known before"), if known { t("是", "Yes") } else { t("否", "No") }));
+            lines.push((t("反馈举报人", "Feedback for the reporter"), text("feedback")));
+            (t("办结", "Conclusion"), lines)
+        }
+    }
+}
+
+/// Whole yuan, e.g. `200000 元`.
+fn yuan(amount: i64, lang: Lang) -> String {
+    format!("{amount} {}", lang.t("元", "yuan"))
+}
+
+/// The reward's basis in words, e.g. `罚款 200 000 元 × 比例 10%（不低于 … 不高于 …）`.
+fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
+    match terms {
+        BasisTerms::Fine { fine, share } => {
+            let mut text = format!("{}{}", lang.t("罚款 ", "Fine "), yuan(*fine, lang));
+            if let Some((percent, least, most)) = share {
+                text.push_str(&match lang {
+                    Lang::Zh => {
+                        format!(" × 比例 {percent}%（不低于 {}，不高于 {}）", yuan(*least, lang), yuan(*most, lang))
+                    }
+                    Lang::En => {
+                        format!(" × {percent}% (at least {}, at most {})", yuan(*least, lang), yuan(*most, lang))
+                    }
+                });
+            }
+            text
+        }
+        BasisTerms::Concealed { grade, deaths, per_death } => {
+            let grade = words::accident_grade(grade.as_str(), lang);
+            let per = per_death.map(|p| yuan(p, lang)).unwrap_or_else(|| "—".to_owned());
+            match lang {
+                Lang::Zh => format!("{grade}，核实瞒报死亡 {deaths} 人 × 每人 {per}"),
+                Lang::En => format!("{grade} accident, {deaths} verified concealed deaths × {per} each"),
+            }
+        }
+        BasisTerms::Catalogue(code) => format!("{}{code}", lang.t("奖励目录事项 ", "Catalogue item ")),
+    }
+}
+
+/// The case page, with a notice after an action or a refused form shown again.
+async fn render(
+    state: &AppState,
+    page: &Page,
+    reference: &TipReference,
+    notice: Option<String>,
+    refused: Option<Refused>,
+    status_code: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
-    let case = cases::open(&state.store, official, &reference).await.map_err(err)?;
+    let case = cases::open(&state.store, official, reference).await.map_err(err)?;
     let now = unix_now();
     let tip = &case.opened.tip;
     let w = &case.workflow;
@@ -110,25 +307,55 @@ pub async fn show(
         .map_err(|e| err(e.into()))?
         .is_some();
     drop(conn);
-    let identity = if !identity_given {
-        lang.t("匿名", "Anonymous").to_owned()
+    let disclosure_state = if identity_given {
+        Some(disclosure::state(&state.store, official, &tip.id).await.map_err(err)?)
     } else {
-        match disclosure::read(&state.store, official, &reference, now).await {
-            Ok(i) => format!(
-                "{} {} {} {}",
-                i.name,
-                i.phone.unwrap_or_default(),
-                i.email.unwrap_or_default(),
-                i.id_number.unwrap_or_default()
-            ),
-            Err(_) => lang
-                .t(
-                    "已提供，单独加密；须经保密专员批准方可查看",
-                    "Given, sealed apart; a custodian's approval is needed to see it",
-                )
-                .to_owned(),
-        }
+        None
     };
+    let disclosed = match &disclosure_state {
+        Some(disclosure::State::Approved { mine: true, .. }) => {
+            disclosure::read(&state.store, official, reference, now).await.ok()
+        }
+        _ => None,
+    };
+    let identity = match (&disclosure_state, disclosed) {
+        (None, _) => lang.t("匿名", "Anonymous").to_owned(),
+        (_, Some(i)) => {
+            [Some(i.name), i.phone, i.email, i.id_number].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        }
+        (Some(_), None) => lang
+            .t(
+                "已提供，单独加密；须经保密专员批准方可查看",
+                "Given, sealed apart; a custodian's approval is needed to see it",
+            )
+            .to_owned(),
+    };
+    let identity_state = disclosure_state.as_ref().and_then(|s| match s {
+        disclosure::State::Open { denied_before: true } => Some(
+            lang.t(
+                "此前的申请未获保密专员批准；如有新的理由，可再次申请。",
+                "An earlier request was turned down; with a new reason you may ask again.",
+            )
+            .to_owned(),
+        ),
+        disclosure::State::Open { .. } => None,
+        disclosure::State::Pending { requested_by, at } => Some(match lang {
+            Lang::Zh => format!("{requested_by} 已于 {} 申请，等待保密专员决定。", china_time::minute_string(*at)),
+            Lang::En => format!("{requested_by} asked on {}; a custodian decides.", china_time::minute_string(*at)),
+        }),
+        disclosure::State::Approved { to, at, mine } => Some(match (lang, mine) {
+            (Lang::Zh, true) => format!("保密专员已于 {} 批准向您披露，身份见上。", china_time::minute_string(*at)),
+            (Lang::En, true) => format!(
+                "A custodian approved the disclosure to you on {}; it is shown above.",
+                china_time::minute_string(*at)
+            ),
+            (Lang::Zh, false) => format!("保密专员已于 {} 批准向 {to} 披露。", china_time::minute_string(*at)),
+            (Lang::En, false) => {
+                format!("A custodian approved the disclosure to {to} on {}.", china_time::minute_string(*at))
+            }
+        }),
+    });
+    let may_ask = matches!(disclosure_state, Some(disclosure::State::Open { .. }));
     let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
     let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
@@ -138,7 +365,7 @@ pub async fn show(
         (lang.t("领域", "Field").to_owned(), data.category_name(&tip.category_code, zh)),
         (lang.t("区县", "District").to_owned(), data.district_name(&tip.district_code, zh)),
         (lang.t("部门", "Department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.t("渠道", "Channel").to_owned(), tip.channel.clone()),
+        (lang.t("渠道", "Channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
         (lang.t("收到", "Received").to_owned(), china_time::minute_string(tip.received_at)),
         (lang.t("承办人", "Assignee").to_owned(), name_of(&w.assignee_id, &everyone)),
     ];
@@ -147,39 +374,41 @@ pub async fn show(
         facts_list.push((lang.t("期限", "Due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
     }
     if let Some(outcome) = &w.outcome {
-        facts_list.push((lang.t("结论", "Outcome").to_owned(), outcome.clone()));
-        facts_list.push((lang.t("罚款（元）", "Fine (yuan)").to_owned(), w.fine_yuan.unwrap_or(0).to_string()));
+        facts_list.push((lang.t("结论", "Outcome").to_owned(), words::outcome(outcome, lang).to_owned()));
+        facts_list.push((lang.t("罚款", "Fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
     }
     let key = &case.opened.key;
     let messages = conversation::messages(&state.store, &tip.id, key).await.map_err(err)?;
     let notes = cases::notes(&state.store, &tip.id, key).await.map_err(err)?;
     let events = cases::events(&state.store, &tip.id, key, false).await.map_err(err)?;
     let files = conversation::attachments(&state.store, &tip.id, key).await.map_err(err)?;
-    let proposal_text =
+    let proposal_view =
         cases::open_proposal(&state.store, &tip.id, key).await.map_err(err)?.map(|(step, by, terms)| {
-            format!(
-                "{}{} · {} · {}",
-                lang.t("待批准：", "Waiting for approval: "),
-                step,
-                name_of(&Some(by), &everyone),
-                terms
-            )
+            let (title, lines) = proposal_lines(&step, &terms, lang);
+            ProposalView {
+                title,
+                by: name_of(&Some(by), &everyone),
+                at: proposal.as_ref().map(|p| china_time::minute_string(p.proposed_at)).unwrap_or_default(),
+                lines,
+            }
         });
     let colleagues = everyone
         .iter()
         .filter(|u| u.department_code.as_deref() == Some(w.department_code.as_str()) && u.disabled_at.is_none())
         .map(|u| (u.id.clone(), u.username.clone()))
         .collect();
-    let departments = data
-        .reference
-        .departments
-        .iter()
-        .filter(|d| d.code != w.department_code)
-        .map(|d| (d.code.clone(), if zh { d.name_zh.clone() } else { d.name_en.clone() }))
+    let departments = cases::transfer_targets(&state.store, &w.department_code)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|code| {
+            let name = data.department_name(&code, zh);
+            (code, name)
+        })
         .collect();
     let works = cases::works_in(official, &w.department_code);
     let reward = match w.concluded_at {
-        Some(_) => Some(reward_panel(&state, &case, official, &everyone, works, lang).await.map_err(err)?),
+        Some(_) => Some(reward_panel(state, &case, official, &everyone, works, lang).await.map_err(err)?),
         None => None,
     };
     let report = &case.opened.report;
@@ -218,7 +447,7 @@ pub async fn show(
             .map(|e| Line {
                 who: name_of(&e.actor_id, &everyone),
                 at: china_time::minute_string(e.at),
-                text: jubao_templates::events::sentence(
+                text: words::staff_sentence(
                     &e.kind,
                     e.detail.as_deref(),
                     &china_time::minute_string(e.at),
@@ -234,10 +463,10 @@ pub async fn show(
                 name: f.name,
                 kind: f.content_type,
                 size: jubao_templates::size_text(f.size),
-                metadata: f.metadata,
+                metadata: words::metadata(&f.metadata, lang).to_owned(),
             })
             .collect(),
-        proposal: proposal_text,
+        proposal: proposal_view,
         actions: if works {
             let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
             let mut actions = available(status, facts, &official.roles, is_proposer, lang);
@@ -248,14 +477,15 @@ pub async fn show(
         },
         departments,
         colleagues,
-        can_request_identity: works && identity_given && official.has(Role::Head),
-        notice: (!query.done.is_empty()).then(|| lang.t("已完成。", "Done.").to_owned()),
+        can_request_identity: works && may_ask && official.has(Role::Head),
+        identity_state,
+        notice,
+        refused,
         reward,
     };
     let path_text = format!("/staff/tips/{}", tip.reference);
-    Ok(html(StatusCode::OK, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
+    Ok(html(status_code, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
 }
-
 /// The reward of a concluded case: what the policy gives, whether the tip qualifies and
 /// why not, the track so far, and the steps this official may take.
 async fn reward_panel(
@@ -270,20 +500,22 @@ async fn reward_panel(
     let row = rewards::for_case(&state.store, &case.opened.tip.id).await?;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_owned();
     let name = |id: &str| everyone.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone());
-    let yuan = |y: i64| format!("{y} {}", lang.t("元", "yuan"));
     let mut lines = vec![(t("奖励办法版本", "Policy version"), quote.policy_version.to_string())];
-    if !quote.basis.is_empty() {
-        lines.push((t("计算依据", "Basis"), quote.basis.clone()));
+    if let Some(terms) = &quote.terms {
+        lines.push((t("计算依据", "Basis"), basis_words(terms, lang)));
     }
     lines.push((
         t("按办法计算", "Computed"),
         match &quote.computed {
-            Ok(y) => yuan(y.0),
-            Err(why) => why.clone(),
+            Ok(y) => yuan(y.0, lang),
+            Err(why) => match lang {
+                Lang::Zh => "按奖励办法无法计算金额（核查结论未给出依据，或办法对此类举报未规定金额）".to_owned(),
+                Lang::En => format!("No amount under the policy: {why}"),
+            },
         },
     ));
     if let Some(most) = quote.most {
-        lines.push((t("金额上限", "Most allowed"), yuan(most.0)));
+        lines.push((t("金额上限", "Most allowed"), yuan(most.0, lang)));
     }
     lines.push((
         t("奖励条件", "Eligibility"),
@@ -298,10 +530,10 @@ async fn reward_panel(
                 "已获一位负责人批准，等待第二位负责人批准",
                 "Approved by one head, waiting for a second head's approval",
             ),
-            _ => jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+            _ => words::reward_status(&r.status, lang).to_owned(),
         };
         lines.push((t("奖励状态", "Reward status"), status));
-        lines.push((t("奖励金额", "Amount"), yuan(r.amount_yuan)));
+        lines.push((t("奖励金额", "Amount"), yuan(r.amount_yuan, lang)));
         lines.push((t("提议人", "Proposed by"), name(&r.proposed_by)));
         if reward::heads_needed(r.computed_yuan, r.amount_yuan) > 1 {
             lines.push((
@@ -327,31 +559,48 @@ async fn reward_panel(
     }
     let head = official.has(Role::Head);
     let status = row.as_ref().map(|r| r.status.as_str());
+    let approve = works
+        && head
+        && status == Some("proposed")
+        && row.as_ref().is_some_and(|r| {
+            reward::approval(
+                reward::heads_needed(r.computed_yuan, r.amount_yuan),
+                &r.proposed_by,
+                r.first_approved_by.as_deref(),
+                &official.user_id,
+            )
+            .is_ok()
+        });
+    let waiting = match status {
+        Some("proposed") if !approve => Some(t(
+            "奖励等待另一位负责人（非提议人）批准。",
+            "The reward waits for a head other than its proposer to approve it.",
+        )),
+        Some("approved") => {
+            Some(t("奖励已批准，等待财务核准并通知举报人。", "Approved: finance authorises it and tells the reporter."))
+        }
+        Some("notified") => {
+            Some(t("等待举报人在状态页申领。", "Waiting for the reporter to claim it on the status page."))
+        }
+        Some("claimed") => Some(t("举报人已申领，等待财务发放。", "Claimed: finance pays it.")),
+        _ => None,
+    };
     Ok(RewardPanel {
         lines,
         propose: match (&quote.computed, quote.eligible) {
             (Ok(y), Ok(())) if works && row.is_none() && (head || official.has(Role::Officer)) => Some(y.0),
             _ => None,
         },
-        approve: works
-            && head
-            && status == Some("proposed")
-            && row.as_ref().is_some_and(|r| {
-                reward::approval(
-                    reward::heads_needed(r.computed_yuan, r.amount_yuan),
-                    &r.proposed_by,
-                    r.first_approved_by.as_deref(),
-                    &official.user_id,
-                )
-                .is_ok()
-            }),
+        approve,
         approve_extension: works
             && head
             && row.as_ref().is_some_and(|r| r.extension_requested_at.is_some() && r.extension_decided_at.is_none()),
+        waiting,
     })
 }
 
-/// Not `Debug`: it carries what officials write.
+/// Not `Debug`: it carries what officials write. Every field is text, as a browser sends
+/// it: an empty field is "not given", and a value that does not read is said beside it.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct ActForm {
@@ -360,14 +609,37 @@ pub struct ActForm {
     body: String,
     reason: String,
     to: String,
-    days: i64,
+    days: String,
     outcome: String,
-    fine_yuan: i64,
+    fine_yuan: String,
     accident_grade: String,
-    concealed_deaths: Option<i64>,
-    previously_known: Option<String>,
+    concealed_deaths: String,
+    previously_known: String,
     feedback: String,
     of: String,
+    confirm: String,
+}
+
+impl ActForm {
+    /// What was typed, to fill the form again.
+    fn values(&self) -> Vec<(String, String)> {
+        [
+            ("body", &self.body),
+            ("reason", &self.reason),
+            ("to", &self.to),
+            ("days", &self.days),
+            ("outcome", &self.outcome),
+            ("fine_yuan", &self.fine_yuan),
+            ("accident_grade", &self.accident_grade),
+            ("concealed_deaths", &self.concealed_deaths),
+            ("previously_known", &self.previously_known),
+            ("feedback", &self.feedback),
+            ("of", &self.of),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+    }
 }
 
 /// A form (or JSON) action as the service takes it.
@@ -401,6 +673,12 @@ pub fn action_of(
             of: TipReference::parse(of)
                 .ok_or_else(|| invalid(("请填写更早那条举报的编号。", "Give the earlier tip's reference.")))?,
         },
+        "propose_duplicate" => Action::ProposeDuplicate {
+            of: TipReference::parse(of).ok_or_else(|| ServiceError::BadInput {
+                zh: "请填写更早受理的举报编号。".to_owned(),
+                en: "Give the reference of the tip accepted earlier.".to_owned(),
+            })?,
+        },
         "note" => Action::Note { body: body.to_owned() },
         "reply" => Action::Reply { body: body.to_owned() },
         "conclude_review" => Action::ConcludeReview { account: body.to_owned(), revised: conclusion },
@@ -408,22 +686,92 @@ pub fn action_of(
     })
 }
 
-fn form_conclusion(f: &ActForm) -> Option<Conclusion> {
+/// A whole number typed in a field: empty is "not given".
+fn optional_number(text: &str, field: &'static str, lang_zh: &str, lang_en: &str) -> Result<Option<i64>, Refusal> {
+    match text.trim() {
+        "" => Ok(None),
+        t => t.parse::<i64>().map(Some).map_err(|_| refusal(field, lang_zh, lang_en)),
+    }
+}
+
+/// The conclusion the form's fields give, if an outcome was chosen.
+fn form_conclusion(f: &ActForm) -> Result<Option<Conclusion>, Refusal> {
     let outcome = match f.outcome.as_str() {
         "substantiated" => Outcome::Substantiated,
         "partially_substantiated" => Outcome::PartiallySubstantiated,
         "unsubstantiated" => Outcome::Unsubstantiated,
-        _ => return None,
+        _ => return Ok(None),
     };
+    let fine_yuan = optional_number(
+        &f.fine_yuan,
+        "fine_yuan",
+        "罚款请填写整数元，没有罚款填 0。",
+        "The fine is whole yuan; 0 for none.",
+    )?
+    .unwrap_or(0);
+    if fine_yuan < 0 {
+        return Err(refusal("fine_yuan", "罚款不能为负数。", "The fine cannot be negative."));
+    }
+    let concealed_deaths = optional_number(
+        &f.concealed_deaths,
+        "concealed_deaths",
+        "死亡人数请填写整数，不涉及瞒报事故请留空。",
+        "Deaths are a whole number; leave it empty unless the accident was concealed.",
+    )?;
+    if concealed_deaths.is_some_and(|d| d < 0) {
+        return Err(refusal("concealed_deaths", "死亡人数不能为负数。", "Deaths cannot be negative."));
+    }
     let accident_grade = AccidentGrade::ALL.into_iter().find(|g| g.as_str() == f.accident_grade);
-    Some(Conclusion {
+    Ok(Some(Conclusion {
         outcome,
-        fine_yuan: f.fine_yuan,
+        fine_yuan,
         accident_grade,
-        concealed_deaths: f.concealed_deaths,
-        previously_known: f.previously_known.is_some(),
+        concealed_deaths,
+        previously_known: !f.previously_known.is_empty(),
         feedback: f.feedback.clone(),
-    })
+    }))
+}
+
+/// The action the form asks for, after the checks a person can fix beside the field.
+fn page_action(f: &ActForm) -> Result<Action, Refusal> {
+    let empty = |s: &str| s.trim().is_empty();
+    let confirmed = || {
+        if f.confirm.is_empty() {
+            Err(refusal("confirm", "请勾选确认框后再提交。", "Tick the box to confirm, then submit."))
+        } else {
+            Ok(())
+        }
+    };
+    match f.action.as_str() {
+        "approve" | "close" => confirmed()?,
+        "transfer" => {
+            if empty(&f.to) {
+                return Err(refusal("to", "请选择接收的部门。", "Choose the department to transfer to."));
+            }
+            confirmed()?;
+        }
+        "note" | "reply" | "conclude_review" if empty(&f.body) => {
+            return Err(refusal("body", "请填写内容。", "Write the text first."));
+        }
+        "deny" | "propose_rejection" | "propose_extension" if empty(&f.reason) => {
+            return Err(refusal("reason", "请填写理由。", "Give the reason."));
+        }
+        "propose_duplicate" if TipReference::parse(f.of.trim()).is_none() => {
+            return Err(refusal("of", "请填写更早受理的举报编号。", "Give the reference of the tip accepted earlier."));
+        }
+        "propose_conclusion" => {
+            if f.outcome.is_empty() {
+                return Err(refusal("outcome", "请选择核查结论。", "Choose the outcome."));
+            }
+            if empty(&f.feedback) {
+                return Err(refusal("feedback", "请填写给举报人的反馈。", "Write the feedback for the reporter."));
+            }
+        }
+        _ => {}
+    }
+    let days = optional_number(&f.days, "days", "延长天数请填写整数。", "The days are a whole number.")?.unwrap_or(0);
+    let conclusion = form_conclusion(f)?;
+    Ok(action_of(&f.action, &f.body, &f.reason, f.to.trim(), days, conclusion, f.of.trim())?)
 }
 
 pub async fn act(
@@ -436,14 +784,51 @@ pub async fn act(
     let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
-    let err = |e: ServiceError| PageError { problem: e.into(), lang };
-    let conclusion = form_conclusion(&form);
-    let action =
-        action_of(&form.action, &form.body, &form.reason, &form.to, form.days, conclusion, &form.of).map_err(err)?;
-    cases::act(&state.store, &state.settings.public_url, &page.session.official, &reference, action, unix_now())
+    let form = form.into_inner();
+    let done = match page_action(&form) {
+        Ok(action) => {
+            let official = &page.session.official;
+            cases::act(&state.store, &state.settings.public_url, official, &reference, action, unix_now())
+                .await
+                .map_err(Refusal::from)
+        }
+        Err(r) => Err(r),
+    };
+    match done {
+        Ok(()) if form.action == "transfer" => Ok(see_other(&format!("/staff/tips/{reference}/transferred"))),
+        Ok(()) => Ok(see_other(&format!("/staff/tips/{reference}?done={}", form.action))),
+        Err(r) => refuse(&state, &page, &reference, &form.action, form.values(), r).await,
+    }
+}
+
+/// `GET /staff/tips/{reference}/transferred`: where a transfer ends for the one who made it,
+/// who may no longer open the tip.
+pub async fn transferred(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageLang(lang): PageLang,
+    path: web::Path<Path>,
+) -> Result<HttpResponse, PageError> {
+    let page = crate::staff_page!(state, req, lang, CASE_ROLES);
+    let reference = reference_of(&path.reference, lang)?;
+    let department = cases::transferred_by(&state.store, &page.session.official, &reference)
         .await
-        .map_err(err)?;
-    Ok(see_other(&format!("/staff/tips/{}?done=1", reference)))
+        .map_err(|e| PageError { problem: e.into(), lang })?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let name = data.department_name(&department, lang == Lang::Zh);
+    let text = match lang {
+        Lang::Zh => format!("举报 {reference} 已转交至{name}，由该部门接手办理；本部门已不能再查看此举报。"),
+        Lang::En => format!(
+            "Tip {reference} was transferred to {name}, which handles it now; your department can no longer open it."
+        ),
+    };
+    let title = lang.t("已转交", "Transferred");
+    let markup = jubao_templates::staff::transferred(
+        &page.frame(title, "/staff"),
+        &text,
+        ("/staff", lang.t("返回举报队列", "Back to the queue")),
+    );
+    Ok(html(StatusCode::OK, markup))
 }
 
 #[derive(Deserialize)]
@@ -504,6 +889,7 @@ pub struct RewardForm {
     step: String,
     amount: String,
     reason: String,
+    confirm: String,
 }
 
 /// The department's reward steps as the service takes them.
@@ -534,16 +920,27 @@ pub async fn reward(
     let page = crate::staff_page!(state, req, lang, &[Role::Officer, Role::Head]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
-    let err = |e: ServiceError| PageError { problem: e.into(), lang };
-    let amount = match form.amount.trim() {
-        "" => None,
-        text => Some(
-            text.parse::<i64>()
-                .map_err(|_| err(crate::service::invalid("金额须为整数元。", "The amount is whole yuan.")))?,
-        ),
+    let form = form.into_inner();
+    let action = format!("reward_{}", form.step);
+    let checked = (|| {
+        if form.step == "approve" && form.confirm.is_empty() {
+            return Err(refusal("confirm", "请勾选确认框后再提交。", "Tick the box to confirm, then submit."));
+        }
+        optional_number(&form.amount, "amount", "金额请填写整数元。", "The amount is whole yuan.")
+    })();
+    let done = match checked {
+        Ok(amount) => reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason)
+            .await
+            .map_err(|e| Refusal::service((form.step == "propose").then_some("amount"), e)),
+        Err(r) => Err(r),
     };
-    reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason).await.map_err(err)?;
-    Ok(see_other(&format!("/staff/tips/{reference}?done=1")))
+    match done {
+        Ok(()) => Ok(see_other(&format!("/staff/tips/{reference}?done={action}"))),
+        Err(r) => {
+            let values = vec![("amount".to_owned(), form.amount.clone()), ("reason".to_owned(), form.reason.clone())];
+            refuse(&state, &page, &reference, &action, values, r).await
+        }
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -563,15 +960,26 @@ pub async fn request_identity(
     let page = crate::staff_page!(state, req, lang, &[Role::Head]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
-    disclosure::request(
-        &state.store,
-        &state.settings.public_url,
-        &page.session.official,
-        &reference,
-        &form.reason,
-        unix_now(),
-    )
-    .await
-    .map_err(|e| PageError { problem: e.into(), lang })?;
-    Ok(see_other(&format!("/staff/tips/{reference}?done=1")))
+    let done = if form.reason.trim().is_empty() {
+        Err(refusal("reason", "请填写申请查看身份的理由。", "Give the reason the identity is needed."))
+    } else {
+        disclosure::request(
+            &state.store,
+            &state.settings.public_url,
+            &page.session.official,
+            &reference,
+            &form.reason,
+            unix_now(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| Refusal::service(Some("reason"), e))
+    };
+    match done {
+        Ok(()) => Ok(see_other(&format!("/staff/tips/{reference}?done=identity"))),
+        Err(r) => {
+            let values = vec![("reason".to_owned(), form.reason.clone())];
+            refuse(&state, &page, &reference, "identity", values, r).await
+        }
+    }
 }

@@ -2,23 +2,57 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
 use jubao_templates::staff::DisclosureView;
 use serde::Deserialize;
 
-use super::{check_csrf, html, see_other};
-use crate::domain::{Role, china_time};
+use super::{Page, check_csrf, html, see_other};
+use crate::domain::{Role, TipReference, china_time};
 use crate::service::disclosure;
 use crate::store::unix_now;
 use crate::web::AppState;
-use crate::web::error::PageError;
+use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    reference: String,
+}
 
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     PageLang(lang): PageLang,
+    query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Custodian]);
+    let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
+    let notice = match (query.done.as_str(), lang) {
+        ("approved", Lang::Zh) => {
+            Some(format!("已批准：举报 {reference} 的举报人身份已单独加密给申请人，举报人会看到此事。"))
+        }
+        ("approved", Lang::En) => Some(format!(
+            "Approved: the identity of tip {reference} is sealed for the requester alone, and the reporter sees it."
+        )),
+        ("denied", Lang::Zh) => Some(format!("已拒绝举报 {reference} 的身份查看申请，申请人会收到通知。")),
+        ("denied", Lang::En) => {
+            Some(format!("The request for the identity of tip {reference} was turned down; the requester is told."))
+        }
+        _ => None,
+    };
+    render(&state, &page, notice.as_deref(), None, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    page: &Page,
+    notice: Option<&str>,
+    refused: Option<(&str, &str)>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
     let requests = disclosure::open_requests(&state.store, &page.session.official)
         .await
         .map_err(|e| PageError { problem: e.into(), lang })?;
@@ -31,14 +65,15 @@ pub async fn show(
             requester: format!(
                 "{} ({})",
                 r.requested_by,
-                r.department.map(|d| data.department_name(&d, lang == jubao_templates::Lang::Zh)).unwrap_or_default()
+                r.department.map(|d| data.department_name(&d, lang == Lang::Zh)).unwrap_or_default()
             ),
             reason: r.reason,
             at: china_time::minute_string(r.requested_at),
         })
         .collect();
     let title = lang.t("身份查看申请", "Disclosure requests");
-    Ok(html(StatusCode::OK, jubao_templates::staff::disclosures(&page.frame(title, "/staff/disclosures"), &items)))
+    let markup = jubao_templates::staff::disclosures(&page.frame(title, "/staff/disclosures"), &items, notice, refused);
+    Ok(html(status, markup))
 }
 
 #[derive(Default, Deserialize)]
@@ -46,6 +81,7 @@ pub async fn show(
 pub struct Decision {
     csrf: String,
     decision: String,
+    confirm: String,
 }
 
 pub async fn decide(
@@ -58,8 +94,26 @@ pub async fn decide(
     let page = crate::staff_page!(state, req, lang, &[Role::Custodian]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let approve = form.decision == "approve";
-    disclosure::decide(&state.store, &state.settings.public_url, &page.session.official, &id, approve, unix_now())
-        .await
-        .map_err(|e| PageError { problem: e.into(), lang })?;
-    Ok(see_other("/staff/disclosures"))
+    if approve && form.confirm.is_empty() {
+        let why = lang.t("请勾选确认框后再批准。", "Tick the box to confirm, then approve.");
+        return render(&state, &page, None, Some((id.as_str(), why)), StatusCode::BAD_REQUEST).await;
+    }
+    let official = &page.session.official;
+    let reference = match disclosure::reference_of_request(&state.store, official, &id).await {
+        Ok(r) => r,
+        Err(e) => return Err(PageError { problem: e.into(), lang }),
+    };
+    match disclosure::decide(&state.store, &state.settings.public_url, official, &id, approve, unix_now()).await {
+        Ok(()) => {
+            let done = if approve { "approved" } else { "denied" };
+            Ok(see_other(&format!("/staff/disclosures?done={done}&reference={reference}")))
+        }
+        Err(e) => {
+            let problem: Problem = e.into();
+            if problem.status.is_server_error() {
+                return Err(PageError { problem, lang });
+            }
+            render(&state, &page, None, Some((id.as_str(), problem.message(lang))), problem.status).await
+        }
+    }
 }

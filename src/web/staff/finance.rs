@@ -5,13 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
 use jubao_templates::staff::{FinanceLine, FinanceView};
 use serde::Deserialize;
 
-use super::{check_csrf, html, see_other};
-use crate::domain::{Role, TipReference, china_time};
+use super::{Page, check_csrf, html, see_other};
+use crate::domain::{KeyGroup, Role, TipReference, china_time};
 use crate::service::officials::SignedIn;
-use crate::service::{ServiceError, rewards};
+use crate::service::{ServiceError, groups, rewards};
 use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
@@ -21,6 +22,7 @@ use crate::web::lang::PageLang;
 #[serde(default)]
 pub struct Done {
     done: String,
+    reference: String,
 }
 
 pub async fn show(
@@ -30,10 +32,40 @@ pub async fn show(
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
+    let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
+    let notice = match (query.done.as_str(), lang) {
+        ("authorise", Lang::Zh) => Some(format!("已核准举报 {reference} 的奖励，举报人已收到领取通知。")),
+        ("authorise", Lang::En) => {
+            Some(format!("The reward of tip {reference} was authorised; the reporter is told to claim it."))
+        }
+        ("pay", Lang::Zh) => Some(format!("已登记举报 {reference} 的奖励发放。")),
+        ("pay", Lang::En) => Some(format!("The payment of the reward of tip {reference} was recorded.")),
+        _ => None,
+    };
+    render(&state, &page, notice, None, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    page: &Page,
+    notice: Option<String>,
+    refused: Option<(String, Option<String>, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
     let official = &page.session.official;
-    let items = rewards::finance_queue(&state.store, official, unix_now())
-        .await
-        .map_err(|e| PageError { problem: e.into(), lang })?;
+    let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    let items = rewards::finance_queue(&state.store, official, unix_now()).await.map_err(err)?;
+    let mut conn = state.store.conn().await.map_err(|e| err(e.into()))?;
+    let admitted = groups::require_active(&mut conn, &KeyGroup::Finance, &official.user_id).await.is_ok();
+    drop(conn);
+    let blocked = (!admitted).then(|| {
+        lang.t(
+            "您的财务密钥尚待一位已生效的财务人员批准（“密钥与成员”页）。批准之前，您可以查看奖励，但不能核准或登记发放。",
+            "Your finance key still waits for an active finance member to approve it (on the Keys page). Until then you see the rewards but cannot authorise or record payments.",
+        )
+        .to_owned()
+    });
     let lines = items
         .into_iter()
         .map(|i| {
@@ -67,10 +99,9 @@ pub async fn show(
             }
         })
         .collect();
-    let view =
-        FinanceView { lines, notice: (!query.done.is_empty()).then(|| lang.t("已完成。", "Done.").to_owned()) };
+    let view = FinanceView { lines, notice, blocked, refused };
     let title = lang.t("奖励发放", "Rewards");
-    Ok(html(StatusCode::OK, jubao_templates::staff::finance(&page.frame(title, "/staff/finance"), &view)))
+    Ok(html(status, jubao_templates::staff::finance(&page.frame(title, "/staff/finance"), &view)))
 }
 
 #[derive(Default, Deserialize)]
@@ -80,6 +111,7 @@ pub struct StepForm {
     step: String,
     payment_reference: String,
     receipt_code: String,
+    confirm: String,
 }
 
 /// Finance's steps as the service takes them.
@@ -112,10 +144,39 @@ pub async fn act(
     let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = TipReference::parse(&path).ok_or(PageError { problem: Problem::not_found(), lang })?;
-    finance_step(&state, &page.session.official, &reference, &form.step, &form.payment_reference, &form.receipt_code)
-        .await
-        .map_err(|e| PageError { problem: e.into(), lang })?;
-    Ok(see_other("/staff/finance?done=1"))
+    let refuse = |field: Option<&str>, message: &str| {
+        Some((reference.to_string(), field.map(str::to_owned), message.to_owned()))
+    };
+    let official = &page.session.official;
+    if form.confirm.is_empty() {
+        // A reward this official may not act on answers as the step would, box or not.
+        let err = |e: ServiceError| PageError { problem: e.into(), lang };
+        let mut conn = state.store.conn().await.map_err(|e| err(e.into()))?;
+        groups::require_active(&mut conn, &KeyGroup::Finance, &official.user_id).await.map_err(err)?;
+        drop(conn);
+        let queue = rewards::finance_queue(&state.store, official, unix_now()).await.map_err(err)?;
+        if !queue.iter().any(|i| i.reference == reference.as_str()) {
+            return Err(err(ServiceError::NoSuchTip));
+        }
+        let why = lang.t("请勾选确认框后再提交。", "Tick the box to confirm, then submit.");
+        return render(&state, &page, None, refuse(Some("confirm"), why), StatusCode::BAD_REQUEST).await;
+    }
+    if form.step == "pay" && form.payment_reference.trim().is_empty() {
+        let why = lang.t("请填写付款凭证号。", "Give the payment reference.");
+        return render(&state, &page, None, refuse(Some("payment_reference"), why), StatusCode::BAD_REQUEST).await;
+    }
+    match finance_step(&state, official, &reference, &form.step, &form.payment_reference, &form.receipt_code).await {
+        Ok(()) => Ok(see_other(&format!("/staff/finance?done={}&reference={reference}", form.step))),
+        Err(e) => {
+            let problem: Problem = e.into();
+            // Refused for who the official is or which reward it is: the error page, alike
+            // for every reference; refused for what was typed: the queue again, saying why.
+            if problem.status.is_server_error() || problem.status == StatusCode::FORBIDDEN {
+                return Err(PageError { problem, lang });
+            }
+            render(&state, &page, None, refuse(None, problem.message(lang)), problem.status).await
+        }
+    }
 }
 
 /// The payments as a CSV download.
