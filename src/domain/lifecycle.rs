@@ -192,6 +192,8 @@ pub fn may_take(step: Step, roles: &[Role]) -> bool {
     match step {
         Step::Object => false,
         s if s.is_approval() => has(Role::Head),
+        // Closing a tip as a duplicate at once is a head's decision; an officer proposes it.
+        Step::LinkDuplicate => has(Role::Head),
         _ => works_cases,
     }
 }
@@ -284,6 +286,8 @@ mod tests {
         assert!(may_take(Step::ProposeDuplicate, &[R::Officer]));
         assert!(!may_take(Step::ApproveDuplicate, &[R::Officer]));
         assert!(may_take(Step::ApproveDuplicate, &[R::Head]));
+        assert!(!may_take(Step::LinkDuplicate, &[R::Officer]), "an officer proposes a duplicate");
+        assert!(may_take(Step::LinkDuplicate, &[R::Head]));
         for role in [R::Intake, R::Custodian, R::Finance, R::Admin] {
             for step in Step::ALL {
                 assert!(!may_take(step, &[role]), "{role:?} {step:?}");

@@ -448,7 +448,9 @@ pub async fn act(
                     }
                     Step::ApproveDuplicate => {
                         let terms: DuplicateOf = parse(terms.as_bytes())?;
-                        let of = TipReference::parse(&terms.of).ok_or_else(|| super::not_found("找不到被标为重复的那条举报。", "The earlier tip was not found."))?;
+                        let of = TipReference::parse(&terms.of).ok_or_else(|| {
+                            super::not_found("找不到被标为重复的那条举报。", "The earlier tip was not found.")
+                        })?;
                         let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
                         after.closed_at = Some(now);
                         after.duplicate_of = Some(earlier.id.clone());
@@ -670,7 +672,10 @@ async fn earlier_of_duplicate(
     // Only a tip this official could open: an unknown reference and another
     // department's get the same answer.
     let not_ours = || {
-        super::invalid("重复举报只能关联本部门更早的举报。", "A duplicate links to an earlier tip of the same department.")
+        super::invalid(
+            "重复举报只能关联本部门更早的举报。",
+            "A duplicate links to an earlier tip of the same department.",
+        )
     };
     let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
     if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {

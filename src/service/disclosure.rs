@@ -264,7 +264,9 @@ pub async fn reference_of_request(
         return Err(super::forbidden("只有保密专员决定身份查看申请。", "Only a custodian decides disclosures."));
     }
     let mut conn = store.conn().await?;
-    let request = workflow::disclosure(&mut conn, request_id).await?.ok_or_else(|| super::not_found("找不到这项申请。", "The request was not found."))?;
+    let request = workflow::disclosure(&mut conn, request_id)
+        .await?
+        .ok_or_else(|| super::not_found("找不到这项申请。", "The request was not found."))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
     Ok(tip.reference)
 }

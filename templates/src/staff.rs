@@ -736,8 +736,8 @@ pub struct GroupView {
 fn waiting_for(lang: Lang, approvers: &[String]) -> String {
     if approvers.is_empty() {
         lang.t(
-            "暂时没有人可以批准：本组还没有在职的负责人（科长）。请管理员先创建负责人，由本组现有成员批准负责人，再由负责人批准此成员；也可由恢复密钥持有人离线运行 jubao department admit。",
-            "Nobody may approve yet: the group has no active head. Have the administrator create the head first; a current member admits the head, and the head admits this member. The holder of the recovery key may also run jubao department admit offline.",
+            "暂时没有人可以批准：本组还没有在职的负责人（科长）。请管理员先创建负责人，由本组现有成员批准负责人，再由负责人批准此成员；也可由恢复密钥持有人在服务器上离线接纳此成员（见密钥手册）。",
+            "Nobody may approve yet: the group has no active head. Have the administrator create the head first; a current member admits the head, and the head admits this member. The holder of the recovery key may also admit this member offline on the server (see the key handbook).",
         )
         .to_owned()
     } else if lang == Lang::Zh {
@@ -758,7 +758,8 @@ pub fn unheld_versions(lang: Lang, g: &GroupView) -> Markup {
                     li {
                         @if lang == Lang::Zh { "版本 " (v.version) "：封存 " (v.tips) " 件举报。" } @else { "Version " (v.version) ": seals " (v.tips) " tip(s). " }
                         @if v.recovery > 0 {
-                            (lang.t("恢复密钥持有此版本：恢复密钥持有人可离线运行 jubao department admit --identity 文件 --user 用户名，把它交给新成员。", "A recovery identity holds it: its holder can run jubao department admit --identity FILE --user USERNAME offline to pass it to a member."))
+                            (lang.t("恢复密钥持有此版本：恢复密钥持有人可在服务器上离线运行以下命令，把它交给新成员：", "A recovery identity holds it: its holder can pass it to a member offline, on the server, with:")) " "
+                            code { "jubao department admit --identity FILE --user USERNAME" }
                         } @else {
                             (lang.t("没有恢复密钥持有此版本：这些举报已无法再读取，新举报使用最新版本，不受影响。", "No recovery identity holds it: these tips can no longer be read; new tips use the newest version and are not affected."))
                         }
@@ -921,7 +922,11 @@ pub fn admin(f: &Frame<'_>, v: &AdminView) -> Markup {
                 }
                 (unheld_versions(lang, &d.keys))
             }
-            p.hint { (lang.t("没有密钥的部门还不能接收举报，举报会转到安委办。恢复密钥用 jubao department recovery 添加；没有在职成员持有旧版本时，恢复密钥持有人用 jubao department admit 把旧版本交给新成员。", "A department without a key cannot receive tips yet; they go to the safety office. Add recovery recipients with jubao department recovery; when no active member holds older versions, the recovery key's holder passes them to a new member with jubao department admit.")) }
+            p.hint { (lang.t("没有密钥的部门还不能接收举报，举报会转到安委办。恢复密钥用命令 ", "A department without a key cannot receive tips yet; they go to the safety office. Add recovery recipients with "))
+                code { "jubao department recovery" }
+                (lang.t(" 添加；没有在职成员持有旧版本时，恢复密钥持有人用 ", "; when no active member holds older versions, the recovery key's holder passes them to a new member with "))
+                code { "jubao department admit" }
+                (lang.t(" 把旧版本交给新成员。", ".")) }
             h2 { (lang.t("设置（只读）", "Settings (read-only)")) }
             dl.facts { @for (k, val) in &v.settings { dt { code { (k) } } dd { (val) } } }
             h2 { (lang.t("二维码", "QR posters")) }
@@ -967,6 +972,8 @@ pub struct FinanceLine {
     pub payment: String,
     pub can_authorise: bool,
     pub can_pay: bool,
+    /// This official authorised the reward, so a colleague records the payment.
+    pub pays_a_colleague: bool,
     /// Collected in person: the payer checks the query code of the reporter's receipt.
     pub needs_receipt: bool,
 }
@@ -1012,6 +1019,9 @@ pub fn finance(f: &Frame<'_>, v: &FinanceView) -> Markup {
                             (error_at(Some("confirm")))
                             button.button type="submit" { (lang.t("核准并通知举报人", "Authorise and notify the reporter")) }
                         }
+                    }
+                    @if l.pays_a_colleague {
+                        p.hint { (lang.t("您核准了这笔奖励：付款须由另一名财务人员登记（两人分别经手）。", "You authorised this reward: another finance official records the payment (two people, each one step).")) }
                     }
                     @if l.can_pay && v.blocked.is_none() {
                         form.action method="post" action={ "/staff/finance/" (l.reference) } {

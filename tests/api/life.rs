@@ -18,21 +18,48 @@ use crate::helpers::{TestApp, run, spawn_app};
 /// Words a Chinese page may show in Latin letters: names of file formats and standards,
 /// the language switch, and the project's name.
 const ALLOWED_WORDS: &[&str] = &[
-    "English", "jubao", "JPEG", "PNG", "WebP", "HEIC", "HEIF", "MOV", "GP", "AMR", "WAV", "PDF", "MB", "KB", "QR",
-    "TOTP", "CSV", "ID", "IP", "URL", "otpauth", "App",
+    "English",
+    "jubao",
+    "JPEG",
+    "PNG",
+    "WebP",
+    "HEIC",
+    "HEIF",
+    "MOV",
+    "GP",
+    "AMR",
+    "WAV",
+    "PDF",
+    "MB",
+    "KB",
+    "QR",
+    "TOTP",
+    "CSV",
+    "ID",
+    "IP",
+    "URL",
+    "otpauth",
+    "App",
+    "Cookie",
+    "SQLite",
+    "PostgreSQL",
 ];
 
 static RAW_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[a-z_]+:[a-z]").unwrap());
 static SNAKE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[a-z]+_[a-z_]+\b").unwrap());
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[a-z_]+=").unwrap());
 static JSON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"[{\[]\s*""#).unwrap());
+static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"https?://\S+").unwrap());
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]+").unwrap());
 
 /// What a page shows that a person should never see; empty when the page reads well.
 /// `allowed` adds words of the page's data (usernames) to the allow-list.
 pub(crate) fn unreadable(text: &str, zh: bool, allowed: &[&str]) -> Vec<String> {
+    // An address is copied, not read.
+    let text = &*URL.replace_all(text, " ");
     let mut found = Vec::new();
-    for (what, pattern) in [("raw code", &*RAW_CODE), ("code name", &*SNAKE), ("key=value", &*KEY_VALUE), ("JSON", &*JSON)]
+    for (what, pattern) in
+        [("raw code", &*RAW_CODE), ("code name", &*SNAKE), ("key=value", &*KEY_VALUE), ("JSON", &*JSON)]
     {
         found.extend(pattern.find_iter(text).map(|m| format!("{what}: {:?}", m.as_str())));
     }
@@ -46,6 +73,27 @@ pub(crate) fn unreadable(text: &str, zh: bool, allowed: &[&str]) -> Vec<String> 
         }
     }
     found
+}
+
+#[test]
+fn the_page_check_catches_what_a_person_should_not_see() {
+    for bad in [
+        "新建工作人员：unknown role clerk",
+        "department:emergency: 新密钥版本 1",
+        "提议：{\"accident_grade\":null}",
+        "计算依据 fine=200000",
+        "状态 under_review",
+        "证据 · removed",
+    ] {
+        assert!(!unreadable(bad, true, &[]).is_empty(), "{bad}");
+    }
+    for good in [
+        "举报编号 7MNJZK09WE · 照片（JPEG、PNG）· 举报电话 12350 · https://jubao.example.gov.cn/q/abc",
+        "已创建：li.officer",
+    ] {
+        assert_eq!(unreadable(good, true, &["li", "officer"]), Vec::<String>::new(), "{good}");
+    }
+    assert!(unreadable("Reward basis: fine=200000", false, &[]).len() == 1, "raw codes count on English pages too");
 }
 
 /// One person at a browser.
@@ -71,10 +119,19 @@ impl Person {
     /// The text the page shows, checked: no raw codes, no English on a Chinese page. Text
     /// in `code` elements (secrets, commands, references) is what a person copies, not reads.
     async fn read(&self) -> String {
-        let body = self.client.find(Locator::Css("body")).await.unwrap();
-        let mut text = body.text().await.unwrap();
+        // A page still loading has an empty body for a moment.
+        let mut text = String::new();
+        for _ in 0..100 {
+            if let Ok(body) = self.client.find(Locator::Css("body")).await {
+                text = body.text().await.unwrap_or_default();
+            }
+            if !text.trim().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let mut copied = Vec::new();
-        for code in self.client.find_all(Locator::Css("code, kbd, samp, [lang=en]")).await.unwrap() {
+        for code in self.client.find_all(Locator::Css("code, kbd, samp, body [lang=en]")).await.unwrap() {
             copied.push(code.text().await.unwrap_or_default());
         }
         copied.sort_by_key(|c| std::cmp::Reverse(c.len()));
@@ -154,7 +211,8 @@ impl Person {
     }
 
     async fn follow(&self, link_text: &str) -> String {
-        let link = self.client.find(Locator::LinkText(link_text)).await.unwrap_or_else(|e| panic!("no link {link_text}: {e}"));
+        let link =
+            self.client.find(Locator::LinkText(link_text)).await.unwrap_or_else(|e| panic!("no link {link_text}: {e}"));
         self.submit(link).await
     }
 
@@ -180,7 +238,10 @@ async fn first_admin(app: &TestApp) -> String {
     use std::io::Write;
     let mut command = app.cli();
     command.args(["user", "add", "--username", "admin", "--role", "admin", "--password-stdin"]);
-    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = command.spawn().unwrap();
     child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
@@ -205,7 +266,11 @@ impl Person {
     /// Opens a tip from the queue, as a person clicks its reference.
     async fn open_case(&self, reference: &str) -> String {
         self.open("/staff").await;
-        let link = self.client.find(Locator::LinkText(reference)).await.unwrap_or_else(|e| panic!("{reference} not in the queue: {e}"));
+        let link = self
+            .client
+            .find(Locator::LinkText(reference))
+            .await
+            .unwrap_or_else(|e| panic!("{reference} not in the queue: {e}"));
         self.submit(link).await
     }
 }
@@ -238,7 +303,9 @@ async fn file(reporter: &Person, title: &str, with_identity: bool) -> (String, S
     reporter.choose("#category", "mine").await;
     reporter.choose("#district", "500103").await;
     reporter.fill("#title", title).await;
-    reporter.fill("#description", "三号井下通风机已经停了一周，工人仍在井下作业，瓦斯浓度报警器被人用塑料袋包住。").await;
+    reporter
+        .fill("#description", "三号井下通风机已经停了一周，工人仍在井下作业，瓦斯浓度报警器被人用塑料袋包住。")
+        .await;
     reporter.fill("#location", "某某煤矿三号井").await;
     reporter.fill("#company", "重庆某某煤业有限公司").await;
     if with_identity {
@@ -256,7 +323,9 @@ async fn file(reporter: &Person, title: &str, with_identity: bool) -> (String, S
 #[tokio::test]
 async fn a_whole_portal_life_through_the_pages_only() {
     let app = spawn_app().await;
-    let names = ["admin", "zhao.head", "li.officer", "wang.fire", "bao.custodian", "qian.finance"];
+    // Usernames, and the payment reference finance types, are data the pages show back.
+    let names =
+        ["admin", "zhao.head", "li.officer", "wang.fire", "bao.custodian", "qian.finance", "sun.finance", "ICBC"];
     let admin_secret = first_admin(&app).await;
     let problems = Problems::default();
 
@@ -267,6 +336,7 @@ async fn a_whole_portal_life_through_the_pages_only() {
     let officer_secret = create_official(&admin, "li.officer", &["officer"], Some("emergency")).await;
     let custodian_secret = create_official(&admin, "bao.custodian", &["custodian"], None).await;
     let finance_secret = create_official(&admin, "qian.finance", &["finance"], None).await;
+    let payer_secret = create_official(&admin, "sun.finance", &["finance"], None).await;
     create_official(&admin, "wang.fire", &["officer", "head"], Some("fire")).await;
     admin.open("/staff/admin").await;
     admin.shoot("staff-admin", 1280).await;
@@ -305,7 +375,7 @@ async fn a_whole_portal_life_through_the_pages_only() {
     // The head asks for the reporter's identity: a head's decision.
     head.open_case(&reference).await;
     head.fill("#why", "需要当面核实井下作业的具体时间。").await;
-    let requested = head.press("form[action$='/disclosure']", "申请查看身份").await;
+    let requested = head.press("form[action$='/disclosure']", "向保密专员申请查看身份").await;
     assert!(!requested.contains("申请查看身份"), "no second request is offered: {requested}");
     officer.act("start_verification").await;
     officer.choose("#conclude-outcome", "substantiated").await;
@@ -327,30 +397,35 @@ async fn a_whole_portal_life_through_the_pages_only() {
     let case = head.open_case(&reference).await;
     head.shoot("staff-case-proposal", 1280).await;
     assert!(case.contains("属实") && case.contains("200000") || case.contains("200 000"), "{case}");
-    head.act("approve").await;
+    head.tick("#approve-confirm").await;
+    let approved = head.act("approve").await;
+    assert!(approved.contains("已办结") || approved.contains("批准"), "{approved}");
 
     // The custodian decides the disclosure; the reporter sees it.
     admin.client.delete_all_cookies().await.unwrap();
     admin.sign_in("bao.custodian", PASSWORD, &custodian_secret).await;
     admin.open("/staff/disclosures").await;
-    let decide = admin.find("form[action^='/staff/disclosures/']").await;
-    if let Ok(confirm) = decide.find(Locator::Css("input[type=checkbox]")).await {
-        confirm.click().await.unwrap();
-    }
-    let decided = admin.submit(decide.find(Locator::Css("button[type=submit]")).await.unwrap()).await;
+    admin.tick("input[name=confirm]").await;
+    let decided = admin.press("form:has(input[name=confirm])", "批准披露身份").await;
     assert!(decided.contains("张三") || decided.contains("已批准"), "{decided}");
     let status = reporter.open("/track/status").await;
-    assert!(status.contains("已查看") || status.contains("已批准"), "{status}");
+    assert!(status.contains("已披露"), "the reporter sees the disclosure: {status}");
 
     // The reward: proposed, approved, authorised, claimed, paid.
     let case = officer.open_case(&reference).await;
     assert!(case.contains("奖励"), "{case}");
-    officer.press("form[action$='/reward']:has(input[value=propose])", "提议奖励").await;
+    officer.press("form[action$='/reward']:has(input[value=propose])", "提议奖励（报负责人批准）").await;
     head.open_case(&reference).await;
-    head.press("form[action$='/reward']:has(input[value=approve])", "批准奖励").await;
+    head.tick("#reward-confirm").await;
+    head.press("form[action$='/reward']:has(input[value=approve])", "批准奖励（交财务核准）").await;
     let (_f, finance) = Person::at(1280, &app.address, &names, &problems).await;
     finance.sign_in("qian.finance", PASSWORD, &finance_secret).await;
+    // Two people in finance: one authorises, the other records the payment.
+    finance.follow("密钥与成员").await;
+    finance.tick("form[action$='/approve'] input[name=confirm]").await;
+    finance.press("form[action$='/approve']", "批准 sun.finance").await;
     finance.open("/staff/finance").await;
+    finance.tick("input[id^=authorise-confirm-]").await;
     finance.press("form:has(input[name=step][value=authorise])", "核准并通知举报人").await;
     reporter.open("/track/status").await;
     reporter.tick("input[name=method][value=bank]").await;
@@ -360,9 +435,14 @@ async fn a_whole_portal_life_through_the_pages_only() {
     reporter.fill("#account", "6222020200112233445").await;
     let claimed = reporter.press("form[action='/track/reward']", "提交领取申请").await;
     assert!(claimed.contains("奖励"), "{claimed}");
-    finance.open("/staff/finance").await;
-    finance.fill("input[name=payment_reference]", "ICBC-2026-0001").await;
-    let paid = finance.press("form:has(input[name=step][value=pay])", "登记已付款").await;
+    let waiting = finance.open("/staff/finance").await;
+    assert!(waiting.contains("另一名财务人员"), "{waiting}");
+    let (_p, payer) = Person::at(1280, &app.address, &names, &problems).await;
+    payer.sign_in("sun.finance", PASSWORD, &payer_secret).await;
+    payer.open("/staff/finance").await;
+    payer.fill("input[name=payment_reference]", "ICBC-2026-0001").await;
+    payer.tick("input[id^=pay-confirm-]").await;
+    let paid = payer.press("form:has(input[name=step][value=pay])", "登记已付款").await;
     assert!(paid.contains("已"), "{paid}");
     let status = reporter.open("/track/status").await;
     assert!(status.contains("已发放") || status.contains("已付款"), "{status}");
@@ -371,9 +451,25 @@ async fn a_whole_portal_life_through_the_pages_only() {
     let (second, _) = file(&reporter, "井口值班室堆放雷管", false).await;
     officer.open_case(&second).await;
     officer.choose("#to", "fire").await;
+    officer.tick("#transfer-confirm").await;
     let moved = officer.act("transfer").await;
     assert!(moved.contains(&second), "{moved}");
     assert!(moved.contains("消防"), "{moved}");
+
+    // The same pages in English carry no raw codes either.
+    head.open_case(&reference).await;
+    let english = head.follow("English").await;
+    let url = head.client.current_url().await.unwrap();
+    assert!(english.contains("Timeline"), "{url}: {english}");
+    reporter.open("/track/status").await;
+    let english = reporter.follow("English").await;
+    assert!(
+        english.contains("Transferred to Fire and Rescue Corps"),
+        "the second tip's reporter sees where it went: {english}"
+    );
+    payer.follow("English").await;
+    admin.open("/staff/disclosures").await;
+    admin.follow("English").await;
 
     let problems = problems.lock().unwrap();
     assert!(problems.is_empty(), "{} pages do not read well:\n\n{}", problems.len(), problems.join("\n\n"));

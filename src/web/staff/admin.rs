@@ -141,13 +141,22 @@ async fn view(
         (
             "database".to_owned(),
             match s.database_url().backend() {
-                Some(crate::configuration::Backend::Sqlite) => "sqlite".to_owned(),
-                _ => "postgres".to_owned(),
+                Some(crate::configuration::Backend::Sqlite) => "SQLite".to_owned(),
+                _ => "PostgreSQL".to_owned(),
             },
         ),
         (
             "smtp_url".to_owned(),
-            s.smtp_url.as_ref().map_or_else(|| "— (.eml files in data_dir/outbox)".to_owned(), |u| format!("{u:?}")),
+            s.smtp_url.as_ref().map_or_else(
+                || {
+                    lang.t(
+                        "未设置：邮件保存为数据目录中的文件",
+                        "not set: mails are written as files in the data directory",
+                    )
+                    .to_owned()
+                },
+                |u| format!("{u:?}"),
+            ),
         ),
         (
             "trusted_proxies".to_owned(),

@@ -88,6 +88,7 @@ async fn render(
             FinanceLine {
                 can_authorise: i.status == "approved",
                 can_pay: i.status == "claimed" && !i.authorised_by_me,
+                pays_a_colleague: i.status == "claimed" && i.authorised_by_me,
                 needs_receipt: i.method.as_deref() == Some("in_person"),
                 status: jubao_templates::events::reward_status(&i.status, lang).to_owned(),
                 reference: i.reference,
