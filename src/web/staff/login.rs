@@ -40,6 +40,8 @@ pub fn landing(roles: &[Role]) -> &'static str {
         "/staff"
     } else if roles.contains(&Role::Custodian) {
         "/staff/disclosures"
+    } else if roles.contains(&Role::Finance) {
+        "/staff/finance"
     } else if roles.contains(&Role::Admin) {
         "/staff/admin"
     } else {
