@@ -38,9 +38,13 @@ async fn page_errors_are_pages_in_the_visitors_language() {
 }
 
 /// The message of an error page: the paragraph after its heading.
+/// The refusal the case page shows at its top, without its lead-in ("未能完成……：").
 fn error_message(html: &str) -> String {
-    let start = html.find("</h1><p>").expect("an error page") + "</h1><p>".len();
-    html[start..start + html[start..].find("</p>").unwrap()].to_owned()
+    let marker = "class=\"error-summary\" role=\"alert\"><p>";
+    let start = html.find(marker).unwrap_or_else(|| panic!("a refused form: {html}")) + marker.len();
+    let summary = &html[start..start + html[start..].find("</p>").unwrap()];
+    let cut = summary.find('：').map(|i| i + '：'.len_utf8()).or_else(|| summary.find(": ").map(|i| i + 2));
+    summary[cut.unwrap_or(0)..].to_owned()
 }
 
 /// Asks for a transfer to transport from the case page, after choosing `lang` with the
@@ -55,7 +59,7 @@ async fn transfer_in(
     browser.get(app.url(&format!("/lang/{lang}"))).send().await.unwrap();
     browser
         .post(app.url(&format!("/staff/tips/{reference}/act")))
-        .form(&[("csrf", csrf), ("action", "transfer"), ("to", "transport")])
+        .form(&[("csrf", csrf), ("action", "transfer"), ("to", "transport"), ("confirm", "yes")])
         .send()
         .await
         .unwrap()
@@ -111,10 +115,10 @@ async fn a_refused_new_official_is_told_why_in_the_page_language() {
     let zh = browser.post(app.url("/staff/admin/users")).form(&form("nope")).send().await.unwrap();
     assert_eq!(zh.status(), 422);
     let zh = zh.text().await.unwrap();
-    assert!(zh.contains("电子邮件地址无效") && !zh.contains("not an email address"), "{zh}");
+    assert!(zh.contains("这不是有效的电子邮箱地址") && !zh.contains("not an email address"), "{zh}");
 
     browser.get(app.url("/lang/en")).send().await.unwrap();
     let en =
         browser.post(app.url("/staff/admin/users")).form(&form("nope")).send().await.unwrap().text().await.unwrap();
-    assert!(en.contains("not an email address"), "{en}");
+    assert!(en.contains("This is not an email address"), "{en}");
 }
