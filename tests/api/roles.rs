@@ -209,7 +209,13 @@ async fn every_staff_route_by_every_role() {
             allowed: &["custodian"],
             allowed_status: 303,
         },
-        Route { method: "GET", path: "/staff/intake".into(), body: Body::None, allowed: &["intake"], allowed_status: 200 },
+        Route {
+            method: "GET",
+            path: "/staff/intake".into(),
+            body: Body::None,
+            allowed: &["intake"],
+            allowed_status: 200,
+        },
         Route {
             method: "GET",
             path: "/staff/keys".into(),
