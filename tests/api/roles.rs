@@ -397,7 +397,7 @@ async fn every_staff_route_by_every_role() {
             method: "POST",
             path: "/staff/intake".into(),
             body: Body::Form({
-                let mut fields = crate::helpers::form_fields("矩阵电话登记", "矩阵");
+                let mut fields = crate::helpers::form_fields("矩阵电话登记", "来电人称三号井通风机停了两天仍在生产。");
                 fields.extend([("channel", "hotline".into()), ("nonce", "roles-matrix".into())]);
                 fields
             }),
