@@ -217,8 +217,8 @@ where
         } else {
             let list = names.join(", ");
             super::forbidden(
-                &format!("只有 {} 可以批准此成员。", names.join("、")),
-                &format!("Only {list} may approve this member."),
+                format!("只有 {} 可以批准此成员。", names.join("、")),
+                format!("Only {list} may approve this member."),
             )
         });
     }

@@ -40,6 +40,8 @@ pub struct AppState {
     pub spool: crate::service::evidence::SpoolDir,
     pub reference: reference_cache::ReferenceCache,
     pub blobs: BlobStore,
+    /// The one-time marks of desk forms already filed (`/staff/intake`).
+    pub desk_nonces: Arc<staff::intake::Nonces>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             store,
             settings: Arc::new(settings),
             blobs,
+            desk_nonces: Default::default(),
         }
     }
 
@@ -107,6 +110,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/staff/oversight").get(staff::oversight::show))
         .service(web::resource("/staff/disclosures").get(staff::disclosures::show))
         .service(web::resource("/staff/disclosures/{id}").post(staff::disclosures::decide))
+        .service(web::resource("/staff/intake").get(staff::intake::show).post(staff::intake::submit))
         .service(web::resource("/staff/keys").get(staff::keys::show))
         .service(web::resource("/staff/keys/{holder}/approve").post(staff::keys::approve))
         .service(web::resource("/staff/admin").get(staff::admin::show))

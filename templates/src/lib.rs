@@ -3,6 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+pub mod desk;
 pub mod events;
 pub mod form;
 pub mod home;

@@ -11,6 +11,7 @@ mod canary;
 mod case_pages;
 mod command_line;
 mod crash;
+mod desk;
 mod errors;
 mod health;
 mod helpers;

@@ -211,6 +211,13 @@ async fn every_staff_route_by_every_role() {
         },
         Route {
             method: "GET",
+            path: "/staff/intake".into(),
+            body: Body::None,
+            allowed: &["intake"],
+            allowed_status: 200,
+        },
+        Route {
+            method: "GET",
             path: "/staff/keys".into(),
             body: Body::None,
             allowed: &["fire_officer", "officer", "head", "oversight", "custodian", "finance"],
@@ -384,6 +391,17 @@ async fn every_staff_route_by_every_role() {
             path: "/api/v1/staff/rewards/payments.csv".into(),
             body: Body::None,
             allowed: &["finance"],
+            allowed_status: 200,
+        },
+        Route {
+            method: "POST",
+            path: "/staff/intake".into(),
+            body: Body::Form({
+                let mut fields = crate::helpers::form_fields("矩阵电话登记", "来电人称三号井通风机停了两天仍在生产。");
+                fields.extend([("channel", "hotline".into()), ("nonce", "roles-matrix".into())]);
+                fields
+            }),
+            allowed: &["intake"],
             allowed_status: 200,
         },
         // Last: these end the sessions the routes above used.

@@ -62,7 +62,7 @@ impl FormBody {
         }
     }
 
-    fn values(&self) -> Values {
+    pub(crate) fn values(&self) -> Values {
         Values {
             kind: self.kind.clone(),
             category: self.category.clone(),
@@ -82,12 +82,12 @@ impl FormBody {
     }
 }
 
-fn errors_in(lang: Lang, errors: &[FieldError]) -> Errors {
+pub(crate) fn errors_in(lang: Lang, errors: &[FieldError]) -> Errors {
     Errors(errors.iter().map(|e| (e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())).collect())
 }
 
 /// The lists of the form, in the page language.
-fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<CategoryGroup>, Vec<Choice>) {
+pub(crate) fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<CategoryGroup>, Vec<Choice>) {
     let zh = lang == Lang::Zh;
     let kinds = data
         .reference
@@ -118,7 +118,7 @@ fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<CategoryGroup>
 }
 
 /// Whether any department, and the custodians, can receive sealed data yet.
-async fn readiness(state: &AppState) -> Result<(bool, bool), ServiceError> {
+pub(crate) async fn readiness(state: &AppState) -> Result<(bool, bool), ServiceError> {
     let keyed = keys::groups_with_keys(&mut *state.store.conn().await?).await?;
     let open = keyed.iter().any(|g| g.starts_with("department:"));
     let identity = keyed.contains(&KeyGroup::Custodians.name());

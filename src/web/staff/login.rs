@@ -44,6 +44,8 @@ pub fn landing(roles: &[Role]) -> &'static str {
         "/staff/finance"
     } else if roles.contains(&Role::Admin) {
         "/staff/admin"
+    } else if roles.contains(&Role::Intake) {
+        "/staff/intake"
     } else {
         "/staff/keys"
     }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod case;
 pub mod disclosures;
 pub mod finance;
+pub mod intake;
 pub mod keys;
 pub mod login;
 pub mod oversight;
@@ -99,6 +100,9 @@ pub fn check_csrf(session: &StaffSession, given: &str, lang: Lang) -> Result<(),
 /// The navigation an official's roles call for.
 pub fn nav(session: &StaffSession, lang: Lang) -> Vec<Nav> {
     let mut items = Vec::new();
+    if session.has(Role::Intake) {
+        items.push(Nav { href: "/staff/intake", label: lang.t("登记举报", "File a tip").to_owned() });
+    }
     if session.has(Role::Officer) || session.has(Role::Head) || session.has(Role::Oversight) {
         items.push(Nav { href: "/staff", label: lang.t("队列", "Queue").to_owned() });
     }
