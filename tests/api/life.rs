@@ -152,12 +152,11 @@ impl Person {
     /// With `JUBAO_SCREENSHOTS=DIR` set, saves the page as it is now at `width` px.
     async fn shoot(&self, name: &str, width: u32) {
         let Ok(dir) = std::env::var("JUBAO_SCREENSHOTS") else { return };
-        let (old, _) = self.client.get_window_size().await.unwrap();
         self.client.set_window_size(width, 1600).await.unwrap();
         let png = self.client.screenshot().await.unwrap();
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(format!("{dir}/{name}-{width}.png"), png).unwrap();
-        self.client.set_window_size(u32::try_from(old).unwrap(), 1600).await.unwrap();
+        self.client.set_window_size(1280, 1600).await.unwrap();
     }
 
     async fn open(&self, path: &str) -> String {
