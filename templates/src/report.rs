@@ -66,6 +66,51 @@ fn notice(lang: Lang) -> Markup {
     }
 }
 
+/// The kind, field and district of a report, as radio buttons and pick-lists: the public form
+/// and the hotline desk ask them the same way.
+pub(crate) fn pickers(
+    lang: Lang,
+    kinds: &[Choice],
+    categories: &[CategoryGroup],
+    districts: &[Choice],
+    v: &Values,
+    e: &Errors,
+) -> Markup {
+    html! {
+        div.field.invalid[e.of("kind").is_some()] id="kind" {
+            p.label { (lang.t("举报类型", "Kind of problem")) span.required aria-hidden="true" { " *" } }
+            @if let Some(msg) = e.of("kind") { span.error id="kind-error" { "⚠ " (msg) } }
+            @for k in kinds {
+                label.choice {
+                    input type="radio" name="kind" value=(k.code) checked[v.kind == k.code];
+                    span { strong { (k.name) } @if let Some(h) = &k.hint { br; span.hint { (h) } } }
+                }
+            }
+        }
+        div.field.invalid[e.of("category").is_some()] {
+            label for="category" { (lang.t("行业领域", "Field")) span.required aria-hidden="true" { " *" } }
+            span.hint id="category-hint" { (lang.t("决定由哪个部门负责核查。不确定请选“其他或不清楚”。", "This decides which department verifies it. Not sure? Choose “Other or not sure”.")) }
+            @if let Some(msg) = e.of("category") { span.error id="category-error" { "⚠ " (msg) } }
+            select id="category" name="category" aria-describedby="category-hint" {
+                option value="" { (lang.t("请选择", "Choose")) }
+                @for group in categories {
+                    optgroup label=(group.department) {
+                        @for c in &group.categories { option value=(c.code) selected[v.category == c.code] { (c.name) } }
+                    }
+                }
+            }
+        }
+        div.field.invalid[e.of("district").is_some()] {
+            label for="district" { (lang.t("所在区县", "District")) span.required aria-hidden="true" { " *" } }
+            @if let Some(msg) = e.of("district") { span.error id="district-error" { "⚠ " (msg) } }
+            select id="district" name="district" {
+                option value="" { (lang.t("请选择", "Choose")) }
+                @for d in districts { option value=(d.code) selected[v.district == d.code] { (d.name) } }
+            }
+        }
+    }
+}
+
 pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
     let title = lang.t("我要举报", "Make a report");
     let frame = Frame { lang, title, path: action };
@@ -89,37 +134,7 @@ pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
                 @if let Some((code, _)) = &form.poster { input type="hidden" name="poster" value=(code); }
                 fieldset {
                     legend { (lang.t("举报内容", "What you report")) }
-                    div.field.invalid[e.of("kind").is_some()] id="kind" {
-                        p.label { (lang.t("举报类型", "Kind of problem")) span.required aria-hidden="true" { " *" } }
-                        @if let Some(msg) = e.of("kind") { span.error id="kind-error" { "⚠ " (msg) } }
-                        @for k in &form.kinds {
-                            label.choice {
-                                input type="radio" name="kind" value=(k.code) checked[v.kind == k.code];
-                                span { strong { (k.name) } @if let Some(h) = &k.hint { br; span.hint { (h) } } }
-                            }
-                        }
-                    }
-                    div.field.invalid[e.of("category").is_some()] {
-                        label for="category" { (lang.t("行业领域", "Field")) span.required aria-hidden="true" { " *" } }
-                        span.hint id="category-hint" { (lang.t("决定由哪个部门负责核查。不确定请选“其他或不清楚”。", "This decides which department verifies it. Not sure? Choose “Other or not sure”.")) }
-                        @if let Some(msg) = e.of("category") { span.error id="category-error" { "⚠ " (msg) } }
-                        select id="category" name="category" aria-describedby="category-hint" {
-                            option value="" { (lang.t("请选择", "Choose")) }
-                            @for group in &form.categories {
-                                optgroup label=(group.department) {
-                                    @for c in &group.categories { option value=(c.code) selected[v.category == c.code] { (c.name) } }
-                                }
-                            }
-                        }
-                    }
-                    div.field.invalid[e.of("district").is_some()] {
-                        label for="district" { (lang.t("所在区县", "District")) span.required aria-hidden="true" { " *" } }
-                        @if let Some(msg) = e.of("district") { span.error id="district-error" { "⚠ " (msg) } }
-                        select id="district" name="district" {
-                            option value="" { (lang.t("请选择", "Choose")) }
-                            @for d in &form.districts { option value=(d.code) selected[v.district == d.code] { (d.name) } }
-                        }
-                    }
+                    (pickers(lang, &form.kinds, &form.categories, &form.districts, v, e))
                     (text_input(&Text { field: "title", label: lang.t("标题", "Title"), value: &v.title,
                         hint: Some(lang.t("一句话概括，例如：某某厂仓库堆放危险化学品", "One line, e.g. “Chemicals stored in the warehouse of X factory”")),
                         required: true, max: 100, kind: "text", autocomplete: "off" }, e))
