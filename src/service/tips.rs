@@ -33,6 +33,21 @@ pub struct NewTip {
     pub poster_id: Option<String>,
 }
 
+impl NewTip {
+    /// A checked tip as it came in on `channel`, from the poster `poster_id` if any.
+    pub fn from_valid(valid: crate::domain::validation::ValidTip, channel: Channel, poster_id: Option<String>) -> Self {
+        NewTip {
+            kind: valid.kind,
+            category: valid.category,
+            district: valid.district,
+            channel,
+            report: valid.report,
+            identity: valid.identity,
+            poster_id,
+        }
+    }
+}
+
 /// What the reporter takes away. The query code exists nowhere else.
 /// How many references to draw for a tip when one is taken (50 random bits: rare).
 const REFERENCE_ATTEMPTS: usize = 8;

@@ -133,15 +133,7 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
         None => None,
     };
     let channel = if poster.is_some() && channel == Channel::Api { Channel::Qr } else { channel };
-    let new = NewTip {
-        kind: valid.kind,
-        category: valid.category,
-        district: valid.district,
-        channel,
-        report: valid.report,
-        identity: valid.identity,
-        poster_id: poster.map(|p| p.id),
-    };
+    let new = NewTip::from_valid(valid, channel, poster.map(|p| p.id));
     // The public channels count against the whole system's hourly cap; the hotline desk's
     // tips (taken by an official from a caller) do not.
     let cap = matches!(channel, Channel::Api | Channel::Qr).then(|| state.settings.limits.tips_per_hour.get());

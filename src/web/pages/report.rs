@@ -230,15 +230,8 @@ pub async fn submit(
         return again_later(&state, lang, form.values(), poster_view, ApiError::from(limited).0).await;
     }
     let had_identity = valid.identity.is_some();
-    let new = NewTip {
-        kind: valid.kind,
-        category: valid.category,
-        district: valid.district,
-        channel: if poster.is_some() { Channel::Qr } else { Channel::Web },
-        report: valid.report,
-        identity: valid.identity,
-        poster_id: poster.map(|p| p.id),
-    };
+    let new =
+        NewTip::from_valid(valid, if poster.is_some() { Channel::Qr } else { Channel::Web }, poster.map(|p| p.id));
     let cap = Some(state.settings.limits.tips_per_hour.get());
     let receipt = match tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await {
         Ok(receipt) => receipt,

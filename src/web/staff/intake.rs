@@ -174,15 +174,7 @@ pub async fn submit(
         return Ok(answer);
     }
     let had_identity = valid.identity.is_some();
-    let new = NewTip {
-        kind: valid.kind,
-        category: valid.category,
-        district: valid.district,
-        channel,
-        report: valid.report,
-        identity: valid.identity,
-        poster_id: None,
-    };
+    let new = NewTip::from_valid(valid, channel, None);
     // As `POST /api/v1/staff/tips`: the desk's tips do not count against the hourly cap of
     // the public channels.
     let filed = tips::file_within(&state.store, new, now, None, Some(&state.settings.public_url)).await;
