@@ -16,8 +16,10 @@ use tempfile::TempDir;
 static LOGS: LazyLock<Arc<Mutex<Vec<u8>>>> = LazyLock::new(|| {
     let buffer = Arc::new(Mutex::new(Vec::new()));
     let sink = Capture(buffer.clone());
-    // The production default for everyone else, everything of our own.
-    let filter = LogFilter::new("info,jubao=trace").unwrap();
+    // The production default for everyone else, everything of our own; `JUBAO_TEST_LOG_FILTER`
+    // widens it (`sqlx::query=debug` logs every statement, which `queries` counts).
+    let directives = std::env::var("JUBAO_TEST_LOG_FILTER").unwrap_or_else(|_| "info,jubao=trace".to_owned());
+    let filter = LogFilter::new(&directives).unwrap();
     jubao::telemetry::init(&filter, move || sink.clone());
     buffer
 });

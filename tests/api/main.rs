@@ -24,6 +24,7 @@ mod mail;
 mod no_trace;
 mod openapi;
 mod pages;
+mod queries;
 mod reference;
 mod retention;
 mod reward_controls;
