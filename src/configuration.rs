@@ -53,6 +53,10 @@ pub struct Settings {
     pub public_url: PublicUrl,
     /// Unset: emails are written to `<data_dir>/outbox/` as `.eml` files.
     pub smtp_url: Option<SmtpUrl>,
+    /// A directory with a deployment's own `zh.ftl` and/or `en.ftl`: their messages replace
+    /// the built-in wording of the same key. Unset: the built-in catalogue only.
+    #[serde(default)]
+    pub locales_dir: Option<PathBuf>,
     pub trusted_proxies: TrustedProxies,
     /// A tracing filter, e.g. `info` or `jubao=debug,info`.
     pub log: LogFilter,

@@ -20,6 +20,8 @@ pub enum StartError {
     Seeds(#[from] SeedError),
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
+    #[error("the message catalogue (locales_dir) cannot be used: {0}")]
+    Catalogue(#[from] jubao_templates::i18n::CatalogueError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: std::io::Error },
 }
@@ -110,6 +112,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        jubao_templates::i18n::install(settings.locales_dir.as_deref())?;
         let store = open_store(&settings).await?;
         let listener = TcpListener::bind(settings.bind)
             .map_err(|source| StartError::Bind { address: settings.bind.to_string(), source })?;

@@ -11,6 +11,7 @@
 //! ```
 
 use super::{Role, TipStatus};
+use jubao_templates::i18n::Msg;
 
 /// What can be done to a tip. Proposals wait for a head other than the proposer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,14 +125,14 @@ pub struct Illegal {
 }
 
 impl Illegal {
-    /// The reason in Chinese (the `Display` is English).
-    pub fn zh(&self) -> &'static str {
-        match self.why {
-            ": nothing was proposed" => "没有等待批准的提议。",
-            ": it was extended once already" => "核查期限已经延长过一次，不能再次延长。",
-            ": the same proposal waits for approval" => "同样的提议正在等待批准。",
-            _ => "举报当前所处的阶段不能进行这一步。",
-        }
+    /// The reason for a person, as a message of the catalogue (the `Display` is for logs).
+    pub fn msg(&self) -> Msg {
+        Msg::new(match self.why {
+            ": nothing was proposed" => "lifecycle-nothing-proposed",
+            ": it was extended once already" => "lifecycle-extended-once-already",
+            ": the same proposal waits for approval" => "lifecycle-same-proposal-waits",
+            _ => "lifecycle-step-not-possible-now",
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! when the claim window passes (an approved extension reopens it). Every step is taken by
 //! someone other than whoever took the step before.
 
+use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 use super::Kind;
@@ -57,28 +58,16 @@ pub enum Ineligible {
 }
 
 impl Ineligible {
-    pub fn zh(self) -> &'static str {
-        match self {
-            Ineligible::NotConcluded => "举报尚未办结。",
-            Ineligible::Unsubstantiated => "经核查举报不属实。",
-            Ineligible::KindNotRewarded => "此类举报不在奖励范围内。",
-            Ineligible::PreviouslyKnown => "所举报事项此前已被监管部门掌握并依法处理。",
-            Ineligible::SupervisoryDuty => "举报人声明负有安全生产监管职责或为其近亲属。",
-            Ineligible::NotFirst => "同一事项已有更早受理的举报，奖励只给予最先受理的举报。",
-        }
-    }
-
-    pub fn en(self) -> &'static str {
-        match self {
-            Ineligible::NotConcluded => "The report has not been concluded.",
-            Ineligible::Unsubstantiated => "The report was found not to be true.",
-            Ineligible::KindNotRewarded => "This kind of report is not rewarded.",
-            Ineligible::PreviouslyKnown => "The regulator already knew of the matter and dealt with it.",
-            Ineligible::SupervisoryDuty => "The reporter declared supervisory duties or kinship with such staff.",
-            Ineligible::NotFirst => {
-                "Another report on the same matter was accepted first; only the first accepted report is rewarded."
-            }
-        }
+    /// Why, as a message of the catalogue.
+    pub fn msg(self) -> Msg {
+        Msg::new(match self {
+            Ineligible::NotConcluded => "reward-not-concluded",
+            Ineligible::Unsubstantiated => "reward-unsubstantiated",
+            Ineligible::KindNotRewarded => "reward-kind-not-rewarded",
+            Ineligible::PreviouslyKnown => "reward-previously-known",
+            Ineligible::SupervisoryDuty => "reward-supervisory-duty",
+            Ineligible::NotFirst => "reward-not-first",
+        })
     }
 }
 

@@ -1,5 +1,5 @@
 //! What the public submits, checked field by field. Every problem names its field and says
-//! what is wrong in Chinese and English, so a form can show it beside the field and keep
+//! what is wrong as a message of the catalogue, so a form can show it beside the field and keep
 //! everything else the reporter typed.
 
 use std::collections::HashSet;
@@ -9,16 +9,17 @@ use time::Date;
 
 use super::report::{Identity, PayoutDetails, Report};
 use super::{Code, Kind};
+use jubao_templates::i18n::{Arg, Msg};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
-    pub zh: String,
-    pub en: String,
+    /// What is wrong, as a message of the catalogue.
+    pub msg: Msg,
 }
 
-fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { field, zh: zh.into(), en: en.into() }
+fn problem(field: &'static str, msg: impl Into<Msg>) -> FieldError {
+    FieldError { field, msg: msg.into() }
 }
 
 /// A tip as typed: every field is text, exactly as the form or the API sent it.
@@ -114,34 +115,24 @@ fn text(
     value: &str,
     shape: Shape,
     (min, max): (usize, usize),
-    names: (&str, &str),
+    // The field's name inside a sentence, and at its start.
+    (name, name_first): (&'static str, &'static str),
 ) -> String {
-    let (zh_name, en_name) = names;
     let value = cleaned(value, shape);
     let length = value.chars().count();
     if length < min {
         if length == 0 {
-            errors.push(problem(field, format!("请填写{zh_name}。"), format!("Please fill in {en_name}.")));
+            errors.push(problem(field, Msg::new("validation-fill-in").with("field", Arg::Key(name))));
         } else {
-            errors.push(problem(
-                field,
-                format!("{zh_name}至少需要 {min} 个字。"),
-                format!("{} needs at least {min} characters.", capitalise(en_name)),
-            ));
+            let msg = Msg::new("validation-too-short").with("field", Arg::Key(name_first)).with("min", min);
+            errors.push(problem(field, msg));
         }
     } else if length > max {
-        errors.push(problem(
-            field,
-            format!("{zh_name}最多 {max} 个字，现在有 {length} 个。"),
-            format!("{} can have at most {max} characters; it has {length}.", capitalise(en_name)),
-        ));
+        let msg =
+            Msg::new("validation-too-long").with("field", Arg::Key(name_first)).with("max", max).with("length", length);
+        errors.push(problem(field, msg));
     }
     value
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
 fn optional(value: &str) -> Option<String> {
@@ -155,34 +146,37 @@ impl TipInput {
         let mut errors = Vec::new();
         let kind = Kind::parse(self.kind.trim());
         if kind.is_none() {
-            errors.push(problem("kind", "请选择举报类型。", "Please choose what kind of problem this is."));
+            errors.push(problem("kind", "validation-please-choose-what-kind-problem"));
         }
         let category = Code::parse(self.category.trim()).ok().filter(|c| choices.categories.contains(c.as_str()));
         if category.is_none() {
-            errors.push(problem("category", "请选择所属行业领域。", "Please choose the field it belongs to."));
+            errors.push(problem("category", "validation-please-choose-field-belongs"));
         }
         let district = Code::parse(self.district.trim()).ok().filter(|c| choices.districts.contains(c.as_str()));
         if district.is_none() {
-            errors.push(problem("district", "请选择发生地所在区县。", "Please choose the district where it is."));
+            errors.push(problem("district", "validation-please-choose-district-where"));
         }
-        let title = text(&mut errors, "title", &self.title, Shape::Line, TITLE, ("标题", "a title"));
+        let title =
+            text(&mut errors, "title", &self.title, Shape::Line, TITLE, ("validation-title", "validation-title-first"));
         let description = text(
             &mut errors,
             "description",
             &self.description,
             Shape::Paragraphs,
             DESCRIPTION,
-            ("具体情况", "what happened"),
+            ("validation-what-happened", "validation-what-happened-first"),
         );
-        let location =
-            text(&mut errors, "location", &self.location, Shape::Line, LOCATION, ("具体地点", "where it is"));
+        let location = text(
+            &mut errors,
+            "location",
+            &self.location,
+            Shape::Line,
+            LOCATION,
+            ("validation-where", "validation-where-first"),
+        );
         let company = optional(&self.company);
         if company.as_ref().is_some_and(|c| c.chars().count() > COMPANY_MAX) {
-            errors.push(problem(
-                "company",
-                format!("单位名称最多 {COMPANY_MAX} 个字。"),
-                format!("The company name can have at most {COMPANY_MAX} characters."),
-            ));
+            errors.push(problem("company", Msg::new("validation-company-too-long").with("max", COMPANY_MAX)));
         }
         let occurred_on = optional(&self.occurred_on);
         if let Some(Err(e)) = occurred_on.as_ref().map(|date| check_date(date, today)) {
@@ -219,24 +213,16 @@ impl TipInput {
             return None;
         }
         if name.as_ref().is_some_and(|n| n.chars().count() > NAME_MAX) {
-            errors.push(problem(
-                "name",
-                format!("姓名最多 {NAME_MAX} 个字。"),
-                format!("A name can have at most {NAME_MAX} characters."),
-            ));
+            errors.push(problem("name", Msg::new("validation-name-too-long").with("max", NAME_MAX)));
         }
         if phone.as_ref().is_some_and(|p| !valid_phone(p)) {
-            errors.push(problem("phone", "电话号码格式不正确。", "This is not a phone number."));
+            errors.push(problem("phone", "validation-not-phone-number"));
         }
         if email.as_ref().is_some_and(|e| !valid_email(e)) {
-            errors.push(problem("email", "电子邮箱格式不正确。", "This is not an email address."));
+            errors.push(problem("email", "validation-not-email-address"));
         }
         if id_number.as_ref().is_some_and(|n| !valid_id_number(n)) {
-            errors.push(problem(
-                "id_number",
-                "身份证号码不正确，请核对。",
-                "This identity card number is not valid; please check it.",
-            ));
+            errors.push(problem("id_number", "validation-identity-card-number-not-valid"));
         }
         Some(Identity { name: name.unwrap_or_default(), phone, email, id_number })
     }
@@ -244,16 +230,10 @@ impl TipInput {
 
 fn check_date(text: &str, today: Date) -> Result<(), FieldError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let bad = || {
-        problem(
-            "occurred_on",
-            "日期格式应为 年-月-日，例如 2026-11-20。",
-            "Write the date as year-month-day, e.g. 2026-11-20.",
-        )
-    };
+    let bad = || problem("occurred_on", "validation-write-date-year-month-day");
     let date = Date::parse(text, &format).map_err(|_| bad())?;
     if date > today {
-        return Err(problem("occurred_on", "日期不能晚于今天。", "The date cannot be later than today."));
+        return Err(problem("occurred_on", "validation-date-cannot-later-than-today"));
     }
     if date.year() < 1990 {
         return Err(bad());
@@ -297,19 +277,22 @@ pub fn valid_id_number(id: &str) -> bool {
 /// an account of 8 to 30 digits (spaces and dashes allowed between them).
 pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = text(&mut errors, "name", &d.name, Shape::Line, (2, NAME_MAX), ("收款人姓名", "the payee's name"));
+    let name = text(
+        &mut errors,
+        "name",
+        &d.name,
+        Shape::Line,
+        (2, NAME_MAX),
+        ("validation-payee-s-name", "validation-payee-s-name-first"),
+    );
     let id_number = d.id_number.trim().to_ascii_uppercase();
     if !valid_id_number(&id_number) {
-        errors.push(problem(
-            "id_number",
-            "请填写正确的 18 位居民身份证号码。",
-            "Give a valid 18-character resident identity card number.",
-        ));
+        errors.push(problem("id_number", "validation-give-valid-18-character-resident"));
     }
-    let bank = text(&mut errors, "bank", &d.bank, Shape::Line, (2, 100), ("开户银行", "the bank"));
+    let bank = text(&mut errors, "bank", &d.bank, Shape::Line, (2, 100), ("validation-bank", "validation-bank-first"));
     let account: String = d.account.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if !(8..=30).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_digit()) {
-        errors.push(problem("account", "银行账号应为 8 至 30 位数字。", "The account number is 8 to 30 digits."));
+        errors.push(problem("account", "validation-account-number-8-30-digits"));
     }
     if errors.is_empty() { Ok(PayoutDetails { name, id_number, bank, account }) } else { Err(errors) }
 }
@@ -317,7 +300,8 @@ pub fn validate_payout(d: &PayoutDetails) -> Result<PayoutDetails, Vec<FieldErro
 /// A message from the reporter or an official.
 pub fn validate_message(body: &str) -> Result<String, FieldError> {
     let mut errors = Vec::new();
-    let body = text(&mut errors, "body", body, Shape::Paragraphs, MESSAGE, ("留言内容", "a message"));
+    let body =
+        text(&mut errors, "body", body, Shape::Paragraphs, MESSAGE, ("validation-message", "validation-message-first"));
     match errors.pop() {
         Some(e) => Err(e),
         None => Ok(body),
@@ -437,7 +421,8 @@ mod tests {
                 .err()
                 .unwrap_or_else(|| panic!("{field} passed"));
             assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), [field]);
-            assert!(!errors[0].zh.is_empty() && !errors[0].en.is_empty());
+            assert!(!errors[0].msg.render(jubao_templates::Lang::Zh).is_empty());
+            assert!(!errors[0].msg.render(jubao_templates::Lang::En).is_empty());
         }
     }
 

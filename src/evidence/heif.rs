@@ -47,7 +47,7 @@ type Meta = (BmffBox, Vec<u8>);
 fn top_level(input: &mut Input<'_>) -> Result<(Vec<BmffBox>, Option<Meta>), StripError> {
     let mut found = Vec::new();
     let mut meta = None;
-    let mut count = Budget::new(FORMAT, MAX_BOXES, "顶层盒子（box）", "top-level boxes");
+    let mut count = Budget::new(FORMAT, MAX_BOXES, "heif-top-level-boxes");
     while input.remaining() > 0 {
         count.spend(1)?;
         let start = input.pos();
@@ -78,7 +78,7 @@ fn top_level(input: &mut Input<'_>) -> Result<(Vec<BmffBox>, Option<Meta>), Stri
                 return Err(input.malformed("more than one meta box"));
             }
             let length = end - found_box.payload;
-            Budget::new(FORMAT, MAX_META_BYTES, "meta 盒字节", "bytes in the meta box").spend(length)?;
+            Budget::new(FORMAT, MAX_META_BYTES, "heif-bytes-meta-box").spend(length)?;
             meta = Some((found_box, input.take(length, "box runs past the end of the file")?));
         } else {
             input.seek(end)?;
@@ -95,7 +95,7 @@ fn top_level(input: &mut Input<'_>) -> Result<(Vec<BmffBox>, Option<Meta>), Stri
 /// `data`.
 fn boxes(data: &[u8], start: usize, end: usize, cap: u64) -> Result<Vec<BmffBox>, StripError> {
     let mut found = Vec::new();
-    let mut count = Budget::new(FORMAT, cap, "盒子（box）", "boxes in one box");
+    let mut count = Budget::new(FORMAT, cap, "heif-boxes-one-box");
     let mut at = start;
     while at < end {
         count.spend(1)?;
@@ -195,7 +195,7 @@ fn metadata_items(data: &[u8], iinf: &BmffBox) -> Result<Vec<(u32, Metadata)>, S
         _ => return Err(malformed(FORMAT, "unsupported iinf version")),
     };
     let mut ids = Vec::new();
-    let mut metadata = Budget::new(FORMAT, MAX_METADATA_ITEMS, "元数据条目", "metadata items");
+    let mut metadata = Budget::new(FORMAT, MAX_METADATA_ITEMS, "heif-metadata-items");
     for infe in boxes(data, at, iinf.end as usize, MAX_ITEMS)?.iter().filter(|b| &b.kind == b"infe") {
         let (version, mut at) = full_box(data, infe)?;
         match version {
@@ -257,8 +257,8 @@ fn item_ranges(
     let (base_offset_size, index_size) = (sizes[1] >> 4, if version >= 1 { sizes[1] & 0x0F } else { 0 });
     at += 2;
     let count = if version < 2 { read_u16(data, &mut at)? } else { read_item_id(data, &mut at, true)? };
-    Budget::new(FORMAT, MAX_ITEMS, "条目", "items").spend(u64::from(count))?;
-    let mut all_extents = Budget::new(FORMAT, MAX_EXTENTS, "数据段", "extents");
+    Budget::new(FORMAT, MAX_ITEMS, "heif-items").spend(u64::from(count))?;
+    let mut all_extents = Budget::new(FORMAT, MAX_EXTENTS, "heif-extents");
     let mut blanks = Blanks::default();
     for _ in 0..count {
         let id = read_item_id(data, &mut at, version >= 2)?;
@@ -266,8 +266,7 @@ fn item_ranges(
         at += 2; // data reference index
         let base = read_sized(data, &mut at, base_offset_size)?;
         let extents = read_u16(data, &mut at)?;
-        Budget::new(FORMAT, MAX_EXTENTS_PER_ITEM, "单个条目的数据段", "extents in one item")
-            .spend(u64::from(extents))?;
+        Budget::new(FORMAT, MAX_EXTENTS_PER_ITEM, "heif-extents-one-item").spend(u64::from(extents))?;
         all_extents.spend(u64::from(extents))?;
         let metadata = items.iter().find(|(item, _)| *item == id).map(|(_, m)| *m);
         for extent in 0..extents {

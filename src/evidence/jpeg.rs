@@ -59,7 +59,7 @@ fn walk(
     out.write(&SOI)?;
     let mut found = None;
     let mut pending = orientation.flatten().map(orientation_segment);
-    let mut markers = Budget::new(FORMAT, MAX_SEGMENTS, "标记段", "segments");
+    let mut markers = Budget::new(FORMAT, MAX_SEGMENTS, "jpeg-segments");
     let mut exif = Vec::new();
     loop {
         while input.peek(2)? == [0xFF, 0xFF] {

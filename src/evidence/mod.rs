@@ -127,8 +127,9 @@ pub enum StripError {
     #[error("not a well-formed {format} file: {reason}")]
     Malformed { format: &'static str, reason: &'static str },
     /// Well-formed perhaps, but beyond what real files use: refused rather than worked through.
-    #[error("the {format} file has more {what_en} than the {cap} accepted")]
-    TooComplex { format: &'static str, what_zh: &'static str, what_en: &'static str, cap: u64 },
+    /// `what` is the catalogue's name of what was counted.
+    #[error("the {format} file has more {} than the {cap} accepted", jubao_templates::Lang::En.tr(.what))]
+    TooComplex { format: &'static str, what: &'static str, cap: u64 },
     /// Reading the input or writing the output failed (not the file's fault).
     #[error("reading or writing the file failed: {0}")]
     Io(#[from] std::io::Error),
@@ -142,22 +143,21 @@ pub(crate) fn malformed(format: &'static str, reason: &'static str) -> StripErro
 /// where each cap is defined).
 pub(crate) struct Budget {
     format: &'static str,
-    what_zh: &'static str,
-    what_en: &'static str,
+    what: &'static str,
     cap: u64,
     used: u64,
 }
 
 impl Budget {
-    pub(crate) fn new(format: &'static str, cap: u64, what_zh: &'static str, what_en: &'static str) -> Self {
-        Budget { format, what_zh, what_en, cap, used: 0 }
+    pub(crate) fn new(format: &'static str, cap: u64, what: &'static str) -> Self {
+        Budget { format, what, cap, used: 0 }
     }
 
     pub(crate) fn spend(&mut self, n: u64) -> Result<(), StripError> {
         self.used = self.used.saturating_add(n);
         if self.used > self.cap {
-            let Budget { format, what_zh, what_en, cap, .. } = *self;
-            return Err(StripError::TooComplex { format, what_zh, what_en, cap });
+            let Budget { format, what, cap, .. } = *self;
+            return Err(StripError::TooComplex { format, what, cap });
         }
         Ok(())
     }

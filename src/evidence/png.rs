@@ -51,7 +51,7 @@ fn walk(input: &mut Input<'_>, out: &mut Output<'_>) -> Result<(), StripError> {
     }
     input.consume(SIGNATURE.len());
     out.write(SIGNATURE)?;
-    let mut chunks = Budget::new(FORMAT, MAX_CHUNKS, "数据块", "chunks");
+    let mut chunks = Budget::new(FORMAT, MAX_CHUNKS, "png-chunks");
     loop {
         chunks.spend(1)?;
         let header: [u8; 8] = input.array("cut short before IEND")?;

@@ -46,7 +46,7 @@ fn walk(input: &mut Input<'_>, out: &mut Output<'_>) -> Result<(), StripError> {
     if end > input.len() {
         return Err(input.malformed("cut short"));
     }
-    let mut chunks = Budget::new(FORMAT, MAX_CHUNKS, "数据块", "chunks");
+    let mut chunks = Budget::new(FORMAT, MAX_CHUNKS, "png-chunks");
     let mut picture = false;
     while input.pos() < end {
         chunks.spend(1)?;

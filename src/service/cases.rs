@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use super::notify::{self, Why};
 use super::officials::SignedIn;
 use super::tips::{self, OpenedTip};
-use super::{ServiceError, groups};
+use super::{Arg, Msg, ServiceError, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
 use crate::domain::deadline_rules::{self, Days, Times};
@@ -112,16 +112,15 @@ fn parse<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Result<T, ServiceError> {
 }
 
 /// `what` names the text in Chinese and English.
-fn text_required(text: &str, (zh, en): (&str, &str), max: usize) -> Result<String, ServiceError> {
+/// `text` trimmed, refused when empty or longer than `max`; `name` is the catalogue's name
+/// of the field, as it starts a sentence.
+fn text_required(text: &str, name: &'static str, max: usize) -> Result<String, ServiceError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(super::invalid(format!("请填写{zh}。"), format!("{en} is required.")));
+        return Err(super::invalid(Msg::new("cases-field-required").with("field", Arg::Key(name))));
     }
     if text.chars().count() > max {
-        return Err(super::invalid(
-            format!("{zh}最多 {max} 个字。"),
-            format!("{en} can have at most {max} characters."),
-        ));
+        return Err(super::invalid(Msg::new("cases-field-too-long").with("field", Arg::Key(name)).with("max", max)));
     }
     Ok(text.to_owned())
 }
@@ -147,7 +146,7 @@ pub struct Case {
 
 pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
     if !reads_content(official) {
-        return Err(super::forbidden("您的角色不能查看举报内容。", "This role does not read tips."));
+        return Err(super::forbidden("cases-role-does-not-read-tips"));
     }
     let opened = tips::open_for_official(store, official, reference).await?;
     let workflow = workflow::workflow(&mut *store.conn().await?, &opened.tip.id).await?.ok_or_else(super::no_tip)?;
@@ -193,10 +192,7 @@ pub async fn act(
     let case = open(store, official, reference).await?;
     let before = case.workflow.clone();
     if !works_in(official, &before.department_code) {
-        return Err(super::forbidden(
-            "只有举报所属部门的工作人员可以办理。",
-            "Only officials of the tip's department work it.",
-        ));
+        return Err(super::forbidden("cases-only-officials-tip-s-department"));
     }
     let tip_id = case.opened.tip.id.clone();
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
@@ -213,15 +209,15 @@ pub async fn act(
     };
     let check = |step: Step| -> Result<TipStatus, ServiceError> {
         if !lifecycle::may_take(step, &official.roles) {
-            return Err(super::forbidden("您的角色不能进行这一步。", format!("This role may not {}.", step.as_str())));
+            return Err(super::forbidden("cases-role-may-not-take-step"));
         }
-        lifecycle::after(status, step, facts).map_err(|e| super::illegal(e.zh(), e.to_string()))
+        lifecycle::after(status, step, facts).map_err(|e| super::illegal(e.msg()))
     };
     let mut after = before.clone();
 
     let change = match action {
         Action::Note { body } => {
-            let body = text_required(&body, ("备注", "A note"), 10_000)?;
+            let body = text_required(&body, "cases-note", 10_000)?;
             workflow::add_note(
                 conn,
                 Id::random().as_str(),
@@ -234,7 +230,7 @@ pub async fn act(
             Change { step: None, after, event: None, audit: "note".into(), tell: vec![] }
         }
         Action::Reply { body } => {
-            let body = crate::domain::validation::validate_message(&body).map_err(|e| super::invalid(e.zh, e.en))?;
+            let body = crate::domain::validation::validate_message(&body).map_err(|e| super::invalid(e.msg))?;
             let sealed = Envelope::from_bytes(seal(body.as_bytes())?);
             crate::store::messages::insert(
                 conn,
@@ -286,23 +282,17 @@ pub async fn act(
             check(Step::Assign)?;
             let to = to.unwrap_or_else(|| official.user_id.clone());
             if to != official.user_id && !official.has(Role::Head) {
-                return Err(super::forbidden(
-                    "只有负责人可以把举报分配给别人。",
-                    "Only a head assigns a tip to someone else.",
-                ));
+                return Err(super::forbidden("cases-only-head-assigns-tip-someone"));
             }
             let assignee = users::by_id(conn, &to)
                 .await?
                 .filter(|u| u.disabled_at.is_none())
-                .ok_or_else(|| super::not_found("找不到这名在职工作人员。", "The official was not found."))?;
+                .ok_or_else(|| super::not_found("cases-official-not-found"))?;
             let assignee_roles = users::roles(conn, &assignee.id).await?;
             let fits = assignee.department_code.as_deref() == Some(before.department_code.as_str())
                 && assignee_roles.iter().any(|r| r == "officer" || r == "head");
             if !fits {
-                return Err(super::invalid(
-                    "承办人必须是举报所属部门的承办人员或负责人。",
-                    "The assignee must be an officer or head of the tip's department.",
-                ));
+                return Err(super::invalid("cases-assignee-must-officer-head-tip"));
             }
             after.assignee_id = Some(assignee.id.clone());
             let tell = assignee.email.map(|e| vec![(vec![e], Why::Assigned)]).unwrap_or_default();
@@ -342,7 +332,7 @@ pub async fn act(
         }
         Action::ProposeRejection { reason } => {
             check(Step::ProposeRejection)?;
-            let terms = seal(&json(&Reason { reason: text_required(&reason, ("理由", "A reason"), 2_000)? })?)?;
+            let terms = seal(&json(&Reason { reason: text_required(&reason, "cases-reason", 2_000)? })?)?;
             propose(conn, &tip_id, Step::ProposeRejection, &terms, official, now).await?;
             let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
             Change {
@@ -356,15 +346,10 @@ pub async fn act(
         Action::ProposeExtension { days: extra, reason } => {
             check(Step::ProposeExtension)?;
             if !(1..=extension_max).contains(&extra) {
-                return Err(super::invalid(
-                    format!("延期天数须为 1 至 {extension_max} 天。"),
-                    format!("An extension is 1 to {extension_max} days."),
-                ));
+                return Err(super::invalid(Msg::new("cases-extension-days").with("max", extension_max)));
             }
-            let terms = seal(&json(&Extension {
-                days: extra,
-                reason: text_required(&reason, ("理由", "A reason"), 2_000)?,
-            })?)?;
+            let terms =
+                seal(&json(&Extension { days: extra, reason: text_required(&reason, "cases-reason", 2_000)? })?)?;
             propose(conn, &tip_id, Step::ProposeExtension, &terms, official, now).await?;
             let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
             Change {
@@ -391,24 +376,20 @@ pub async fn act(
             }
         }
         Action::Approve | Action::Deny { .. } => {
-            let proposal =
-                open_proposal.ok_or_else(|| super::illegal("没有等待批准的提议。", "Nothing waits for approval."))?;
+            let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
             let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
             let approval = Step::approval_of(proposed);
             if !lifecycle::may_take(approval, &official.roles) {
-                return Err(super::forbidden("只有负责人可以审批提议。", "Only a head decides a proposal."));
+                return Err(super::forbidden("cases-only-head-decides-proposal"));
             }
             if proposal.proposed_by == official.user_id {
-                return Err(super::forbidden(
-                    "提议须由提议人以外的另一位负责人审批。",
-                    "A proposal is decided by a head other than its proposer.",
-                ));
+                return Err(super::forbidden("cases-proposal-decided-head-other-than"));
             }
             let proposer_email = users::by_id(conn, &proposal.proposed_by).await?.and_then(|u| u.email);
             let tell = proposer_email.map(|e| vec![(vec![e], Why::ProposalDecided)]).unwrap_or_default();
             let terms = case.opened.key.open(&Envelope::from_bytes(proposal.terms.clone()))?;
             if let Action::Deny { reason } = action {
-                let reason = text_required(&reason, ("理由", "A reason"), 2_000)?;
+                let reason = text_required(&reason, "cases-reason", 2_000)?;
                 workflow::decide_proposal(conn, &proposal.id, &official.user_id, false, now).await?;
                 let detail = seal(reason.as_bytes())?;
                 Change {
@@ -448,9 +429,8 @@ pub async fn act(
                     }
                     Step::ApproveDuplicate => {
                         let terms: DuplicateOf = parse(terms.as_bytes())?;
-                        let of = TipReference::parse(&terms.of).ok_or_else(|| {
-                            super::not_found("找不到被标为重复的那条举报。", "The earlier tip was not found.")
-                        })?;
+                        let of = TipReference::parse(&terms.of)
+                            .ok_or_else(|| super::not_found("cases-earlier-tip-not-found"))?;
                         let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
                         after.closed_at = Some(now);
                         after.duplicate_of = Some(earlier.id.clone());
@@ -486,13 +466,9 @@ pub async fn act(
         Action::ConcludeReview { account, revised } => {
             after.status = check(Step::ConcludeReview)?.as_str().into();
             if before.concluded_by.as_deref() == Some(official.user_id.as_str()) {
-                return Err(super::forbidden(
-                    "异议须由作出办结决定的负责人以外的另一位负责人复核。",
-                    "An objection is reviewed by a head other than the one who concluded.",
-                ));
+                return Err(super::forbidden("cases-objection-reviewed-head-other-than"));
             }
-            let account =
-                text_required(&account, ("给举报人的复核答复", "The review's account for the reporter"), 5_000)?;
+            let account = text_required(&account, "cases-review-s-account-reporter", 5_000)?;
             let mut audit = "upheld".to_owned();
             if let Some(mut revised) = revised {
                 if revised.feedback.trim().is_empty() {
@@ -605,28 +581,21 @@ pub async fn object(
     now: i64,
 ) -> Result<(), ServiceError> {
     let reason = crate::domain::validation::clean_paragraphs(reason);
-    let reason = text_required(&reason, ("异议理由", "The reason for the objection"), 5_000)?;
+    let reason = text_required(&reason, "cases-reason-objection", 5_000)?;
     let mut tx = store.begin().await?;
     let conn: &mut AnyConnection = &mut tx;
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
     let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
-        .map_err(|_| super::refused("只能对已办结的举报提出异议。", "Only a concluded report can be objected to."))?;
+        .map_err(|_| super::refused("cases-only-concluded-report-can-objected"))?;
     if before.objected_at.is_some() {
-        return Err(super::refused(
-            "异议只能提出一次，复核结论为最终结论。",
-            "An objection can be made once; its review is final.",
-        ));
+        return Err(super::refused("cases-objection-can-made-once-its"));
     }
     let objection_days: i64 =
         reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == "objection").map_or(0, |(_, d)| d);
-    let concluded_at =
-        before.concluded_at.ok_or_else(|| super::refused("举报尚未办结。", "The report has not been concluded."))?;
+    let concluded_at = before.concluded_at.ok_or_else(|| super::refused("cases-report-has-not-been-concluded"))?;
     if now > concluded_at + objection_days * crate::domain::china_time::DAY {
-        return Err(ServiceError::Refused {
-            zh: format!("提出异议的期限（办结后 {objection_days} 日内）已过。"),
-            en: format!("The {objection_days}-day window for objections has passed."),
-        });
+        return Err(super::refused(Msg::new("cases-objection-window-passed").with("days", objection_days)));
     }
     let (days, _) = deadline_days(conn).await?;
     let mut after = before.clone();
@@ -671,12 +640,7 @@ async fn earlier_of_duplicate(
 ) -> Result<crate::store::tips::TipRow, ServiceError> {
     // Only a tip this official could open: an unknown reference and another
     // department's get the same answer.
-    let not_ours = || {
-        super::invalid(
-            "重复举报只能关联本部门更早的举报。",
-            "A duplicate links to an earlier tip of the same department.",
-        )
-    };
+    let not_ours = || super::invalid("cases-duplicate-links-earlier-tip-same");
     let earlier = crate::store::tips::by_reference(conn, of.as_str()).await?.ok_or_else(not_ours)?;
     if crate::store::tips::grant_path_for_user(conn, &earlier.id, &official.user_id).await?.is_none() {
         return Err(not_ours());
@@ -688,10 +652,7 @@ async fn earlier_of_duplicate(
         (None, _) => false,
     };
     if earlier.id == tip_id || !first {
-        return Err(super::invalid(
-            "重复举报须关联同一事项中最先受理的举报。",
-            "A duplicate links to the tip on the same matter that was accepted first.",
-        ));
+        return Err(super::invalid("cases-duplicate-links-tip-same-matter"));
     }
     Ok(earlier)
 }
@@ -729,16 +690,13 @@ async fn propose(
 
 /// A conclusion that makes sense for the kind of tip.
 fn checked_conclusion(mut c: Conclusion, kind: Kind) -> Result<Conclusion, ServiceError> {
-    c.feedback = text_required(&c.feedback, ("给举报人的反馈", "Feedback for the reporter"), 5_000)?;
+    c.feedback = text_required(&c.feedback, "cases-feedback-reporter", 5_000)?;
     if c.fine_yuan < 0 {
-        return Err(super::invalid("罚款金额不能为负数。", "The fine cannot be negative."));
+        return Err(super::invalid("cases-fine-cannot-negative"));
     }
     if kind == Kind::ConcealedAccident && c.outcome != Outcome::Unsubstantiated {
         if c.accident_grade.is_none() || c.concealed_deaths.is_none_or(|d| d < 0) {
-            return Err(super::invalid(
-                "瞒报事故须填写事故等级和核实的瞒报死亡人数。",
-                "A concealed accident needs its grade and the concealed deaths.",
-            ));
+            return Err(super::invalid("cases-concealed-accident-needs-its-grade"));
         }
     } else if kind != Kind::ConcealedAccident {
         c.accident_grade = None;

@@ -7,6 +7,7 @@ use crate::domain::Id;
 use crate::store::messages::{self, Author, NewMessage};
 use crate::store::tips::TipRow;
 use crate::store::{Store, attachments};
+use jubao_templates::i18n::Msg;
 
 pub struct Message {
     pub author: Author,
@@ -56,8 +57,7 @@ pub async fn send_from_reporter(
     let today = crate::domain::china_time::day_start(now);
     if !messages::insert_within(&mut *store.conn().await?, &message, today, i64::from(per_day)).await? {
         return Err(ServiceError::Quota {
-            zh: format!("您今天已就此举报发送 {per_day} 条留言，已达每日上限，请明天再发。"),
-            en: format!("You have sent {per_day} messages on this report today, the most a day; write again tomorrow."),
+            msg: Msg::new("conversation-you-have-sent-per-day").with("per_day", (per_day).to_string()),
             retry_after_secs: u64::try_from(today + crate::domain::china_time::DAY - now).unwrap_or(1),
         });
     }

@@ -36,30 +36,24 @@ pub async fn request(
     now: i64,
 ) -> Result<String, ServiceError> {
     if !head.has(Role::Head) {
-        return Err(super::forbidden(
-            "只有负责人可以申请查看举报人身份。",
-            "Only a head asks for a reporter's identity.",
-        ));
+        return Err(super::forbidden("disclosure-only-head-asks-reporter-s"));
     }
     let case = cases::open(store, head, reference).await?;
     if !cases::works_in(head, &case.workflow.department_code) {
-        return Err(super::forbidden(
-            "只有举报所属部门的负责人可以申请。",
-            "Only a head of the tip's department asks.",
-        ));
+        return Err(super::forbidden("disclosure-only-head-tip-s-department"));
     }
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2_000 {
-        return Err(super::invalid("请填写理由（1 至 2000 字）。", "A reason of 1 to 2000 characters is required."));
+        return Err(super::invalid("disclosure-reason-1-2000-characters-required"));
     }
     let tip = &case.opened.tip;
     let mut tx = store.begin().await?;
     let identity = crate::store::tips::sealed(&mut tx, Sealed::Identity, &tip.id)
         .await?
-        .ok_or_else(|| super::invalid("举报人没有留下身份信息。", "The reporter gave no identity."))?;
+        .ok_or_else(|| super::invalid("disclosure-reporter-gave-no-identity"))?;
     let custodians = crate::store::keys::by_id(&mut tx, &identity.group_key_id)
         .await?
-        .ok_or_else(|| super::not_found("找不到保密专员的密钥。", "The custodian key was not found."))?;
+        .ok_or_else(|| super::not_found("disclosure-custodian-key-not-found"))?;
     let sealed_reason = crypto::seal_disclosure_reason(
         &PublicKey::<Tip>::parse(&tip.public_key)?,
         &PublicKey::<Custodian>::parse(&custodians.public_key)?,
@@ -93,7 +87,7 @@ async fn custodian_key(
     let mut conn = store.conn().await?;
     let row = crate::store::tips::sealed(&mut conn, Sealed::Identity, tip_id)
         .await?
-        .ok_or_else(|| super::not_found("举报人没有留下身份信息。", "The reporter gave no identity."))?;
+        .ok_or_else(|| super::not_found("disclosure-reporter-gave-no-identity"))?;
     let key =
         groups::open_version::<Custodian>(&mut conn, &row.group_key_id, &custodian.user_id, &custodian.key).await?;
     Ok((key, row.envelope))
@@ -111,7 +105,7 @@ pub struct Request {
 
 pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Request>, ServiceError> {
     if !custodian.has(Role::Custodian) {
-        return Err(super::forbidden("只有保密专员可以审批身份披露。", "Only a custodian decides disclosures."));
+        return Err(super::forbidden("disclosure-only-custodian-decides-disclosures"));
     }
     let rows = workflow::open_disclosures(&mut *store.conn().await?).await?;
     let mut requests = Vec::new();
@@ -142,24 +136,21 @@ pub async fn decide(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !custodian.has(Role::Custodian) {
-        return Err(super::forbidden("只有保密专员可以审批身份披露。", "Only a custodian decides disclosures."));
+        return Err(super::forbidden("disclosure-only-custodian-decides-disclosures"));
     }
     let mut conn = store.conn().await?;
     let request = workflow::disclosure(&mut conn, request_id)
         .await?
-        .ok_or_else(|| super::not_found("找不到这项身份披露申请。", "The disclosure request was not found."))?;
+        .ok_or_else(|| super::not_found("disclosure-disclosure-request-not-found"))?;
     if request.decided_at.is_some() {
-        return Err(super::illegal("这项申请已经审批过了。", "The request was decided already."));
+        return Err(super::illegal("disclosure-request-decided-already"));
     }
     if request.requested_by == custodian.user_id {
-        return Err(super::forbidden(
-            "保密专员不能审批自己提出的申请。",
-            "A custodian does not decide their own request.",
-        ));
+        return Err(super::forbidden("disclosure-custodian-does-not-decide-their"));
     }
     let requester = users::by_id(&mut conn, &request.requested_by)
         .await?
-        .ok_or_else(|| super::not_found("找不到申请人。", "The requester was not found."))?;
+        .ok_or_else(|| super::not_found("disclosure-requester-not-found"))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
     drop(conn);
     let (key, identity) = custodian_key(store, custodian, &tip.id).await?;
@@ -243,12 +234,7 @@ pub async fn read(
         .into_iter()
         .find(|r| r.requested_by == official.user_id && r.decision.as_deref() == Some("approved"))
         .and_then(|r| r.envelope)
-        .ok_or_else(|| {
-            super::forbidden(
-                "还没有保密专员批准向您披露举报人身份。",
-                "No custodian has approved a disclosure to this official.",
-            )
-        })?;
+        .ok_or_else(|| super::forbidden("disclosure-no-custodian-has-approved-disclosure"))?;
     let identity = tips::open_identity_with(&official.key, &Envelope::from_bytes(approved))?;
     cases::audit_read(store, official, &case.opened.tip.id, "identity.read", now).await?;
     Ok(identity)
@@ -261,12 +247,12 @@ pub async fn reference_of_request(
     request_id: &str,
 ) -> Result<String, ServiceError> {
     if !custodian.has(Role::Custodian) {
-        return Err(super::forbidden("只有保密专员决定身份查看申请。", "Only a custodian decides disclosures."));
+        return Err(super::forbidden("disclosure-only-custodian-decides-disclosures-2"));
     }
     let mut conn = store.conn().await?;
     let request = workflow::disclosure(&mut conn, request_id)
         .await?
-        .ok_or_else(|| super::not_found("找不到这项申请。", "The request was not found."))?;
+        .ok_or_else(|| super::not_found("disclosure-request-not-found"))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
     Ok(tip.reference)
 }

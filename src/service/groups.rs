@@ -6,7 +6,7 @@
 
 use sqlx::AnyConnection;
 
-use super::ServiceError;
+use super::{Msg, ServiceError};
 use crate::crypto::{Holds, Key, KeyRole, PublicKey, Recovery, User, Wrapped};
 use crate::domain::{Id, KeyGroup, Role};
 use crate::store::keys::{self, GroupKeyRow, HolderRow, NewHolder};
@@ -198,27 +198,20 @@ where
 {
     let name = group.name();
     let Some(newcomer) = keys::holder(conn, holder_id).await?.filter(|h| !h.is_active()) else {
-        return Err(super::refused(
-            "此成员已不在待批准名单中（可能已被他人批准或已被停用）。",
-            "This member is no longer waiting for approval (someone else approved them, or they were disabled).",
-        ));
+        return Err(super::refused("groups-member-no-longer-waiting-approval"));
     };
     if !keys::holders(conn, &name).await?.iter().any(|h| h.id == newcomer.id) {
-        return Err(super::forbidden("此成员不属于该密钥组。", "This member does not belong to that key group."));
+        return Err(super::forbidden("groups-member-does-not-belong-key"));
     }
     let allowed = approvers(conn, group, &newcomer).await?;
     if !allowed.iter().any(|a| a.user_id == approver_id) {
         let names: Vec<&str> = allowed.iter().map(|a| a.username.as_str()).collect();
         return Err(if names.is_empty() {
-            super::forbidden(
-                "本组目前没有人可以批准此成员：请先让管理员创建本部门的负责人（科长），由现有成员批准负责人后，再由负责人批准。",
-                "Nobody in the group may approve this member yet: have the administrator create the department's head first; a current member admits the head, then the head admits this member.",
-            )
+            super::forbidden("groups-nobody-group-may-approve-member")
         } else {
             let list = names.join(", ");
             super::forbidden(
-                format!("只有 {} 可以批准此成员。", names.join("、")),
-                format!("Only {list} may approve this member."),
+                Msg::new("groups-only-they-may-approve").with("names_zh", names.join("、")).with("names", list),
             )
         });
     }
@@ -262,17 +255,11 @@ where
     let name = group.name();
     let holders = keys::holders(conn, &name).await?;
     let Some(official) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
-        return Err(super::refused(
-            "该工作人员不属于此密钥组：请先确认其角色和部门。",
-            "The official does not belong to this key group: check their roles and department.",
-        ));
+        return Err(super::refused("groups-official-does-not-belong-key"));
     };
     let recipient = recovery.public().to_string();
     if !holders.iter().any(|h| h.recipient.as_deref() == Some(recipient.as_str())) {
-        return Err(super::refused(
-            "此恢复密钥没有登记在该密钥组（用 jubao department recovery 登记）。",
-            "This recovery identity is not registered with the key group (register it with jubao department recovery).",
-        ));
+        return Err(super::refused("groups-recovery-identity-not-registered-key"));
     }
     let held = keys::versions_held(conn, &official.id).await?;
     let mut done =
@@ -341,7 +328,7 @@ where
     let name = group.name();
     let holders = keys::holders(conn, &name).await?;
     let Some(leaving) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
-        return Err(super::not_found("此人不是该密钥组的成员。", "The holder was not found."));
+        return Err(super::not_found("groups-holder-not-found"));
     };
     keys::delete_holder(conn, &leaving.id).await?;
     let remaining = holders.iter().any(|h| h.id != leaving.id && h.is_active());
@@ -371,6 +358,6 @@ where
 {
     let sealed = keys::wrap_for_user(conn, group_key_id, user_id)
         .await?
-        .ok_or_else(|| super::forbidden("您不持有这把密钥。", "This official does not hold that key."))?;
+        .ok_or_else(|| super::forbidden("groups-official-does-not-hold-key"))?;
     Ok(Wrapped::<G>::from_bytes(sealed).open(user_key)?)
 }

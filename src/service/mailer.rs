@@ -2,6 +2,7 @@
 //! failure retried later with a growing delay), as `.eml` files in `<data_dir>/outbox/`
 //! otherwise.
 
+use jubao_templates::i18n::Msg;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
@@ -32,17 +33,17 @@ impl Mailer {
         let transport = match &settings.smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                    .map_err(|e| super::invalid("邮件服务器地址（smtp_url）无法识别。", format!("smtp_url: {e}")))?
+                    .map_err(|e| {
+                        super::invalid(Msg::new("mailer-smtp-url-not-understood").with("detail", e.to_string()))
+                    })?
                     .timeout(Some(SEND_TIMEOUT))
                     .build(),
             ),
             None => {
                 let dir = settings.data_dir.join("outbox");
                 crate::startup::create_private_dir(&dir).map_err(|e| {
-                    super::invalid(
-                        "无法创建邮件发件箱目录。",
-                        format!("the outbox {} cannot be made: {e}", dir.display()),
-                    )
+                    let detail = format!("{}: {e}", dir.display());
+                    super::invalid(Msg::new("mailer-outbox-cannot-be-made").with("detail", detail))
                 })?;
                 Transport::Files(AsyncFileTransport::new(dir))
             }
@@ -51,7 +52,9 @@ impl Mailer {
         let from = format!("安全生产举报平台 <noreply@{host}>")
             .parse()
             .or_else(|_| "noreply@localhost".parse())
-            .map_err(|e: lettre::address::AddressError| super::invalid("发件人地址无效。", e.to_string()))?;
+            .map_err(|e: lettre::address::AddressError| {
+                super::invalid(Msg::new("mailer-sender-address-invalid").with("detail", e.to_string()))
+            })?;
         Ok(Self { transport, from })
     }
 

@@ -25,6 +25,7 @@ pub mod work;
 use crate::crypto::CryptoError;
 use crate::domain::KeyGroup;
 use crate::store::StoreError;
+pub use jubao_templates::i18n::{Arg, Msg};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -36,15 +37,15 @@ pub enum ServiceError {
     #[error("wrong username, password or code")]
     BadCredentials,
     /// A record the request names is not there (HTTP 404).
-    #[error("{en}")]
-    NotFound { zh: String, en: String },
+    #[error("{0}")]
+    NotFound(Msg),
     /// A staff request names a tip that does not exist or that this official may not see:
     /// the two get the same answer, so a reference is never confirmed across departments.
     #[error("no tip with this reference is open to this official")]
     NoSuchTip,
     /// The request is understood but this person may not do it (HTTP 403).
-    #[error("{en}")]
-    Forbidden { zh: String, en: String },
+    #[error("{0}")]
+    Forbidden(Msg),
     /// The official's account still waits for a colleague to admit it to this key group
     /// (HTTP 403).
     #[error("not yet admitted to the {0} key group")]
@@ -53,18 +54,18 @@ pub enum ServiceError {
     #[error("a reward may not exceed {ceiling} yuan")]
     AboveCeiling { ceiling: i64 },
     /// The request cannot be carried out as asked (HTTP 422).
-    #[error("{en}")]
-    Invalid { zh: String, en: String },
+    #[error("{0}")]
+    Invalid(Msg),
     /// A value the client sent is out of range, said in both languages (HTTP 400).
-    #[error("{en}")]
-    BadInput { zh: String, en: String },
+    #[error("{0}")]
+    BadInput(Msg),
     /// The step does not fit the tip's state (HTTP 409, code `illegal_transition`).
-    #[error("{en}")]
-    Illegal { zh: String, en: String },
+    #[error("{0}")]
+    Illegal(Msg),
     /// The step does not fit the state, for a reason the reporter reads in their language
     /// (HTTP 409).
-    #[error("{en}")]
-    Refused { zh: String, en: String },
+    #[error("{0}")]
+    Refused(Msg),
     /// The whole system has taken as many tips this hour as it may (HTTP 429).
     #[error("the portal has taken as many tips as it may this hour")]
     Busy { retry_after_secs: u64 },
@@ -72,8 +73,8 @@ pub enum ServiceError {
     #[error("there is no room to store files now")]
     NoRoom,
     /// A quota of the client's is used up (HTTP 429), with when it renews.
-    #[error("{en}")]
-    Quota { zh: String, en: String, retry_after_secs: u64 },
+    #[error("{msg}")]
+    Quota { msg: Msg, retry_after_secs: u64 },
     /// A pool of heavy work (`work`) is full: try again shortly (HTTP 429).
     #[error("the portal is busy; try again in {retry_after_secs} seconds")]
     Overloaded { retry_after_secs: u64 },
@@ -87,72 +88,66 @@ pub enum ServiceError {
     Blocking(String),
 }
 
-// Every error a person reads is said in both languages: one constructor per kind.
+// Every error a person reads is a message of the catalogue: one constructor per kind.
 
 /// 409 `refused`: the step does not fit the state.
-pub fn refused(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::Refused { zh: zh.into(), en: en.into() }
+pub fn refused(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::Refused(msg.into())
 }
 
 /// 403 `forbidden`: this person may not do it.
-pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::Forbidden { zh: zh.into(), en: en.into() }
+pub fn forbidden(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::Forbidden(msg.into())
 }
 
 /// 422 `invalid`: the request cannot be carried out as asked.
-pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid { zh: zh.into(), en: en.into() }
+pub fn invalid(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::Invalid(msg.into())
 }
 
 /// 400 `invalid`: a value the client sent is out of range.
-pub fn bad_input(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::BadInput { zh: zh.into(), en: en.into() }
+pub fn bad_input(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::BadInput(msg.into())
 }
 
 /// 409 `illegal_transition`: the step does not fit the tip's state.
-pub fn illegal(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::Illegal { zh: zh.into(), en: en.into() }
+pub fn illegal(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::Illegal(msg.into())
 }
 
 /// 404 `not_found`: a record the request names is not there.
-pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::NotFound { zh: zh.into(), en: en.into() }
+pub fn not_found(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::NotFound(msg.into())
 }
 
 /// 422 for data of the portal's own that cannot be written or read (it never comes from
 /// what a person typed); the detail goes to the log, never to the page.
 pub fn unprocessable(detail: impl std::fmt::Display) -> ServiceError {
     tracing::warn!(%detail, "data could not be processed");
-    invalid(
-        "系统无法处理这份数据，请稍后再试或联系管理员。",
-        "The portal could not process this data; try again later or ask an administrator.",
-    )
+    invalid("service-portal-could-not-process-data")
 }
 
 /// 404: the tip a record points to is not there.
 pub fn no_tip() -> ServiceError {
-    not_found("找不到这条举报。", "The tip was not found.")
+    not_found("service-tip-not-found")
 }
 
 /// 422: a payout needs a finance official's key.
 pub fn no_finance() -> ServiceError {
-    invalid("尚未任命财务人员，暂时无法处理奖励发放。", "No finance official has been appointed.")
+    invalid("service-no-finance-official-has-been")
 }
 
 /// 422: a transfer to the department that has the tip.
 pub fn already_there() -> ServiceError {
-    invalid("这条举报已经在该部门。", "The tip is already with that department.")
+    invalid("service-tip-already-department")
 }
 
-/// 422: a transfer to a department that has no key yet, named in both languages.
+/// 422: a transfer to a department that has no key yet, named in the reader's language.
 pub async fn cannot_receive(conn: &mut sqlx::AnyConnection, to: &crate::domain::Code) -> ServiceError {
     let (zh, en) = crate::store::reference::department_names(conn, to.as_str())
         .await
         .unwrap_or_else(|_| (to.to_string(), to.to_string()));
-    invalid(
-        format!("{zh}尚未开通接收举报（还没有获准的工作人员），不能转交。"),
-        format!("{en} cannot receive tips yet (no official has been admitted there)."),
-    )
+    invalid(Msg::new("service-cannot-receive-yet").with("department", Arg::Name { zh, en }))
 }
 
 /// Calls `$f::<Role>(args…)` with the key role that matches a `KeyGroup`.

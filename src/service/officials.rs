@@ -10,6 +10,7 @@ use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
 use crate::domain::{Code, Id, KeyGroup, Role, Roles, Username};
 use crate::store::users::{self, NewUser, PasswordVerifierRow, UserRow};
 use crate::store::{Store, reference};
+use jubao_templates::i18n::Msg;
 
 pub struct NewOfficial {
     pub username: Username,
@@ -44,18 +45,14 @@ async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<cryp
 /// their key), and their place in the groups their roles call for.
 pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created, ServiceError> {
     if new.roles.needs_department() && new.department.is_none() {
-        return Err(ServiceError::BadInput {
-            zh: "办理人员和负责人须选择部门。".to_owned(),
-            en: "The roles officer and head need a department.".to_owned(),
-        });
+        return Err(ServiceError::BadInput(Msg::new("officials-roles-officer-head-need-department")));
     }
     if let Some(code) = &new.department
         && !reference::department_exists(store, code.as_str()).await?
     {
-        return Err(ServiceError::BadInput {
-            zh: format!("没有代码为 {code} 的部门。"),
-            en: format!("unknown department {code}: choose one from the list of departments"),
-        });
+        return Err(ServiceError::BadInput(
+            Msg::new("officials-unknown-department-code-choose-one").with("code", (code).to_string()),
+        ));
     }
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();
@@ -187,10 +184,10 @@ pub async fn change_password(store: &Store, username: &str, old: Password, new: 
 /// key versions are made without them).
 pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -> Result<(), ServiceError> {
     if !admin.has(Role::Admin) {
-        return Err(super::forbidden("只有管理员可以停用工作人员。", "Only an administrator disables officials."));
+        return Err(super::forbidden("officials-only-administrator-disables-officials"));
     }
     if admin.user_id == user_id {
-        return Err(super::refused("管理员不能停用自己的账号。", "An administrator cannot disable their own account."));
+        return Err(super::refused("officials-administrator-cannot-disable-their-own"));
     }
     let mut tx = store.begin().await?;
     let groups: Vec<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1")

@@ -5,6 +5,7 @@ use super::ServiceError;
 use crate::domain::{Code, Id};
 use crate::store::posters::{self, PosterRow};
 use crate::store::{Store, reference};
+use jubao_templates::i18n::Msg;
 
 const CODE_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -23,18 +24,18 @@ pub async fn create(
 ) -> Result<PosterRow, ServiceError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
-        return Err(super::invalid("海报名称须为 1 至 100 个字。", "A poster label has 1–100 characters."));
+        return Err(super::invalid("posters-poster-label-has-1-100"));
     }
     let mut conn = store.conn().await?;
     if let Some(d) = district
         && !reference::district_in_force(&mut conn, d.as_str()).await?
     {
-        return Err(super::invalid(format!("没有这个区县：{d}。"), format!("unknown district {d}")));
+        return Err(super::invalid(Msg::new("posters-unknown-district-d").with("d", (d).to_string())));
     }
     if let Some(c) = category
         && reference::category_department(&mut conn, c.as_str()).await?.is_none()
     {
-        return Err(super::invalid(format!("没有这个举报类别：{c}。"), format!("unknown category {c}")));
+        return Err(super::invalid(Msg::new("posters-unknown-category-c").with("c", (c).to_string())));
     }
     let poster = PosterRow {
         id: Id::random().to_string(),

@@ -8,6 +8,7 @@ use crate::domain::deadline_rules::REMIND_BEFORE;
 use crate::domain::key_group::SAFETY_OFFICE;
 use crate::store::Store;
 use crate::store::queue::{self, Filter, QueueRow, Sort};
+use jubao_templates::i18n::Msg;
 
 pub const PAGE_SIZE: i64 = 50;
 /// The last page one may ask for: fifty million tips, far beyond any queue, and far from
@@ -55,7 +56,7 @@ pub fn scope(official: &SignedIn) -> Result<Option<Vec<String>>, ServiceError> {
         }
         return Ok(Some(departments));
     }
-    Err(super::forbidden("您的角色没有举报待办列表。", "This role has no queue."))
+    Err(super::forbidden("queue-role-has-no-queue"))
 }
 
 fn some(s: &str) -> Option<String> {
@@ -88,10 +89,9 @@ pub async fn list(store: &Store, official: &SignedIn, q: &Query, now: i64) -> Re
     };
     let page = q.page.unwrap_or(1);
     if !(1..=MAX_PAGE).contains(&page) {
-        return Err(ServiceError::BadInput {
-            zh: format!("页码应在 1 到 {MAX_PAGE} 之间。"),
-            en: format!("The page must be from 1 to {MAX_PAGE}."),
-        });
+        return Err(ServiceError::BadInput(
+            Msg::new("queue-page-must-from-1-max").with("MAX_PAGE", (MAX_PAGE).to_string()),
+        ));
     }
     let mut conn = store.conn().await?;
     let rows = queue::page(&mut conn, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;

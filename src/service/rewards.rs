@@ -6,6 +6,7 @@
 //! forfeited when the window passes, unless a head approves the reporter's request for more
 //! time. Finance never opens tip content; case officers never open payout details.
 
+use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -40,12 +41,10 @@ pub struct Quote {
 }
 
 async fn policy(conn: &mut AnyConnection) -> Result<(i64, RewardPolicy), ServiceError> {
-    let (version, source) = rewards::newest_policy(conn)
-        .await?
-        .ok_or_else(|| super::invalid("尚未载入奖励办法，请管理员先导入参考数据。", "No reward policy is loaded."))?;
-    let policy: RewardPolicy = toml::from_str(&source).map_err(|e| {
-        super::invalid("奖励办法无法读取，请管理员检查参考数据。", format!("The reward policy cannot be read: {e}"))
-    })?;
+    let (version, source) =
+        rewards::newest_policy(conn).await?.ok_or_else(|| super::invalid("rewards-no-reward-policy-loaded"))?;
+    let policy: RewardPolicy = toml::from_str(&source)
+        .map_err(|e| super::invalid(Msg::new("rewards-reward-policy-cannot-read-e").with("e", (e).to_string())))?;
     Ok((version, policy))
 }
 
@@ -196,7 +195,7 @@ async fn finance_reward(
 /// Opens a case for its reward (the quote, the proposal), as `department_tip` lets it.
 pub async fn open_case(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
     if !cases::reads_content(official) {
-        return Err(super::forbidden("您的角色不能查看举报内容。", "This role does not read tips."));
+        return Err(super::forbidden("cases-role-does-not-read-tips"));
     }
     department_tip(&mut *store.conn().await?, official, reference).await?;
     cases::open(store, official, reference).await
@@ -209,7 +208,11 @@ fn notice_json(amount: i64, due: Option<i64>) -> String {
 }
 
 fn illegal(status: &str, what: &str) -> ServiceError {
-    super::illegal("这笔奖励当前的状态下不能进行这一步。", format!("The reward is {status}: it cannot be {what}."))
+    super::illegal(
+        Msg::new("rewards-reward-status-cannot-what")
+            .with("status", (status).to_string())
+            .with("what", (what).to_string()),
+    )
 }
 
 async fn step(
@@ -254,21 +257,15 @@ pub async fn propose(
     now: i64,
 ) -> Result<i64, ServiceError> {
     if !(official.has(Role::Officer) || official.has(Role::Head)) {
-        return Err(super::forbidden(
-            "只有举报所属部门的工作人员可以提议奖励。",
-            "Only an official of the tip's department proposes its reward.",
-        ));
+        return Err(super::forbidden("rewards-only-official-tip-s-department"));
     }
     let case = open_case(store, official, reference).await?;
     let (quote, policy, kind) = quote_with_policy(store, &case).await?;
     if let Err(why) = quote.eligible {
-        return Err(super::illegal(why.zh(), why.en()));
+        return Err(super::illegal(why.msg()));
     }
     let computed = quote.computed.map_err(|why| {
-        super::invalid(
-            "按奖励办法还算不出金额：请先核实处理结果（罚款金额，或瞒报事故的等级和死亡人数）。",
-            format!("The reward policy gives no amount yet: {why}."),
-        )
+        super::invalid(Msg::new("rewards-reward-policy-gives-no-amount").with("why", (why).to_string()))
     })?;
     let amount = amount.unwrap_or(computed.0);
     policy.check_amount(kind, computed, Yuan(amount)).map_err(amount_refused)?;
@@ -277,8 +274,7 @@ pub async fn propose(
         Some(r) => Some(tip_key.seal(r.as_bytes())?),
         None if amount != computed.0 => {
             return Err(super::invalid(
-                format!("金额与按办法计算的 {computed} 元不同，须说明理由。"),
-                format!("An amount other than the computed {computed} yuan needs a reason."),
+                Msg::new("rewards-amount-other-than-computed-computed").with("computed", (computed).to_string()),
             ));
         }
         None => None,
@@ -348,16 +344,16 @@ async fn within_policy(conn: &mut AnyConnection, tip: &TipRow, r: &RewardRow) ->
 }
 
 fn head_only(what: &str) -> ServiceError {
-    super::forbidden("只有举报所属部门的负责人可以进行此操作。", format!("A head of the tip's department {what}."))
+    super::forbidden(Msg::new("rewards-head-tip-s-department-what").with("what", (what).to_string()))
 }
 
 fn no_reward() -> ServiceError {
-    super::not_found("这条举报还没有奖励记录。", "The reward was not found.")
+    super::not_found("rewards-reward-not-found")
 }
 
 fn amount_refused(why: AmountRefused) -> ServiceError {
     match why {
-        AmountRefused::NotPositive => super::invalid("奖励金额必须大于零。", "A reward is above zero."),
+        AmountRefused::NotPositive => super::invalid("rewards-reward-above-zero"),
         AmountRefused::AboveCeiling(most) => ServiceError::AboveCeiling { ceiling: most.0 },
     }
 }
@@ -393,13 +389,8 @@ pub async fn approve(
     let heads = reward::heads_needed(before.computed_yuan, before.amount_yuan);
     let approval = reward::approval(heads, &before.proposed_by, before.first_approved_by.as_deref(), &head.user_id)
         .map_err(|why| match why {
-            NotApprover::Proposer => {
-                forbidden("提议人不能批准自己提议的奖励。", "The one who proposed a reward does not approve it.")
-            }
-            NotApprover::ApprovedAlready => forbidden(
-                "您已批准过这笔奖励：高于计算金额的奖励须由另一位负责人再批准。",
-                "You approved this reward already: an amount above the computed one needs another head's approval.",
-            ),
+            NotApprover::Proposer => forbidden("rewards-one-who-proposed-reward-does"),
+            NotApprover::ApprovedAlready => forbidden("rewards-you-approved-reward-already-amount"),
         })?;
     let approved = next(&before, RewardStep::Approve, "approved")?;
     within_policy(&mut tx, &tip, &before).await?;
@@ -438,7 +429,7 @@ pub async fn authorise(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(super::forbidden("只有财务人员可以核准发放奖励。", "Finance authorises rewards."));
+        return Err(super::forbidden("rewards-finance-authorises-rewards"));
     }
     let mut tx = store.begin().await?;
     let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
@@ -447,10 +438,7 @@ pub async fn authorise(
         || before.approved_by.as_deref() == me
         || before.first_approved_by.as_deref() == me
     {
-        return Err(super::forbidden(
-            "核准发放的人不能是提议或审批这笔奖励的人。",
-            "Whoever authorises neither proposed nor approved.",
-        ));
+        return Err(super::forbidden("rewards-whoever-authorises-neither-proposed-nor"));
     }
     within_policy(&mut tx, &tip, &before).await?;
     let mut after = before.clone();
@@ -495,19 +483,15 @@ pub async fn claim(
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
     let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
-    let status = next(&before, RewardStep::Claim, "claimed")
-        .map_err(|_| super::refused("这笔奖励现在不能申领。", "This reward cannot be claimed now."))?;
+    let status =
+        next(&before, RewardStep::Claim, "claimed").map_err(|_| super::refused("rewards-reward-cannot-claimed-now"))?;
     if before.claim_due_at.is_some_and(|due| now > due) {
-        return Err(super::refused(
-            "领取期限已过，可申请延期领取。",
-            "The claim window has passed; you may ask for more time.",
-        ));
+        return Err(super::refused("rewards-claim-window-has-passed-you"));
     }
     let method = match &claim {
         Claim::Bank(details) => {
             let details = &crate::domain::validation::validate_payout(details).map_err(|e| {
-                let zh = e.iter().map(|e| e.zh.as_str()).collect::<Vec<_>>().join(" ");
-                super::invalid(zh, e.into_iter().map(|e| e.en).collect::<Vec<_>>().join(" "))
+                super::invalid(Msg::all(e.into_iter().map(|e| e.msg)).unwrap_or(Msg::new("rewards-payout-not-valid")))
             })?;
             let (finance_key_id, finance) =
                 groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
@@ -551,32 +535,26 @@ pub async fn pay(
     now: i64,
 ) -> Result<(), ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(super::forbidden("只有财务人员可以登记付款。", "Finance records payments."));
+        return Err(super::forbidden("rewards-finance-records-payments"));
     }
     let payment_reference = payment_reference.trim();
     if payment_reference.is_empty() || payment_reference.chars().count() > 64 {
-        return Err(super::invalid(
-            "请填写付款凭证号（1 至 64 个字符）。",
-            "A payment reference of 1 to 64 characters is required.",
-        ));
+        return Err(super::invalid("rewards-payment-reference-1-64-characters"));
     }
     let (_, reward) = finance_reward(&mut *store.conn().await?, finance, reference).await?;
     let in_person = reward.claim_method.as_deref() == Some("in_person");
     if in_person {
-        let code = receipt_code.and_then(crate::crypto::receipt::QueryCode::parse).ok_or_else(|| {
-            super::invalid(
-                "现场领取奖励须核对举报人回执上的查询码。",
-                "A reward collected in person needs the query code of the reporter's receipt.",
-            )
-        })?;
+        let code = receipt_code
+            .and_then(crate::crypto::receipt::QueryCode::parse)
+            .ok_or_else(|| super::invalid("rewards-reward-collected-person-needs-query"))?;
         if tips::open_for_reporter(store, reference, code).await.is_err() {
-            return Err(super::invalid("查询码与回执不符。", "The query code does not match the receipt."));
+            return Err(super::invalid("rewards-query-code-does-not-match"));
         }
     }
     let mut tx = store.begin().await?;
     let (tip, before) = finance_reward(&mut tx, finance, reference).await?;
     if before.authorised_by.as_deref() == Some(finance.user_id.as_str()) || before.proposed_by == finance.user_id {
-        return Err(super::forbidden("登记付款的人不能是核准发放的人。", "Whoever pays did not authorise."));
+        return Err(super::forbidden("rewards-whoever-pays-did-not-authorise"));
     }
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Pay, "paid")?.as_str().into();
@@ -612,17 +590,13 @@ pub async fn request_extension(
 ) -> Result<(), ServiceError> {
     let reason = crate::domain::validation::clean_paragraphs(reason);
     if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(ServiceError::BadInput {
-            zh: "请填写 1 至 2000 字的理由。".into(),
-            en: "Give a reason of 1 to 2000 characters.".into(),
-        });
+        return Err(ServiceError::BadInput(Msg::new("rewards-give-reason-1-2000-characters")));
     }
     let mut tx = store.begin().await?;
     let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
-    next(&before, RewardStep::Extend, "extended")
-        .map_err(|_| super::refused("这笔奖励无需延期。", "This reward needs no extension."))?;
+    next(&before, RewardStep::Extend, "extended").map_err(|_| super::refused("rewards-reward-needs-no-extension"))?;
     if before.extension_requested_at.is_some() && before.extension_decided_at.is_none() {
-        return Err(super::refused("您已申请延期，请等待决定。", "You have asked already; wait for the decision."));
+        return Err(super::refused("rewards-you-have-asked-already-wait"));
     }
     let mut after = before.clone();
     after.extension_reason = Some(PublicKey::<Tip>::parse(&view.tip.public_key)?.seal(reason.as_bytes())?.into_bytes());
@@ -651,7 +625,7 @@ pub async fn approve_extension(
     let mut tx = store.begin().await?;
     let (tip, before) = reward_for_head(&mut tx, head, reference, "decides").await?;
     if before.extension_requested_at.is_none() || before.extension_decided_at.is_some() {
-        return Err(super::illegal("举报人没有申请延期领取。", "No extension was asked for."));
+        return Err(super::illegal("rewards-no-extension-asked"));
     }
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Extend, "extended")?.as_str().into();
@@ -724,7 +698,7 @@ pub struct FinanceItem {
 
 pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Result<Vec<FinanceItem>, ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(super::forbidden("这是财务人员的待办列表。", "This is finance's queue."));
+        return Err(super::forbidden("rewards-finance-s-queue"));
     }
     let recent = now - 90 * crate::domain::china_time::DAY;
     let rows: Vec<RewardRow> =
@@ -786,7 +760,7 @@ async fn payment_reference_of(store: &Store, finance: &SignedIn, r: &RewardRow) 
 /// Payments as CSV: reference, amount, date, payment reference — no identity fields.
 pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, ServiceError> {
     if !finance.has(Role::Finance) {
-        return Err(super::forbidden("只有财务人员可以导出付款记录。", "Finance exports payments."));
+        return Err(super::forbidden("rewards-finance-exports-payments"));
     }
     let rows = rewards::with_status(&mut *store.conn().await?, &["paid"]).await?;
     let mut csv = String::from("reference,amount_yuan,paid_on,payment_reference\n");

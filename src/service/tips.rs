@@ -2,6 +2,7 @@
 //! reporter or an offline recovery identity, transfer between departments, and the identity
 //! and payout envelopes.
 
+use jubao_templates::i18n::Msg;
 use zeroize::Zeroizing;
 
 use super::ServiceError;
@@ -96,13 +97,10 @@ pub async fn file_within(
     }
     let facts = reference::intake_facts(&mut conn, new.category.as_str(), new.district.as_str()).await?;
     let responsible = facts.department_code.ok_or_else(|| {
-        super::invalid(format!("没有这个举报类别：{}。", new.category), format!("unknown category {}", new.category))
+        super::invalid(Msg::new("tips-unknown-category").with("new_category", (new.category).to_string()))
     })?;
     if facts.district_in_force == 0 {
-        return Err(super::invalid(
-            format!("没有这个区县：{}。", new.district),
-            format!("unknown district {}", new.district),
-        ));
+        return Err(super::invalid(Msg::new("tips-unknown-district").with("new_district", (new.district).to_string())));
     }
     let units: Vec<LocalUnit> = reference::local_units(&mut conn)
         .await?
@@ -132,14 +130,11 @@ pub async fn file_within(
             .await?
             .ok_or(ServiceError::NotSetUp)?;
     let custodians = match &new.identity {
-        Some(_) => {
-            Some(groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians).await?.ok_or_else(|| {
-                super::invalid(
-                    "暂时无法保存身份信息：尚未任命保密专员。",
-                    "An identity cannot be kept yet: no custodian has been appointed.",
-                )
-            })?)
-        }
+        Some(_) => Some(
+            groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians)
+                .await?
+                .ok_or_else(|| super::invalid("tips-identity-cannot-kept-yet-no"))?,
+        ),
         None => None,
     };
     let staff = match tell {
@@ -275,14 +270,9 @@ pub async fn open_for_recovery(
         return Err(ServiceError::Shredded { at });
     }
     let mut conn = store.conn().await?;
-    let path =
-        tips::grant_path_for_recipient(&mut conn, &tip.id, &recovery.public().to_string()).await?.ok_or_else(|| {
-            super::forbidden(
-                "此身份不持有这条举报所授予的任何密钥（不是其部门的恢复接收方，或尚未获准使用较早的密钥版本）。",
-                "This identity holds no key the tip is granted to (not a recovery recipient of its department, \
-                 or not yet approved for older keys).",
-            )
-        })?;
+    let path = tips::grant_path_for_recipient(&mut conn, &tip.id, &recovery.public().to_string())
+        .await?
+        .ok_or_else(|| super::forbidden("tips-identity-holds-no-key-tip"))?;
     open_path(path, recovery, tip)
 }
 
@@ -390,9 +380,7 @@ pub async fn store_payout(
 
 async fn sealed_row(store: &Store, which: Sealed, tip_id: &str) -> Result<tips::SealedRow, ServiceError> {
     let mut conn = store.conn().await?;
-    tips::sealed(&mut conn, which, tip_id)
-        .await?
-        .ok_or_else(|| super::not_found("找不到这份加密记录。", "The sealed record was not found."))
+    tips::sealed(&mut conn, which, tip_id).await?.ok_or_else(|| super::not_found("tips-sealed-record-not-found"))
 }
 
 /// A custodian reads the identity of a tip's reporter (a disclosure decision needs it).

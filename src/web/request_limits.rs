@@ -137,21 +137,11 @@ fn answer(req: &actix_web::HttpRequest, problem: &Problem) -> HttpResponse {
 }
 
 fn too_many() -> Problem {
-    Problem::retry_later(
-        "too_many_connections",
-        "您同时发出的请求过多，请等当前页面加载完后再试。",
-        "Too many requests from you at once; wait for the current ones to finish and try again.",
-        5,
-    )
+    Problem::retry_later("too_many_connections", "request-limits-too-many-requests-from-you", 5)
 }
 
 fn too_slow() -> Problem {
-    Problem::new(
-        StatusCode::REQUEST_TIMEOUT,
-        "too_slow",
-        "发送太慢，请求已超时。请在网络较好时重试。",
-        "What was sent came too slowly and the request timed out. Try again on a better connection.",
-    )
+    Problem::new(StatusCode::REQUEST_TIMEOUT, "too_slow", "request-limits-what-sent-came-too-slowly")
 }
 
 /// The middleware: a place in the client's count, and a deadline on the body.

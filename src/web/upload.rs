@@ -4,6 +4,7 @@
 
 use actix_multipart::{Field, Multipart};
 use futures_util::StreamExt;
+use jubao_templates::i18n::Msg;
 
 use super::AppState;
 use super::error::Problem;
@@ -34,20 +35,20 @@ pub struct Checks<'a> {
     pub client: Option<std::net::IpAddr>,
 }
 
-fn bad(code: &'static str, zh: &'static str, en: &'static str) -> Problem {
-    Problem::bad_request(code, zh, en)
+fn bad(code: &'static str, msg: impl Into<Msg>) -> Problem {
+    Problem::bad_request(code, msg)
 }
 
 async fn text_field(field: &mut Field) -> Result<String, Problem> {
     let mut value = Vec::new();
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|_| bad("invalid_body", "上传中断。", "The upload was interrupted."))?;
+        let chunk = chunk.map_err(|_| bad("invalid_body", "upload-upload-interrupted"))?;
         value.extend_from_slice(&chunk);
         if value.len() > MAX_TEXT_FIELD {
-            return Err(bad("invalid_body", "表单字段过长。", "A form field is too long."));
+            return Err(bad("invalid_body", "upload-form-field-too-long"));
         }
     }
-    String::from_utf8(value).map_err(|_| bad("invalid_body", "表单字段无法读取。", "A form field cannot be read."))
+    String::from_utf8(value).map_err(|_| bad("invalid_body", "upload-form-field-cannot-read"))
 }
 
 /// Stores every `file` field as evidence of `tip`. A file that is refused leaves nothing
@@ -63,11 +64,10 @@ pub async fn receive(
     let mut csrf_seen = checks.csrf.is_none();
     let mut parts = 0;
     while let Some(field) = multipart.next().await {
-        let mut field = field
-            .map_err(|_| bad("invalid_body", "上传内容格式不正确。", "The upload is not valid multipart data."))?;
+        let mut field = field.map_err(|_| bad("invalid_body", "upload-upload-not-valid-multipart-data"))?;
         parts += 1;
         if parts > MAX_PARTS {
-            return Err(bad("invalid_body", "上传内容的部分过多。", "The upload has too many parts."));
+            return Err(bad("invalid_body", "upload-upload-has-too-many-parts"));
         }
         match field.name().unwrap_or_default() {
             "csrf" => {
@@ -77,8 +77,7 @@ pub async fn receive(
                         return Err(Problem::new(
                             actix_web::http::StatusCode::FORBIDDEN,
                             "bad_form_token",
-                            "页面已过期，请返回重新操作。",
-                            "The page has expired; go back and try again.",
+                            "track-page-has-expired-go-back",
                         ));
                     }
                     csrf_seen = true;
@@ -90,8 +89,7 @@ pub async fn receive(
                     return Err(Problem::new(
                         actix_web::http::StatusCode::FORBIDDEN,
                         "bad_form_token",
-                        "页面已过期，请返回重新操作。",
-                        "The page has expired; go back and try again.",
+                        "track-page-has-expired-go-back",
                     ));
                 }
                 let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_owned();
@@ -109,8 +107,7 @@ pub async fn receive(
         return Err(Problem::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             "no_file",
-            "请选择要上传的文件。",
-            "Choose a file to upload.",
+            "upload-choose-file-upload",
         ));
     }
     Ok(Received { attachment_ids: ids })
@@ -138,11 +135,10 @@ fn interrupted_by(error: &actix_multipart::MultipartError) -> Problem {
         Problem::new(
             actix_web::http::StatusCode::REQUEST_TIMEOUT,
             "too_slow",
-            "发送太慢，请求已超时。请在网络较好时重试。",
-            "What was sent came too slowly and the request timed out. Try again on a better connection.",
+            "request-limits-what-sent-came-too-slowly",
         )
     } else {
-        bad("invalid_body", "上传中断。", "The upload was interrupted.")
+        bad("invalid_body", "upload-upload-interrupted")
     }
 }
 
@@ -155,7 +151,7 @@ async fn one_file(
     keep_metadata: bool,
     sender: Sender,
 ) -> Result<Option<String>, Problem> {
-    let interrupted = || bad("invalid_body", "上传中断。", "The upload was interrupted.");
+    let interrupted = || bad("invalid_body", "upload-upload-interrupted");
     let mut head = Vec::with_capacity(FileKind::SNIFF_BYTES);
     let mut rest = None;
     // A field must not be read again once it has ended: files shorter than the sniffing

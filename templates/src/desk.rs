@@ -12,10 +12,10 @@ use crate::staff::{Frame, layout};
 /// The channels the desk files under: code and name in words.
 pub fn channels(lang: Lang) -> [(&'static str, &'static str); 4] {
     [
-        ("hotline", lang.t("电话", "Telephone")),
-        ("letter", lang.t("来信", "Letter")),
-        ("visit", lang.t("来访", "Visit")),
-        ("email", lang.t("电子邮件", "Email")),
+        ("hotline", lang.tr("desk-telephone")),
+        ("letter", lang.tr("desk-letter")),
+        ("visit", lang.tr("desk-visit")),
+        ("email", lang.tr("desk-email")),
     ]
 }
 
@@ -47,26 +47,23 @@ pub fn form(f: &Frame<'_>, form: &DeskForm) -> Markup {
             h1 { (f.title) }
             @if !form.open {
                 div.error-summary role="alert" {
-                    p { (lang.t("尚无部门可以接收举报，暂时无法登记。请联系管理员。", "No department can receive tips yet, so nothing can be filed. Please contact the administrator.")) }
+                    p { (lang.tr("desk-no-department-can-receive-tips")) }
                 }
             }
-            (error_summary(lang.t("请修改以下内容后再提交：", "Please fix the following and send again:"), e))
+            (error_summary(lang.tr("desk-please-fix-following-send-again"), e))
             section.notice-box aria-labelledby="desk-notice" {
-                h2 id="desk-notice" { (lang.t("登记前请向来电人说明", "Before filing, tell the caller")) }
+                h2 id="desk-notice" { (lang.tr("desk-before-filing-tell-caller")) }
                 ul {
-                    li { (lang.t("请向来电人宣读举报须知：举报可以匿名；除非来电人愿意留下身份，不要记录其姓名、电话等信息，也不要写进举报内容。",
-                                 "Read the notice to the caller: tips are anonymous; unless the caller wants to leave their identity, do not record their name, phone or the like, and do not write it into the report.")) }
-                    li { (lang.t("登记后会显示举报编号和查询码，只显示一次，须当场读给来电人并请其记下。",
-                                 "After filing, a reference and a query code are shown once only: read them to the caller at once and have them write them down.")) }
-                    li { (lang.t("请提醒来电人如实举报；捏造、歪曲事实、诬告陷害他人的，依法承担法律责任。",
-                                 "Remind the caller to report truthfully; inventing or distorting facts to accuse others is unlawful.")) }
+                    li { (lang.tr("desk-read-notice-caller-tips-anonymous")) }
+                    li { (lang.tr("desk-after-filing-reference-query-code")) }
+                    li { (lang.tr("desk-remind-caller-report-truthfully-inventing")) }
                 }
             }
             form method="post" action="/staff/intake" novalidate {
                 input type="hidden" name="csrf" value=(f.csrf);
                 input type="hidden" name="nonce" value=(form.nonce);
                 fieldset {
-                    legend { (lang.t("收到方式", "Received by")) }
+                    legend { (lang.tr("desk-received")) }
                     div.field.invalid[e.of("channel").is_some()] id="channel" {
                         @if let Some(msg) = e.of("channel") { span.error id="channel-error" { "⚠ " (msg) } }
                         @for (code, name) in channels(lang) {
@@ -78,44 +75,41 @@ pub fn form(f: &Frame<'_>, form: &DeskForm) -> Markup {
                     }
                 }
                 fieldset {
-                    legend { (lang.t("举报内容", "What is reported")) }
+                    legend { (lang.tr("desk-what-reported")) }
                     (pickers(lang, &form.kinds, &form.categories, &form.districts, v, e))
-                    (text_input(&Text { field: "title", label: lang.t("标题", "Title"), value: &v.title,
-                        hint: Some(lang.t("一句话概括来电反映的问题", "One line summing up what the caller reports")),
+                    (text_input(&Text { field: "title", label: lang.tr("desk-title"), value: &v.title,
+                        hint: Some(lang.tr("desk-one-line-summing-up-what")),
                         required: true, max: 100, kind: "text", autocomplete: "off" }, e))
-                    (textarea(&Text { field: "description", label: lang.t("具体情况", "What happened"), value: &v.description,
-                        hint: Some(lang.t("发生了什么、持续多久、涉及多少人。不要写来电人的姓名。", "What, since when, how many people. Do not write the caller's name here.")),
+                    (textarea(&Text { field: "description", label: lang.tr("desk-what-happened"), value: &v.description,
+                        hint: Some(lang.tr("desk-what-since-when-how-many")),
                         required: true, max: 10000, kind: "", autocomplete: "off" }, e, 8))
-                    (text_input(&Text { field: "location", label: lang.t("具体地点", "Where"), value: &v.location,
-                        hint: Some(lang.t("街道、门牌、厂区或工地名称", "Street, number, site or building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "company", label: lang.t("涉及单位（可不填）", "Company involved (optional)"), value: &v.company,
+                    (text_input(&Text { field: "location", label: lang.tr("desk-where"), value: &v.location,
+                        hint: Some(lang.tr("desk-street-number-site-building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
+                    (text_input(&Text { field: "company", label: lang.tr("desk-company-involved-optional"), value: &v.company,
                         hint: None, required: false, max: 200, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "occurred_on", label: lang.t("发生或发现日期（可不填）", "When it happened or was seen (optional)"), value: &v.occurred_on,
-                        hint: Some(lang.t("格式：年-月-日", "Format: year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
+                    (text_input(&Text { field: "occurred_on", label: lang.tr("desk-when-happened-seen-optional"), value: &v.occurred_on,
+                        hint: Some(lang.tr("desk-format-year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
                     div.field {
                         label.choice {
                             input type="checkbox" name="supervisory_duty" value="true" checked[v.supervisory_duty];
-                            span { (lang.t("来电人负有安全生产监督管理职责，或者是此类人员的近亲属（按规定不能获得奖励）",
-                                           "The caller holds work-safety supervision duties, or is a close relative of such staff (no reward can be paid)")) }
+                            span { (lang.tr("desk-caller-holds-work-safety-supervision")) }
                         }
                     }
                 }
                 fieldset {
-                    legend { (lang.t("来电人身份（可不填）", "The caller's identity (optional)")) }
+                    legend { (lang.tr("desk-caller-s-identity-optional")) }
                     @if form.identity_available {
-                        p.hint { (lang.t("只在来电人愿意留下身份时填写。这些信息单独加密，核查人员看不到，只有保密专员经批准才能查看。",
-                                         "Fill in only if the caller wants to leave their identity. It is encrypted separately, out of the officers' sight; only the custodian can open it, after an approved request.")) }
-                        (text_input(&Text { field: "name", label: lang.t("姓名", "Name"), value: &v.name, hint: None, required: false, max: 50, kind: "text", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "phone", label: lang.t("电话", "Phone"), value: &v.phone, hint: None, required: false, max: 30, kind: "tel", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "email", label: lang.t("电子邮箱", "Email"), value: &v.email, hint: None, required: false, max: 254, kind: "email", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "id_number", label: lang.t("身份证号码", "Identity card number"), value: &v.id_number, hint: None, required: false, max: 18, kind: "text", autocomplete: "off" }, e))
+                        p.hint { (lang.tr("desk-fill-only-if-caller-wants")) }
+                        (text_input(&Text { field: "name", label: lang.tr("desk-name"), value: &v.name, hint: None, required: false, max: 50, kind: "text", autocomplete: "off" }, e))
+                        (text_input(&Text { field: "phone", label: lang.tr("desk-phone"), value: &v.phone, hint: None, required: false, max: 30, kind: "tel", autocomplete: "off" }, e))
+                        (text_input(&Text { field: "email", label: lang.tr("desk-email-2"), value: &v.email, hint: None, required: false, max: 254, kind: "email", autocomplete: "off" }, e))
+                        (text_input(&Text { field: "id_number", label: lang.tr("desk-identity-card-number"), value: &v.id_number, hint: None, required: false, max: 18, kind: "text", autocomplete: "off" }, e))
                     } @else {
-                        p.hint { (lang.t("目前只能匿名登记：保管身份信息的保密专员尚未设立。请告知来电人匿名不影响受理和领取奖励。",
-                                         "For now tips can only be anonymous: no custodian of identities has been appointed yet. Tell the caller anonymity does not affect handling or rewards.")) }
+                        p.hint { (lang.tr("desk-now-tips-can-only-anonymous")) }
                     }
                 }
                 @if let Some(msg) = e.of("send") { p.error role="alert" id="send-error" { "⚠ " (msg) } }
-                p.actions { button.button.primary id="send" type="submit" disabled[!form.open] { (lang.t("登记举报", "File the tip")) } }
+                p.actions { button.button.primary id="send" type="submit" disabled[!form.open] { (lang.tr("desk-file-tip")) } }
             }
         },
     )
@@ -138,22 +132,20 @@ pub fn receipt(f: &Frame<'_>, r: &DeskReceipt) -> Markup {
         html! {
             h1 { (f.title) }
             div.receipt {
-                p.warning role="alert" { strong { (lang.t("请向来电人读出并确认记下：举报编号和查询码只显示这一次",
-                    "Read these out to the caller and make sure they write them down: the reference and the query code are shown only this once")) } }
+                p.warning role="alert" { strong { (lang.tr("desk-read-these-out-caller-make")) } }
                 dl {
-                    dt { (lang.t("举报编号", "Reference")) }
+                    dt { (lang.tr("desk-reference")) }
                     dd.code.big { (r.reference) }
-                    dt { (lang.t("查询码", "Query code")) }
+                    dt { (lang.tr("desk-query-code")) }
                     dd.code.big { (r.query_code) }
                 }
             }
             ul {
-                li { (lang.t("收到方式：", "Received by: ")) (r.channel) }
-                li { (lang.t("负责部门将在 ", "The responsible department decides whether to accept it by ")) strong { (r.acknowledge_by) } (lang.t(" 前决定是否受理。", ".")) }
-                li { (lang.t("来电人凭举报编号和查询码可以在网站“查询办理进度”中查看进度、补充证据、领取奖励。查询码丢失后无法找回。",
-                    "With the reference and query code the caller can follow the tip, add evidence and claim a reward under “Follow a report” on the website. A lost query code cannot be recovered.")) }
+                li { (lang.tr("desk-received-2")) (r.channel) }
+                li { (lang.tr("desk-responsible-department-decides-whether-accept")) strong { (r.acknowledge_by) } (lang.tr("desk-text")) }
+                li { (lang.tr("desk-reference-query-code-caller-can")) }
             }
-            p.actions { a.button.primary href="/staff/intake" { (lang.t("登记下一条", "File the next tip")) } }
+            p.actions { a.button.primary href="/staff/intake" { (lang.tr("desk-file-next-tip")) } }
         },
     )
 }
@@ -165,9 +157,8 @@ pub fn already_filed(f: &Frame<'_>) -> Markup {
         f,
         html! {
             h1 { (f.title) }
-            p.notice role="status" { (lang.t("此举报已登记，没有重复登记。举报编号和查询码只在登记时显示一次。",
-                "This tip was already filed; it was not filed again. The reference and query code are shown only once, when filing.")) }
-            p.actions { a.button.primary href="/staff/intake" { (lang.t("登记下一条", "File the next tip")) } }
+            p.notice role="status" { (lang.tr("desk-tip-already-filed-not-filed")) }
+            p.actions { a.button.primary href="/staff/intake" { (lang.tr("desk-file-next-tip")) } }
         },
     )
 }

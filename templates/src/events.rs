@@ -4,58 +4,47 @@ use crate::Lang;
 
 pub fn label(kind: &str, lang: Lang) -> &str {
     match kind {
-        "accepted" => lang.t("已受理", "Accepted"),
-        "verification_started" => lang.t("开始核查", "Verification started"),
-        "transferred" => lang.t("转交至", "Transferred to"),
-        "assigned" => lang.t("已分配承办人", "Assigned"),
-        "rejection_proposed" => lang.t("提议不予受理", "Rejection proposed"),
-        "rejected" => lang.t("不予受理，理由：", "Not taken up, because: "),
-        "extension_proposed" => lang.t("提议延期", "Extension proposed"),
-        "extended" => lang.t("核查期限已延长", "The verification was extended"),
-        "conclusion_proposed" => lang.t("提议办结", "Conclusion proposed"),
-        "concluded" => lang.t("已办结，反馈：", "Concluded; feedback: "),
-        "proposal_denied" => lang.t("提议未获批准：", "Proposal turned down: "),
-        "duplicate" => lang.t(
-            "与更早的同一事项举报重复，按规定只有最先受理的举报可获奖励",
-            "Duplicate of an earlier report on the same matter; only the first accepted report can earn a reward",
-        ),
-        "closed" => lang.t("已结案", "Closed"),
-        "shredded" => lang.t("已按保存期限销毁", "Destroyed under the retention rule"),
-        "escalated" => lang.t("超期，已督办", "Overdue: escalated"),
-        "identity_disclosed" => lang.t("您的身份信息已被披露", "Your identity was disclosed"),
-        "objected" => lang.t("举报人提出异议：", "The reporter objected: "),
-        "reviewed" => lang.t("异议已复核，答复：", "The objection was reviewed; the answer: "),
-        "duplicate_proposed" => lang.t("提议标记为重复举报", "Proposed as a duplicate"),
-        "reward_proposed" => lang.t("已提议奖励", "A reward was proposed"),
-        "reward_first_approved" => lang.t(
-            "奖励已获第一位负责人批准，待第二位负责人批准",
-            "The reward was approved by a first head; a second head approves",
-        ),
-        "reward_approved" => {
-            lang.t("负责人已批准奖励，待财务核准", "A head approved the reward; finance authorises it next")
-        }
-        "reward_notified" => lang.t("奖励已核准", "A reward was granted"),
-        "reward_extended" => lang.t("奖励领取期限已延长", "The time to claim the reward was extended"),
-        "reward_paid" => lang.t("奖励已发放", "The reward was paid"),
-        "reward_forfeited" => lang.t(
-            "奖励逾期未领取，视为放弃；如有正当理由可申请延期",
-            "The reward was not claimed in time and lapsed; with good reason you may ask for more time",
-        ),
+        "accepted" => lang.tr("events-accepted"),
+        "verification_started" => lang.tr("events-verification-started"),
+        "transferred" => lang.tr("events-transferred"),
+        "assigned" => lang.tr("events-assigned"),
+        "rejection_proposed" => lang.tr("events-rejection-proposed"),
+        "rejected" => lang.tr("events-not-taken-up-because"),
+        "extension_proposed" => lang.tr("events-extension-proposed"),
+        "extended" => lang.tr("events-verification-extended"),
+        "conclusion_proposed" => lang.tr("events-conclusion-proposed"),
+        "concluded" => lang.tr("events-concluded-feedback"),
+        "proposal_denied" => lang.tr("events-proposal-turned-down"),
+        "duplicate" => lang.tr("events-duplicate-earlier-report-same-matter"),
+        "closed" => lang.tr("events-closed"),
+        "shredded" => lang.tr("events-destroyed-under-retention-rule"),
+        "escalated" => lang.tr("events-overdue-escalated"),
+        "identity_disclosed" => lang.tr("events-your-identity-disclosed"),
+        "objected" => lang.tr("events-reporter-objected"),
+        "reviewed" => lang.tr("events-objection-reviewed-answer"),
+        "duplicate_proposed" => lang.tr("events-proposed-duplicate"),
+        "reward_proposed" => lang.tr("events-reward-proposed"),
+        "reward_first_approved" => lang.tr("events-reward-approved-first-head-second"),
+        "reward_approved" => lang.tr("events-head-approved-reward-finance-authorises"),
+        "reward_notified" => lang.tr("events-reward-granted"),
+        "reward_extended" => lang.tr("events-time-claim-reward-extended"),
+        "reward_paid" => lang.tr("events-reward-paid"),
+        "reward_forfeited" => lang.tr("events-reward-not-claimed-time-lapsed"),
         // A kind this build has no words for: never its code.
-        _ => lang.t("办理记录", "A step of the case"),
+        _ => lang.tr("events-step-case"),
     }
 }
 
 /// A reward's status in words.
 pub fn reward_status(status: &str, lang: Lang) -> &str {
     match status {
-        "proposed" => lang.t("已提议，待批准", "Proposed, awaiting approval"),
-        "approved" => lang.t("已批准，待财务核准", "Approved, awaiting finance"),
-        "notified" => lang.t("已核准，待领取", "Granted, to be claimed"),
-        "claimed" => lang.t("已申领，待发放", "Claimed, to be paid"),
-        "paid" => lang.t("已发放", "Paid"),
-        "forfeited" => lang.t("逾期未领取", "Lapsed unclaimed"),
-        _ => lang.t("状态未知", "Unknown state"),
+        "proposed" => lang.tr("events-proposed-awaiting-approval"),
+        "approved" => lang.tr("events-approved-awaiting-finance"),
+        "notified" => lang.tr("events-granted-claimed"),
+        "claimed" => lang.tr("events-claimed-paid"),
+        "paid" => lang.tr("events-paid"),
+        "forfeited" => lang.tr("events-lapsed-unclaimed"),
+        _ => lang.tr("events-unknown-state"),
     }
 }
 
@@ -84,20 +73,20 @@ struct Disclosure {
 /// A verified outcome in words.
 pub fn outcome(code: &str, lang: Lang) -> &str {
     match code {
-        "substantiated" => lang.t("属实", "Substantiated"),
-        "partially_substantiated" => lang.t("部分属实", "Partly substantiated"),
-        "unsubstantiated" => lang.t("不属实", "Not substantiated"),
-        _ => lang.t("未知结论", "Unknown outcome"),
+        "substantiated" => lang.tr("events-substantiated"),
+        "partially_substantiated" => lang.tr("events-partly-substantiated"),
+        "unsubstantiated" => lang.tr("events-not-substantiated"),
+        _ => lang.tr("events-unknown-outcome"),
     }
 }
 
 /// An accident grade in words.
 pub fn accident_grade(code: &str, lang: Lang) -> &str {
     match code {
-        "general" => lang.t("一般事故", "General"),
-        "larger" => lang.t("较大事故", "Larger"),
-        "major" => lang.t("重大事故", "Major"),
-        "especially_major" => lang.t("特别重大事故", "Especially major"),
+        "general" => lang.tr("events-general"),
+        "larger" => lang.tr("events-larger"),
+        "major" => lang.tr("events-major"),
+        "especially_major" => lang.tr("events-especially-major"),
         _ => "—",
     }
 }
@@ -105,23 +94,23 @@ pub fn accident_grade(code: &str, lang: Lang) -> &str {
 /// How a tip reached the portal, in words.
 pub fn channel(code: &str, lang: Lang) -> &str {
     match code {
-        "web" => lang.t("网页", "Web form"),
-        "qr" => lang.t("二维码海报", "QR poster"),
-        "api" => lang.t("接口", "API"),
-        "hotline" => lang.t("电话", "Hotline"),
-        "letter" => lang.t("来信", "Letter"),
-        "visit" => lang.t("来访", "Visit"),
-        "email" => lang.t("电子邮件", "Email"),
-        _ => lang.t("其他渠道", "Other channel"),
+        "web" => lang.tr("events-web-form"),
+        "qr" => lang.tr("events-qr-poster"),
+        "api" => lang.tr("events-api"),
+        "hotline" => lang.tr("events-hotline"),
+        "letter" => lang.tr("desk-letter"),
+        "visit" => lang.tr("desk-visit"),
+        "email" => lang.tr("desk-email"),
+        _ => lang.tr("events-other-channel"),
     }
 }
 
 /// What was done to a file's metadata, in words.
 pub fn metadata(code: &str, lang: Lang) -> &str {
     match code {
-        "removed" => lang.t("已去除元数据", "Metadata removed"),
-        "kept" => lang.t("保留原样（含元数据）", "Kept as sent (with metadata)"),
-        _ => lang.t("无元数据", "No metadata"),
+        "removed" => lang.tr("events-metadata-removed"),
+        "kept" => lang.tr("events-kept-sent-metadata"),
+        _ => lang.tr("events-no-metadata"),
     }
 }
 
@@ -149,19 +138,10 @@ pub fn staff_sentence(
                     ),
                 }
             }
-            Err(_) => lang
-                .t(
-                    "举报人身份已经保密专员批准披露",
-                    "The reporter's identity was disclosed with the custodian's approval",
-                )
-                .to_owned(),
+            Err(_) => lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned(),
         },
-        ("identity_disclosed", None) => lang
-            .t("举报人身份已经保密专员批准披露", "The reporter's identity was disclosed with the custodian's approval")
-            .to_owned(),
-        ("reward_forfeited", _) => {
-            lang.t("奖励逾期未领取，视为放弃", "The reward was not claimed in time and lapsed").to_owned()
-        }
+        ("identity_disclosed", None) => lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned(),
+        ("reward_forfeited", _) => lang.tr("events-reward-not-claimed-time-lapsed-2").to_owned(),
         _ => sentence(kind, detail, at, lang, department_name),
     }
 }
@@ -178,12 +158,9 @@ pub fn sentence(
     let label = label(kind, lang);
     match (kind, detail) {
         ("extended", Some(d)) => match serde_json::from_str::<Extension>(d) {
-            Ok(e) => format!(
-                "{label}{}{}{}{}",
-                lang.t(" ", " by "),
-                e.days,
-                lang.t(" 天，理由：", " days, because: "),
-                e.reason
+            Ok(e) => lang.tr_with(
+                "events-extended",
+                &[("label", label.into()), ("days", e.days.into()), ("reason", e.reason.into())],
             ),
             Err(_) => label.to_owned(),
         },

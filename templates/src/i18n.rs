@@ -27,6 +27,9 @@ pub const BUILT_IN: [(Lang, &str); 2] =
 pub struct Msg {
     key: &'static str,
     args: Vec<(&'static str, Arg)>,
+    /// Further messages said after this one (several problems at once); boxed, as it is rare
+    /// and a `Msg` travels inside every error.
+    more: Option<Box<[Msg]>>,
 }
 
 /// An argument of a message.
@@ -34,6 +37,13 @@ pub struct Msg {
 pub enum Arg {
     Text(String),
     Number(i64),
+    /// Another message of the catalogue, said in the same language.
+    Key(&'static str),
+    /// A name of the reference data (a department, a district), which carries both languages.
+    Name {
+        zh: String,
+        en: String,
+    },
 }
 
 impl From<String> for Arg {
@@ -67,7 +77,18 @@ number_arg!(i64, i32, u32, u64, usize, u16, u8);
 
 impl Msg {
     pub const fn new(key: &'static str) -> Self {
-        Msg { key, args: Vec::new() }
+        Msg { key, args: Vec::new(), more: None }
+    }
+
+    /// Several messages said one after the other; `None` when there are none.
+    pub fn all(msgs: impl IntoIterator<Item = Msg>) -> Option<Msg> {
+        let mut msgs = msgs.into_iter();
+        let mut first = msgs.next()?;
+        let rest: Vec<Msg> = msgs.collect();
+        if !rest.is_empty() {
+            first.more = Some(rest.into_boxed_slice());
+        }
+        Some(first)
     }
 
     /// The same message with one more argument (`{ $name }` in the catalogue).
@@ -83,7 +104,12 @@ impl Msg {
 
     /// The message in `lang`.
     pub fn render(&self, lang: Lang) -> String {
-        catalogue().format(lang, self.key, &self.args)
+        let mut text = catalogue().format(lang, self.key, &self.args);
+        for more in self.more.iter().flat_map(|m| m.iter()) {
+            text.push(' ');
+            text.push_str(&more.render(lang));
+        }
+        text
     }
 }
 
@@ -101,6 +127,15 @@ impl std::fmt::Display for Msg {
 }
 
 impl Lang {
+    /// A name of the reference data (seeds, departments), which the data gives in both
+    /// languages; words of the portal itself come from the catalogue (`tr`).
+    pub fn name<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     /// The text of `key` in this language.
     pub fn tr(self, key: &'static str) -> &'static str {
         catalogue().plain(self, key)
@@ -163,11 +198,7 @@ pub fn missing() -> Vec<String> {
 
 /// The keys of each built-in catalogue, for the tests.
 pub fn keys(lang: Lang) -> BTreeSet<String> {
-    BUILT_IN
-        .iter()
-        .filter(|(l, _)| *l == lang)
-        .flat_map(|(_, text)| message_ids(text))
-        .collect()
+    BUILT_IN.iter().filter(|(l, _)| *l == lang).flat_map(|(_, text)| message_ids(text)).collect()
 }
 
 fn message_ids(text: &str) -> Vec<String> {
@@ -208,7 +239,10 @@ impl Catalogue {
                         .map_err(|e| CatalogueError::Unreadable { file: file.clone(), detail: e.to_string() })?;
                     let unknown: Vec<String> = message_ids(&text).into_iter().filter(|k| !known.contains(k)).collect();
                     if !unknown.is_empty() {
-                        return Err(CatalogueError::Mismatch(format!("{file} has keys the portal does not use: {}", unknown.join(", "))));
+                        return Err(CatalogueError::Mismatch(format!(
+                            "{file} has keys the portal does not use: {}",
+                            unknown.join(", ")
+                        )));
                     }
                     bundle.add_resource_overriding(parse(&file, text)?);
                 }
@@ -229,7 +263,11 @@ impl Catalogue {
         let mut plain = HashMap::new();
         for key in keys {
             let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
-                return Err(CatalogueError::Format { file: file.to_owned(), key: key.clone(), detail: "no value".into() });
+                return Err(CatalogueError::Format {
+                    file: file.to_owned(),
+                    key: key.clone(),
+                    detail: "no value".into(),
+                });
             };
             let mut errors = Vec::new();
             let text = bundle.format_pattern(pattern, None, &mut errors).into_owned();
@@ -285,6 +323,8 @@ impl Catalogue {
             match value {
                 Arg::Text(text) => fluent_args.set(*name, FluentValue::from(text.as_str())),
                 Arg::Number(n) => fluent_args.set(*name, FluentValue::from(*n)),
+                Arg::Key(key) => fluent_args.set(*name, FluentValue::from(self.plain(lang, key))),
+                Arg::Name { zh, en } => fluent_args.set(*name, FluentValue::from(lang.name(zh, en))),
             }
         }
         let mut errors = Vec::new();
@@ -333,7 +373,77 @@ mod tests {
     #[test]
     fn arguments_fill_their_places() {
         let Ok(c) = Catalogue::load(None) else { panic!("the built-in catalogue loads") };
-        let text = c.format(Lang::En, "size-kb", &[("n", Arg::Number(14))]);
-        assert_eq!(text, "14 KB");
+        let args = [("label", Arg::from("Extended")), ("days", Arg::Number(15)), ("reason", Arg::from("a site visit"))];
+        assert_eq!(c.format(Lang::En, "events-extended", &args), "Extended by 15 days, because: a site visit");
+        assert_eq!(c.format(Lang::Zh, "events-extended", &args), "Extended 15 天，理由：a site visit");
+        assert!(missing().is_empty(), "{:?}", missing());
+        c.format(Lang::En, "no-such-key", &[]);
+        assert!(missing().contains(&"en:no-such-key".to_owned()));
+    }
+}
+
+/// The catalogue against the code: every key the code names is in the catalogue, every
+/// message of the catalogue is named somewhere, and no text is picked inline any more.
+#[cfg(test)]
+mod code {
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    use super::keys;
+    use crate::Lang;
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// String literals that look like keys (`word-word…`), outside comments.
+    fn literals(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            let mut rest = code;
+            while let Some(start) = rest.find('"') {
+                let after = &rest[start + 1..];
+                let Some(end) = after.find('"') else { break };
+                let literal = &after[..end];
+                if literal.contains('-')
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
+                {
+                    out.push(literal.to_owned());
+                }
+                rest = &after[end + 1..];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_key_named_is_in_the_catalogue_and_every_message_is_used() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        sources(&root.join("src"), &mut files);
+        sources(&root.join("templates").join("src"), &mut files);
+        let catalogue = keys(Lang::Zh);
+        let mut named = BTreeSet::new();
+        let mut inline = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            if !file.ends_with("i18n.rs") && text.contains(".t(") {
+                inline.push(file.display().to_string());
+            }
+            named.extend(literals(&text).into_iter().filter(|l| catalogue.contains(l)));
+        }
+        assert!(inline.is_empty(), "texts picked inline in {inline:?}");
+        let unused: Vec<&String> = catalogue.iter().filter(|k| !named.contains(*k)).collect();
+        assert!(unused.is_empty(), "messages no code names: {unused:?}");
     }
 }

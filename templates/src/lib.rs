@@ -1,5 +1,5 @@
 //! Server-rendered pages of jubao. Views receive plain view-models and never query anything;
-//! every text is given in Chinese and English and the page language picks one.
+//! every text comes from the message catalogue (`i18n`) in the page language.
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -7,6 +7,7 @@ pub mod desk;
 pub mod events;
 pub mod form;
 pub mod home;
+pub mod i18n;
 pub mod limited;
 pub mod poster;
 pub mod report;
@@ -20,7 +21,7 @@ pub const STYLESHEET: &str = include_str!("../static/jubao.css");
 pub const FAVICON: &[u8] = include_bytes!("../static/favicon.ico");
 
 /// Page language: Chinese by default, English when the visitor chose it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Lang {
     #[default]
     Zh,
@@ -58,12 +59,10 @@ impl Lang {
         }
     }
 
-    /// Picks the text of this language.
-    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+    /// The language's identifier, for the catalogue's plural and number rules.
+    pub fn identifier(self) -> unic_langid::LanguageIdentifier {
+        let tag = self.html_lang();
+        tag.parse().unwrap_or_default()
     }
 }
 
@@ -91,7 +90,7 @@ pub const HOTLINE: &str = "12350";
 pub fn layout(frame: &Frame<'_>, body: Markup) -> Markup {
     let lang = frame.lang;
     let other = lang.other();
-    let site = lang.t("安全生产举报", "Work-safety reporting");
+    let site = lang.tr("home-work-safety-reporting");
     html! {
         (DOCTYPE)
         html lang=(lang.html_lang()) {
@@ -107,15 +106,15 @@ pub fn layout(frame: &Frame<'_>, body: Markup) -> Markup {
                 header.site {
                     a.brand href="/" { (site) }
                     a.lang href={ "/lang/" (other.code()) "?next=" (frame.path) } lang=(other.html_lang()) {
-                        (other.t("中文", "English"))
+                        (other.tr("language-name"))
                     }
                 }
                 main { (body) }
                 footer.site {
                     p {
-                        (lang.t("举报电话", "Hotline")) " " strong { (HOTLINE) }
+                        (lang.tr("lib-hotline")) " " strong { (HOTLINE) }
                         " · "
-                        (lang.t("本网站不记录您的IP地址，不使用第三方资源。", "This site keeps no record of your IP address and loads nothing from third parties."))
+                        (lang.tr("lib-site-keeps-no-record-your"))
                     }
                 }
             }
@@ -132,8 +131,8 @@ pub fn error_page(frame: &Frame<'_>, status: u16, message: &str) -> Markup {
             section.notice {
                 h1 { (frame.title) }
                 p { (message) }
-                p.muted { (lang.t("错误代码", "Error code")) " " (status) }
-                p { a.button href="/" { (lang.t("返回首页", "Back to the home page")) } }
+                p.muted { (lang.tr("lib-error-code")) " " (status) }
+                p { a.button href="/" { (lang.tr("lib-back-home-page")) } }
             }
         },
     )

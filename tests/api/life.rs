@@ -472,4 +472,7 @@ async fn a_whole_portal_life_through_the_pages_only() {
 
     let problems = problems.lock().unwrap();
     assert!(problems.is_empty(), "{} pages do not read well:\n\n{}", problems.len(), problems.join("\n\n"));
+    // Every page visited, in both languages, found each of its words in the catalogue.
+    let missing = jubao_templates::i18n::missing();
+    assert!(missing.is_empty(), "keys the catalogue lacks: {missing:?}");
 }

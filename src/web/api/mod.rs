@@ -7,6 +7,7 @@ pub mod staff;
 pub mod tips;
 
 use actix_web::web;
+use jubao_templates::i18n::Msg;
 
 use super::error::{ApiError, Problem};
 
@@ -18,24 +19,18 @@ pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _req| {
         use actix_web::error::JsonPayloadError;
         let problem = match &err {
-            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => Problem::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "提交的内容太大。",
-                "The body is too large.",
-            ),
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                Problem::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "too_large", "api-body-too-large")
+            }
             JsonPayloadError::ContentType => Problem::new(
                 actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "请以 application/json 格式提交。",
-                "Send the body as application/json.",
+                "api-send-body-application-json",
             ),
-            JsonPayloadError::Deserialize(e) => Problem::bad_request(
-                "invalid_body",
-                format!("提交的内容格式不正确：{e}"),
-                format!("The body is not valid: {e}"),
-            ),
-            _ => Problem::bad_request("invalid_body", "提交的内容无法读取。", "The body could not be read."),
+            JsonPayloadError::Deserialize(e) => {
+                Problem::bad_request("invalid_body", Msg::new("api-body-not-valid-e").with("e", (e).to_string()))
+            }
+            _ => Problem::bad_request("invalid_body", "api-body-could-not-read"),
         };
         ApiError(problem).into()
     })
@@ -49,22 +44,16 @@ pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _| {
         ApiError(Problem::bad_request(
             "invalid_query",
-            format!("查询参数不正确：{err}"),
-            format!("The query parameters are not valid: {err}"),
+            Msg::new("api-query-parameters-not-valid-err").with("err", (err).to_string()),
         ))
         .into()
     })
 }
 
 pub fn unauthorised() -> Problem {
-    Problem::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
-        "unauthorised",
-        "请先登录（会话已过期或令牌无效）。",
-        "Sign in first: the session has ended or the token is not valid.",
-    )
+    Problem::new(actix_web::http::StatusCode::UNAUTHORIZED, "unauthorised", "api-sign-first-session-has-ended")
 }
 
-pub fn forbidden(zh: &'static str, en: &'static str) -> Problem {
-    Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", zh, en)
+pub fn forbidden(msg: impl Into<Msg>) -> Problem {
+    Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", msg)
 }

@@ -2,6 +2,8 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
+use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,12 +38,7 @@ pub struct TokenBody {
 }
 
 fn bad_receipt() -> Problem {
-    Problem::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
-        "bad_receipt",
-        "举报编号或查询码不正确。",
-        "The reference or the query code is wrong.",
-    )
+    Problem::new(actix_web::http::StatusCode::UNAUTHORIZED, "bad_receipt", "reporter-reference-query-code-wrong")
 }
 
 /// Open a session with the receipt.
@@ -247,8 +244,8 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             .collect(),
         eligibility: after.eligible.map(|e| EligibilityBody {
             eligible: e.is_ok(),
-            reason_zh: e.err().map(|w| w.zh().to_owned()),
-            reason_en: e.err().map(|w| w.en().to_owned()),
+            reason_zh: e.err().map(|w| w.msg().render(Lang::Zh)),
+            reason_en: e.err().map(|w| w.msg().render(Lang::En)),
         }),
         reward: after.reward,
         objection_until: after.objection_until,
@@ -286,7 +283,7 @@ pub async fn message(
 ) -> Result<HttpResponse, ApiError> {
     let session = reporter(&state, &req).await?;
     let body = validation::validate_message(&request.body)
-        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.zh, e.en))?;
+        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.msg))?;
     let per_day = state.settings.limits.messages_per_tip_per_day.get();
     let id = conversation::send_from_reporter(&state.store, &session.view.tip, &body, per_day, unix_now()).await?;
     Ok(HttpResponse::Created().json(CreatedBody { id }))
@@ -359,13 +356,8 @@ pub async fn claim(
     let claim = match request.into_inner() {
         crate::service::rewards::Claim::Bank(details) => {
             let details = validation::validate_payout(&details).map_err(|errors| {
-                let (zh, en): (Vec<String>, Vec<String>) = errors.into_iter().map(|e| (e.zh, e.en)).unzip();
-                Problem::new(
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_payout",
-                    zh.join(""),
-                    en.join(" "),
-                )
+                let msg = Msg::all(errors.into_iter().map(|e| e.msg)).unwrap_or(Msg::new("rewards-payout-not-valid"));
+                Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_payout", msg)
             })?;
             crate::service::rewards::Claim::Bank(details)
         }
@@ -383,7 +375,7 @@ pub struct ReasonRequest {
 
 fn reason_of(request: &ReasonRequest) -> Result<String, Problem> {
     validation::validate_message(&request.reason)
-        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_reason", e.zh, e.en))
+        .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_reason", e.msg))
 }
 
 /// Ask for more time to claim the reward (also after it lapsed); a head decides.

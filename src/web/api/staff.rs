@@ -1,6 +1,7 @@
 //! Officials' API sessions: `POST /api/v1/staff/session`.
 
 use actix_web::{HttpResponse, web};
+use jubao_templates::Lang;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -433,7 +434,7 @@ pub async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let session = official(&state, &req).await?;
     if !session.has(Role::Custodian) {
-        return Err(super::forbidden("只有保密专员可以审批身份披露。", "only a custodian decides disclosures").into());
+        return Err(super::forbidden("staff-only-custodian-decides-disclosures").into());
     }
     disclosure::decide(&state.store, &state.settings.public_url, &session.official, &path, request.approve, unix_now())
         .await?;
@@ -500,8 +501,8 @@ pub async fn case_reward(
             computed_yuan: quote.computed.as_ref().ok().map(|y| y.0),
             computed_error: quote.computed.err(),
             eligible: quote.eligible.is_ok(),
-            ineligible_zh: quote.eligible.err().map(|w| w.zh().to_owned()),
-            ineligible_en: quote.eligible.err().map(|w| w.en().to_owned()),
+            ineligible_zh: quote.eligible.err().map(|w| w.msg().render(Lang::Zh)),
+            ineligible_en: quote.eligible.err().map(|w| w.msg().render(Lang::En)),
         },
         reward: reward.map(|r| RewardBody {
             extension_requested: r.extension_requested_at.is_some() && r.extension_decided_at.is_none(),

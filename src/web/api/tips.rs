@@ -3,6 +3,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use jubao_templates::Lang;
+use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -107,7 +109,11 @@ fn invalid_fields(errors: Vec<FieldError>) -> HttpResponse {
             message_zh: "部分内容不正确。",
             fields: errors
                 .into_iter()
-                .map(|e| FieldProblem { field: e.field.to_owned(), message: e.en, message_zh: e.zh })
+                .map(|e| FieldProblem {
+                    field: e.field.to_owned(),
+                    message: e.msg.render(Lang::En),
+                    message_zh: e.msg.render(Lang::Zh),
+                })
                 .collect(),
         },
     })
@@ -123,12 +129,7 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
     };
     let poster = match request.poster.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => Some(posters::by_code(&state.store, code).await?.ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_poster",
-                "未找到该二维码。",
-                "There is no such QR poster.",
-            )
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_poster", "tips-there-no-such-qr-poster")
         })?),
         None => None,
     };
@@ -200,11 +201,7 @@ pub async fn intake(
 ) -> Result<HttpResponse, ApiError> {
     let staff = auth::staff(&state, auth::bearer(&req)).await?.ok_or_else(super::unauthorised)?;
     if !staff.has(Role::Intake) {
-        return Err(super::forbidden(
-            "只有电话受理人员可以代来电人提交举报。",
-            "only the intake role files tips on behalf of callers",
-        )
-        .into());
+        return Err(super::forbidden("tips-only-intake-role-files-tips").into());
     }
     let channel = match request.channel.as_deref().unwrap_or("hotline") {
         "hotline" => Channel::Hotline,
@@ -214,8 +211,7 @@ pub async fn intake(
         _ => {
             return Ok(invalid_fields(vec![FieldError {
                 field: "channel",
-                zh: "渠道应为 hotline、letter、visit 或 email。".into(),
-                en: "The channel is hotline, letter, visit or email.".into(),
+                msg: Msg::new("tips-channel-hotline-letter-visit-email"),
             }]));
         }
     };

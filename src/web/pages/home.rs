@@ -14,8 +14,8 @@ pub async fn show(state: web::Data<AppState>, PageLang(lang): PageLang) -> Resul
         .kinds
         .into_iter()
         .map(|k| KindView {
-            name: lang.t(&k.name_zh, &k.name_en).to_owned(),
-            hint: lang.t(&k.hint_zh, &k.hint_en).to_owned(),
+            name: lang.name(&k.name_zh, &k.name_en).to_owned(),
+            hint: lang.name(&k.hint_zh, &k.hint_en).to_owned(),
         })
         .collect();
     let page = jubao_templates::home::page(lang, &HomeView { kinds });

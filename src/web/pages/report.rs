@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::form::{Choice, Errors};
+use jubao_templates::i18n::Msg;
 use jubao_templates::report::{CategoryGroup, ReceiptView, ReportForm, Values};
 use serde::Deserialize;
 
@@ -83,7 +84,7 @@ impl FormBody {
 }
 
 pub(crate) fn errors_in(lang: Lang, errors: &[FieldError]) -> Errors {
-    Errors(errors.iter().map(|e| (e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())).collect())
+    Errors(errors.iter().map(|e| (e.field.to_owned(), e.msg.render(lang))).collect())
 }
 
 /// The lists of the form, in the page language.
@@ -95,14 +96,14 @@ pub(crate) fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<Cat
         .iter()
         .map(|k| Choice {
             code: k.code.clone(),
-            name: lang.t(&k.name_zh, &k.name_en).to_owned(),
-            hint: Some(lang.t(&k.hint_zh, &k.hint_en).to_owned()),
+            name: lang.name(&k.name_zh, &k.name_en).to_owned(),
+            hint: Some(lang.name(&k.hint_zh, &k.hint_en).to_owned()),
         })
         .collect();
     let mut groups: Vec<CategoryGroup> = Vec::new();
     for c in &data.reference.categories {
         let department = data.department_name(&c.department_code, zh);
-        let choice = Choice { code: c.code.clone(), name: lang.t(&c.name_zh, &c.name_en).to_owned(), hint: None };
+        let choice = Choice { code: c.code.clone(), name: lang.name(&c.name_zh, &c.name_en).to_owned(), hint: None };
         match groups.iter_mut().find(|g| g.department == department) {
             Some(group) => group.categories.push(choice),
             None => groups.push(CategoryGroup { department, categories: vec![choice] }),
@@ -112,7 +113,7 @@ pub(crate) fn choices(lang: Lang, data: &ReferenceData) -> (Vec<Choice>, Vec<Cat
         .reference
         .districts
         .iter()
-        .map(|d| Choice { code: d.code.clone(), name: lang.t(&d.name_zh, &d.name_en).to_owned(), hint: None })
+        .map(|d| Choice { code: d.code.clone(), name: lang.name(&d.name_zh, &d.name_en).to_owned(), hint: None })
         .collect();
     (kinds, groups, districts)
 }
@@ -212,11 +213,7 @@ pub async fn submit(
     let choices = Choices { categories: &data.categories, districts: &data.districts };
     let mut validated = form.tip_input().validate(&choices, china_time::date(now));
     if form.agree.is_none() {
-        let agree = FieldError {
-            field: "agree",
-            zh: "请阅读举报须知并勾选确认。".into(),
-            en: "Please read the notes and tick to confirm.".into(),
-        };
+        let agree = FieldError { field: "agree", msg: Msg::new("report-please-read-notes-tick-confirm") };
         validated = Err(validated.err().unwrap_or_default().into_iter().chain([agree]).collect());
     }
     let valid = match validated {
@@ -243,10 +240,7 @@ pub async fn submit(
             return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
         }
         Err(ServiceError::Invalid { .. }) if had_identity => {
-            let message = lang.t(
-                "暂时无法保存身份信息，请删除身份信息后匿名提交。",
-                "An identity cannot be kept now; remove it and send anonymously.",
-            );
+            let message = lang.tr("report-identity-cannot-kept-now-remove");
             let errors = Errors(vec![("name".into(), message.to_owned())]);
             let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             return form_page(&state, lang, form.values(), errors, poster_view, status).await;
@@ -374,11 +368,7 @@ pub async fn receipt(
 pub fn form_config() -> web::FormConfig {
     web::FormConfig::default().limit(256 * 1024).error_handler(|_, req| {
         PageError {
-            problem: Problem::bad_request(
-                "invalid_form",
-                "表单无法读取，请返回重新提交。",
-                "The form could not be read; go back and send it again.",
-            ),
+            problem: Problem::bad_request("invalid_form", "report-form-could-not-read-go"),
             lang: crate::web::lang::lang_of(req),
         }
         .into()

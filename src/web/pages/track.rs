@@ -61,26 +61,17 @@ pub async fn open(
         token.attach(html(status, jubao_templates::track::form(lang, reference, &Errors(errors), &token.csrf)))
     };
     if !auth::form_token_matches(&req, &form.csrf) {
-        let message = lang.t(
-            "页面已过期，请重新输入举报编号和查询码。",
-            "The page has expired; enter the reference and the query code again.",
-        );
+        let message = lang.tr("track-page-has-expired-enter-reference");
         return Ok(page(StatusCode::FORBIDDEN, &form.reference, vec![("reference".to_owned(), message.to_owned())]));
     }
     let mut errors = Vec::new();
     let reference = TipReference::parse(&form.reference);
     if reference.is_none() {
-        errors.push((
-            "reference".to_owned(),
-            lang.t("举报编号应为 10 位字母和数字。", "A reference has 10 letters and digits.").to_owned(),
-        ));
+        errors.push(("reference".to_owned(), lang.tr("track-reference-has-10-letters-digits").to_owned()));
     }
     let code = QueryCode::parse(&form.query_code);
     if code.is_none() {
-        errors.push((
-            "query_code".to_owned(),
-            lang.t("查询码应为 20 位数字。", "A query code has 20 digits.").to_owned(),
-        ));
+        errors.push(("query_code".to_owned(), lang.tr("track-query-code-has-20-digits").to_owned()));
     }
     let (Some(reference), Some(code)) = (reference, code) else {
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &form.reference, errors));
@@ -91,7 +82,7 @@ pub async fn open(
     let view = match tips::open_for_reporter(&state.store, &reference, code).await {
         Ok(view) => view,
         Err(ServiceError::BadCredentials) => {
-            let message = lang.t("举报编号或查询码不正确。", "The reference or the query code is wrong.");
+            let message = lang.tr("reporter-reference-query-code-wrong");
             return Ok(page(
                 StatusCode::UNAUTHORIZED,
                 reference.as_str(),
@@ -159,29 +150,24 @@ async fn status_page(
     let mut deadlines = Vec::new();
     if tip.status == "received" {
         let by = tip.received_at + data.days("acknowledge") * china_time::DAY;
-        deadlines.push((lang.t("受理期限", "To be accepted by").to_owned(), china_time::date_string(by)));
+        deadlines.push((lang.tr("track-accepted").to_owned(), china_time::date_string(by)));
     }
     let days = state.settings.retention.days_after_closure;
     if let Some(on) = retention::destroy_on_tip(&state.store, tip, days).await.map_err(page_error)? {
-        deadlines.push((lang.t("保存期满销毁日期", "To be destroyed on").to_owned(), china_time::date_string(on)));
+        deadlines.push((lang.tr("track-destroyed").to_owned(), china_time::date_string(on)));
     }
     let after = rewards::for_reporter(&state.store, &s.view, unix_now()).await.map_err(page_error)?;
     let eligibility = after.eligible.map(|e| match e {
-        Ok(()) => lang
-            .t(
-                "您的举报符合奖励条件。奖励金额经批准和财务核准后会显示在这里。",
-                "Your report meets the conditions for a reward. The amount appears here once approved and authorised.",
-            )
-            .to_owned(),
-        Err(why) => format!("{}{}", lang.t("不予奖励：", "No reward: "), lang.t(why.zh(), why.en())),
+        Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
+        Err(why) => format!("{}{}", lang.tr("track-no-reward"), why.msg().render(lang)),
     });
     let reward = after.reward.map(|r| RewardView {
         status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
         amount: r.amount_yuan,
         due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
-        method: r.method.map(|m| {
-            if m == "bank" { lang.t("银行转账", "Bank transfer") } else { lang.t("现场领取", "In person") }.to_owned()
-        }),
+        method: r
+            .method
+            .map(|m| if m == "bank" { lang.tr("track-bank-transfer") } else { lang.tr("track-person") }.to_owned()),
         can_claim: r.can_claim,
         can_ask_more_time: r.can_ask_more_time,
         asked_more_time: r.extension_requested,
@@ -260,16 +246,11 @@ pub async fn status(
         Err(redirect) => return Ok(redirect),
     };
     let notice = match query.done.as_str() {
-        "message" => Some(lang.t("留言已发送。", "Your message has been sent.").to_owned()),
-        "files" => Some(lang.t("证据已上传。", "Your evidence has been uploaded.").to_owned()),
-        "claim" => Some(
-            lang.t("领取申请已提交，财务人员将尽快发放。", "Your claim is in; finance will pay it soon.").to_owned(),
-        ),
-        "extension" => Some(lang.t("延期申请已提交。", "You have asked for more time.").to_owned()),
-        "objection" => Some(
-            lang.t("异议已提交，将在 30 日内复核。", "Your objection is in; it will be reviewed within 30 days.")
-                .to_owned(),
-        ),
+        "message" => Some(lang.tr("track-your-message-has-been-sent").to_owned()),
+        "files" => Some(lang.tr("track-your-evidence-has-been-uploaded").to_owned()),
+        "claim" => Some(lang.tr("track-your-claim-finance-will-pay").to_owned()),
+        "extension" => Some(lang.tr("track-you-have-asked-more-time").to_owned()),
+        "objection" => Some(lang.tr("track-your-objection-will-reviewed-within").to_owned()),
         _ => None,
     };
     status_page(&state, lang, &session, Extra { notice, ..Extra::default() }, StatusCode::OK).await
@@ -284,15 +265,7 @@ pub struct MessageForm {
 }
 
 fn expired(lang: Lang) -> PageError {
-    PageError {
-        problem: Problem::new(
-            StatusCode::FORBIDDEN,
-            "bad_form_token",
-            "页面已过期，请返回重新操作。",
-            "The page has expired; go back and try again.",
-        ),
-        lang,
-    }
+    PageError { problem: Problem::new(StatusCode::FORBIDDEN, "bad_form_token", "track-page-has-expired-go-back"), lang }
 }
 
 pub async fn message(
@@ -313,7 +286,7 @@ pub async fn message(
         Err(e) => {
             let extra = Extra {
                 notice: None,
-                errors: Errors(vec![(e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned())]),
+                errors: Errors(vec![(e.field.to_owned(), e.msg.render(lang))]),
                 draft: form.body.clone(),
                 ..Extra::default()
             };
@@ -453,15 +426,14 @@ pub async fn reward(
                     match validation::validate_payout(&details) {
                         Ok(details) => Claim::Bank(details),
                         Err(errors) => {
-                            let errors =
-                                errors.into_iter().map(|e| (e.field.to_owned(), lang.t(&e.zh, &e.en).to_owned()));
+                            let errors = errors.into_iter().map(|e| (e.field.to_owned(), e.msg.render(lang)));
                             let extra = again(Errors(errors.collect()), draft);
                             return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
                         }
                     }
                 }
                 _ => {
-                    let message = lang.t("请选择领取方式。", "Choose how to receive the reward.").to_owned();
+                    let message = lang.tr("track-choose-how-receive-reward").to_owned();
                     let extra = again(Errors(vec![("method".to_owned(), message)]), draft);
                     return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
                 }
@@ -472,7 +444,7 @@ pub async fn reward(
         }
         "extension" => {
             if let Err(e) = validation::validate_message(&form.reason) {
-                let extra = again(Errors(vec![("reason".to_owned(), lang.t(&e.zh, &e.en).to_owned())]), draft);
+                let extra = again(Errors(vec![("reason".to_owned(), e.msg.render(lang))]), draft);
                 return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             let result = rewards::request_extension(
@@ -486,10 +458,7 @@ pub async fn reward(
             (result, "extension", "reason")
         }
         _ => {
-            return Err(PageError {
-                problem: Problem::bad_request("unknown_action", "未知的操作。", "Unknown action."),
-                lang,
-            });
+            return Err(PageError { problem: Problem::bad_request("unknown_action", "track-unknown-action"), lang });
         }
     };
     match result {
@@ -523,10 +492,7 @@ pub async fn objection(
         return Err(expired(lang));
     }
     if let Err(e) = validation::validate_message(&form.objection) {
-        let extra = Extra {
-            errors: Errors(vec![("objection".to_owned(), lang.t(&e.zh, &e.en).to_owned())]),
-            ..Extra::default()
-        };
+        let extra = Extra { errors: Errors(vec![("objection".to_owned(), e.msg.render(lang))]), ..Extra::default() };
         return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match cases::object(&state.store, &state.settings.public_url, &session.view, &form.objection, unix_now()).await {

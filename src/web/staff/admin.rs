@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{AdminView, DepartmentLine, NewUserDraft, RoleChoice, UserLine};
 use serde::Deserialize;
 
@@ -23,34 +24,15 @@ fn role_choices(lang: Lang) -> Vec<RoleChoice> {
         .into_iter()
         .map(|role| {
             let (name, description) = match role {
-                Role::Intake => (
-                    lang.t("登记员", "Intake"),
-                    lang.t("登记电话、来信、来访收到的举报；不能阅读举报内容。", "Enters tips received by phone, letter or visit; reads none."),
-                ),
-                Role::Officer => (
-                    lang.t("办理人员", "Officer"),
-                    lang.t("办理本部门的举报；须选部门。", "Works the tips of their department; needs a department."),
-                ),
-                Role::Head => (
-                    lang.t("负责人（科长）", "Head"),
-                    lang.t("审批本部门的结论、奖励和新成员；须选部门，每个部门先创建负责人。", "Approves the department's conclusions, rewards and new members; needs a department; create a department's head first."),
-                ),
-                Role::Oversight => (
-                    lang.t("安委办督办", "Oversight"),
-                    lang.t("查看各部门办理情况，分派无法归属的举报，督办超期举报。", "Sees every department's progress, routes unclear tips, escalates overdue ones."),
-                ),
-                Role::Custodian => (
-                    lang.t("保密专员", "Custodian"),
-                    lang.t("决定是否向负责人披露举报人身份。", "Decides whether a head may learn a reporter's identity."),
-                ),
-                Role::Finance => (
-                    lang.t("财务", "Finance"),
-                    lang.t("核准并登记奖励发放。", "Authorises and records reward payments."),
-                ),
-                Role::Admin => (
-                    lang.t("管理员", "Administrator"),
-                    lang.t("管理账号、二维码和设置；不能阅读任何举报。", "Manages accounts, posters and settings; reads no tip."),
-                ),
+                Role::Intake => (lang.tr("admin-intake"), lang.tr("admin-enters-tips-received-phone-letter")),
+                Role::Officer => (lang.tr("admin-officer"), lang.tr("admin-works-tips-their-department-needs")),
+                Role::Head => (lang.tr("admin-head"), lang.tr("admin-approves-department-s-conclusions-rewards")),
+                Role::Oversight => (lang.tr("admin-oversight"), lang.tr("admin-sees-every-department-s-progress")),
+                Role::Custodian => (lang.tr("admin-custodian"), lang.tr("admin-decides-whether-head-may-learn")),
+                Role::Finance => (lang.tr("admin-finance"), lang.tr("admin-authorises-records-reward-payments")),
+                Role::Admin => {
+                    (lang.tr("admin-administrator"), lang.tr("admin-manages-accounts-posters-settings-reads"))
+                }
             };
             RoleChoice { code: role.as_str().to_owned(), name: name.to_owned(), description: description.to_owned() }
         })
@@ -85,15 +67,15 @@ async fn view(
             .into_iter()
             .filter_map(|(g, s)| {
                 let label = super::keys::group_label(&data, &crate::domain::KeyGroup::parse(&g)?, lang);
-                Some(if s == "active" { label } else { format!("{label}（{}）", lang.t("待批准", "pending")) })
+                Some(if s == "active" { label } else { format!("{label}（{}）", lang.tr("admin-pending")) })
             })
             .collect();
         lines.push(UserLine {
             id: u.id,
             username: u.username,
-            roles: roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.t("、", ", ")),
+            roles: roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.tr("list-separator")),
             department: u.department_code.map(|d| data.department_name(&d, zh)).unwrap_or_default(),
-            groups: groups.join(lang.t("、", ", ")),
+            groups: groups.join(lang.tr("list-separator")),
             disabled: u.disabled_at.is_some(),
         });
     }
@@ -147,16 +129,9 @@ async fn view(
         ),
         (
             "smtp_url".to_owned(),
-            s.smtp_url.as_ref().map_or_else(
-                || {
-                    lang.t(
-                        "未设置：邮件保存为数据目录中的文件",
-                        "not set: mails are written as files in the data directory",
-                    )
-                    .to_owned()
-                },
-                |u| format!("{u:?}"),
-            ),
+            s.smtp_url
+                .as_ref()
+                .map_or_else(|| lang.tr("admin-not-set-mails-written-files").to_owned(), |u| format!("{u:?}")),
         ),
         (
             "trusted_proxies".to_owned(),
@@ -218,15 +193,9 @@ pub async fn show(
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
-    let notice = (query.done == "disabled").then(|| {
-        lang.t(
-            "已停用：此人不能再登录，所有会话已结束，他/她持有的密钥已删除，部门密钥已换新版本。",
-            "Disabled: they can no longer sign in, every session has ended, their keys are deleted and their groups have a new key version.",
-        )
-        .to_owned()
-    });
+    let notice = (query.done == "disabled").then(|| lang.tr("admin-disabled-they-can-no-longer").to_owned());
     let view = view(&state, lang, NewUserDraft::default(), Vec::new(), notice).await?;
-    let title = lang.t("管理", "Administration");
+    let title = lang.tr("admin-administration");
     Ok(html(StatusCode::OK, jubao_templates::staff::admin(&page.frame(title, "/staff/admin"), &view)))
 }
 
@@ -273,24 +242,20 @@ impl NewUserForm {
 /// The form's fields as an official, or what is wrong next to which field.
 fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(String, String)>> {
     let mut errors = Vec::new();
-    let mut refuse = |field: &str, zh: &str, en: &str| errors.push((field.to_owned(), lang.t(zh, en).to_owned()));
+    let mut refuse = |field: &str, key: &'static str| errors.push((field.to_owned(), lang.tr(key).to_owned()));
     let username = Username::parse(form.username.trim()).ok();
     if username.is_none() {
-        refuse(
-            "username",
-            "用户名为3–32位小写字母、数字、“.”“_”“-”，以字母开头。",
-            "A username is 3–32 characters of a-z, 0-9, '.', '_', '-' and starts with a letter.",
-        );
+        refuse("username", "admin-username-3-32-characters-z");
     }
     let roles = match form.roles.iter().map(|r| Role::parse(r)).collect::<Option<Vec<_>>>() {
         None => {
-            refuse("roles", "请从列表中选择角色。", "Choose roles from the list.");
+            refuse("roles", "admin-choose-roles-from-list");
             None
         }
         Some(list) => match Roles::new(list) {
             Ok(roles) => Some(roles),
             Err(_) => {
-                refuse("roles", "请至少选择一个角色。", "Choose at least one role.");
+                refuse("roles", "admin-choose-least-one-role");
                 None
             }
         },
@@ -300,26 +265,26 @@ fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(St
         d => {
             let code = Code::parse(d).ok();
             if code.is_none() {
-                refuse("department", "请从列表中选择部门。", "Choose a department from the list.");
+                refuse("department", "admin-choose-department-from-list");
             }
             code
         }
     };
     if roles.as_ref().is_some_and(Roles::needs_department) && department.is_none() && form.department.trim().is_empty()
     {
-        refuse("department", "办理人员和负责人须选择部门。", "Officers and heads need a department.");
+        refuse("department", "admin-officers-heads-need-department");
     }
     let email = match form.email.trim() {
         "" => None,
         e if crate::domain::validation::valid_email(e) => Some(e.to_owned()),
         _ => {
-            refuse("email", "这不是有效的电子邮箱地址。", "This is not an email address.");
+            refuse("email", "admin-not-email-address");
             None
         }
     };
     let password = Password::new(form.password.clone()).ok();
     if password.is_none() {
-        refuse("password", "初始密码至少12位。", "The first password needs at least 12 characters.");
+        refuse("password", "admin-first-password-needs-least-12");
     }
     match (username, roles, password) {
         (Some(username), Some(roles), Some(password)) if errors.is_empty() => {
@@ -338,7 +303,7 @@ pub async fn create_user(
     let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     let form = NewUserForm::parse(&body);
     check_csrf(&page.session, &form.csrf, lang)?;
-    let title = lang.t("管理", "Administration");
+    let title = lang.tr("admin-administration");
     let refuse = |errors: Vec<(String, String)>| async {
         let view = view(&state, lang, form.draft(), errors, None).await?;
         Ok(html(
@@ -354,11 +319,11 @@ pub async fn create_user(
     let now = unix_now();
     let created = match officials::create(&state.store, new, now).await {
         Ok(created) => created,
-        Err(ServiceError::BadInput { zh, en }) => {
-            return refuse(vec![("department".to_owned(), lang.t(&zh, &en).to_owned())]).await;
+        Err(ServiceError::BadInput(msg)) => {
+            return refuse(vec![("department".to_owned(), msg.render(lang))]).await;
         }
         Err(ServiceError::Store(crate::store::StoreError::Conflict(_))) => {
-            let why = lang.t("此用户名已被使用，请换一个。", "This username is taken; choose another.");
+            let why = lang.tr("admin-username-taken-choose-another");
             return refuse(vec![("username".to_owned(), why.to_owned())]).await;
         }
         Err(e) => return Err(PageError { problem: e.into(), lang }),
@@ -442,11 +407,7 @@ pub async fn disable_user(
     check_csrf(&page.session, &form.csrf, lang)?;
     if form.confirm.is_empty() {
         return Err(PageError {
-            problem: ServiceError::BadInput {
-                zh: "请勾选确认框再停用：停用后无法恢复。".to_owned(),
-                en: "Tick the confirmation box to disable: it cannot be undone.".to_owned(),
-            }
-            .into(),
+            problem: ServiceError::BadInput(Msg::new("admin-tick-confirmation-box-disable-cannot")).into(),
             lang,
         });
     }

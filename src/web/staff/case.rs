@@ -8,6 +8,7 @@ use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::events as words;
+use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{CaseView, FileLine, Line, ProposalView, Refused, RewardPanel};
 use serde::Deserialize;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
@@ -36,94 +37,61 @@ fn reference_of(text: &str, lang: Lang) -> Result<TipReference, PageError> {
 /// The actions this official may take now, with labels that say what each does.
 fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool, lang: Lang) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut offer = |step: Step, code: &str, zh: &str, en: &str| {
+    let mut offer = |step: Step, code: &str, label: &'static str| {
         if lifecycle::may_take(step, roles) && lifecycle::after(status, step, facts).is_ok() {
-            out.push((code.to_owned(), lang.t(zh, en).to_owned()));
+            out.push((code.to_owned(), lang.tr(label).to_owned()));
         }
     };
-    offer(Step::Accept, "accept", "受理此举报", "Accept this tip");
-    offer(Step::Assign, "assign_me", "由我承办", "Take it myself");
+    offer(Step::Accept, "accept", "case-accept-tip");
+    offer(Step::Assign, "assign_me", "case-take-myself");
     if roles.contains(&Role::Head) {
-        offer(Step::Assign, "assign", "分配给所选承办人", "Assign to the chosen official");
+        offer(Step::Assign, "assign", "case-assign-chosen-official");
     }
-    offer(Step::StartVerification, "start_verification", "开始核查", "Start verification");
-    offer(Step::Transfer, "transfer", "转交给所选部门", "Transfer to the chosen department");
-    offer(
-        Step::ProposeRejection,
-        "propose_rejection",
-        "提议不予受理（报负责人批准）",
-        "Propose rejection (for a head to approve)",
-    );
-    offer(
-        Step::ProposeExtension,
-        "propose_extension",
-        "提议延期（报负责人批准）",
-        "Propose an extension (for a head to approve)",
-    );
-    offer(
-        Step::ProposeConclusion,
-        "propose_conclusion",
-        "提议办结（报负责人批准）",
-        "Propose the conclusion (for a head to approve)",
-    );
-    offer(
-        Step::ProposeDuplicate,
-        "propose_duplicate",
-        "提议标记为重复举报（报负责人批准）",
-        "Propose as a duplicate (for a head to approve)",
-    );
-    offer(Step::Close, "close", "结案", "Close the case");
-    offer(Step::ConcludeReview, "conclude_review", "答复异议", "Answer the objection");
+    offer(Step::StartVerification, "start_verification", "case-start-verification");
+    offer(Step::Transfer, "transfer", "case-transfer-chosen-department");
+    offer(Step::ProposeRejection, "propose_rejection", "case-propose-rejection-head-approve");
+    offer(Step::ProposeExtension, "propose_extension", "case-propose-extension-head-approve");
+    offer(Step::ProposeConclusion, "propose_conclusion", "case-propose-conclusion-head-approve");
+    offer(Step::ProposeDuplicate, "propose_duplicate", "case-propose-duplicate-head-approve");
+    offer(Step::Close, "close", "case-close-case");
+    offer(Step::ConcludeReview, "conclude_review", "case-answer-objection");
     if let Some(pending) = facts.pending {
         let approval = Step::approval_of(pending);
         if !is_proposer {
-            offer(approval, "approve", "批准此提议", "Approve this proposal");
+            offer(approval, "approve", "case-approve-proposal");
             if lifecycle::may_take(approval, roles) {
-                out.push(("deny".to_owned(), lang.t("不批准此提议", "Turn this proposal down").to_owned()));
+                out.push(("deny".to_owned(), lang.tr("case-turn-proposal-down").to_owned()));
             }
         }
     }
     out
 }
 
-/// The bilingual notice after an action, named by the `done` query parameter.
+/// The notice after an action, named by the `done` query parameter.
 fn done_notice(done: &str, lang: Lang) -> Option<String> {
-    let (zh, en) = match done {
+    let key = match done {
         "" => return None,
-        "accept" => ("已受理此举报。", "The tip was accepted."),
-        "assign_me" => ("此举报已由您承办。", "You now handle this tip."),
-        "assign" => ("已分配承办人，承办人会收到通知。", "The assignee was set and is told."),
-        "start_verification" => ("已开始核查。", "Verification has started."),
-        "propose_rejection" => {
-            ("不予受理的提议已提交，等待另一位负责人批准。", "The rejection was proposed; another head decides it.")
-        }
-        "propose_extension" => {
-            ("延期提议已提交，等待另一位负责人批准。", "The extension was proposed; another head decides it.")
-        }
-        "propose_conclusion" => {
-            ("办结提议已提交，等待另一位负责人批准。", "The conclusion was proposed; another head decides it.")
-        }
-        "propose_duplicate" => {
-            ("重复举报的提议已提交，等待另一位负责人批准。", "The duplicate was proposed; another head decides it.")
-        }
-        "approve" => ("已批准提议。", "The proposal was approved."),
-        "deny" => ("已不批准提议，提议人会收到通知。", "The proposal was turned down; the proposer is told."),
-        "close" => ("已结案。", "The case was closed."),
-        "conclude_review" => {
-            ("已答复异议，举报人可以看到答复。", "The objection was answered; the reporter sees the answer.")
-        }
-        "note" => ("备注已添加。", "The note was added."),
-        "reply" => ("回复已发送给举报人。", "The reply was sent to the reporter."),
-        "reward_propose" => ("奖励已提议，等待负责人批准。", "The reward was proposed; a head approves it."),
-        "reward_approve" => ("已批准奖励。", "The reward was approved."),
-        "reward_approve_extension" => ("已批准延期领取。", "More time to claim was granted."),
-        "identity" => (
-            "查看身份的申请已提交，等待保密专员决定。",
-            "The request for the identity was sent; a custodian decides it.",
-        ),
-        _ => ("已完成。", "Done."),
+        "accept" => "case-tip-accepted",
+        "assign_me" => "case-you-now-handle-tip",
+        "assign" => "case-assignee-set-told",
+        "start_verification" => "case-verification-has-started",
+        "propose_rejection" => "case-rejection-proposed-another-head-decides",
+        "propose_extension" => "case-extension-proposed-another-head-decides",
+        "propose_conclusion" => "case-conclusion-proposed-another-head-decides",
+        "propose_duplicate" => "case-duplicate-proposed-another-head-decides",
+        "approve" => "case-proposal-approved",
+        "deny" => "case-proposal-turned-down-proposer-told",
+        "close" => "case-case-closed",
+        "conclude_review" => "case-objection-answered-reporter-sees-answer",
+        "note" => "case-note-added",
+        "reply" => "case-reply-sent-reporter",
+        "reward_propose" => "case-reward-proposed-head-approves",
+        "reward_approve" => "case-reward-approved",
+        "reward_approve_extension" => "case-more-time-claim-granted",
+        "identity" => "case-request-identity-sent-custodian-decides",
+        _ => "case-done",
     };
-    Some(lang.t(zh, en).to_owned())
+    Some(lang.tr(key).to_owned())
 }
 
 #[derive(Deserialize)]
@@ -158,12 +126,8 @@ struct Refusal {
     checked_here: bool,
 }
 
-fn refusal(field: &'static str, zh: &str, en: &str) -> Refusal {
-    Refusal {
-        field: Some(field),
-        problem: ServiceError::BadInput { zh: zh.to_owned(), en: en.to_owned() }.into(),
-        checked_here: true,
-    }
+fn refusal(field: &'static str, msg: &'static str) -> Refusal {
+    Refusal { field: Some(field), problem: ServiceError::BadInput(msg.into()).into(), checked_here: true }
 }
 
 impl Refusal {
@@ -207,50 +171,48 @@ async fn refuse(
 
 /// The terms of a waiting proposal as labelled lines in the page language.
 fn proposal_lines(step: &str, terms: &serde_json::Value, lang: Lang) -> (String, Vec<(String, String)>) {
-    let t = |zh: &str, en: &str| lang.t(zh, en).to_owned();
+    let t = |key: &'static str| lang.tr(key).to_owned();
     let text = |name: &str| terms.get(name).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
     let number = |name: &str| terms.get(name).and_then(serde_json::Value::as_i64);
     match step {
-        "propose_rejection" => (t("不予受理", "Rejection"), vec![(t("理由", "Reason"), text("reason"))]),
+        "propose_rejection" => (t("case-rejection"), vec![(t("case-reason"), text("reason"))]),
         "propose_extension" => (
-            t("延期", "Extension"),
+            t("case-extension"),
             vec![
-                (t("延长天数", "Days"), number("days").map_or_else(|| "—".to_owned(), |d| d.to_string())),
-                (t("理由", "Reason"), text("reason")),
+                (t("case-days"), number("days").map_or_else(|| "—".to_owned(), |d| d.to_string())),
+                (t("case-reason"), text("reason")),
             ],
         ),
-        "propose_duplicate" => {
-            (t("标记为重复举报并结案", "Close as a duplicate"), vec![(t("重复于", "Duplicate of"), text("of"))])
-        }
+        "propose_duplicate" => (t("case-close-duplicate"), vec![(t("case-duplicate"), text("of"))]),
         _ => {
             let mut lines = vec![
-                (t("核查结论", "Outcome"), words::outcome(&text("outcome"), lang).to_owned()),
-                (t("罚款", "Fine"), yuan(number("fine_yuan").unwrap_or(0), lang)),
+                (t("case-outcome"), words::outcome(&text("outcome"), lang).to_owned()),
+                (t("case-fine"), yuan(number("fine_yuan").unwrap_or(0), lang)),
             ];
             if let Some(grade) = terms.get("accident_grade").and_then(serde_json::Value::as_str) {
-                lines.push((t("事故等级", "Accident grade"), words::accident_grade(grade, lang).to_owned()));
+                lines.push((t("case-accident-grade"), words::accident_grade(grade, lang).to_owned()));
             }
             if let Some(deaths) = number("concealed_deaths") {
-                lines.push((t("核实瞒报死亡人数", "Verified concealed deaths"), deaths.to_string()));
+                lines.push((t("case-verified-concealed-deaths"), deaths.to_string()));
             }
             let known = terms.get("previously_known").and_then(serde_json::Value::as_bool).unwrap_or(false);
-            lines.push((t("此前已掌握", "Known before"), if known { t("是", "Yes") } else { t("否", "No") }));
-            lines.push((t("反馈举报人", "Feedback for the reporter"), text("feedback")));
-            (t("办结", "Conclusion"), lines)
+            lines.push((t("case-known-before"), if known { t("case-yes") } else { t("case-no") }));
+            lines.push((t("case-feedback-reporter"), text("feedback")));
+            (t("case-conclusion"), lines)
         }
     }
 }
 
 /// Whole yuan, e.g. `200000 元`.
 fn yuan(amount: i64, lang: Lang) -> String {
-    format!("{amount} {}", lang.t("元", "yuan"))
+    format!("{amount} {}", lang.tr("case-yuan"))
 }
 
 /// The reward's basis in words, e.g. `罚款 200 000 元 × 比例 10%（不低于 … 不高于 …）`.
 fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
     match terms {
         BasisTerms::Fine { fine, share } => {
-            let mut text = format!("{}{}", lang.t("罚款 ", "Fine "), yuan(*fine, lang));
+            let mut text = format!("{}{}", lang.tr("case-fine-2"), yuan(*fine, lang));
             if let Some((percent, least, most)) = share {
                 text.push_str(&match lang {
                     Lang::Zh => {
@@ -271,7 +233,7 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
                 Lang::En => format!("{grade} accident, {deaths} verified concealed deaths × {per} each"),
             }
         }
-        BasisTerms::Catalogue(code) => format!("{}{code}", lang.t("奖励目录事项 ", "Catalogue item ")),
+        BasisTerms::Catalogue(code) => format!("{}{code}", lang.tr("case-catalogue-item")),
     }
 }
 
@@ -319,25 +281,16 @@ async fn render(
         _ => None,
     };
     let identity = match (&disclosure_state, disclosed) {
-        (None, _) => lang.t("匿名", "Anonymous").to_owned(),
+        (None, _) => lang.tr("case-anonymous").to_owned(),
         (_, Some(i)) => {
             [Some(i.name), i.phone, i.email, i.id_number].into_iter().flatten().collect::<Vec<_>>().join(" ")
         }
-        (Some(_), None) => lang
-            .t(
-                "已提供，单独加密；须经保密专员批准方可查看",
-                "Given, sealed apart; a custodian's approval is needed to see it",
-            )
-            .to_owned(),
+        (Some(_), None) => lang.tr("case-given-sealed-apart-custodian-s").to_owned(),
     };
     let identity_state = disclosure_state.as_ref().and_then(|s| match s {
-        disclosure::State::Open { denied_before: true } => Some(
-            lang.t(
-                "此前的申请未获保密专员批准；如有新的理由，可再次申请。",
-                "An earlier request was turned down; with a new reason you may ask again.",
-            )
-            .to_owned(),
-        ),
+        disclosure::State::Open { denied_before: true } => {
+            Some(lang.tr("case-earlier-request-turned-down-new").to_owned())
+        }
         disclosure::State::Open { .. } => None,
         disclosure::State::Pending { requested_by, at } => Some(match lang {
             Lang::Zh => format!("{requested_by} 已于 {} 申请，等待保密专员决定。", china_time::minute_string(*at)),
@@ -360,22 +313,22 @@ async fn render(
     let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
     let mut facts_list = vec![
-        (lang.t("状态", "Status").to_owned(), status_label(&w.status, lang)),
-        (lang.t("类型", "Kind").to_owned(), data.kind_name(&tip.kind, zh)),
-        (lang.t("领域", "Field").to_owned(), data.category_name(&tip.category_code, zh)),
-        (lang.t("区县", "District").to_owned(), data.district_name(&tip.district_code, zh)),
-        (lang.t("部门", "Department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.t("渠道", "Channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
-        (lang.t("收到", "Received").to_owned(), china_time::minute_string(tip.received_at)),
-        (lang.t("承办人", "Assignee").to_owned(), name_of(&w.assignee_id, &everyone)),
+        (lang.tr("case-status").to_owned(), status_label(&w.status, lang)),
+        (lang.tr("case-kind").to_owned(), data.kind_name(&tip.kind, zh)),
+        (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
+        (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
+        (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
+        (lang.tr("case-channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
+        (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
+        (lang.tr("case-assignee").to_owned(), name_of(&w.assignee_id, &everyone)),
     ];
     if let Some(due) = w.due_at {
-        let overdue = if due < now { lang.t("（已超期）", " (overdue)") } else { "" };
-        facts_list.push((lang.t("期限", "Due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
+        let overdue = if due < now { lang.tr("case-overdue") } else { "" };
+        facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
     }
     if let Some(outcome) = &w.outcome {
-        facts_list.push((lang.t("结论", "Outcome").to_owned(), words::outcome(outcome, lang).to_owned()));
-        facts_list.push((lang.t("罚款", "Fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
+        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome, lang).to_owned()));
+        facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
     }
     let key = &case.opened.key;
     let messages = conversation::messages(&state.store, &tip.id, key).await.map_err(err)?;
@@ -426,9 +379,9 @@ async fn render(
             .into_iter()
             .map(|m| Line {
                 who: if m.author == Author::Reporter {
-                    lang.t("举报人", "Reporter").to_owned()
+                    lang.tr("case-reporter").to_owned()
                 } else {
-                    lang.t("工作人员", "Official").to_owned()
+                    lang.tr("case-official").to_owned()
                 },
                 at: china_time::minute_string(m.at),
                 text: m.body,
@@ -498,14 +451,14 @@ async fn reward_panel(
 ) -> Result<RewardPanel, ServiceError> {
     let quote = rewards::quote(&state.store, case).await?;
     let row = rewards::for_case(&state.store, &case.opened.tip.id).await?;
-    let t = |zh: &str, en: &str| lang.t(zh, en).to_owned();
+    let t = |key: &'static str| lang.tr(key).to_owned();
     let name = |id: &str| everyone.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone());
-    let mut lines = vec![(t("奖励办法版本", "Policy version"), quote.policy_version.to_string())];
+    let mut lines = vec![(t("case-policy-version"), quote.policy_version.to_string())];
     if let Some(terms) = &quote.terms {
-        lines.push((t("计算依据", "Basis"), basis_words(terms, lang)));
+        lines.push((t("case-basis"), basis_words(terms, lang)));
     }
     lines.push((
-        t("按办法计算", "Computed"),
+        t("case-computed"),
         match &quote.computed {
             Ok(y) => yuan(y.0, lang),
             Err(why) => match lang {
@@ -515,46 +468,40 @@ async fn reward_panel(
         },
     ));
     if let Some(most) = quote.most {
-        lines.push((t("金额上限", "Most allowed"), yuan(most.0, lang)));
+        lines.push((t("case-most-allowed"), yuan(most.0, lang)));
     }
     lines.push((
-        t("奖励条件", "Eligibility"),
+        t("case-eligibility"),
         match quote.eligible {
-            Ok(()) => t("符合", "Met"),
-            Err(why) => lang.t(why.zh(), why.en()).to_owned(),
+            Ok(()) => t("case-met"),
+            Err(why) => why.msg().render(lang),
         },
     ));
     if let Some(r) = &row {
         let status = match (&r.first_approved_by, r.status.as_str()) {
-            (Some(_), "proposed") => t(
-                "已获一位负责人批准，等待第二位负责人批准",
-                "Approved by one head, waiting for a second head's approval",
-            ),
+            (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
             _ => words::reward_status(&r.status, lang).to_owned(),
         };
-        lines.push((t("奖励状态", "Reward status"), status));
-        lines.push((t("奖励金额", "Amount"), yuan(r.amount_yuan, lang)));
-        lines.push((t("提议人", "Proposed by"), name(&r.proposed_by)));
+        lines.push((t("case-reward-status"), status));
+        lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));
+        lines.push((t("case-proposed"), name(&r.proposed_by)));
         if reward::heads_needed(r.computed_yuan, r.amount_yuan) > 1 {
-            lines.push((
-                t("审批", "Approval"),
-                t("高于计算金额：须两位负责人批准", "Above the computed amount: two heads approve"),
-            ));
+            lines.push((t("case-approval"), t("case-above-computed-amount-two-heads")));
         }
         if let Some(by) = &r.first_approved_by {
-            lines.push((t("第一位批准人", "First approved by"), name(by)));
+            lines.push((t("case-first-approved"), name(by)));
         }
         if let Some(by) = &r.approved_by {
-            lines.push((t("批准人", "Approved by"), name(by)));
+            lines.push((t("case-approved"), name(by)));
         }
         if let Some(by) = &r.authorised_by {
-            lines.push((t("财务核准", "Authorised by"), name(by)));
+            lines.push((t("case-authorised"), name(by)));
         }
         if let Some(due) = r.claim_due_at {
-            lines.push((t("领取期限", "Claim by"), china_time::date_string(due)));
+            lines.push((t("case-claim"), china_time::date_string(due)));
         }
         if r.extension_requested_at.is_some() && r.extension_decided_at.is_none() {
-            lines.push((t("延期申请", "More time"), t("举报人已申请延期领取", "The reporter asked for more time")));
+            lines.push((t("case-more-time"), t("case-reporter-asked-more-time")));
         }
     }
     let head = official.has(Role::Head);
@@ -572,17 +519,10 @@ async fn reward_panel(
             .is_ok()
         });
     let waiting = match status {
-        Some("proposed") if !approve => Some(t(
-            "奖励等待另一位负责人（非提议人）批准。",
-            "The reward waits for a head other than its proposer to approve it.",
-        )),
-        Some("approved") => {
-            Some(t("奖励已批准，等待财务核准并通知举报人。", "Approved: finance authorises it and tells the reporter."))
-        }
-        Some("notified") => {
-            Some(t("等待举报人在状态页申领。", "Waiting for the reporter to claim it on the status page."))
-        }
-        Some("claimed") => Some(t("举报人已申领，等待财务发放。", "Claimed: finance pays it.")),
+        Some("proposed") if !approve => Some(t("case-reward-waits-head-other-than")),
+        Some("approved") => Some(t("case-approved-finance-authorises-tells-reporter")),
+        Some("notified") => Some(t("case-waiting-reporter-claim-status-page")),
+        Some("claimed") => Some(t("case-claimed-finance-pays")),
         _ => None,
     };
     Ok(RewardPanel {
@@ -652,7 +592,7 @@ pub fn action_of(
     conclusion: Option<Conclusion>,
     of: &str,
 ) -> Result<Action, ServiceError> {
-    let invalid = |(zh, en): (&str, &str)| crate::service::invalid(zh, en);
+    let invalid = |key: &'static str| crate::service::invalid(key);
     Ok(match action {
         "accept" => Action::Accept,
         "start_verification" => Action::StartVerification,
@@ -661,36 +601,31 @@ pub fn action_of(
         "deny" => Action::Deny { reason: reason.to_owned() },
         "assign_me" => Action::Assign { to: None },
         "assign" => Action::Assign { to: Some(to.to_owned()) },
-        "transfer" => Action::Transfer {
-            to: Code::parse(to).map_err(|_| invalid(("请选择一个部门。", "Choose a department.")))?,
-        },
+        "transfer" => Action::Transfer { to: Code::parse(to).map_err(|_| invalid("case-choose-department"))? },
         "propose_rejection" => Action::ProposeRejection { reason: reason.to_owned() },
         "propose_extension" => Action::ProposeExtension { days, reason: reason.to_owned() },
-        "propose_conclusion" => Action::ProposeConclusion(
-            conclusion.ok_or_else(|| invalid(("办结意见填写不完整。", "The conclusion is incomplete.")))?,
-        ),
+        "propose_conclusion" => {
+            Action::ProposeConclusion(conclusion.ok_or_else(|| invalid("case-conclusion-incomplete"))?)
+        }
         "link_duplicate" => Action::LinkDuplicate {
-            of: TipReference::parse(of)
-                .ok_or_else(|| invalid(("请填写更早那条举报的编号。", "Give the earlier tip's reference.")))?,
+            of: TipReference::parse(of).ok_or_else(|| invalid("case-give-earlier-tip-s-reference"))?,
         },
         "propose_duplicate" => Action::ProposeDuplicate {
-            of: TipReference::parse(of).ok_or_else(|| ServiceError::BadInput {
-                zh: "请填写更早受理的举报编号。".to_owned(),
-                en: "Give the reference of the tip accepted earlier.".to_owned(),
-            })?,
+            of: TipReference::parse(of)
+                .ok_or_else(|| ServiceError::BadInput(Msg::new("case-give-reference-tip-accepted-earlier-2")))?,
         },
         "note" => Action::Note { body: body.to_owned() },
         "reply" => Action::Reply { body: body.to_owned() },
         "conclude_review" => Action::ConcludeReview { account: body.to_owned(), revised: conclusion },
-        _ => return Err(invalid(("无法识别的操作。", "Unknown action."))),
+        _ => return Err(invalid("case-unknown-action")),
     })
 }
 
 /// A whole number typed in a field: empty is "not given".
-fn optional_number(text: &str, field: &'static str, lang_zh: &str, lang_en: &str) -> Result<Option<i64>, Refusal> {
+fn optional_number(text: &str, field: &'static str, msg: &'static str) -> Result<Option<i64>, Refusal> {
     match text.trim() {
         "" => Ok(None),
-        t => t.parse::<i64>().map(Some).map_err(|_| refusal(field, lang_zh, lang_en)),
+        t => t.parse::<i64>().map(Some).map_err(|_| refusal(field, msg)),
     }
 }
 
@@ -702,24 +637,14 @@ fn form_conclusion(f: &ActForm) -> Result<Option<Conclusion>, Refusal> {
         "unsubstantiated" => Outcome::Unsubstantiated,
         _ => return Ok(None),
     };
-    let fine_yuan = optional_number(
-        &f.fine_yuan,
-        "fine_yuan",
-        "罚款请填写整数元，没有罚款填 0。",
-        "The fine is whole yuan; 0 for none.",
-    )?
-    .unwrap_or(0);
+    let fine_yuan = optional_number(&f.fine_yuan, "fine_yuan", "case-fine-whole-yuan-0-none")?.unwrap_or(0);
     if fine_yuan < 0 {
-        return Err(refusal("fine_yuan", "罚款不能为负数。", "The fine cannot be negative."));
+        return Err(refusal("fine_yuan", "case-fine-cannot-negative"));
     }
-    let concealed_deaths = optional_number(
-        &f.concealed_deaths,
-        "concealed_deaths",
-        "死亡人数请填写整数，不涉及瞒报事故请留空。",
-        "Deaths are a whole number; leave it empty unless the accident was concealed.",
-    )?;
+    let concealed_deaths =
+        optional_number(&f.concealed_deaths, "concealed_deaths", "case-deaths-whole-number-leave-empty")?;
     if concealed_deaths.is_some_and(|d| d < 0) {
-        return Err(refusal("concealed_deaths", "死亡人数不能为负数。", "Deaths cannot be negative."));
+        return Err(refusal("concealed_deaths", "case-deaths-cannot-negative"));
     }
     let accident_grade = AccidentGrade::ALL.into_iter().find(|g| g.as_str() == f.accident_grade);
     Ok(Some(Conclusion {
@@ -736,40 +661,36 @@ fn form_conclusion(f: &ActForm) -> Result<Option<Conclusion>, Refusal> {
 fn page_action(f: &ActForm) -> Result<Action, Refusal> {
     let empty = |s: &str| s.trim().is_empty();
     let confirmed = || {
-        if f.confirm.is_empty() {
-            Err(refusal("confirm", "请勾选确认框后再提交。", "Tick the box to confirm, then submit."))
-        } else {
-            Ok(())
-        }
+        if f.confirm.is_empty() { Err(refusal("confirm", "case-tick-box-confirm-then-submit")) } else { Ok(()) }
     };
     match f.action.as_str() {
         "approve" | "close" => confirmed()?,
         "transfer" => {
             if empty(&f.to) {
-                return Err(refusal("to", "请选择接收的部门。", "Choose the department to transfer to."));
+                return Err(refusal("to", "case-choose-department-transfer"));
             }
             confirmed()?;
         }
         "note" | "reply" | "conclude_review" if empty(&f.body) => {
-            return Err(refusal("body", "请填写内容。", "Write the text first."));
+            return Err(refusal("body", "case-write-text-first"));
         }
         "deny" | "propose_rejection" | "propose_extension" if empty(&f.reason) => {
-            return Err(refusal("reason", "请填写理由。", "Give the reason."));
+            return Err(refusal("reason", "case-give-reason"));
         }
         "propose_duplicate" if TipReference::parse(f.of.trim()).is_none() => {
-            return Err(refusal("of", "请填写更早受理的举报编号。", "Give the reference of the tip accepted earlier."));
+            return Err(refusal("of", "case-give-reference-tip-accepted-earlier"));
         }
         "propose_conclusion" => {
             if f.outcome.is_empty() {
-                return Err(refusal("outcome", "请选择核查结论。", "Choose the outcome."));
+                return Err(refusal("outcome", "case-choose-outcome"));
             }
             if empty(&f.feedback) {
-                return Err(refusal("feedback", "请填写给举报人的反馈。", "Write the feedback for the reporter."));
+                return Err(refusal("feedback", "case-write-feedback-reporter"));
             }
         }
         _ => {}
     }
-    let days = optional_number(&f.days, "days", "延长天数请填写整数。", "The days are a whole number.")?.unwrap_or(0);
+    let days = optional_number(&f.days, "days", "case-days-whole-number")?.unwrap_or(0);
     let conclusion = form_conclusion(f)?;
     Ok(action_of(&f.action, &f.body, &f.reason, f.to.trim(), days, conclusion, f.of.trim())?)
 }
@@ -822,11 +743,11 @@ pub async fn transferred(
             "Tip {reference} was transferred to {name}, which handles it now; your department can no longer open it."
         ),
     };
-    let title = lang.t("已转交", "Transferred");
+    let title = lang.tr("case-transferred");
     let markup = jubao_templates::staff::transferred(
         &page.frame(title, "/staff"),
         &text,
-        ("/staff", lang.t("返回举报队列", "Back to the queue")),
+        ("/staff", lang.tr("case-back-queue")),
     );
     Ok(html(StatusCode::OK, markup))
 }
@@ -906,7 +827,7 @@ pub async fn reward_step(
         "propose" => rewards::propose(store, url, official, reference, amount, Some(reason), now).await.map(|_| ()),
         "approve" => rewards::approve(store, url, official, reference, now).await,
         "approve_extension" => rewards::approve_extension(store, official, reference, now).await,
-        _ => Err(crate::service::invalid("无法识别的奖励操作。", "Unknown reward step.")),
+        _ => Err(crate::service::invalid("case-unknown-reward-step")),
     }
 }
 
@@ -924,9 +845,9 @@ pub async fn reward(
     let action = format!("reward_{}", form.step);
     let checked = (|| {
         if form.step == "approve" && form.confirm.is_empty() {
-            return Err(refusal("confirm", "请勾选确认框后再提交。", "Tick the box to confirm, then submit."));
+            return Err(refusal("confirm", "case-tick-box-confirm-then-submit"));
         }
-        optional_number(&form.amount, "amount", "金额请填写整数元。", "The amount is whole yuan.")
+        optional_number(&form.amount, "amount", "case-amount-whole-yuan")
     })();
     let done = match checked {
         Ok(amount) => reward_step(&state, &page.session.official, &reference, &form.step, amount, &form.reason)
@@ -961,7 +882,7 @@ pub async fn request_identity(
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
     let done = if form.reason.trim().is_empty() {
-        Err(refusal("reason", "请填写申请查看身份的理由。", "Give the reason the identity is needed."))
+        Err(refusal("reason", "case-give-reason-identity-needed"))
     } else {
         disclosure::request(
             &state.store,

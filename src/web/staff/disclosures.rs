@@ -71,7 +71,7 @@ async fn render(
             at: china_time::minute_string(r.requested_at),
         })
         .collect();
-    let title = lang.t("身份查看申请", "Disclosure requests");
+    let title = lang.tr("disclosures-disclosure-requests");
     let markup = jubao_templates::staff::disclosures(&page.frame(title, "/staff/disclosures"), &items, notice, refused);
     Ok(html(status, markup))
 }
@@ -95,7 +95,7 @@ pub async fn decide(
     check_csrf(&page.session, &form.csrf, lang)?;
     let approve = form.decision == "approve";
     if approve && form.confirm.is_empty() {
-        let why = lang.t("请勾选确认框后再批准。", "Tick the box to confirm, then approve.");
+        let why = lang.tr("disclosures-tick-box-confirm-then-approve");
         return render(&state, &page, None, Some((id.as_str(), why)), StatusCode::BAD_REQUEST).await;
     }
     let official = &page.session.official;
@@ -113,7 +113,7 @@ pub async fn decide(
             if problem.status.is_server_error() {
                 return Err(PageError { problem, lang });
             }
-            render(&state, &page, None, Some((id.as_str(), problem.message(lang))), problem.status).await
+            render(&state, &page, None, Some((id.as_str(), &problem.message(lang))), problem.status).await
         }
     }
 }

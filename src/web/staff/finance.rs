@@ -59,13 +59,7 @@ async fn render(
     let mut conn = state.store.conn().await.map_err(|e| err(e.into()))?;
     let admitted = groups::require_active(&mut conn, &KeyGroup::Finance, &official.user_id).await.is_ok();
     drop(conn);
-    let blocked = (!admitted).then(|| {
-        lang.t(
-            "您的财务密钥尚待一位已生效的财务人员批准（“密钥与成员”页）。批准之前，您可以查看奖励，但不能核准或登记发放。",
-            "Your finance key still waits for an active finance member to approve it (on the Keys page). Until then you see the rewards but cannot authorise or record payments.",
-        )
-        .to_owned()
-    });
+    let blocked = (!admitted).then(|| lang.tr("finance-your-finance-key-still-waits").to_owned());
     let lines = items
         .into_iter()
         .map(|i| {
@@ -73,16 +67,16 @@ async fn render(
                 .payout
                 .map(|p| {
                     vec![
-                        (lang.t("收款人", "Payee").to_owned(), p.name),
-                        (lang.t("身份证号", "ID number").to_owned(), p.id_number),
-                        (lang.t("开户行", "Bank").to_owned(), p.bank),
-                        (lang.t("账号", "Account").to_owned(), p.account),
+                        (lang.tr("finance-payee").to_owned(), p.name),
+                        (lang.tr("finance-id-number").to_owned(), p.id_number),
+                        (lang.tr("finance-bank").to_owned(), p.bank),
+                        (lang.tr("finance-account").to_owned(), p.account),
                     ]
                 })
                 .unwrap_or_default();
             let method = match i.method.as_deref() {
-                Some("bank") => lang.t("银行转账", "Bank transfer"),
-                Some("in_person") => lang.t("凭查询码现场领取", "In person, with the receipt"),
+                Some("bank") => lang.tr("track-bank-transfer"),
+                Some("in_person") => lang.tr("finance-person-receipt"),
                 _ => "—",
             };
             FinanceLine {
@@ -101,7 +95,7 @@ async fn render(
         })
         .collect();
     let view = FinanceView { lines, notice, blocked, refused };
-    let title = lang.t("奖励发放", "Rewards");
+    let title = lang.tr("finance-rewards");
     Ok(html(status, jubao_templates::staff::finance(&page.frame(title, "/staff/finance"), &view)))
 }
 
@@ -131,7 +125,7 @@ pub async fn finance_step(
             let code = Some(receipt_code).filter(|c| !c.trim().is_empty());
             rewards::pay(&state.store, official, reference, payment_reference, code, now).await
         }
-        _ => Err(crate::service::invalid("无法识别的奖励操作。", "Unknown reward step.")),
+        _ => Err(crate::service::invalid("case-unknown-reward-step")),
     }
 }
 
@@ -159,11 +153,11 @@ pub async fn act(
         if !queue.iter().any(|i| i.reference == reference.as_str()) {
             return Err(err(ServiceError::NoSuchTip));
         }
-        let why = lang.t("请勾选确认框后再提交。", "Tick the box to confirm, then submit.");
+        let why = lang.tr("case-tick-box-confirm-then-submit");
         return render(&state, &page, None, refuse(Some("confirm"), why), StatusCode::BAD_REQUEST).await;
     }
     if form.step == "pay" && form.payment_reference.trim().is_empty() {
-        let why = lang.t("请填写付款凭证号。", "Give the payment reference.");
+        let why = lang.tr("finance-give-payment-reference");
         return render(&state, &page, None, refuse(Some("payment_reference"), why), StatusCode::BAD_REQUEST).await;
     }
     match finance_step(&state, official, &reference, &form.step, &form.payment_reference, &form.receipt_code).await {
@@ -175,7 +169,7 @@ pub async fn act(
             if problem.status.is_server_error() || problem.status == StatusCode::FORBIDDEN {
                 return Err(PageError { problem, lang });
             }
-            render(&state, &page, None, refuse(None, problem.message(lang)), problem.status).await
+            render(&state, &page, None, refuse(None, &problem.message(lang)), problem.status).await
         }
     }
 }

@@ -5,6 +5,7 @@
 //! same form sent again (a refresh) files nothing and says it was filed. The desk never
 //! shows the queue or any tip.
 
+use jubao_templates::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -84,7 +85,7 @@ fn channel_of(code: &str) -> Option<Channel> {
 }
 
 fn title(lang: Lang) -> &'static str {
-    lang.t("登记举报", "File a tip")
+    lang.tr("intake-file-tip")
 }
 
 struct Draft {
@@ -152,8 +153,7 @@ pub async fn submit(
     if channel.is_none() {
         let error = crate::domain::validation::FieldError {
             field: "channel",
-            zh: "请选择收到方式：电话、来信、来访或电子邮件。".into(),
-            en: "Choose how it was received: telephone, letter, visit or email.".into(),
+            msg: Msg::new("intake-choose-how-received-telephone-letter"),
         };
         validated = Err(std::iter::once(error).chain(validated.err().unwrap_or_default()).collect());
     }
@@ -185,10 +185,7 @@ pub async fn submit(
             let (status, errors) = match e {
                 ServiceError::NotSetUp => (StatusCode::SERVICE_UNAVAILABLE, Errors::default()),
                 ServiceError::Invalid { .. } if had_identity => {
-                    let message = lang.t(
-                        "暂时无法保存身份信息，请删除身份信息后匿名登记。",
-                        "An identity cannot be kept now; remove it and file anonymously.",
-                    );
+                    let message = lang.tr("intake-identity-cannot-kept-now-remove");
                     (StatusCode::UNPROCESSABLE_ENTITY, Errors(vec![("name".into(), message.to_owned())]))
                 }
                 e @ (ServiceError::Busy { .. } | ServiceError::Overloaded { .. }) => {
@@ -211,7 +208,7 @@ pub async fn submit(
         acknowledge_by: china_time::date_string(receipt.received_at + data.days("acknowledge") * china_time::DAY),
         channel: channel_name,
     };
-    let receipt_title = lang.t("举报已登记", "The tip is filed");
+    let receipt_title = lang.tr("intake-tip-filed");
     let markup = jubao_templates::desk::receipt(&page.frame(receipt_title, "/staff/intake"), &view);
     let mut answer = html(StatusCode::OK, markup);
     answer.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));

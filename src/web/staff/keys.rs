@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{GroupView, HolderView, VersionLine};
 use serde::Deserialize;
 use sqlx::AnyConnection;
@@ -33,8 +34,8 @@ fn groups_of(official: &SignedIn) -> Vec<KeyGroup> {
 pub fn group_label(data: &ReferenceData, group: &KeyGroup, lang: Lang) -> String {
     match group {
         KeyGroup::Department(code) => data.department_name(code.as_str(), lang == Lang::Zh),
-        KeyGroup::Custodians => lang.t("保密专员", "Custodians").to_owned(),
-        KeyGroup::Finance => lang.t("财务", "Finance").to_owned(),
+        KeyGroup::Custodians => lang.tr("keys-custodians").to_owned(),
+        KeyGroup::Finance => lang.tr("admin-finance").to_owned(),
     }
 }
 
@@ -50,7 +51,7 @@ pub async fn group_view(
     for h in keys::holders(conn, &group.name()).await? {
         let who = match (&h.user_id, &h.recipient) {
             (Some(id), _) => crate::store::users::by_id(conn, id).await?.map_or_else(|| id.clone(), |u| u.username),
-            (None, Some(r)) => format!("{} {}…", lang.t("恢复密钥", "Recovery recipient"), r.get(..16).unwrap_or(r)),
+            (None, Some(r)) => format!("{} {}…", lang.tr("keys-recovery-recipient"), r.get(..16).unwrap_or(r)),
             _ => String::new(),
         };
         let (approvers, may_approve) = if h.is_active() {
@@ -100,13 +101,8 @@ pub async fn show(
             .map_err(|e| PageError { problem: e.into(), lang })?;
         views.push(view);
     }
-    let notice = (query.done == "approved").then(|| {
-        lang.t(
-            "已批准：新成员现在持有本组的密钥，可以读取以前的举报。",
-            "Approved: the new member now holds the group's keys and can read earlier tips.",
-        )
-    });
-    let title = lang.t("密钥与成员", "Keys and members");
+    let notice = (query.done == "approved").then(|| lang.tr("keys-approved-new-member-now-holds"));
+    let title = lang.tr("keys-keys-members");
     Ok(html(StatusCode::OK, jubao_templates::staff::keys(&page.frame(title, "/staff/keys"), &views, notice)))
 }
 
@@ -130,11 +126,7 @@ pub async fn approve(
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
     if form.confirm.is_empty() {
-        return Err(err(ServiceError::BadInput {
-            zh: "请勾选确认框：确认此人是您认识的本组同事，再批准。".to_owned(),
-            en: "Tick the confirmation box: confirm that this is a colleague of the group you know, then approve."
-                .to_owned(),
-        }));
+        return Err(err(ServiceError::BadInput(Msg::new("keys-tick-confirmation-box-confirm-colleague").to_owned())));
     }
     let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
     let group_name: Option<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
@@ -143,16 +135,10 @@ pub async fn approve(
         .await
         .map_err(|e| PageError::store(lang)(e.into()))?;
     let Some(group) = group_name.as_deref().and_then(KeyGroup::parse) else {
-        return Err(err(crate::service::refused(
-            "此成员已不在待批准名单中。",
-            "This member is no longer waiting for approval.",
-        )));
+        return Err(err(crate::service::refused("keys-member-no-longer-waiting-approval")));
     };
     if !groups_of(official).contains(&group) {
-        return Err(err(crate::service::forbidden(
-            "您不属于此密钥组，不能批准其成员。",
-            "You do not belong to this key group and cannot approve its members.",
-        )));
+        return Err(err(crate::service::forbidden("keys-you-do-not-belong-key")));
     }
     let now = unix_now();
     per_group!(&group, grant_to_holder(&mut tx, &group, &official.user_id, &official.key, holder.as_str(), now))

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::i18n::Msg;
 use serde::Deserialize;
 
 use super::{COOKIE, check_csrf, cookie, expired_cookie, html, session};
@@ -64,7 +65,7 @@ pub async fn submit(
         token.attach(html(status, jubao_templates::staff::login(lang, &username, Some(message), &token.csrf)))
     };
     if !auth::form_token_matches(&req, &form.csrf) {
-        let message = lang.t("页面已过期，请重新登录。", "The page has expired; sign in again.");
+        let message = lang.tr("login-page-has-expired-sign-again");
         return Ok(page(StatusCode::FORBIDDEN, message));
     }
     let attempter = state.limiters.attempter(&username, client);
@@ -77,7 +78,7 @@ pub async fn submit(
         match staff_login::sign_in(&state.store, &state.lockouts, &state.settings.public_url, attempt, now).await {
             Ok(official) => official,
             Err(LoginError::Refused) => {
-                let message = lang.t("用户名、密码或验证码不正确。", "Wrong username, password or code.");
+                let message = lang.tr("error-wrong-username-password-code");
                 return Ok(page(StatusCode::UNAUTHORIZED, message));
             }
             // Paused or busy: the form comes back with what was typed (never the password) and
@@ -98,7 +99,7 @@ pub async fn submit(
 }
 
 fn retry_page(page: &impl Fn(StatusCode, &str) -> HttpResponse, problem: &Problem, lang: Lang) -> HttpResponse {
-    with_retry_after(page(problem.status, problem.message(lang)), problem)
+    with_retry_after(page(problem.status, &problem.message(lang)), problem)
 }
 
 /// Why this device waits before trying the name again (a pause per device, not a lock of
@@ -107,8 +108,7 @@ pub fn locked_problem(seconds: i64) -> Problem {
     let seconds = u64::try_from(seconds).unwrap_or(0).max(1);
     Problem::retry_later(
         "locked",
-        format!("登录失败次数过多，请在 {seconds} 秒后再试。"),
-        format!("Too many failed attempts: try again in {seconds} seconds."),
+        Msg::new("login-too-many-failed-attempts-try").with("seconds", (seconds).to_string()),
         seconds,
     )
 }

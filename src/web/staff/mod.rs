@@ -70,12 +70,7 @@ pub async fn session(
 /// Refused: the role does not allow this page.
 pub fn forbidden(lang: Lang) -> PageError {
     PageError {
-        problem: Problem::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "forbidden",
-            "您的角色无权访问此页面。",
-            "Your role may not open this page.",
-        ),
+        problem: Problem::new(actix_web::http::StatusCode::FORBIDDEN, "forbidden", "staff-your-role-may-not-open"),
         lang,
     }
 }
@@ -86,8 +81,7 @@ pub fn bad_token(lang: Lang) -> PageError {
         problem: Problem::new(
             actix_web::http::StatusCode::FORBIDDEN,
             "bad_form_token",
-            "页面已过期，请返回刷新后重试。",
-            "The page has expired; go back, reload and try again.",
+            "staff-page-has-expired-go-back",
         ),
         lang,
     }
@@ -101,25 +95,25 @@ pub fn check_csrf(session: &StaffSession, given: &str, lang: Lang) -> Result<(),
 pub fn nav(session: &StaffSession, lang: Lang) -> Vec<Nav> {
     let mut items = Vec::new();
     if session.has(Role::Intake) {
-        items.push(Nav { href: "/staff/intake", label: lang.t("登记举报", "File a tip").to_owned() });
+        items.push(Nav { href: "/staff/intake", label: lang.tr("intake-file-tip").to_owned() });
     }
     if session.has(Role::Officer) || session.has(Role::Head) || session.has(Role::Oversight) {
-        items.push(Nav { href: "/staff", label: lang.t("队列", "Queue").to_owned() });
+        items.push(Nav { href: "/staff", label: lang.tr("staff-queue").to_owned() });
     }
     if session.has(Role::Oversight) {
-        items.push(Nav { href: "/staff/oversight", label: lang.t("督办统计", "Oversight").to_owned() });
+        items.push(Nav { href: "/staff/oversight", label: lang.tr("staff-oversight").to_owned() });
     }
     if session.has(Role::Finance) {
-        items.push(Nav { href: "/staff/finance", label: lang.t("奖励发放", "Rewards").to_owned() });
+        items.push(Nav { href: "/staff/finance", label: lang.tr("finance-rewards").to_owned() });
     }
     if session.has(Role::Custodian) {
-        items.push(Nav { href: "/staff/disclosures", label: lang.t("身份查看申请", "Disclosures").to_owned() });
+        items.push(Nav { href: "/staff/disclosures", label: lang.tr("staff-disclosures").to_owned() });
     }
     if [Role::Officer, Role::Head, Role::Oversight, Role::Custodian, Role::Finance].iter().any(|r| session.has(*r)) {
-        items.push(Nav { href: "/staff/keys", label: lang.t("密钥与成员", "Keys").to_owned() });
+        items.push(Nav { href: "/staff/keys", label: lang.tr("staff-keys").to_owned() });
     }
     if session.has(Role::Admin) {
-        items.push(Nav { href: "/staff/admin", label: lang.t("管理", "Administration").to_owned() });
+        items.push(Nav { href: "/staff/admin", label: lang.tr("admin-administration").to_owned() });
     }
     items
 }

@@ -38,6 +38,6 @@ pub async fn show(
         departments: rows(stats.by_department, &|c| data.department_name(c, zh)),
         districts: rows(stats.by_district, &|c| data.district_name(c, zh)),
     };
-    let title = lang.t("督办统计", "Oversight");
+    let title = lang.tr("staff-oversight");
     Ok(html(StatusCode::OK, jubao_templates::staff::oversight(&page.frame(title, "/staff/oversight"), &view)))
 }

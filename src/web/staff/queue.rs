@@ -62,7 +62,7 @@ pub async fn show(
                 received: china_time::date_string(row.received_at),
                 due: row.due_at.map(china_time::date_string).unwrap_or_default(),
                 assignee: if row.assignee_id.as_deref() == Some(page.session.official.user_id.as_str()) {
-                    lang.t("我", "me").to_owned()
+                    lang.tr("queue-me").to_owned()
                 } else if row.assignee_id.is_some() {
                     "✓".to_owned()
                 } else {
@@ -111,6 +111,6 @@ pub async fn show(
         .collect::<Vec<_>>()
         .join("&"),
     };
-    let title = lang.t("举报队列", "Queue");
+    let title = lang.tr("queue-queue");
     Ok(html(StatusCode::OK, jubao_templates::staff::queue(&page.frame(title, "/staff"), &view)))
 }
