@@ -243,7 +243,42 @@ impl SeedSet {
     }
 
     fn validate(&self, sources: &Sources) -> Result<(), SeedError> {
-        let file = sources.get("districts.toml").0;
+        let district_codes = self.validate_districts(sources.get("districts.toml").0)?;
+        let (top_level, all_departments) =
+            self.validate_departments(sources.get("departments.toml").0, &district_codes)?;
+        self.validate_categories(sources.get("categories.toml").0, &top_level)?;
+        let file = sources.get("kinds.toml").0;
+        let mut kinds = HashSet::new();
+        for k in &self.kinds {
+            let entry = format!("kind {}", k.code.as_str());
+            check_names(file, &entry, &k.name_zh, &k.name_en)?;
+            if !kinds.insert(k.code) {
+                return err(file, format!("{entry}: appears twice"));
+            }
+        }
+        if let Some(missing) = Kind::ALL.into_iter().find(|k| !kinds.contains(k)) {
+            return err(file, format!("kind {} is missing", missing.as_str()));
+        }
+
+        let file = sources.get("deadlines.toml").0;
+        if let Err((step, message)) = self.deadlines.validate() {
+            return err(file, format!("{}: {message}", step.as_str()));
+        }
+
+        let file = sources.get("reward_policy.toml").0;
+        if let Err(e) = self.reward_policy.validate() {
+            return err(file, e.to_string());
+        }
+        for item in &self.reward_policy.catalogue {
+            if !all_departments.contains(&item.department) {
+                return err(file, format!("catalogue item {}: unknown department {}", item.code, item.department));
+            }
+        }
+        Ok(())
+    }
+
+    /// Districts: names, no code twice, 6-digit codes for districts and counties.
+    fn validate_districts(&self, file: &str) -> Result<HashSet<&Code>, SeedError> {
         let mut district_codes = HashSet::new();
         for d in &self.districts {
             let entry = format!("district {}", d.code);
@@ -256,8 +291,18 @@ impl SeedSet {
                 return err(file, format!("{entry}: a {} needs its 6-digit GB/T 2260 code", d.kind.as_str()));
             }
         }
+        Ok(district_codes)
+    }
 
-        let file = sources.get("departments.toml").0;
+    /// Departments: names, no code twice, local units under a known city-level department
+    /// and district, and every department CONTRACT.md names. Gives the city-level codes and
+    /// all codes.
+    #[allow(clippy::type_complexity)]
+    fn validate_departments<'a>(
+        &'a self,
+        file: &str,
+        district_codes: &HashSet<&Code>,
+    ) -> Result<(HashSet<&'a Code>, HashSet<&'a Code>), SeedError> {
         let mut top_level = HashSet::new();
         let mut all_departments = HashSet::new();
         for d in &self.departments {
@@ -294,8 +339,11 @@ impl SeedSet {
             let list: Vec<&str> = missing.into_iter().collect();
             return err(file, format!("missing city-level departments: {}", list.join(", ")));
         }
+        Ok((top_level, all_departments))
+    }
 
-        let file = sources.get("categories.toml").0;
+    /// Categories: names, no code twice, each handled by a city-level department.
+    fn validate_categories(&self, file: &str, top_level: &HashSet<&Code>) -> Result<(), SeedError> {
         let mut category_codes = HashSet::new();
         for c in &self.categories {
             let entry = format!("category {}", c.code);
@@ -309,34 +357,6 @@ impl SeedSet {
         }
         if self.categories.is_empty() {
             return err(file, "no category");
-        }
-
-        let file = sources.get("kinds.toml").0;
-        let mut kinds = HashSet::new();
-        for k in &self.kinds {
-            let entry = format!("kind {}", k.code.as_str());
-            check_names(file, &entry, &k.name_zh, &k.name_en)?;
-            if !kinds.insert(k.code) {
-                return err(file, format!("{entry}: appears twice"));
-            }
-        }
-        if let Some(missing) = Kind::ALL.into_iter().find(|k| !kinds.contains(k)) {
-            return err(file, format!("kind {} is missing", missing.as_str()));
-        }
-
-        let file = sources.get("deadlines.toml").0;
-        if let Err((step, message)) = self.deadlines.validate() {
-            return err(file, format!("{}: {message}", step.as_str()));
-        }
-
-        let file = sources.get("reward_policy.toml").0;
-        if let Err(e) = self.reward_policy.validate() {
-            return err(file, e.to_string());
-        }
-        for item in &self.reward_policy.catalogue {
-            if !all_departments.contains(&item.department) {
-                return err(file, format!("catalogue item {}: unknown department {}", item.code, item.department));
-            }
         }
         Ok(())
     }

@@ -49,7 +49,7 @@ impl Mailer {
             }
         };
         let host = settings.public_url.host().unwrap_or_else(|| "localhost".to_owned());
-        let from = format!("安全生产举报平台 <noreply@{host}>")
+        let from = format!("{} <noreply@{host}>", jubao_templates::Lang::Zh.tr("mailer-sender-name"))
             .parse()
             .or_else(|_| "noreply@localhost".parse())
             .map_err(|e: lettre::address::AddressError| {

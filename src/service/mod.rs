@@ -14,6 +14,7 @@ pub mod officials;
 pub mod oversight;
 pub mod posters;
 pub mod queue;
+pub mod reporter;
 pub mod retention;
 pub mod rewards;
 pub mod sessions;

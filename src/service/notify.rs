@@ -3,12 +3,18 @@
 
 use sqlx::AnyConnection;
 
+use jubao_templates::Lang;
+use jubao_templates::i18n::Arg;
+
 use super::ServiceError;
 use crate::configuration::PublicUrl;
 use crate::domain::Id;
 use crate::store::{outbox, users};
 
-pub const SUBJECT: &str = "安全生产举报平台：有待处理事项 / Work-safety reporting: an item needs attention";
+/// The subject of every notification, in both languages.
+pub fn subject() -> String {
+    both("notify-subject", &[])
+}
 
 /// Why someone is told: one line of the body, in both languages, naming no content.
 #[derive(Debug, Clone, Copy)]
@@ -31,29 +37,31 @@ pub enum Why {
 }
 
 impl Why {
-    fn line(self) -> &'static str {
+    /// The catalogue key of the line that says why.
+    fn key(self) -> &'static str {
         match self {
-            Why::NewTip => "有新的举报。 / A new report has arrived.",
-            Why::Assigned => "一条举报分配给了您。 / A report was assigned to you.",
-            Why::ProposalWaiting => "有事项等待您审批。 / Something waits for your approval.",
-            Why::ProposalDecided => "您的提议已有决定。 / Your proposal was decided.",
-            Why::DueSoon => "一条举报即将到期。 / A report is due soon.",
-            Why::Escalated => "一条举报已超期，请督办。 / A report is overdue and escalated.",
-            Why::DisclosureRequested => "有身份查看申请等待决定。 / A disclosure request waits for a decision.",
-            Why::DisclosureDecided => "您的身份查看申请已有决定。 / Your disclosure request was decided.",
-            Why::ReporterWrote => "举报人有新留言。 / The reporter wrote.",
-            Why::RewardWaiting => "有一笔举报奖励等待您办理。 / A reward waits for you.",
-            Why::SecondApprovalWaiting => {
-                "一笔高于计算金额的奖励已获一位负责人批准，等待第二位负责人批准。 / A reward above the computed amount was approved by one head and waits for a second head's approval."
-            }
-            Why::ClaimDueSoon => "一笔奖励的领取期限将至。 / A reward's claim window closes soon.",
-            Why::Objection => "举报人对办理结果提出异议，请复核。 / A reporter objected to a conclusion; review it.",
-            Why::SignInAttack => {
-                "有工作人员账号在一小时内多次登录失败，可能正遭受密码猜测，请查看审计记录。 / A staff account failed many \
-                 sign-ins within an hour and may be under a password-guessing attack; see the audit log."
-            }
+            Why::NewTip => "notify-new-tip",
+            Why::Assigned => "notify-assigned",
+            Why::ProposalWaiting => "notify-proposal-waiting",
+            Why::ProposalDecided => "notify-proposal-decided",
+            Why::DueSoon => "notify-due-soon",
+            Why::Escalated => "notify-escalated",
+            Why::DisclosureRequested => "notify-disclosure-requested",
+            Why::DisclosureDecided => "notify-disclosure-decided",
+            Why::ReporterWrote => "notify-reporter-wrote",
+            Why::RewardWaiting => "notify-reward-waiting",
+            Why::SecondApprovalWaiting => "notify-second-approval-waiting",
+            Why::ClaimDueSoon => "notify-claim-due-soon",
+            Why::Objection => "notify-objection",
+            Why::SignInAttack => "notify-sign-in-attack",
         }
     }
+}
+
+/// A line in both languages, Chinese first: officials' mails are read before anyone chose a
+/// language.
+fn both(key: &'static str, args: &[(&'static str, Arg)]) -> String {
+    format!("{} / {}", Lang::Zh.tr_with(key, args), Lang::En.tr_with(key, args))
 }
 
 /// The mails telling each address in `to` why, with a link to the tip if there is one.
@@ -62,16 +70,19 @@ pub fn mails(public_url: &PublicUrl, to: &[String], why: Why, reference: Option<
         Some(r) => public_url.join(&format!("/staff/tips/{r}")),
         None => public_url.join("/staff"),
     };
-    let mut body = format!("{}\n\n{link}\n", why.line());
+    let mut body = format!("{}\n\n{link}\n", both(why.key(), &[]));
     if let Some(r) = reference {
-        body.push_str(&format!("举报编号 / Reference: {r}\n"));
+        body.push_str(&both("notify-reference", &[("reference", Arg::from(r))]));
+        body.push('\n');
     }
-    body.push_str("\n此邮件不含举报内容，请登录平台查看。 / This mail holds no content; sign in to read it.\n");
+    body.push('\n');
+    body.push_str(&both("notify-no-content", &[]));
+    body.push('\n');
     to.iter()
         .map(|address| outbox::NewMail {
             id: Id::random().to_string(),
             to: address.clone(),
-            subject: SUBJECT.to_owned(),
+            subject: subject(),
             body: body.clone(),
         })
         .collect()

@@ -87,13 +87,90 @@ pub async fn file_within(
     per_hour: Option<u32>,
     tell: Option<&PublicUrl>,
 ) -> Result<Receipt, ServiceError> {
+    let plan = plan(store, &new, now, per_hour, tell).await?;
+    let salt = crypto::new_salt();
+    let params = KdfParams::RECEIPT;
+    let (query_code, derived) = work::run(Work::Intake, move || {
+        let code = QueryCode::generate();
+        let derived = code.derive(&salt, params);
+        (code, derived)
+    })
+    .await?;
+    let reporter = derived?;
+    let tip_key = Key::<Tip>::generate();
+    let identity = match (&new.identity, &plan.custodians) {
+        (Some(identity), Some((custodian_key_id, custodian_public))) => Some((
+            custodian_key_id.clone(),
+            crypto::seal_identity(custodian_public, &reporter.key.public(), &json(identity)?)?,
+        )),
+        _ => None,
+    };
+    let id = Id::random();
+    let filing = Filing {
+        id: id.to_string(),
+        reference: String::new(),
+        kind: new.kind.as_str().to_owned(),
+        category: new.category.as_str().to_owned(),
+        district: new.district.as_str().to_owned(),
+        channel: new.channel.as_str().to_owned(),
+        department: plan.department.to_string(),
+        received_at: now,
+        public_key: tip_key.public().to_string(),
+        receipt_kdf: params.to_string(),
+        receipt_salt: salt.to_vec(),
+        receipt_verifier: reporter.verifier.as_bytes().to_vec(),
+        reporter_wrap: tip_key.wrap_for(&reporter.key.public())?,
+        body: tip_key.public().seal(&json(&new.report)?)?,
+        poster_id: new.poster_id.clone(),
+        due_at: now + plan.acknowledge_days * crate::domain::china_time::DAY,
+        department_key_id: plan.department_key_id.clone(),
+        department_wrap: tip_key.wrap_for(&plan.department_public)?,
+        identity,
+        per_hour,
+        mails: Vec::new(),
+    };
+    let reference = store_filing(store, filing, tell, &plan.staff, now).await?;
+    Ok(Receipt {
+        reference,
+        query_code,
+        department: plan.department.to_string(),
+        tip_id: id.to_string(),
+        received_at: now,
+        reporter: reporter.key,
+    })
+}
+
+/// Where a new tip goes and the keys it is sealed to, read before any work is done.
+struct Plan {
+    department: Code,
+    department_key_id: String,
+    department_public: PublicKey<Department>,
+    /// The custodians' newest key, when the reporter gave an identity.
+    custodians: Option<(String, PublicKey<Custodian>)>,
+    /// Who is told by mail.
+    staff: Vec<String>,
+    acknowledge_days: i64,
+}
+
+/// `Busy` until the next clock hour.
+fn busy(now: i64) -> ServiceError {
+    ServiceError::Busy { retry_after_secs: u64::try_from(3600 - now.rem_euclid(3600)).unwrap_or(3600) }
+}
+
+/// Checks the hourly cap and the choices, and routes the tip to its department.
+async fn plan(
+    store: &Store,
+    new: &NewTip,
+    now: i64,
+    per_hour: Option<u32>,
+    tell: Option<&PublicUrl>,
+) -> Result<Plan, ServiceError> {
     let hour = now.div_euclid(3600);
-    let busy = ServiceError::Busy { retry_after_secs: u64::try_from(3600 - now.rem_euclid(3600)).unwrap_or(3600) };
     let mut conn = store.conn().await?;
     if let Some(cap) = per_hour
         && crate::store::intake::filed(&mut conn, hour).await? >= i64::from(cap)
     {
-        return Err(busy);
+        return Err(busy(now));
     }
     let facts = reference::intake_facts(&mut conn, new.category.as_str(), new.district.as_str()).await?;
     let responsible = facts.department_code.ok_or_else(|| {
@@ -141,58 +218,22 @@ pub async fn file_within(
         Some(_) => super::notify::department_staff(&mut conn, department.as_str()).await?,
         None => Vec::new(),
     };
-    drop(conn);
+    Ok(Plan { department, department_key_id, department_public, custodians, staff, acknowledge_days })
+}
 
-    let salt = crypto::new_salt();
-    let params = KdfParams::RECEIPT;
-    let (query_code, derived) = work::run(Work::Intake, move || {
-        let code = QueryCode::generate();
-        let derived = code.derive(&salt, params);
-        (code, derived)
-    })
-    .await?;
-    let reporter = derived?;
-    let tip_key = Key::<Tip>::generate();
-    let body = tip_key.public().seal(&json(&new.report)?)?;
-    let reporter_wrap = tip_key.wrap_for(&reporter.key.public())?;
-    let department_wrap = tip_key.wrap_for(&department_public)?;
-    let identity = match (&new.identity, custodians) {
-        (Some(identity), Some((custodian_key_id, custodian_public))) => Some((
-            custodian_key_id,
-            crypto::seal_identity(&custodian_public, &reporter.key.public(), &json(identity)?)?,
-        )),
-        _ => None,
-    };
-
-    let id = Id::random();
-    let filing = Filing {
-        id: id.to_string(),
-        reference: String::new(),
-        kind: new.kind.as_str().to_owned(),
-        category: new.category.as_str().to_owned(),
-        district: new.district.as_str().to_owned(),
-        channel: new.channel.as_str().to_owned(),
-        department: department.to_string(),
-        received_at: now,
-        public_key: tip_key.public().to_string(),
-        receipt_kdf: params.to_string(),
-        receipt_salt: salt.to_vec(),
-        receipt_verifier: reporter.verifier.as_bytes().to_vec(),
-        reporter_wrap,
-        body,
-        poster_id: new.poster_id.clone(),
-        due_at: now + acknowledge_days * crate::domain::china_time::DAY,
-        department_key_id,
-        department_wrap,
-        identity,
-        per_hour,
-        mails: Vec::new(),
-    };
+/// Stores the filing under a fresh reference, drawing again when one is taken.
+async fn store_filing(
+    store: &Store,
+    filing: Filing,
+    tell: Option<&PublicUrl>,
+    staff: &[String],
+    now: i64,
+) -> Result<TipReference, ServiceError> {
     let mut filed = None;
     for _ in 0..REFERENCE_ATTEMPTS {
         let reference = TipReference::generate();
         let mails = match tell {
-            Some(url) => super::notify::mails(url, &staff, Why::NewTip, Some(reference.as_str())),
+            Some(url) => super::notify::mails(url, staff, Why::NewTip, Some(reference.as_str())),
             None => Vec::new(),
         };
         match store.file_grouped(Filing { reference: reference.as_str().to_owned(), mails, ..filing.clone() }).await {
@@ -201,19 +242,11 @@ pub async fn file_within(
                 break;
             }
             Err(StoreError::ReferenceTaken) => continue,
-            Err(StoreError::HourFull) => return Err(busy),
+            Err(StoreError::HourFull) => return Err(busy(now)),
             Err(e) => return Err(e.into()),
         }
     }
-    let reference = filed.ok_or_else(|| ServiceError::from(StoreError::Conflict("no free reference".to_owned())))?;
-    Ok(Receipt {
-        reference,
-        query_code,
-        department: department.to_string(),
-        tip_id: id.to_string(),
-        received_at: now,
-        reporter: reporter.key,
-    })
+    filed.ok_or_else(|| ServiceError::from(StoreError::Conflict("no free reference".to_owned())))
 }
 
 /// A tip opened with its key.

@@ -233,6 +233,54 @@ impl<F: FnMut(&str)> Progress for F {
     }
 }
 
+/// Writes one table to `tables/{table}.jsonl` under `partial`: a header, then a line per row.
+async fn dump_table(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+    partial: &Path,
+    manifest: &mut Manifest,
+) -> Result<u64, BackupError> {
+    let columns = columns(&mut *conn, backend, table).await?;
+    let relative = format!("tables/{table}.jsonl");
+    let path = partial.join(&relative);
+    let file = std::fs::File::create(&path).map_err(io_at(&path))?;
+    let mut writer = Hashed { inner: BufWriter::new(file), hash: Sha256::new(), bytes: 0 };
+    let header = TableHeader { table: table.to_owned(), columns: columns.clone() };
+    write_line(&mut writer, &serde_json::to_vec(&header).map_err(json)?, &path)?;
+    let names: Vec<String> = columns.iter().map(|(name, _)| quoted(name)).collect();
+    let sql = format!("SELECT {} FROM {}", names.join(", "), quoted(table));
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
+    let mut count = 0u64;
+    while let Some(row) = rows.try_next().await? {
+        let values = row_values(&row, &columns)?;
+        write_line(&mut writer, &serde_json::to_vec(&values).map_err(json)?, &path)?;
+        count += 1;
+    }
+    drop(rows);
+    finish_file(writer, &path, &relative, manifest)?;
+    manifest.tables.insert(table.to_owned(), count);
+    Ok(count)
+}
+
+/// A row's values as JSON: numbers, text, and bytes in Base64.
+fn row_values(
+    row: &sqlx::any::AnyRow,
+    columns: &[(String, ColumnKind)],
+) -> Result<Vec<serde_json::Value>, BackupError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, (_, kind)) in columns.iter().enumerate() {
+        values.push(match kind {
+            ColumnKind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(serde_json::Value::Null, Into::into),
+            ColumnKind::Text => row.try_get::<Option<String>, _>(i)?.map_or(serde_json::Value::Null, Into::into),
+            ColumnKind::Bytes => {
+                row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(serde_json::Value::Null, |b| BASE64.encode(&b).into())
+            }
+        });
+    }
+    Ok(values)
+}
+
 /// Writes a consistent copy of the database and blobs to `out`, which must not exist yet.
 pub async fn backup(
     store: &Store,
@@ -270,36 +318,7 @@ pub async fn backup(
         shredded_meanwhile: Vec::new(),
     };
     for &table in TABLES {
-        let columns = columns(&mut tx, backend, table).await?;
-        let relative = format!("tables/{table}.jsonl");
-        let path = partial.join(&relative);
-        let file = std::fs::File::create(&path).map_err(io_at(&path))?;
-        let mut writer = Hashed { inner: BufWriter::new(file), hash: Sha256::new(), bytes: 0 };
-        let header = TableHeader { table: table.to_owned(), columns: columns.clone() };
-        write_line(&mut writer, &serde_json::to_vec(&header).map_err(json)?, &path)?;
-        let names: Vec<String> = columns.iter().map(|(name, _)| quoted(name)).collect();
-        let sql = format!("SELECT {} FROM {}", names.join(", "), quoted(table));
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
-        let mut count = 0u64;
-        while let Some(row) = rows.try_next().await? {
-            let mut values = Vec::with_capacity(columns.len());
-            for (i, (_, kind)) in columns.iter().enumerate() {
-                values.push(match kind {
-                    ColumnKind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(serde_json::Value::Null, Into::into),
-                    ColumnKind::Text => {
-                        row.try_get::<Option<String>, _>(i)?.map_or(serde_json::Value::Null, Into::into)
-                    }
-                    ColumnKind::Bytes => row
-                        .try_get::<Option<Vec<u8>>, _>(i)?
-                        .map_or(serde_json::Value::Null, |b| BASE64.encode(&b).into()),
-                });
-            }
-            write_line(&mut writer, &serde_json::to_vec(&values).map_err(json)?, &path)?;
-            count += 1;
-        }
-        drop(rows);
-        finish_file(writer, &path, &relative, &mut manifest)?;
-        manifest.tables.insert(table.to_owned(), count);
+        let count = dump_table(&mut tx, backend, table, &partial, &mut manifest).await?;
         progress.note(&format!("{table}: {count} rows"));
     }
     let ids: Vec<String> =
@@ -503,6 +522,29 @@ async fn load(
     written: &mut Vec<String>,
     progress: &mut dyn Progress,
 ) -> Result<(), BackupError> {
+    load_blobs(blobs, from, manifest, written).await?;
+    progress.note(&format!("blobs: {} ({} bytes)", written.len(), manifest.blob_bytes));
+
+    let shredded: std::collections::HashSet<&str> = manifest.shredded_meanwhile.iter().map(String::as_str).collect();
+    let backend = store.backend();
+    let mut tx = store.begin().await?;
+    sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
+    for &table in TABLES {
+        let count = load_table(&mut tx, backend, from, table, manifest, &shredded, progress).await?;
+        progress.note(&format!("{table}: {count} rows"));
+    }
+    tx.commit().await?;
+    store.optimize().await?;
+    Ok(())
+}
+
+/// Puts every blob of the backup in place; `written` names those written, to undo them.
+async fn load_blobs(
+    blobs: &BlobStore,
+    from: &Path,
+    manifest: &Manifest,
+    written: &mut Vec<String>,
+) -> Result<(), BackupError> {
     for relative in manifest.files.keys() {
         let Some(id) = relative.strip_prefix("blobs/") else { continue };
         let path = from.join(relative);
@@ -518,84 +560,87 @@ async fn load(
         }
         written.push(blobs.commit(slot).await.map_err(io_at(&path))?);
     }
-    progress.note(&format!("blobs: {} ({} bytes)", written.len(), manifest.blob_bytes));
-
-    let shredded: std::collections::HashSet<&str> = manifest.shredded_meanwhile.iter().map(String::as_str).collect();
-    let backend = store.backend();
-    let mut tx = store.begin().await?;
-    sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
-    for &table in TABLES {
-        let path = from.join(format!("tables/{table}.jsonl"));
-        let file = std::fs::File::open(&path).map_err(io_at(&path))?;
-        let mut lines = std::io::BufReader::new(file).lines();
-        let header: TableHeader = match lines.next() {
-            Some(line) => serde_json::from_str(&line.map_err(io_at(&path))?).map_err(json)?,
-            None => return Err(BackupError::Invalid(format!("{} is empty", path.display()))),
-        };
-        let target = columns(&mut tx, backend, table).await?;
-        for (name, _) in &header.columns {
-            if !target.iter().any(|(t, _)| t == name) {
-                return Err(BackupError::Invalid(format!("{table}.{name} of the backup is not in this schema")));
-            }
-        }
-        let kinds: Vec<ColumnKind> = header
-            .columns
-            .iter()
-            .map(|(name, _)| target.iter().find(|(t, _)| t == name).map_or(ColumnKind::Text, |(_, k)| *k))
-            .collect();
-        let deferred: Vec<usize> = header
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, (name, _))| SELF_REFERENCES.contains(&(table, name.as_str())))
-            .map(|(i, _)| i)
-            .collect();
-        let per_insert = ROWS_PER_INSERT.min(PARAMETERS_PER_INSERT / header.columns.len().max(1)).max(1);
-        let mut batch: Vec<Vec<serde_json::Value>> = Vec::with_capacity(per_insert);
-        let mut later: Vec<Vec<serde_json::Value>> = Vec::new();
-        let mut count = 0u64;
-        let mut skipped = 0u64;
-        let blob_column =
-            if table == "attachments" { header.columns.iter().position(|(name, _)| name == "blob_id") } else { None };
-        for line in lines {
-            let mut row: Vec<serde_json::Value> = serde_json::from_str(&line.map_err(io_at(&path))?).map_err(json)?;
-            if row.len() != header.columns.len() {
-                return Err(BackupError::Invalid(format!("{}: a row of the wrong width", path.display())));
-            }
-            if blob_column.is_some_and(|i| row[i].as_str().is_some_and(|id| shredded.contains(id))) {
-                skipped += 1;
-                continue;
-            }
-            if deferred.iter().any(|&i| !row[i].is_null()) {
-                later.push(row.clone());
-                for &i in &deferred {
-                    row[i] = serde_json::Value::Null;
-                }
-            }
-            batch.push(row);
-            count += 1;
-            if batch.len() == per_insert {
-                insert(&mut tx, table, &header, &kinds, &batch).await?;
-                batch.clear();
-            }
-            if count.is_multiple_of(100_000) {
-                progress.note(&format!("{table}: {count} rows…"));
-            }
-        }
-        if !batch.is_empty() {
-            insert(&mut tx, table, &header, &kinds, &batch).await?;
-        }
-        set_deferred(&mut tx, table, &header, &kinds, &deferred, &later).await?;
-        if manifest.tables.get(table).copied() != Some(count + skipped) {
-            return Err(BackupError::Invalid(format!(
-                "{table}: the backup holds {count} rows, its manifest says otherwise"
-            )));
-        }
-        progress.note(&format!("{table}: {count} rows"));
-    }
-    tx.commit().await?;
-    store.optimize().await?;
     Ok(())
+}
+
+/// Loads one table's rows in batches, self-references set once every row is in; gives the
+/// rows loaded. Rows naming a blob shredded meanwhile are skipped.
+async fn load_table(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    from: &Path,
+    table: &str,
+    manifest: &Manifest,
+    shredded: &std::collections::HashSet<&str>,
+    progress: &mut dyn Progress,
+) -> Result<u64, BackupError> {
+    let path = from.join(format!("tables/{table}.jsonl"));
+    let file = std::fs::File::open(&path).map_err(io_at(&path))?;
+    let mut lines = std::io::BufReader::new(file).lines();
+    let header: TableHeader = match lines.next() {
+        Some(line) => serde_json::from_str(&line.map_err(io_at(&path))?).map_err(json)?,
+        None => return Err(BackupError::Invalid(format!("{} is empty", path.display()))),
+    };
+    let target = columns(&mut *conn, backend, table).await?;
+    for (name, _) in &header.columns {
+        if !target.iter().any(|(t, _)| t == name) {
+            return Err(BackupError::Invalid(format!("{table}.{name} of the backup is not in this schema")));
+        }
+    }
+    let kinds: Vec<ColumnKind> = header
+        .columns
+        .iter()
+        .map(|(name, _)| target.iter().find(|(t, _)| t == name).map_or(ColumnKind::Text, |(_, k)| *k))
+        .collect();
+    let deferred: Vec<usize> = header
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| SELF_REFERENCES.contains(&(table, name.as_str())))
+        .map(|(i, _)| i)
+        .collect();
+    let per_insert = ROWS_PER_INSERT.min(PARAMETERS_PER_INSERT / header.columns.len().max(1)).max(1);
+    let mut batch: Vec<Vec<serde_json::Value>> = Vec::with_capacity(per_insert);
+    let mut later: Vec<Vec<serde_json::Value>> = Vec::new();
+    let mut count = 0u64;
+    let mut skipped = 0u64;
+    let blob_column =
+        if table == "attachments" { header.columns.iter().position(|(name, _)| name == "blob_id") } else { None };
+    for line in lines {
+        let mut row: Vec<serde_json::Value> = serde_json::from_str(&line.map_err(io_at(&path))?).map_err(json)?;
+        if row.len() != header.columns.len() {
+            return Err(BackupError::Invalid(format!("{}: a row of the wrong width", path.display())));
+        }
+        if blob_column.is_some_and(|i| row[i].as_str().is_some_and(|id| shredded.contains(id))) {
+            skipped += 1;
+            continue;
+        }
+        if deferred.iter().any(|&i| !row[i].is_null()) {
+            later.push(row.clone());
+            for &i in &deferred {
+                row[i] = serde_json::Value::Null;
+            }
+        }
+        batch.push(row);
+        count += 1;
+        if batch.len() == per_insert {
+            insert(&mut *conn, table, &header, &kinds, &batch).await?;
+            batch.clear();
+        }
+        if count.is_multiple_of(100_000) {
+            progress.note(&format!("{table}: {count} rows…"));
+        }
+    }
+    if !batch.is_empty() {
+        insert(&mut *conn, table, &header, &kinds, &batch).await?;
+    }
+    set_deferred(&mut *conn, table, &header, &kinds, &deferred, &later).await?;
+    if manifest.tables.get(table).copied() != Some(count + skipped) {
+        return Err(BackupError::Invalid(format!(
+            "{table}: the backup holds {count} rows, its manifest says otherwise"
+        )));
+    }
+    Ok(count)
 }
 
 fn bind_value<'q>(

@@ -1,5 +1,6 @@
 //! Reference data for forms and pages, read from the store at most once a minute.
 
+use crate::domain::DeadlineStep;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,8 +60,14 @@ impl ReferenceData {
         )
     }
 
-    pub fn days(&self, step: &str) -> i64 {
-        self.deadline_days.get(step).copied().unwrap_or(0)
+    /// The days a deadline step allows (0 for a step the reference data lacks).
+    pub fn days(&self, step: DeadlineStep) -> i64 {
+        self.deadline_days.get(step.as_str()).copied().unwrap_or(0)
+    }
+
+    /// The last moment to acknowledge a tip received at `received_at`.
+    pub fn acknowledge_by(&self, received_at: i64) -> i64 {
+        received_at + self.days(DeadlineStep::Acknowledge) * crate::domain::china_time::DAY
     }
 }
 

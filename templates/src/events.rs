@@ -127,16 +127,13 @@ pub fn staff_sentence(
         ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
             Ok(x) => {
                 let department = x.department.as_deref().map(department_name).unwrap_or_default();
-                match lang {
-                    Lang::Zh => format!(
-                        "保密专员已批准，举报人身份于 {at} 向{department}的 {} 披露，理由：{}",
-                        x.username, x.reason
-                    ),
-                    Lang::En => format!(
-                        "With the custodian's approval, the reporter's identity was disclosed on {at} to {} of {department}, because: {}",
-                        x.username, x.reason
-                    ),
-                }
+                let args = [
+                    ("at", at.into()),
+                    ("department", department.into()),
+                    ("who", x.username.into()),
+                    ("reason", x.reason.into()),
+                ];
+                lang.tr_with("events-disclosed-to-official", &args)
             }
             Err(_) => lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned(),
         },
@@ -167,24 +164,22 @@ pub fn sentence(
         ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
             Ok(x) => {
                 let department = x.department.as_deref().map(department_name).unwrap_or_default();
-                match lang {
-                    Lang::Zh => format!(
-                        "您的身份信息已于 {at} 经保密专员批准，向{department}的工作人员 {} 披露，理由：{}",
-                        x.username, x.reason
-                    ),
-                    Lang::En => format!(
-                        "On {at}, with the custodian's approval, your identity was disclosed to {} of {department}, because: {}",
-                        x.username, x.reason
-                    ),
-                }
+                let args = [
+                    ("at", at.into()),
+                    ("department", department.into()),
+                    ("who", x.username.into()),
+                    ("reason", x.reason.into()),
+                ];
+                lang.tr_with("events-disclosed-to-reporter", &args)
             }
             Err(_) => label.to_owned(),
         },
         ("reward_notified" | "reward_extended", Some(d)) => match serde_json::from_str::<Notice>(d) {
-            Ok(n) => match lang {
-                Lang::Zh => format!("{label}：{} 元，请于 {} 前领取", n.amount, n.claim_due_on),
-                Lang::En => format!("{label}: {} yuan, to be claimed by {}", n.amount, n.claim_due_on),
-            },
+            Ok(n) => {
+                let args =
+                    [("label", label.into()), ("amount", n.amount.to_string().into()), ("due", n.claim_due_on.into())];
+                lang.tr_with("events-reward-notice", &args)
+            }
             Err(_) => label.to_owned(),
         },
         ("transferred", Some(d)) => format!("{label} {}", department_name(d)),

@@ -17,16 +17,17 @@ pub fn page(lang: Lang, p: &PosterView, path: &str) -> Markup {
         &frame,
         html! {
             article.poster {
-                h1 { "安全生产举报" br; span.en { "Work-safety reporting" } }
-                p.lead { "发现重大事故隐患、安全生产违法行为、瞒报谎报事故，请扫码举报。" }
+                // The poster speaks Chinese first, whatever language its page was opened in.
+                h1 { (Lang::Zh.tr("poster-title")) br; span.en lang="en" { (Lang::En.tr("poster-title")) } }
+                p.lead { (Lang::Zh.tr("poster-lead")) }
                 div.qr { (PreEscaped(&p.qr_svg)) }
                 p.url { (p.url) }
                 ul {
-                    li { "可以匿名，不需要注册" }
-                    li { "内容加密保存，严格为举报人保密" }
-                    li { "经查属实的，按规定给予奖励" }
+                    li { (Lang::Zh.tr("poster-anonymous")) }
+                    li { (Lang::Zh.tr("poster-encrypted")) }
+                    li { (Lang::Zh.tr("poster-rewarded")) }
                 }
-                p.hotline { "举报电话 " strong { (HOTLINE) } }
+                p.hotline { (Lang::Zh.tr("poster-hotline")) " " strong { (HOTLINE) } }
                 p.muted { (p.label) }
             }
         },

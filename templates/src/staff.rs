@@ -426,9 +426,6 @@ fn action_form(f: &Frame<'_>, reference: &str, action: &str, label: &str, fields
 
 pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
     let lang = f.lang;
-    let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
-    let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
-    let t = |a: &'static str| Typed::of(v, a);
     layout(
         f,
         html! {
@@ -436,141 +433,187 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(r) = &v.refused { div.error-summary role="alert" { p { (lang.tr("staff-not-done-correct-shown-try")) (r.message) } } }
             div.case {
-                section {
-                    dl.facts { @for (k, val) in &v.facts { dt { (k) } dd { (val) } } }
-                    h2 { (v.title) }
-                    p.pre { (v.description) }
-                    p { strong { (lang.tr("staff-where")) } (v.location) }
-                    @if let Some(c) = &v.company { p { strong { (lang.tr("staff-company")) } (c) } }
-                    @if let Some(d) = &v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
-                    @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
-                    p { strong { (lang.tr("staff-identity")) } (v.identity) }
-                    h2 { (lang.tr("staff-evidence")) }
-                    @if v.files.is_empty() { p.muted { (lang.tr("staff-none")) } }
-                    ul.files { @for file in &v.files {
-                        li { a href={ "/staff/tips/" (v.reference) "/attachments/" (file.id) } { (file.name) } " · " (file.kind) " · " (file.size) " · " (file.metadata) }
-                    } }
-                    h2 { (lang.tr("staff-messages-reporter")) }
-                    ol.messages { @for m in &v.messages { li { p.meta { (m.who) " · " (m.at) } p.pre { (m.text) } } } }
-                    @let reply = t("reply");
-                    (action_form(f, &v.reference, "reply", lang.tr("staff-send-reporter"), html! {
-                        div.field { label for="reply-body" { (lang.tr("staff-reply-reporter-sees")) } textarea id="reply-body" name="body" rows="3" maxlength="5000" { (reply.or("body", "")) } (reply.error("body")) (reply.form_error()) }
-                    }))
-                    h2 { (lang.tr("staff-internal-notes")) }
-                    ol.messages { @for n in &v.notes { li { p.meta { (n.who) " · " (n.at) } p.pre { (n.text) } } } }
-                    @let note = t("note");
-                    (action_form(f, &v.reference, "note", lang.tr("staff-add-internal-note"), html! {
-                        div.field { label for="note-body" { (lang.tr("staff-note-officials-only")) } textarea id="note-body" name="body" rows="3" maxlength="10000" { (note.or("body", "")) } (note.error("body")) (note.form_error()) }
-                    }))
-                    h2 { (lang.tr("staff-timeline")) }
-                    ol.timeline { @for e in &v.events { li { span.meta { (e.at) " · " (e.who) } " " (e.text) } } }
-                }
+                section { (case_record(f, v)) }
                 aside {
-                    h2 { (lang.tr("staff-actions")) }
-                    @if let Some(p) = &v.proposal {
-                        div.notice-box.proposal {
-                            h3 { (lang.tr("staff-waiting-approval")) (p.title) }
-                            p.meta { (lang.tr("staff-proposed")) (p.by) " · " (p.at) }
-                            dl.facts { @for (k, val) in &p.lines { dt { (k) } dd.pre { (val) } } }
-                        }
-                    }
-                    @for (code, text) in &v.actions {
-                        @if ["accept", "start_verification", "assign_me"].contains(&code.as_str()) {
-                            (action_form(f, &v.reference, code, text, html! { (Typed::of(v, code).form_error()) }))
-                        }
-                    }
-                    @if has("approve") {
-                        @let a = t("approve");
-                        (action_form(f, &v.reference, "approve", &label("approve"), html! {
-                            (a.form_error())
-                            (confirm_box("approve-confirm", lang.tr("staff-i-have-read-proposal-above"), &a))
-                        }))
-                    }
-                    @if has("close") {
-                        @let a = t("close");
-                        (action_form(f, &v.reference, "close", &label("close"), html! {
-                            (a.form_error())
-                            (confirm_box("close-confirm", lang.tr("staff-once-closed-tip-cannot-worked"), &a))
-                        }))
-                    }
-                    @if has("assign") {
-                        @let a = t("assign");
-                        (action_form(f, &v.reference, "assign", &label("assign"), html! {
-                            div.field.compact { label for="assignee" { (lang.tr("case-assignee")) }
-                                select id="assignee" name="to" { @for (id, name) in &v.colleagues { option value=(id) selected[a.value("to") == Some(id.as_str())] { (name) } } }
-                                (a.error("to")) (a.form_error()) }
-                        }))
-                    }
-                    @if has("deny") {
-                        @let a = t("deny");
-                        (action_form(f, &v.reference, "deny", &label("deny"), html! {
-                            div.field.compact { label for="deny-reason" { (lang.tr("staff-why-not-proposer-told")) } input id="deny-reason" name="reason" type="text" maxlength="2000" value=(a.or("reason", "")); (a.error("reason")) (a.form_error()) }
-                        }))
-                    }
-                    @if has("transfer") && v.departments.is_empty() {
-                        p.hint { (lang.tr("staff-no-other-department-can-receive")) }
-                    } @else if has("transfer") {
-                        @let a = t("transfer");
-                        (action_form(f, &v.reference, "transfer", &label("transfer"), html! {
-                            div.field.compact { label for="to" { (lang.tr("staff-transfer")) }
-                                select id="to" name="to" required {
-                                    option value="" { (lang.tr("staff-choose-department")) }
-                                    @for (code, name) in &v.departments { option value=(code) selected[a.value("to") == Some(code.as_str())] { (name) } }
-                                }
-                                (a.error("to")) }
-                            (a.form_error())
-                            (confirm_box("transfer-confirm", lang.tr("staff-after-transfer-department-can-no"), &a))
-                        }))
-                    }
-                    @if has("propose_rejection") {
-                        @let a = t("propose_rejection");
-                        (action_form(f, &v.reference, "propose_rejection", &label("propose_rejection"), html! {
-                            div.field.compact { label for="reject-reason" { (lang.tr("staff-reason-reporter-sees")) } textarea id="reject-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
-                        }))
-                    }
-                    @if has("propose_extension") {
-                        @let a = t("propose_extension");
-                        (action_form(f, &v.reference, "propose_extension", &label("propose_extension"), html! {
-                            div.field.compact { label for="days" { (lang.tr("case-days")) } input id="days" name="days" type="number" min="1" max="30" value=(a.or("days", "30")); (a.error("days")) }
-                            div.field.compact { label for="extend-reason" { (lang.tr("staff-reason-reporter-sees-2")) } textarea id="extend-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
-                        }))
-                    }
-                    @if has("propose_conclusion") {
-                        @let a = t("propose_conclusion");
-                        (action_form(f, &v.reference, "propose_conclusion", &label("propose_conclusion"), html! {
-                            (a.form_error())
-                            (conclusion_fields(lang, "conclude", false, &a))
-                            div.field.compact { label for="feedback" { (lang.tr("staff-feedback-conclusion-short-account-decision")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" { (a.or("feedback", "")) } (a.error("feedback")) }
-                        }))
-                    }
-                    @if has("conclude_review") {
-                        @let a = t("conclude_review");
-                        (action_form(f, &v.reference, "conclude_review", &label("conclude_review"), html! {
-                            (a.form_error())
-                            div.field.compact { label for="review-account" { (lang.tr("staff-review-s-answer-reporter-sees")) } textarea id="review-account" name="body" rows="4" maxlength="5000" { (a.or("body", "")) } (a.error("body")) }
-                            (conclusion_fields(lang, "review", true, &a))
-                        }))
-                    }
-                    @if has("propose_duplicate") {
-                        @let a = t("propose_duplicate");
-                        (action_form(f, &v.reference, "propose_duplicate", &label("propose_duplicate"), html! {
-                            div.field.compact { label for="of" { (lang.tr("staff-duplicate-earlier-accepted-tip-s")) } input id="of" name="of" type="text" maxlength="20" value=(a.or("of", "")); (a.error("of")) (a.form_error()) }
-                        }))
-                    }
-                    @if let Some(r) = &v.reward { (reward_panel(f, v, r)) }
-                    @if let Some(state) = &v.identity_state { p.hint { strong { (lang.tr("staff-identity-2")) } (state) } }
-                    @if v.can_request_identity {
-                        @let a = t("identity");
-                        form.action method="post" action={ "/staff/tips/" (v.reference) "/disclosure" } {
-                            input type="hidden" name="csrf" value=(f.csrf);
-                            div.field.compact { label for="why" { (lang.tr("staff-why-reporter-s-identity-needed")) } textarea id="why" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
-                            button.button type="submit" { (lang.tr("staff-ask-custodian-identity")) }
-                        }
-                    }
+                    (case_steps(f, v))
+                    (case_decisions(f, v))
+                    (case_proposals(f, v))
+                    (case_reward_and_identity(f, v))
                 }
             }
         },
     )
+}
+
+/// The tip itself: the report, evidence, messages, notes and timeline.
+fn case_record(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    let t = |a: &'static str| Typed::of(v, a);
+    html! {
+        dl.facts { @for (k, val) in &v.facts { dt { (k) } dd { (val) } } }
+        h2 { (v.title) }
+        p.pre { (v.description) }
+        p { strong { (lang.tr("staff-where")) } (v.location) }
+        @if let Some(c) = &v.company { p { strong { (lang.tr("staff-company")) } (c) } }
+        @if let Some(d) = &v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
+        @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
+        p { strong { (lang.tr("staff-identity")) } (v.identity) }
+        h2 { (lang.tr("staff-evidence")) }
+        @if v.files.is_empty() { p.muted { (lang.tr("staff-none")) } }
+        ul.files { @for file in &v.files {
+            li { a href={ "/staff/tips/" (v.reference) "/attachments/" (file.id) } { (file.name) } " · " (file.kind) " · " (file.size) " · " (file.metadata) }
+        } }
+        h2 { (lang.tr("staff-messages-reporter")) }
+        ol.messages { @for m in &v.messages { li { p.meta { (m.who) " · " (m.at) } p.pre { (m.text) } } } }
+        @let reply = t("reply");
+        (action_form(f, &v.reference, "reply", lang.tr("staff-send-reporter"), html! {
+            div.field { label for="reply-body" { (lang.tr("staff-reply-reporter-sees")) } textarea id="reply-body" name="body" rows="3" maxlength="5000" { (reply.or("body", "")) } (reply.error("body")) (reply.form_error()) }
+        }))
+        h2 { (lang.tr("staff-internal-notes")) }
+        ol.messages { @for n in &v.notes { li { p.meta { (n.who) " · " (n.at) } p.pre { (n.text) } } } }
+        @let note = t("note");
+        (action_form(f, &v.reference, "note", lang.tr("staff-add-internal-note"), html! {
+            div.field { label for="note-body" { (lang.tr("staff-note-officials-only")) } textarea id="note-body" name="body" rows="3" maxlength="10000" { (note.or("body", "")) } (note.error("body")) (note.form_error()) }
+        }))
+        h2 { (lang.tr("staff-timeline")) }
+        ol.timeline { @for e in &v.events { li { span.meta { (e.at) " · " (e.who) } " " (e.text) } } }
+    }
+}
+
+/// A waiting proposal and the steps that need no input.
+fn case_steps(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    html! {
+        h2 { (lang.tr("staff-actions")) }
+        @if let Some(p) = &v.proposal {
+            div.notice-box.proposal {
+                h3 { (lang.tr("staff-waiting-approval")) (p.title) }
+                p.meta { (lang.tr("staff-proposed")) (p.by) " · " (p.at) }
+                dl.facts { @for (k, val) in &p.lines { dt { (k) } dd.pre { (val) } } }
+            }
+        }
+        @for (code, text) in &v.actions {
+            @if ["accept", "start_verification", "assign_me"].contains(&code.as_str()) {
+                (action_form(f, &v.reference, code, text, html! { (Typed::of(v, code).form_error()) }))
+            }
+        }
+    }
+}
+
+/// Approving, closing, assigning, turning down and transferring.
+fn case_decisions(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
+    let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
+    let t = |a: &'static str| Typed::of(v, a);
+    html! {
+        @if has("approve") {
+            @let a = t("approve");
+            (action_form(f, &v.reference, "approve", &label("approve"), html! {
+                (a.form_error())
+                (confirm_box("approve-confirm", lang.tr("staff-i-have-read-proposal-above"), &a))
+            }))
+        }
+        @if has("close") {
+            @let a = t("close");
+            (action_form(f, &v.reference, "close", &label("close"), html! {
+                (a.form_error())
+                (confirm_box("close-confirm", lang.tr("staff-once-closed-tip-cannot-worked"), &a))
+            }))
+        }
+        @if has("assign") {
+            @let a = t("assign");
+            (action_form(f, &v.reference, "assign", &label("assign"), html! {
+                div.field.compact { label for="assignee" { (lang.tr("case-assignee")) }
+                    select id="assignee" name="to" { @for (id, name) in &v.colleagues { option value=(id) selected[a.value("to") == Some(id.as_str())] { (name) } } }
+                    (a.error("to")) (a.form_error()) }
+            }))
+        }
+        @if has("deny") {
+            @let a = t("deny");
+            (action_form(f, &v.reference, "deny", &label("deny"), html! {
+                div.field.compact { label for="deny-reason" { (lang.tr("staff-why-not-proposer-told")) } input id="deny-reason" name="reason" type="text" maxlength="2000" value=(a.or("reason", "")); (a.error("reason")) (a.form_error()) }
+            }))
+        }
+        @if has("transfer") && v.departments.is_empty() {
+            p.hint { (lang.tr("staff-no-other-department-can-receive")) }
+        } @else if has("transfer") {
+            @let a = t("transfer");
+            (action_form(f, &v.reference, "transfer", &label("transfer"), html! {
+                div.field.compact { label for="to" { (lang.tr("staff-transfer")) }
+                    select id="to" name="to" required {
+                        option value="" { (lang.tr("staff-choose-department")) }
+                        @for (code, name) in &v.departments { option value=(code) selected[a.value("to") == Some(code.as_str())] { (name) } }
+                    }
+                    (a.error("to")) }
+                (a.form_error())
+                (confirm_box("transfer-confirm", lang.tr("staff-after-transfer-department-can-no"), &a))
+            }))
+        }
+    }
+}
+
+/// The proposals an officer makes: rejection, extension, conclusion, review, duplicate.
+fn case_proposals(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
+    let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
+    let t = |a: &'static str| Typed::of(v, a);
+    html! {
+        @if has("propose_rejection") {
+            @let a = t("propose_rejection");
+            (action_form(f, &v.reference, "propose_rejection", &label("propose_rejection"), html! {
+                div.field.compact { label for="reject-reason" { (lang.tr("staff-reason-reporter-sees")) } textarea id="reject-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
+            }))
+        }
+        @if has("propose_extension") {
+            @let a = t("propose_extension");
+            (action_form(f, &v.reference, "propose_extension", &label("propose_extension"), html! {
+                div.field.compact { label for="days" { (lang.tr("case-days")) } input id="days" name="days" type="number" min="1" max="30" value=(a.or("days", "30")); (a.error("days")) }
+                div.field.compact { label for="extend-reason" { (lang.tr("staff-reason-reporter-sees-2")) } textarea id="extend-reason" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
+            }))
+        }
+        @if has("propose_conclusion") {
+            @let a = t("propose_conclusion");
+            (action_form(f, &v.reference, "propose_conclusion", &label("propose_conclusion"), html! {
+                (a.form_error())
+                (conclusion_fields(lang, "conclude", false, &a))
+                div.field.compact { label for="feedback" { (lang.tr("staff-feedback-conclusion-short-account-decision")) } textarea id="feedback" name="feedback" rows="4" maxlength="5000" { (a.or("feedback", "")) } (a.error("feedback")) }
+            }))
+        }
+        @if has("conclude_review") {
+            @let a = t("conclude_review");
+            (action_form(f, &v.reference, "conclude_review", &label("conclude_review"), html! {
+                (a.form_error())
+                div.field.compact { label for="review-account" { (lang.tr("staff-review-s-answer-reporter-sees")) } textarea id="review-account" name="body" rows="4" maxlength="5000" { (a.or("body", "")) } (a.error("body")) }
+                (conclusion_fields(lang, "review", true, &a))
+            }))
+        }
+        @if has("propose_duplicate") {
+            @let a = t("propose_duplicate");
+            (action_form(f, &v.reference, "propose_duplicate", &label("propose_duplicate"), html! {
+                div.field.compact { label for="of" { (lang.tr("staff-duplicate-earlier-accepted-tip-s")) } input id="of" name="of" type="text" maxlength="20" value=(a.or("of", "")); (a.error("of")) (a.form_error()) }
+            }))
+        }
+    }
+}
+
+/// The reward panel and the request for the identity.
+fn case_reward_and_identity(f: &Frame<'_>, v: &CaseView) -> Markup {
+    let lang = f.lang;
+    let t = |a: &'static str| Typed::of(v, a);
+    html! {
+        @if let Some(r) = &v.reward { (reward_panel(f, v, r)) }
+        @if let Some(state) = &v.identity_state { p.hint { strong { (lang.tr("staff-identity-2")) } (state) } }
+        @if v.can_request_identity {
+            @let a = t("identity");
+            form.action method="post" action={ "/staff/tips/" (v.reference) "/disclosure" } {
+                input type="hidden" name="csrf" value=(f.csrf);
+                div.field.compact { label for="why" { (lang.tr("staff-why-reporter-s-identity-needed")) } textarea id="why" name="reason" rows="2" maxlength="2000" { (a.or("reason", "")) } (a.error("reason")) (a.form_error()) }
+                button.button type="submit" { (lang.tr("staff-ask-custodian-identity")) }
+            }
+        }
+    }
 }
 
 /// A horizontal bar chart as SVG: label, value, and a highlighted part of the value.
@@ -736,10 +779,8 @@ pub struct GroupView {
 fn waiting_for(lang: Lang, approvers: &[String]) -> String {
     if approvers.is_empty() {
         lang.tr("staff-nobody-may-approve-yet-group").to_owned()
-    } else if lang == Lang::Zh {
-        format!("等待 {} 批准", approvers.join(" 或 "))
     } else {
-        format!("Waiting for {} to approve", approvers.join(" or "))
+        lang.tr_with("staff-waiting-for", &[("names", approvers.join(lang.tr("list-or")).into())])
     }
 }
 
@@ -752,7 +793,7 @@ pub fn unheld_versions(lang: Lang, g: &GroupView) -> Markup {
                 p { strong { (g.label) } " · " (lang.tr("staff-no-active-member-holds-these")) }
                 ul { @for v in &unheld {
                     li {
-                        @if lang == Lang::Zh { "版本 " (v.version) "：封存 " (v.tips) " 件举报。" } @else { "Version " (v.version) ": seals " (v.tips) " tip(s). " }
+                        (lang.tr_with("staff-version-seals", &[("version", v.version.into()), ("tips", v.tips.into())])) " "
                         @if v.recovery > 0 {
                             (lang.tr("staff-recovery-identity-holds-its-holder")) " "
                             code { "jubao department admit --identity FILE --user USERNAME" }

@@ -106,93 +106,121 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
             h1 { (title) }
             @if let Some(n) = &s.notice { p.notice role="status" { (n) } }
             (error_summary(lang.tr("track-not-done"), &s.errors))
-            dl.facts {
-                dt { (lang.tr("desk-reference")) } dd.code { (s.reference) }
-                dt { (lang.tr("track-status")) } dd { strong { (s.status) } br; span.hint { (s.status_explained) } }
-                dt { (lang.tr("track-received")) } dd { (s.received) }
-                @for (what, when) in &s.deadlines { dt { (what) } dd { (when) } }
-                dt { (lang.tr("case-kind")) } dd { (s.kind) }
-                dt { (lang.tr("report-field")) } dd { (s.category) }
-                dt { (lang.tr("case-district")) } dd { (s.district) }
-                dt { (lang.tr("track-identity")) }
-                dd { @if let Some(disclosed) = &s.identity_disclosed { strong { (lang.tr("track-disclosed")) } br; (disclosed) br; span.hint { (lang.tr("track-nobody-else-can-open-your")) } }
-                     @else if s.identity_given { (lang.tr("track-kept-encrypted-its-own-only")) }
-                     @else { (lang.tr("case-anonymous")) } }
-            }
-            @if !s.events.is_empty() {
-                h2 { (lang.tr("track-what-has-happened")) }
-                ol.timeline { @for (at, what) in &s.events { li { span.meta { (at) } " " span.pre { (what) } } } }
-            }
-            @if let Some(e) = &s.eligibility {
-                h2 id="reward" { (lang.tr("staff-reward")) }
-                p { (e) }
-            }
-            @if let Some(r) = &s.reward { (reward(lang, s, r)) }
-            @if let Some(until) = &s.objection_until {
-                h2 id="objection" { (lang.tr("track-do-you-disagree-outcome")) }
-                form method="post" action="/track/objection" novalidate {
-                    input type="hidden" name="csrf" value=(s.csrf);
-                    (textarea(&Text { field: "objection", label: lang.tr("track-why-you-disagree"), value: "",
-                        hint: Some(&format!("{}{until}{}", lang.tr("track-you-may-object-until"), lang.tr("track-head-who-did-not-conclude"))),
-                        required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 3))
-                    p.actions { button.button type="submit" { (lang.tr("track-object")) } }
-                }
-            }
-            h2 { (lang.tr("track-your-report")) }
-            div.report {
-                h3 { (s.title) }
-                p.pre { (s.description) }
-                p { strong { (lang.tr("staff-where")) } (s.location) }
-                @if let Some(c) = &s.company { p { strong { (lang.tr("staff-company")) } (c) } }
-                @if let Some(d) = &s.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
-            }
-            h2 { (lang.tr("track-messages")) }
-            @if s.messages.is_empty() { p.muted { (lang.tr("track-no-messages-yet")) } }
-            ol.messages {
-                @for m in &s.messages {
-                    li.from-reporter[m.from_reporter] {
-                        p.meta { (if m.from_reporter { lang.tr("track-you") } else { lang.tr("track-officer") }) " · " (m.at) }
-                        p.pre { (m.body) }
-                    }
-                }
-            }
-            form method="post" action="/track/messages" novalidate {
-                input type="hidden" name="csrf" value=(s.csrf);
-                (textarea(&Text { field: "body", label: lang.tr("track-message-officer"), value: &s.message_draft,
-                    hint: Some(lang.tr("track-add-facts-answer-questions-please")), required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 4))
-                p.actions { button.button type="submit" { (lang.tr("track-send-message")) } }
-            }
-            h2 { (lang.tr("staff-evidence")) }
-            @if s.files.is_empty() { p.muted { (lang.tr("track-no-evidence-yet")) } }
-            ul.files {
-                @for f in &s.files {
-                    li { (f.name) " · " (f.kind) " · " (f.size) " · " (f.at)
-                        @if f.metadata_removed { " · " span.hint { (lang.tr("track-location-other-metadata-removed")) } } }
-                }
-            }
-            form method="post" action="/track/attachments" enctype="multipart/form-data" {
-                input type="hidden" name="csrf" value=(s.csrf);
-                div.field {
-                    label.choice {
-                        input type="checkbox" name="keep_metadata" value="true";
-                        span { (lang.tr("track-keep-photos-original-metadata-place")) }
-                    }
-                    span.hint { (lang.tr("track-default-location-device-other-metadata")) }
-                }
-                div.field.invalid[s.errors.of("file").is_some()] {
-                    label for="file" { (lang.tr("track-choose-files")) }
-                    span.hint id="file-hint" { (lang.tr("track-photos-jpeg-png-webp-heic")) (s.max_file_mb) " MB" }
-                    @if let Some(msg) = s.errors.of("file") { span.error id="file-error" { "⚠ " (msg) } }
-                    input id="file" name="file" type="file" multiple aria-describedby="file-hint";
-                }
-                p.actions { button.button type="submit" { (lang.tr("track-upload")) } }
-            }
+            (status_facts(lang, s))
+            (status_outcome(lang, s))
+            (status_conversation(lang, s))
+            (status_evidence(lang, s))
             form method="post" action="/track/signout" {
                 input type="hidden" name="csrf" value=(s.csrf);
                 p.actions { button.button type="submit" { (lang.tr("staff-sign-out")) } }
             }
         },
     )
+}
+
+/// Where the report stands: reference, status, deadlines, choices and the identity.
+fn status_facts(lang: Lang, s: &StatusView) -> Markup {
+    html! {
+        dl.facts {
+            dt { (lang.tr("desk-reference")) } dd.code { (s.reference) }
+            dt { (lang.tr("track-status")) } dd { strong { (s.status) } br; span.hint { (s.status_explained) } }
+            dt { (lang.tr("track-received")) } dd { (s.received) }
+            @for (what, when) in &s.deadlines { dt { (what) } dd { (when) } }
+            dt { (lang.tr("case-kind")) } dd { (s.kind) }
+            dt { (lang.tr("report-field")) } dd { (s.category) }
+            dt { (lang.tr("case-district")) } dd { (s.district) }
+            dt { (lang.tr("track-identity")) }
+            dd { @if let Some(disclosed) = &s.identity_disclosed { strong { (lang.tr("track-disclosed")) } br; (disclosed) br; span.hint { (lang.tr("track-nobody-else-can-open-your")) } }
+                 @else if s.identity_given { (lang.tr("track-kept-encrypted-its-own-only")) }
+                 @else { (lang.tr("case-anonymous")) } }
+        }
+    }
+}
+
+/// What happened so far, the reward, and the objection form.
+fn status_outcome(lang: Lang, s: &StatusView) -> Markup {
+    html! {
+        @if !s.events.is_empty() {
+            h2 { (lang.tr("track-what-has-happened")) }
+            ol.timeline { @for (at, what) in &s.events { li { span.meta { (at) } " " span.pre { (what) } } } }
+        }
+        @if let Some(e) = &s.eligibility {
+            h2 id="reward" { (lang.tr("staff-reward")) }
+            p { (e) }
+        }
+        @if let Some(r) = &s.reward { (reward(lang, s, r)) }
+        @if let Some(until) = &s.objection_until {
+            h2 id="objection" { (lang.tr("track-do-you-disagree-outcome")) }
+            form method="post" action="/track/objection" novalidate {
+                input type="hidden" name="csrf" value=(s.csrf);
+                (textarea(&Text { field: "objection", label: lang.tr("track-why-you-disagree"), value: "",
+                    hint: Some(&lang.tr_with("track-you-may-object-until", &[("until", until.into())])),
+                    required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 3))
+                p.actions { button.button type="submit" { (lang.tr("track-object")) } }
+            }
+        }
+    }
+}
+
+/// The report as sent, and the messages with the officer.
+fn status_conversation(lang: Lang, s: &StatusView) -> Markup {
+    html! {
+        h2 { (lang.tr("track-your-report")) }
+        div.report {
+            h3 { (s.title) }
+            p.pre { (s.description) }
+            p { strong { (lang.tr("staff-where")) } (s.location) }
+            @if let Some(c) = &s.company { p { strong { (lang.tr("staff-company")) } (c) } }
+            @if let Some(d) = &s.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
+        }
+        h2 { (lang.tr("track-messages")) }
+        @if s.messages.is_empty() { p.muted { (lang.tr("track-no-messages-yet")) } }
+        ol.messages {
+            @for m in &s.messages {
+                li.from-reporter[m.from_reporter] {
+                    p.meta { (if m.from_reporter { lang.tr("track-you") } else { lang.tr("track-officer") }) " · " (m.at) }
+                    p.pre { (m.body) }
+                }
+            }
+        }
+        form method="post" action="/track/messages" novalidate {
+            input type="hidden" name="csrf" value=(s.csrf);
+            (textarea(&Text { field: "body", label: lang.tr("track-message-officer"), value: &s.message_draft,
+                hint: Some(lang.tr("track-add-facts-answer-questions-please")), required: true, max: 5000, kind: "", autocomplete: "off" }, &s.errors, 4))
+            p.actions { button.button type="submit" { (lang.tr("track-send-message")) } }
+        }
+    }
+}
+
+/// The evidence sent and the form to add more.
+fn status_evidence(lang: Lang, s: &StatusView) -> Markup {
+    html! {
+        h2 { (lang.tr("staff-evidence")) }
+        @if s.files.is_empty() { p.muted { (lang.tr("track-no-evidence-yet")) } }
+        ul.files {
+            @for f in &s.files {
+                li { (f.name) " · " (f.kind) " · " (f.size) " · " (f.at)
+                    @if f.metadata_removed { " · " span.hint { (lang.tr("track-location-other-metadata-removed")) } } }
+            }
+        }
+        form method="post" action="/track/attachments" enctype="multipart/form-data" {
+            input type="hidden" name="csrf" value=(s.csrf);
+            div.field {
+                label.choice {
+                    input type="checkbox" name="keep_metadata" value="true";
+                    span { (lang.tr("track-keep-photos-original-metadata-place")) }
+                }
+                span.hint { (lang.tr("track-default-location-device-other-metadata")) }
+            }
+            div.field.invalid[s.errors.of("file").is_some()] {
+                label for="file" { (lang.tr("track-choose-files")) }
+                span.hint id="file-hint" { (lang.tr("track-photos-jpeg-png-webp-heic")) (s.max_file_mb) " MB" }
+                @if let Some(msg) = s.errors.of("file") { span.error id="file-error" { "⚠ " (msg) } }
+                input id="file" name="file" type="file" multiple aria-describedby="file-hint";
+            }
+            p.actions { button.button type="submit" { (lang.tr("track-upload")) } }
+        }
+    }
 }
 
 fn reward(lang: Lang, s: &StatusView, r: &RewardView) -> Markup {

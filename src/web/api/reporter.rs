@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::crypto::Reporter;
 use crate::crypto::receipt::QueryCode;
-use crate::domain::{TipReference, china_time, validation};
+use crate::domain::{DeadlineStep, TipReference, china_time, validation};
 use crate::service::{conversation, sessions, tips};
 use crate::store::messages::Author;
 use crate::store::sessions::SessionKind;
@@ -174,20 +174,17 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     let session = reporter(&state, &req).await?;
     let data = state.reference.get().await?;
     let view = &session.view;
-    let messages = conversation::messages(&state.store, &view.tip.id, &view.key).await?;
-    let attachments = conversation::attachments(&state.store, &view.tip.id, &view.key).await?;
+    let days = state.settings.retention.days_after_closure;
+    let acknowledge_days = data.days(DeadlineStep::Acknowledge);
+    let shown = crate::service::reporter::status(&state.store, view, acknowledge_days, days, unix_now()).await?;
+    let crate::service::reporter::Status { messages, files: attachments, identity_given, events, deadlines, after } =
+        shown;
     let (status_zh, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::Zh);
     let (status_en, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::En);
-    let mut deadlines = Vec::new();
-    if view.tip.status == "received" {
-        let due = view.tip.received_at + data.days("acknowledge") * china_time::DAY;
-        deadlines.push(DeadlineBody { step: "acknowledge", due: china_time::date_string(due) });
-    }
-    let days = state.settings.retention.days_after_closure;
-    if let Some(on) = crate::service::retention::destroy_on_tip(&state.store, &view.tip, days).await? {
-        deadlines.push(DeadlineBody { step: "destroy", due: china_time::date_string(on) });
-    }
-    let events = crate::service::cases::events(&state.store, &view.tip.id, &view.key, true).await?;
+    let deadlines = deadlines
+        .into_iter()
+        .map(|(step, due)| DeadlineBody { step: step.as_str(), due: china_time::date_string(due) })
+        .collect();
     let events = events
         .into_iter()
         .map(|e| {
@@ -206,7 +203,6 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         })
         .collect();
     let report = &view.report;
-    let after = crate::service::rewards::for_reporter(&state.store, view, unix_now()).await?;
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
         status: view.tip.status.clone(),
@@ -226,7 +222,7 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             occurred_on: report.occurred_on.clone(),
             supervisory_duty: report.supervisory_duty,
         },
-        identity_given: tips::identity_for_reporter(&state.store, view).await.is_ok(),
+        identity_given,
         messages: messages
             .into_iter()
             .map(|m| MessageBody { author: m.author.as_str(), body: m.body, at: m.at })

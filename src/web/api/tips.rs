@@ -105,8 +105,8 @@ fn invalid_fields(errors: Vec<FieldError>) -> HttpResponse {
     HttpResponse::UnprocessableEntity().json(InvalidFieldsBody {
         error: InvalidFieldsDetail {
             code: "invalid_fields",
-            message: "Some fields are not valid.",
-            message_zh: "部分内容不正确。",
+            message: Lang::En.tr("tips-some-fields-not-valid"),
+            message_zh: Lang::Zh.tr("tips-some-fields-not-valid"),
             fields: errors
                 .into_iter()
                 .map(|e| FieldProblem {
@@ -143,7 +143,7 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.expose().to_owned(),
         query_code_grouped: receipt.query_code.grouped().to_string(),
-        acknowledge_by: china_time::date_string(receipt.received_at + data.days("acknowledge") * china_time::DAY),
+        acknowledge_by: china_time::date_string(data.acknowledge_by(receipt.received_at)),
     }))
 }
 

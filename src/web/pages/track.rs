@@ -14,9 +14,9 @@ use serde::Deserialize;
 use crate::crypto::Reporter;
 use crate::crypto::receipt::QueryCode;
 use crate::domain::report::PayoutDetails;
-use crate::domain::{TipReference, china_time, validation};
+use crate::domain::{DeadlineStep, TipReference, china_time, validation};
 use crate::service::rewards::{self, Claim};
-use crate::service::{ServiceError, cases, conversation, retention, sessions, tips};
+use crate::service::{ServiceError, cases, conversation, reporter, sessions, tips};
 use crate::store::messages::Author;
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
@@ -142,21 +142,22 @@ async fn status_page(
     let zh = lang == Lang::Zh;
     let tip = &s.view.tip;
     let report = &s.view.report;
-    let messages = conversation::messages(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
-    let files = conversation::attachments(&state.store, &tip.id, &s.view.key).await.map_err(page_error)?;
-    let identity_given = tips::identity_for_reporter(&state.store, &s.view).await.is_ok();
-    let events = crate::service::cases::events(&state.store, &tip.id, &s.view.key, true).await.map_err(page_error)?;
-    let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
-    let mut deadlines = Vec::new();
-    if tip.status == "received" {
-        let by = tip.received_at + data.days("acknowledge") * china_time::DAY;
-        deadlines.push((lang.tr("track-accepted").to_owned(), china_time::date_string(by)));
-    }
+    let acknowledge_days = data.days(DeadlineStep::Acknowledge);
     let days = state.settings.retention.days_after_closure;
-    if let Some(on) = retention::destroy_on_tip(&state.store, tip, days).await.map_err(page_error)? {
-        deadlines.push((lang.tr("track-destroyed").to_owned(), china_time::date_string(on)));
-    }
-    let after = rewards::for_reporter(&state.store, &s.view, unix_now()).await.map_err(page_error)?;
+    let shown =
+        reporter::status(&state.store, &s.view, acknowledge_days, days, unix_now()).await.map_err(page_error)?;
+    let reporter::Status { messages, files, identity_given, events, deadlines: ahead, after } = shown;
+    let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
+    let deadlines = ahead
+        .into_iter()
+        .map(|(what, on)| {
+            let what = match what {
+                reporter::Ahead::Acknowledge => lang.tr("track-accepted"),
+                reporter::Ahead::Destroy => lang.tr("track-destroyed"),
+            };
+            (what.to_owned(), china_time::date_string(on))
+        })
+        .collect();
     let eligibility = after.eligible.map(|e| match e {
         Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
         Err(why) => format!("{}{}", lang.tr("track-no-reward"), why.msg().render(lang)),

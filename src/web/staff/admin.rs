@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::i18n::Arg;
 use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{AdminView, DepartmentLine, NewUserDraft, RoleChoice, UserLine};
 use serde::Deserialize;
@@ -346,9 +347,10 @@ pub async fn create_user(
     for (g, joined) in &created.groups {
         let label = super::keys::group_label(&data, g, lang);
         groups.push(match joined {
-            crate::service::groups::Joined::NewVersion(v) => {
-                if lang == Lang::Zh { format!("{label}：第一位成员，新密钥版本 {v}") } else { format!("{label}: first member, new key version {v}") }
-            }
+            crate::service::groups::Joined::NewVersion(v) => lang.tr_with(
+                "admin-joined-first",
+                &[("label", Arg::from(label.as_str())), ("version", Arg::from(v.to_string()))],
+            ),
             crate::service::groups::Joined::Pending { holder_id } => {
                 let holder = keys::holder(&mut tx, holder_id).await.map_err(PageError::store(lang))?;
                 let approvers = match holder {
@@ -358,11 +360,14 @@ pub async fn create_user(
                     None => Vec::new(),
                 };
                 let names: Vec<String> = approvers.into_iter().map(|a| a.username).collect();
-                match (names.is_empty(), lang) {
-                    (true, Lang::Zh) => format!("{label}：待批准。本组还没有在职负责人，暂时没有人可以批准：请先创建本部门的负责人（科长）。"),
-                    (true, _) => format!("{label}: pending. The group has no active head, so nobody may approve yet: create the department's head first."),
-                    (false, Lang::Zh) => format!("{label}：待批准，等待 {} 批准", names.join(" 或 ")),
-                    (false, _) => format!("{label}: pending, waiting for {} to approve", names.join(" or ")),
+                if names.is_empty() {
+                    lang.tr_with("admin-joined-pending-nobody", &[("label", Arg::from(label.as_str()))])
+                } else {
+                    let names = names.join(lang.tr("list-or"));
+                    lang.tr_with(
+                        "admin-joined-pending",
+                        &[("label", Arg::from(label.as_str())), ("names", Arg::from(names))],
+                    )
                 }
             }
         });
@@ -372,11 +377,7 @@ pub async fn create_user(
             && keys::active_heads(&mut tx, &g.name(), code.as_str()).await.map_err(PageError::store(lang))? == 0
         {
             let label = super::keys::group_label(&data, g, lang);
-            groups.push(if lang == Lang::Zh {
-                format!("注意：{label}还没有在职负责人（科长）。请先创建负责人：以后加入的办理人员须由负责人批准。")
-            } else {
-                format!("Note: {label} has no active head yet. Create the head first: officers who join later are admitted by the head.")
-            });
+            groups.push(lang.tr_with("admin-no-active-head", &[("label", Arg::from(label.as_str()))]));
         }
     }
     tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;

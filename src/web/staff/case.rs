@@ -8,6 +8,7 @@ use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::events as words;
+use jubao_templates::i18n::Arg;
 use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{CaseView, FileLine, Line, ProposalView, Refused, RewardPanel};
 use serde::Deserialize;
@@ -214,24 +215,21 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
         BasisTerms::Fine { fine, share } => {
             let mut text = format!("{}{}", lang.tr("case-fine-2"), yuan(*fine, lang));
             if let Some((percent, least, most)) = share {
-                text.push_str(&match lang {
-                    Lang::Zh => {
-                        format!(" × 比例 {percent}%（不低于 {}，不高于 {}）", yuan(*least, lang), yuan(*most, lang))
-                    }
-                    Lang::En => {
-                        format!(" × {percent}% (at least {}, at most {})", yuan(*least, lang), yuan(*most, lang))
-                    }
-                });
+                let args = [
+                    ("percent", Arg::from(percent.to_string())),
+                    ("least", Arg::from(yuan(*least, lang))),
+                    ("most", Arg::from(yuan(*most, lang))),
+                ];
+                text.push_str(&lang.tr_with("case-basis-share", &args));
             }
             text
         }
         BasisTerms::Concealed { grade, deaths, per_death } => {
             let grade = words::accident_grade(grade.as_str(), lang);
             let per = per_death.map(|p| yuan(p, lang)).unwrap_or_else(|| "—".to_owned());
-            match lang {
-                Lang::Zh => format!("{grade}，核实瞒报死亡 {deaths} 人 × 每人 {per}"),
-                Lang::En => format!("{grade} accident, {deaths} verified concealed deaths × {per} each"),
-            }
+            let args =
+                [("grade", Arg::from(grade)), ("deaths", Arg::from(deaths.to_string())), ("per", Arg::from(per))];
+            lang.tr_with("case-basis-concealed", &args)
         }
         BasisTerms::Catalogue(code) => format!("{}{code}", lang.tr("case-catalogue-item")),
     }
@@ -292,21 +290,14 @@ async fn render(
             Some(lang.tr("case-earlier-request-turned-down-new").to_owned())
         }
         disclosure::State::Open { .. } => None,
-        disclosure::State::Pending { requested_by, at } => Some(match lang {
-            Lang::Zh => format!("{requested_by} 已于 {} 申请，等待保密专员决定。", china_time::minute_string(*at)),
-            Lang::En => format!("{requested_by} asked on {}; a custodian decides.", china_time::minute_string(*at)),
-        }),
-        disclosure::State::Approved { to, at, mine } => Some(match (lang, mine) {
-            (Lang::Zh, true) => format!("保密专员已于 {} 批准向您披露，身份见上。", china_time::minute_string(*at)),
-            (Lang::En, true) => format!(
-                "A custodian approved the disclosure to you on {}; it is shown above.",
-                china_time::minute_string(*at)
-            ),
-            (Lang::Zh, false) => format!("保密专员已于 {} 批准向 {to} 披露。", china_time::minute_string(*at)),
-            (Lang::En, false) => {
-                format!("A custodian approved the disclosure to {to} on {}.", china_time::minute_string(*at))
-            }
-        }),
+        disclosure::State::Pending { requested_by, at } => {
+            let args = [("who", Arg::from(requested_by)), ("at", Arg::from(china_time::minute_string(*at)))];
+            Some(lang.tr_with("case-disclosure-pending", &args))
+        }
+        disclosure::State::Approved { to, at, mine } => {
+            let key = if *mine { "case-disclosure-approved-to-you" } else { "case-disclosure-approved-to" };
+            Some(lang.tr_with(key, &[("to", Arg::from(to)), ("at", Arg::from(china_time::minute_string(*at)))]))
+        }
     });
     let may_ask = matches!(disclosure_state, Some(disclosure::State::Open { .. }));
     let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
@@ -461,10 +452,7 @@ async fn reward_panel(
         t("case-computed"),
         match &quote.computed {
             Ok(y) => yuan(y.0, lang),
-            Err(why) => match lang {
-                Lang::Zh => "按奖励办法无法计算金额（核查结论未给出依据，或办法对此类举报未规定金额）".to_owned(),
-                Lang::En => format!("No amount under the policy: {why}"),
-            },
+            Err(why) => lang.tr_with("case-no-amount-under-policy", &[("why", Arg::from(why.to_string()))]),
         },
     ));
     if let Some(most) = quote.most {
@@ -737,12 +725,8 @@ pub async fn transferred(
         .map_err(|e| PageError { problem: e.into(), lang })?;
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let name = data.department_name(&department, lang == Lang::Zh);
-    let text = match lang {
-        Lang::Zh => format!("举报 {reference} 已转交至{name}，由该部门接手办理；本部门已不能再查看此举报。"),
-        Lang::En => format!(
-            "Tip {reference} was transferred to {name}, which handles it now; your department can no longer open it."
-        ),
-    };
+    let text = lang
+        .tr_with("case-transferred-to", &[("reference", Arg::from(reference.to_string())), ("name", Arg::from(name))]);
     let title = lang.tr("case-transferred");
     let markup = jubao_templates::staff::transferred(
         &page.frame(title, "/staff"),

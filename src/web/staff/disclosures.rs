@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::i18n::Arg;
 use jubao_templates::staff::DisclosureView;
 use serde::Deserialize;
 
@@ -29,19 +30,12 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Custodian]);
     let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
-    let notice = match (query.done.as_str(), lang) {
-        ("approved", Lang::Zh) => {
-            Some(format!("已批准：举报 {reference} 的举报人身份已单独加密给申请人，举报人会看到此事。"))
-        }
-        ("approved", Lang::En) => Some(format!(
-            "Approved: the identity of tip {reference} is sealed for the requester alone, and the reporter sees it."
-        )),
-        ("denied", Lang::Zh) => Some(format!("已拒绝举报 {reference} 的身份查看申请，申请人会收到通知。")),
-        ("denied", Lang::En) => {
-            Some(format!("The request for the identity of tip {reference} was turned down; the requester is told."))
-        }
+    let key = match query.done.as_str() {
+        "approved" => Some("disclosures-done-approved"),
+        "denied" => Some("disclosures-done-denied"),
         _ => None,
     };
+    let notice = key.map(|key| lang.tr_with(key, &[("reference", Arg::from(reference.as_str()))]));
     render(&state, &page, notice.as_deref(), None, StatusCode::OK).await
 }
 

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
-use jubao_templates::Lang;
+use jubao_templates::i18n::Arg;
 use jubao_templates::staff::{FinanceLine, FinanceView};
 use serde::Deserialize;
 
@@ -33,15 +33,12 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
     let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
-    let notice = match (query.done.as_str(), lang) {
-        ("authorise", Lang::Zh) => Some(format!("已核准举报 {reference} 的奖励，举报人已收到领取通知。")),
-        ("authorise", Lang::En) => {
-            Some(format!("The reward of tip {reference} was authorised; the reporter is told to claim it."))
-        }
-        ("pay", Lang::Zh) => Some(format!("已登记举报 {reference} 的奖励发放。")),
-        ("pay", Lang::En) => Some(format!("The payment of the reward of tip {reference} was recorded.")),
+    let key = match query.done.as_str() {
+        "authorise" => Some("finance-done-authorise"),
+        "pay" => Some("finance-done-pay"),
         _ => None,
     };
+    let notice = key.map(|key| lang.tr_with(key, &[("reference", Arg::from(reference.as_str()))]));
     render(&state, &page, notice, None, StatusCode::OK).await
 }
 

@@ -205,7 +205,7 @@ pub async fn submit(
     let view = DeskReceipt {
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.grouped().to_string(),
-        acknowledge_by: china_time::date_string(receipt.received_at + data.days("acknowledge") * china_time::DAY),
+        acknowledge_by: china_time::date_string(data.acknowledge_by(receipt.received_at)),
         channel: channel_name,
     };
     let receipt_title = lang.tr("intake-tip-filed");

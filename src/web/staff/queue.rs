@@ -17,6 +17,53 @@ pub fn status_label(code: &str, lang: Lang) -> String {
     jubao_templates::track::status_words(code, lang).0.to_owned()
 }
 
+/// The filters of the queue, by name, as the query string gives them.
+fn query_pairs(query: &Query) -> [(&'static str, &String); 8] {
+    [
+        ("status", &query.status),
+        ("kind", &query.kind),
+        ("category", &query.category),
+        ("district", &query.district),
+        ("channel", &query.channel),
+        ("due", &query.due),
+        ("assignee", &query.assignee),
+        ("sort", &query.sort),
+    ]
+}
+
+/// One row of the queue in the page language; `me` is the official looking.
+fn row_view(
+    row: crate::store::queue::QueueRow,
+    data: &crate::web::reference_cache::ReferenceData,
+    lang: Lang,
+    openable: &std::collections::HashSet<String>,
+    me: &str,
+    now: i64,
+) -> QueueRow {
+    let zh = lang == Lang::Zh;
+    QueueRow {
+        overdue: row.due_at.is_some_and(|d| d < now),
+        escalated: row.escalated_at.is_some(),
+        kind: data.kind_name(&row.kind, zh),
+        category: data.category_name(&row.category_code, zh),
+        district: data.district_name(&row.district_code, zh),
+        department: data.department_name(&row.department_code, zh),
+        channel: jubao_templates::staff::channel_label(&row.channel, lang).to_owned(),
+        openable: openable.contains(&row.reference),
+        status: status_label(&row.status, lang),
+        received: china_time::date_string(row.received_at),
+        due: row.due_at.map(china_time::date_string).unwrap_or_default(),
+        assignee: if row.assignee_id.as_deref() == Some(me) {
+            lang.tr("queue-me").to_owned()
+        } else if row.assignee_id.is_some() {
+            "✓".to_owned()
+        } else {
+            String::new()
+        },
+        reference: row.reference,
+    }
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -49,44 +96,12 @@ pub async fn show(
         rows: listed
             .rows
             .into_iter()
-            .map(|row| QueueRow {
-                overdue: row.due_at.is_some_and(|d| d < now),
-                escalated: row.escalated_at.is_some(),
-                kind: data.kind_name(&row.kind, zh),
-                category: data.category_name(&row.category_code, zh),
-                district: data.district_name(&row.district_code, zh),
-                department: data.department_name(&row.department_code, zh),
-                channel: jubao_templates::staff::channel_label(&row.channel, lang).to_owned(),
-                openable: openable.contains(&row.reference),
-                status: status_label(&row.status, lang),
-                received: china_time::date_string(row.received_at),
-                due: row.due_at.map(china_time::date_string).unwrap_or_default(),
-                assignee: if row.assignee_id.as_deref() == Some(page.session.official.user_id.as_str()) {
-                    lang.tr("queue-me").to_owned()
-                } else if row.assignee_id.is_some() {
-                    "✓".to_owned()
-                } else {
-                    String::new()
-                },
-                reference: row.reference,
-            })
+            .map(|row| row_view(row, &data, lang, &openable, &page.session.official.user_id, now))
             .collect(),
         total: listed.total,
         more: listed.more,
         counts: listed.counts.into_iter().map(|(code, n)| (code.clone(), status_label(&code, lang), n)).collect(),
-        filters: [
-            ("status", &query.status),
-            ("kind", &query.kind),
-            ("category", &query.category),
-            ("district", &query.district),
-            ("channel", &query.channel),
-            ("due", &query.due),
-            ("assignee", &query.assignee),
-            ("sort", &query.sort),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.clone()))
-        .collect(),
+        filters: query_pairs(&query).into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect(),
         statuses,
         kinds: names(r.kinds.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
         categories: names(
@@ -95,21 +110,12 @@ pub async fn show(
         districts: names(r.districts.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
         page: listed.page,
         pages: listed.pages,
-        query: [
-            ("status", &query.status),
-            ("kind", &query.kind),
-            ("category", &query.category),
-            ("district", &query.district),
-            ("channel", &query.channel),
-            ("due", &query.due),
-            ("assignee", &query.assignee),
-            ("sort", &query.sort),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
-        .collect::<Vec<_>>()
-        .join("&"),
+        query: query_pairs(&query)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&"),
     };
     let title = lang.tr("queue-queue");
     Ok(html(StatusCode::OK, jubao_templates::staff::queue(&page.frame(title, "/staff"), &view)))
