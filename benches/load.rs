@@ -16,7 +16,7 @@
 //! this process (reqwest), or with `--driver wrk` from `wrk` (Debian package `wrk`) cycling
 //! through a thousand bodies made the same way, which leaves more of the machine to the server. `upload` streams one large video through the reporter API and reports MB/s and
 //! how much the server's peak resident memory grew. `queue` fills a fresh database with
-//! realistic tips (`jubao::fill`) and times, in the server's own code, the first page of an
+//! realistic tips (`benches/support/fill.rs`) and times, in the server's own code, the first page of an
 //! officer's queue under several filters and the oversight statistics. `attack` runs three
 //! attacks for `--seconds` each — the worst HEIF within the upload limit two at a time, staff
 //! sign-in floods from 8 addresses, and 2 000 trickling connections — and meanwhile measures
@@ -24,6 +24,9 @@
 //! server's resident memory grew.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a harness that cannot set up should stop loudly
+
+#[path = "support/fill.rs"]
+mod fill;
 
 use std::io::Write;
 use std::path::Path;
@@ -608,7 +611,7 @@ async fn queue(o: &Options) {
     }
     let now = jubao::store::unix_now();
     let tips = o.tips;
-    let filled = jubao::fill::fill(&store, tips, now, |done| {
+    let filled = fill::fill(&store, tips, now, |done| {
         if done % 100_000 == 0 || done == tips {
             eprint!("\rfilled {done} / {tips}");
         }

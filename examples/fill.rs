@@ -10,6 +10,9 @@
 
 use std::io::Write;
 
+#[path = "../benches/support/fill.rs"]
+mod fill;
+
 fn main() -> anyhow::Result<()> {
     let mut tips = 1_000_000usize;
     let mut args = std::env::args().skip(1);
@@ -24,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         let store = jubao::startup::open_store(&settings).await?;
         let now = jubao::store::unix_now();
-        let filled = jubao::fill::fill(&store, tips, now, |done| {
+        let filled = fill::fill(&store, tips, now, |done| {
             print!("\r{done} / {tips} tips");
             let _ = std::io::stdout().flush();
         })

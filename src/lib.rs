@@ -1,8 +1,11 @@
 //! jubao (举报): anonymous reporting of workplace-safety hazards, violations and concealed
 //! accidents, with encrypted storage, routing by the division of duties, deadlines and rewards.
 //!
-//! Layers, outside in: `web` (HTTP) → `domain` (pure rules) → `store` (SQL). `seeds` holds the
-//! reference data, `auth` officials' credentials, `cli` the command line.
+//! Layers, outside in: `web` (HTTP; markup from the `jubao-templates` crate) → `service` (what
+//! the portal does) → `domain` (pure rules), `crypto` (the key hierarchy), `evidence` (file
+//! kinds, metadata removal) → `store` (SQL and the encrypted files). Beside them: `auth`
+//! officials' password and second factor, `seeds` the reference data, `configuration` the
+//! settings, `startup` the server's assembly, `cli` the command line, `telemetry` logging.
 
 #![forbid(unsafe_code)]
 
@@ -12,9 +15,6 @@ pub mod configuration;
 pub mod crypto;
 pub mod domain;
 pub mod evidence;
-pub mod fill;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod seeds;
 pub mod service;
 pub mod startup;

@@ -1,5 +1,3 @@
 #![no_main]
 
-use jubao_fuzz as _;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| jubao::fuzzing::request_headers(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| jubao_fuzz::targets::request_headers(data));

@@ -1,4 +1,5 @@
-//! Officials' credentials: password verifier and second factor.
+//! Officials' credentials: the password and its rules (`password`) and the second factor,
+//! time-based one-time passwords (`totp`).
 
 pub mod password;
 pub mod totp;

@@ -1,4 +1,5 @@
-//! The key hierarchy (PRODUCT.md §4). Every confidential value at rest is a standard age
+//! The key hierarchy (KEYS.md): keys, their derivation from passwords and query codes,
+//! envelopes, receipts and session tokens. Every confidential value at rest is a standard age
 //! file (X25519 recipients), so any age implementation opens it with the right identity.
 //!
 //! ```text

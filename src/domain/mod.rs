@@ -1,4 +1,6 @@
-//! Pure rules and the types that carry them. Nothing here touches HTTP, SQL or keys.
+//! Pure rules and the types that carry them: validation of tips, the lifecycle of a case,
+//! routing, deadlines, rewards and accident grades, roles, identifiers, China time. Nothing
+//! here touches HTTP, SQL or keys.
 
 pub mod accident;
 pub mod china_time;

@@ -938,7 +938,7 @@ pub(super) mod tests {
         let mdat = heif.layout().0;
         let file = Pieces::new(heif.pieces());
         let len = file.len();
-        let mut input = crate::fuzzing::Metered::new(file);
+        let mut input = crate::evidence::metered::Metered::new(file);
         let mut out = Probe::new(mdat..mdat + 20_000);
         assert_eq!(crate::evidence::clean(FileKind::Heif, &mut input, &mut out).unwrap(), len);
         assert_eq!(out.written, len);

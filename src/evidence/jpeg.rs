@@ -329,7 +329,7 @@ pub(super) mod tests {
         let scan = 16 << 20;
         let file = Pieces::new(with_scan(scan));
         let len = file.len();
-        let mut input = crate::fuzzing::Metered::new(file);
+        let mut input = crate::evidence::metered::Metered::new(file);
         let mut out = Probe::new(0..0);
         let written = crate::evidence::clean(crate::evidence::FileKind::Jpeg, &mut input, &mut out).unwrap();
         assert_eq!(written, out.written);

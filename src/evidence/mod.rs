@@ -1,6 +1,7 @@
 //! Evidence files: what a file is (sniffed from its bytes, never taken from the client), and
 //! removal of the metadata that can betray a reporter — EXIF (with GPS position, camera
-//! serial numbers, times), XMP, IPTC, comments, embedded thumbnails and secondary images.
+//! serial numbers, times), XMP, IPTC, comments, embedded thumbnails and secondary images —
+//! with one module per image format (`jpeg`, `png`, `webp`, `heif`).
 //!
 //! Each image format is rebuilt from a whitelist of the parts needed to show the picture,
 //! so anything unknown is dropped rather than kept. HEIF keeps its structure and has the
@@ -12,6 +13,8 @@
 
 pub mod heif;
 pub mod jpeg;
+#[cfg(test)]
+mod metered;
 pub mod png;
 mod stream;
 pub mod webp;
@@ -323,7 +326,7 @@ pub(crate) mod tests {
     /// Cleans a file held in memory, checking that it was read in bounded pieces and at most
     /// three times over, whatever the outcome.
     pub fn clean_metered(kind: FileKind, file: &[u8]) -> Result<Vec<u8>, StripError> {
-        let mut input = crate::fuzzing::Metered::new(std::io::Cursor::new(file));
+        let mut input = crate::evidence::metered::Metered::new(std::io::Cursor::new(file));
         let mut out = Vec::new();
         let result = clean(kind, &mut input, &mut out);
         assert!(input.read <= 3 * file.len() as u64, "read {} bytes of a file of {}", input.read, file.len());
@@ -390,7 +393,8 @@ pub(crate) mod tests {
     }
 
     /// The worst cases each stripper's tests build, as fuzz seeds (the first byte picks the
-    /// format, as in `fuzzing::image_metadata`). `JUBAO_WRITE_SEEDS=1` writes them.
+    /// format, as in the fuzz target `image_metadata`). `JUBAO_WRITE_SEEDS=1` writes them.
+    /// The integration test `fuzz_seeds` runs every one through that target.
     #[test]
     fn the_worst_cases_are_fuzz_seeds() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/image_metadata");
@@ -409,7 +413,6 @@ pub(crate) mod tests {
                     std::fs::write(&path, &seed).unwrap();
                 }
                 assert!(std::fs::read(&path).is_ok_and(|s| s == seed), "{} is out of date", path.display());
-                crate::fuzzing::image_metadata(&seed);
             }
         }
     }

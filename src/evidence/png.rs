@@ -151,7 +151,7 @@ pub(super) mod tests {
             Piece::Bytes([&[0; 4][..], &chunk(b"tEXt", b"Comment\0GPS-CANARY-7f3a"), &chunk(b"IEND", b"")].concat()),
         ]);
         let len = file.len();
-        let mut input = crate::fuzzing::Metered::new(file);
+        let mut input = crate::evidence::metered::Metered::new(file);
         let mut out = Probe::new(0..0);
         let written = crate::evidence::clean(FileKind::Png, &mut input, &mut out).unwrap();
         assert_eq!(written, out.written);

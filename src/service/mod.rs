@@ -1,6 +1,8 @@
-//! What the portal does, composed from the pure rules (`domain`), the key hierarchy
-//! (`crypto`) and persistence (`store`). Handlers and commands call these; these never see
-//! HTTP.
+//! What the portal does — taking tips and evidence, queues and cases, conversations,
+//! disclosure, rewards, officials and key groups, sessions, deadlines, notifications, QR
+//! posters, oversight statistics, retention — composed from the pure rules (`domain`), the
+//! key hierarchy (`crypto`), evidence cleaning (`evidence`) and persistence (`store`).
+//! Handlers and commands call these; these never see HTTP.
 
 pub mod cases;
 pub mod conversation;

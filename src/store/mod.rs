@@ -1,4 +1,5 @@
-//! Persistence on SQLite or PostgreSQL through sqlx's `Any` driver: one SQL text serves both
+//! Persistence: the SQL of every table, on SQLite or PostgreSQL through sqlx's `Any` driver,
+//! the encrypted evidence files (`blobs`), and backup and restore. One SQL text serves both
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
 //! places where the backends differ are in this module.
 

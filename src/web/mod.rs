@@ -1,5 +1,10 @@
-//! HTTP: routes, extractors, middleware. Handlers parse, authorise, call the domain and the
-//! store, and render; they hold no rules of their own.
+//! HTTP: routes, the public pages (`pages`), the JSON API (`api`), the staff workspace
+//! (`staff`), and the HTTP layer's own guards (rate and request limits, security headers,
+//! the request log, the client's address, the language). Handlers parse the request,
+//! authorise the caller, call `service` (and `store` for a few reads), and render. The rules
+//! are in `domain` and enforced in `service`; handlers consult them only to choose what to
+//! show (the actions a case page offers, finance's buttons, the reporter's acknowledgement
+//! date).
 
 pub mod api;
 pub mod assets;

@@ -1,4 +1,7 @@
-//! Officials' API sessions: `POST /api/v1/staff/session`.
+//! The officials' API, `/api/v1/staff/…`: signing in and out (`session`), the queue, a case
+//! and its attachments, actions on a tip, identity disclosure (requests, decisions, the
+//! identity itself), and rewards (a case's reward and its steps, finance's queue, the
+//! payments CSV).
 
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;

@@ -1,5 +1,6 @@
 //! Realistic tips in bulk, for measuring the queue and the statistics at scale
-//! (`cargo run --release --example fill -- --tips 1000000`, and the load harness).
+//! (`cargo run --release --example fill -- --tips 1000000`, and `queue` of the load harness,
+//! `benches/load.rs`; both include this file). It uses only `jubao`'s public API.
 //!
 //! Tips are written through the same store code as real ones (`store::tips::insert`, the
 //! department's grant, `store::workflow::save`), spread over three years with the metadata a
@@ -10,15 +11,15 @@
 
 use std::collections::HashMap;
 
-use crate::crypto::{self, Department, Envelope, KdfParams, Key, Tip, Wrapped, receipt::QueryCode};
-use crate::domain::china_time::DAY;
-use crate::domain::deadline_rules::{self, Days, Times};
-use crate::domain::report::Report;
-use crate::domain::{Id, KeyGroup, TipReference, TipStatus};
-use crate::service::{ServiceError, groups};
-use crate::store::tips::{self, NewTip};
-use crate::store::workflow::{self, Workflow};
-use crate::store::{Store, StoreError, reference};
+use jubao::crypto::{self, Department, Envelope, KdfParams, Key, Tip, Wrapped, receipt::QueryCode};
+use jubao::domain::china_time::DAY;
+use jubao::domain::deadline_rules::{self, Days, Times};
+use jubao::domain::report::Report;
+use jubao::domain::{Id, KeyGroup, TipReference, TipStatus};
+use jubao::service::{ServiceError, groups};
+use jubao::store::tips::{self, NewTip};
+use jubao::store::workflow::{self, Workflow};
+use jubao::store::{Store, StoreError, reference};
 
 /// Tips per transaction.
 const BATCH: usize = 2_000;
@@ -70,7 +71,7 @@ fn seal(i: usize) -> Result<Sealed, ServiceError> {
     let salt = crypto::new_salt();
     let derived = QueryCode::generate().derive(&salt, KdfParams::RECEIPT)?;
     let key = Key::<Tip>::generate();
-    let body = key.public().seal(&serde_json::to_vec(&report).map_err(crate::service::unprocessable)?)?;
+    let body = key.public().seal(&serde_json::to_vec(&report).map_err(jubao::service::unprocessable)?)?;
     Ok(Sealed {
         public_key: key.public().to_string(),
         salt,
@@ -117,7 +118,7 @@ pub async fn fill(
             continue;
         }
         let group = KeyGroup::Department(
-            crate::domain::Code::parse(&category.department_code).map_err(crate::service::unprocessable)?,
+            jubao::domain::Code::parse(&category.department_code).map_err(jubao::service::unprocessable)?,
         );
         let grant = match groups::newest_public::<Department>(&mut *store.conn().await?, &group).await? {
             Some((key_id, public)) => {

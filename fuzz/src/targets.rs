@@ -1,7 +1,8 @@
-//! What the fuzz targets (`fuzz/`) run: every parser of outside input, given arbitrary bytes.
-//! Each function panics only on a real fault — a panic in a parser, or a broken promise of
-//! its result — so that `cargo fuzz` reports it. The same functions replay the seed corpus
-//! and every input a fuzzer ever found in this module's tests, on stable Rust.
+//! What the fuzz targets (`fuzz/fuzz_targets/`) run: every parser of outside input, given
+//! arbitrary bytes, through `jubao`'s public API only. Each function panics only on a real
+//! fault — a panic in a parser, or a broken promise of its result — so that `cargo fuzz`
+//! reports it. The integration test `tests/api/fuzz_seeds.rs` includes this same file and
+//! replays the seed corpus and every input a fuzzer ever found, on stable Rust.
 
 // A fuzz target reports a fault by panicking: that is what libFuzzer catches.
 #![allow(clippy::panic)]
@@ -9,11 +10,11 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::crypto::receipt::QueryCode;
-use crate::domain::TipReference;
-use crate::domain::validation::{Choices, TipInput};
-use crate::evidence::{FileKind, StripError, clean, strip_metadata};
-use crate::seeds::SeedSet;
+use jubao::crypto::receipt::QueryCode;
+use jubao::domain::TipReference;
+use jubao::domain::validation::{Choices, TipInput};
+use jubao::evidence::{FileKind, StripError, clean, strip_metadata};
+use jubao::seeds::SeedSet;
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -28,7 +29,8 @@ pub const TARGETS: [(&str, Target); 6] = [
     ("seeds", seeds),
 ];
 
-fn built_in_codes() -> &'static (HashSet<String>, HashSet<String>) {
+/// The codes of the built-in categories and districts.
+pub fn built_in_codes() -> &'static (HashSet<String>, HashSet<String>) {
     static CODES: OnceLock<(HashSet<String>, HashSet<String>)> = OnceLock::new();
     CODES.get_or_init(|| match SeedSet::builtin() {
         Ok(seeds) => (
@@ -45,12 +47,12 @@ fn built_in_codes() -> &'static (HashSet<String>, HashSet<String>) {
 pub fn tip_bodies(data: &[u8]) {
     let Some((&which, body)) = data.split_first() else { return };
     let input: TipInput = if which % 2 == 0 {
-        match serde_urlencoded::from_bytes::<crate::web::pages::report::FormBody>(body) {
+        match serde_urlencoded::from_bytes::<jubao::web::pages::report::FormBody>(body) {
             Ok(form) => form.tip_input(),
             Err(_) => return,
         }
     } else {
-        match serde_json::from_slice::<crate::web::api::tips::TipRequest>(body) {
+        match serde_json::from_slice::<jubao::web::api::tips::TipRequest>(body) {
             Ok(request) => request.input(),
             Err(_) => return,
         }
@@ -61,9 +63,9 @@ pub fn tip_bodies(data: &[u8]) {
     if let Ok(valid) = input.validate(&choices, today) {
         let report = &valid.report;
         for (text, (_, max), lines) in [
-            (&report.title, crate::domain::validation::TITLE, false),
-            (&report.location, crate::domain::validation::LOCATION, false),
-            (&report.description, crate::domain::validation::DESCRIPTION, true),
+            (&report.title, jubao::domain::validation::TITLE, false),
+            (&report.location, jubao::domain::validation::LOCATION, false),
+            (&report.description, jubao::domain::validation::DESCRIPTION, true),
         ] {
             assert!(text.chars().count() <= max, "a valid text is within its limit");
             let stray = |c: char| c.is_control() && !(lines && matches!(c, '\n' | '\t'));
@@ -86,19 +88,19 @@ pub fn request_headers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut lines = text.split('\n');
     let (forwarded, token, lang, next) = (lines.next(), lines.next(), lines.next(), lines.next());
-    let trusted = crate::configuration::TrustedProxies(vec![ipnet::IpNet::from(std::net::IpAddr::from([10, 0, 0, 1]))]);
+    let trusted = jubao::configuration::TrustedProxies(vec![ipnet::IpNet::from(std::net::IpAddr::from([10, 0, 0, 1]))]);
     let peer = std::net::IpAddr::from([10, 0, 0, 1]);
     let headers: Vec<&str> = forwarded.into_iter().collect();
-    if let Some(client) = crate::web::client::client_address(Some(peer), &headers, &trusted) {
+    if let Some(client) = jubao::web::client::client_address(Some(peer), &headers, &trusted) {
         let listed = headers.iter().flat_map(|h| h.split(',')).any(|hop| hop.trim().parse().ok() == Some(client));
         assert!(client == peer || listed, "the client is the peer or a listed hop");
     }
-    if let Some(token) = token.and_then(crate::crypto::session::SessionToken::parse) {
-        let again = crate::crypto::session::SessionToken::parse(&token.to_text());
+    if let Some(token) = token.and_then(jubao::crypto::session::SessionToken::parse) {
+        let again = jubao::crypto::session::SessionToken::parse(&token.to_text());
         assert!(again.is_some(), "a token prints back to itself");
     }
     let _ = lang.and_then(jubao_templates::Lang::parse);
-    let path = crate::web::lang::local_path(next);
+    let path = jubao::web::lang::local_path(next);
     assert!(path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\"), "{path:?}");
 }
 
@@ -149,7 +151,7 @@ pub fn receipt(data: &[u8]) {
         assert_eq!(TipReference::parse(parsed.as_str()).as_ref(), Some(&parsed), "a reference parses back");
     }
     if let Some(parsed) = QueryCode::parse(code) {
-        assert_eq!(parsed.expose().len(), crate::crypto::receipt::DIGITS);
+        assert_eq!(parsed.expose().len(), jubao::crypto::receipt::DIGITS);
         let again = QueryCode::parse(&parsed.grouped()).map(|c| c.expose().to_owned());
         assert_eq!(again.as_deref(), Some(parsed.expose()), "a query code parses back from its groups");
     }
@@ -211,87 +213,4 @@ pub fn seeds(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(text) else { return };
     let names = SeedSet::FILES;
     let _ = SeedSet::builtin_with(names[usize::from(which) % names.len()], text);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every seed, and every input a fuzzer ever found (`fuzz/regressions/TARGET/`), run
-    /// through its target as a plain test.
-    #[test]
-    fn seeds_and_found_inputs_replay() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-        let mut replayed = 0;
-        for (name, target) in TARGETS {
-            for corpus in ["seeds", "regressions"] {
-                let Ok(entries) = std::fs::read_dir(root.join(corpus).join(name)) else { continue };
-                for entry in entries {
-                    let path = entry.unwrap().path();
-                    let input = std::fs::read(&path).unwrap();
-                    if std::panic::catch_unwind(|| target(&input)).is_err() {
-                        panic!("{} fails", path.display());
-                    }
-                    replayed += 1;
-                }
-            }
-        }
-        assert!(replayed >= TARGETS.len() * 2, "the seed corpus is in place ({replayed} inputs)");
-    }
-
-    /// The seeds are what they claim: a form and a JSON body that validate, a receipt that
-    /// parses, images that are cleaned, the built-in seed files.
-    #[test]
-    fn the_seeds_reach_the_deep_paths() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
-        let (categories, districts) = built_in_codes();
-        let choices = Choices { categories, districts };
-        let today = time::macros::date!(2026 - 11 - 29);
-        let form = std::fs::read(root.join("tip_bodies/form")).unwrap();
-        let form: crate::web::pages::report::FormBody = serde_urlencoded::from_bytes(&form[1..]).unwrap();
-        assert!(form.tip_input().validate(&choices, today).is_ok());
-        let json = std::fs::read(root.join("tip_bodies/json")).unwrap();
-        let json: crate::web::api::tips::TipRequest = serde_json::from_slice(&json[1..]).unwrap();
-        assert!(json.input().validate(&choices, today).is_ok());
-        let receipt = std::fs::read_to_string(root.join("receipt/grouped")).unwrap();
-        let (reference, code) = receipt.split_once('\n').unwrap();
-        assert!(TipReference::parse(reference).is_some() && QueryCode::parse(code).is_some());
-        let images = root.join("image_metadata");
-        let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
-        let outcome = |file: &str| {
-            let image = std::fs::read(images.join(file)).unwrap();
-            strip_metadata(kinds[usize::from(image[0]) % kinds.len()], &image[1..])
-        };
-        for file in [
-            "photo-gps.jpg",
-            "photo-progressive.jpg",
-            "photo.png",
-            "photo.webp",
-            "photo.heic",
-            "heif-extents-at-the-cap",
-            "heif-to-the-end-of-the-file",
-            "heif-to-the-end-of-idat",
-            "heif-overlaps-and-duplicates",
-            "heif-meta-after-a-large-mdat",
-            "png-5000-chunks",
-            "webp-7000-chunks",
-            "jpeg-fill-bytes-and-restarts",
-        ] {
-            assert!(outcome(file).is_ok(), "{file}");
-        }
-        // The outside review's file and its relatives reach the caps.
-        for file in [
-            "heif-600-exif-items-65535-empty-extents",
-            "heif-one-exif-item-600-entries-65535-empty-extents",
-            "heif-one-item-65535-empty-extents",
-            "jpeg-over-the-segment-cap",
-        ] {
-            assert!(matches!(outcome(file), Err(StripError::TooComplex { .. })), "{file}");
-        }
-        for (i, file) in SeedSet::FILES.iter().enumerate() {
-            let seed = std::fs::read(root.join("seeds").join(file)).unwrap();
-            assert_eq!(usize::from(seed[0]), i);
-            assert!(SeedSet::builtin_with(file, std::str::from_utf8(&seed[1..]).unwrap()).is_ok(), "{file}");
-        }
-    }
 }
