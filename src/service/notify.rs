@@ -1,12 +1,10 @@
 //! Notifications to officials: a neutral subject, a link and the reference, never content or
 //! anything about the reporter. Queued in the outbox, sent by `service::mailer`.
 
-use sqlx::AnyConnection;
-
 use super::ServiceError;
 use crate::configuration::PublicUrl;
 use crate::domain::Id;
-use crate::store::{outbox, users};
+use crate::store::{Conn, outbox, users};
 
 pub const SUBJECT: &str = "安全生产举报平台：有待处理事项 / Work-safety reporting: an item needs attention";
 
@@ -79,7 +77,7 @@ pub fn mails(public_url: &PublicUrl, to: &[String], why: Why, reference: Option<
 
 /// Queues one mail per address (inside the caller's transaction).
 pub async fn tell(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     public_url: &PublicUrl,
     to: &[String],
     why: Why,
@@ -93,7 +91,7 @@ pub async fn tell(
 }
 
 /// Addresses of the officers and heads of a department.
-pub async fn department_staff(conn: &mut AnyConnection, department: &str) -> Result<Vec<String>, ServiceError> {
+pub async fn department_staff(conn: &mut Conn, department: &str) -> Result<Vec<String>, ServiceError> {
     let mut to = users::emails_of(conn, "officer", Some(department)).await?;
     for head in users::emails_of(conn, "head", Some(department)).await? {
         if !to.contains(&head) {

@@ -36,3 +36,10 @@ pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Post
     .fetch_optional(conn)
     .await?)
 }
+
+/// Code and label of every poster in use, newest first.
+pub async fn current(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as("SELECT code, label FROM posters WHERE retired_at IS NULL ORDER BY created_at DESC")
+        .fetch_all(conn)
+        .await?)
+}

@@ -146,3 +146,8 @@ pub async fn newest_policy(conn: &mut AnyConnection) -> Result<Option<(i64, Stri
         .fetch_optional(conn)
         .await?)
 }
+
+/// The status of the tip's reward, if it has one.
+pub async fn status_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT status FROM rewards WHERE tip_id = $1").bind(tip_id).fetch_optional(conn).await?)
+}
