@@ -1,4 +1,5 @@
-//! Evidence records: which blob, its sealed name, its sniffed type and size.
+//! Evidence records: which blob, its sealed name, its sniffed type and size; the blob of one
+//! attachment and the blobs of a tip.
 
 use sqlx::{AnyConnection, FromRow};
 

@@ -1,4 +1,5 @@
-//! Group keys: versions, holders, and each version sealed to each active holder.
+//! Group keys: versions, holders, and each version sealed to each active holder; the group of
+//! a holder and the groups of an official.
 
 use sqlx::{AnyConnection, FromRow};
 

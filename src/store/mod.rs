@@ -1,6 +1,8 @@
 //! Persistence on SQLite or PostgreSQL through sqlx's `Any` driver: one SQL text serves both
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
-//! places where the backends differ are in this module.
+//! places where the backends differ are in this module. Every SQL statement of the program is
+//! in `store`, and no code outside it names sqlx: it passes a `Conn` and asks `StoreError`
+//! (`is_unavailable`, `is_constraint_violation`); a unit test below holds to that.
 
 pub mod attachments;
 pub mod audit;

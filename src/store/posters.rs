@@ -1,4 +1,4 @@
-//! QR posters: a public code, a label, optional presets.
+//! QR posters: a public code, a label, optional presets; the list of those in use.
 
 use sqlx::{AnyConnection, FromRow};
 

@@ -1,4 +1,5 @@
-//! Rewards: the track, its people and dates. Amounts are metadata; reasons are sealed.
+//! Rewards: the track, its people and dates, and a tip's reward status alone (for retention).
+//! Amounts are metadata; reasons are sealed.
 
 use sqlx::{AnyConnection, FromRow};
 

@@ -1,5 +1,7 @@
-//! Tips: metadata in the clear, content sealed; grants of the tip key to group keys; the
-//! identity and payout envelopes.
+//! Tips: the one INSERT of tips (single or many rows; `intake` files through it), metadata in
+//! the clear, content sealed; grants of the tip key to group keys; the identity and payout
+//! envelopes; the department and open-tip counts; the oversight statistics by department or
+//! district; and retention's queries and the crypto-shredding of a tip's sealed rows.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -52,34 +54,47 @@ pub struct TipRow {
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).
 pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), StoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
-         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (reference) DO NOTHING",
-    )
-    .bind(tip.id)
-    .bind(tip.reference)
-    .bind(tip.kind)
-    .bind(tip.category)
-    .bind(tip.district)
-    .bind(tip.channel)
-    .bind(tip.status)
-    .bind(tip.department)
-    .bind(tip.received_at)
-    .bind(tip.public_key)
-    .bind(tip.receipt_kdf)
-    .bind(tip.receipt_salt)
-    .bind(tip.receipt_verifier)
-    .bind(tip.reporter_key_wrap.as_bytes())
-    .bind(tip.body.as_bytes())
-    .bind(tip.poster_id)
-    .bind(tip.due_at)
-    .execute(conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    if insert_many(conn, std::slice::from_ref(tip)).await?.is_empty() {
         return Err(StoreError::Conflict("reference taken".to_owned()));
     }
     Ok(())
+}
+
+/// Inserts the tips in one statement; returns the ids of those stored (a tip whose
+/// reference is taken is not).
+pub async fn insert_many(conn: &mut AnyConnection, tips: &[NewTip<'_>]) -> Result<Vec<String>, StoreError> {
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
+         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, \
+         due_at) VALUES {} ON CONFLICT (reference) DO NOTHING RETURNING id",
+        super::intake::placeholders(tips.len(), 17)
+    );
+    // Only numbered placeholders are formatted in; every value is bound.
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for tip in tips {
+        query = query
+            .bind(tip.id)
+            .bind(tip.reference)
+            .bind(tip.kind)
+            .bind(tip.category)
+            .bind(tip.district)
+            .bind(tip.channel)
+            .bind(tip.status)
+            .bind(tip.department)
+            .bind(tip.received_at)
+            .bind(tip.public_key)
+            .bind(tip.receipt_kdf)
+            .bind(tip.receipt_salt)
+            .bind(tip.receipt_verifier)
+            .bind(tip.reporter_key_wrap.as_bytes())
+            .bind(tip.body.as_bytes())
+            .bind(tip.poster_id)
+            .bind(tip.due_at);
+    }
+    Ok(query.fetch_all(conn).await?)
 }
 
 const TIP_COLUMNS: &str = "id, reference, kind, category_code, district_code, channel, status, department_code, \

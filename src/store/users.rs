@@ -1,5 +1,6 @@
 //! Officials: login name, roles, department, their key sealed to their password, and the
-//! second factor sealed to their key.
+//! second factor sealed to their key; the administrators' overview of every official with
+//! roles and key groups, in one query.
 
 use sqlx::{AnyConnection, FromRow};
 

@@ -1,5 +1,9 @@
-//! The workflow of a tip: its state and dates, events, proposals waiting for a head, notes
-//! and disclosure requests.
+//! The casework records of a tip, with no rules in them (the lifecycle is
+//! `domain::lifecycle`, its steps `service::cases`): the workflow columns of `tips` read and
+//! saved together as a `Workflow` (state, department, assignee, dates, outcome), the
+//! previously-known flag and the first acceptance among its duplicates, the deadline job's
+//! queries and its claims of a reminder or an escalation, and the tables beside the tip:
+//! events, proposals waiting for a head, notes and disclosure requests.
 
 use sqlx::{AnyConnection, FromRow};
 
