@@ -3,7 +3,6 @@
 //! the event, the audit entry and the notifications commit together.
 
 use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 
 use super::notify::{self, Why};
 use super::officials::SignedIn;
@@ -17,7 +16,7 @@ use crate::domain::lifecycle::{self, Facts, Step};
 use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent, Workflow};
-use crate::store::{Store, StoreError, reference, users};
+use crate::store::{Conn, Store, StoreError, reference, users};
 
 pub use crate::domain::reward::Outcome;
 
@@ -153,7 +152,7 @@ pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) 
     Ok(Case { opened, workflow })
 }
 
-async fn deadline_days(conn: &mut AnyConnection) -> Result<(Days, i64), ServiceError> {
+async fn deadline_days(conn: &mut Conn) -> Result<(Days, i64), ServiceError> {
     let days: std::collections::HashMap<String, i64> = reference::deadline_days(conn).await?.into_iter().collect();
     let get = |step: &str| days.get(step).copied().unwrap_or(0);
     Ok((Days { acknowledge: get("acknowledge"), conclude: get("conclude"), review: get("review") }, get("extension")))
@@ -200,7 +199,7 @@ pub async fn act(
     let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
 
     let mut tx = store.begin().await?;
-    let conn: &mut AnyConnection = &mut tx;
+    let conn: &mut Conn = &mut tx;
     let (days, extension_max) = deadline_days(conn).await?;
     let open_proposal = workflow::open_proposal(conn, &tip_id).await?;
     let facts = Facts {
@@ -583,7 +582,7 @@ pub async fn object(
     let reason = crate::domain::validation::clean_paragraphs(reason);
     let reason = text_required(&reason, "cases-reason-objection", 5_000)?;
     let mut tx = store.begin().await?;
-    let conn: &mut AnyConnection = &mut tx;
+    let conn: &mut Conn = &mut tx;
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
     let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
@@ -632,7 +631,7 @@ pub async fn object(
 
 /// The earlier tip a duplicate links to: one this official could open, accepted first.
 async fn earlier_of_duplicate(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     official: &SignedIn,
     tip_id: &str,
     before: &Workflow,
@@ -657,18 +656,12 @@ async fn earlier_of_duplicate(
     Ok(earlier)
 }
 
-async fn set_previously_known(conn: &mut AnyConnection, tip_id: &str, known: bool) -> Result<(), ServiceError> {
-    sqlx::query("UPDATE tips SET previously_known = $1 WHERE id = $2")
-        .bind(i64::from(known))
-        .bind(tip_id)
-        .execute(conn)
-        .await
-        .map_err(StoreError::from)?;
-    Ok(())
+async fn set_previously_known(conn: &mut Conn, tip_id: &str, known: bool) -> Result<(), ServiceError> {
+    Ok(workflow::set_previously_known(conn, tip_id, known).await?)
 }
 
 async fn propose(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     tip_id: &str,
     step: Step,
     terms: &[u8],

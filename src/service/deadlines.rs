@@ -19,54 +19,28 @@ pub struct Ran {
 pub async fn run(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Ran, ServiceError> {
     let mut ran = Ran::default();
     let mut conn = store.conn().await?;
-    let due_soon: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, reference, department_code, assignee_id FROM tips \
-         WHERE due_at IS NOT NULL AND due_at > $1 AND due_at <= $2 AND reminded_at IS NULL",
-    )
-    .bind(now)
-    .bind(now + REMIND_BEFORE)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::from)?;
-    let overdue: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT id, reference, department_code FROM tips WHERE due_at IS NOT NULL AND due_at <= $1 AND escalated_at IS NULL",
-    )
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::from)?;
+    let due_soon = workflow::due_soon(&mut conn, now, now + REMIND_BEFORE).await?;
+    let overdue = workflow::overdue_unescalated(&mut conn, now).await?;
     drop(conn);
 
     // Each step is claimed by a conditional update first, so that with several instances
     // running this job a tip is reminded and escalated once.
-    for (id, reference, department, assignee) in due_soon {
+    for tip in due_soon {
         let mut tx = store.begin().await?;
-        let claimed = sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-        if claimed.rows_affected() == 0 {
+        if !workflow::claim_reminder(&mut tx, &tip.id, now).await? {
             continue;
         }
-        let to = match assignee {
+        let to = match tip.assignee_id {
             Some(a) => users::by_id(&mut tx, &a).await?.and_then(|u| u.email).into_iter().collect(),
-            None => notify::department_staff(&mut tx, &department).await?,
+            None => notify::department_staff(&mut tx, &tip.department_code).await?,
         };
-        notify::tell(&mut tx, public_url, &to, Why::DueSoon, Some(&reference), now).await?;
+        notify::tell(&mut tx, public_url, &to, Why::DueSoon, Some(&tip.reference), now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         ran.reminded += 1;
     }
     for (id, reference, _department) in overdue {
         let mut tx = store.begin().await?;
-        let claimed = sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-        if claimed.rows_affected() == 0 {
+        if !workflow::claim_escalation(&mut tx, &id, now).await? {
             continue;
         }
         workflow::add_event(

@@ -4,13 +4,11 @@
 //! one whom `approvers` names approves: approval unseals every version the approver holds
 //! and seals it for the newcomer. The lifecycle and its states are in KEYS.md.
 
-use sqlx::AnyConnection;
-
 use super::{Msg, ServiceError};
 use crate::crypto::{Holds, Key, KeyRole, PublicKey, Recovery, User, Wrapped};
 use crate::domain::{Id, KeyGroup, Role};
 use crate::store::keys::{self, GroupKeyRow, HolderRow, NewHolder};
-use crate::store::users;
+use crate::store::{Conn, users};
 
 /// What joining a group did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +21,7 @@ pub enum Joined {
 
 /// Makes the next version of a group's key and seals it to every active holder.
 pub async fn new_version<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     reason: &str,
     now: i64,
@@ -64,7 +62,7 @@ where
 /// Refuses an official who is not an active holder of the group's key: one who joined while
 /// the group had active members waits until a colleague admits them, and until then takes no
 /// step that the group's key stands behind, even where the role would allow it.
-pub async fn require_active(conn: &mut AnyConnection, group: &KeyGroup, user_id: &str) -> Result<(), ServiceError> {
+pub async fn require_active(conn: &mut Conn, group: &KeyGroup, user_id: &str) -> Result<(), ServiceError> {
     if keys::is_active_holder(conn, &group.name(), user_id).await? {
         Ok(())
     } else {
@@ -73,13 +71,13 @@ pub async fn require_active(conn: &mut AnyConnection, group: &KeyGroup, user_id:
 }
 
 /// Whether the group has an active official who could approve a newcomer.
-async fn has_active_official(conn: &mut AnyConnection, name: &str) -> Result<bool, ServiceError> {
+async fn has_active_official(conn: &mut Conn, name: &str) -> Result<bool, ServiceError> {
     Ok(keys::holders(conn, name).await?.iter().any(|h| h.is_active() && h.user_id.is_some()))
 }
 
 /// Adds an official to a group (inside the caller's transaction).
 pub async fn join_official<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     user_id: &str,
     now: i64,
@@ -93,7 +91,7 @@ where
 
 /// Adds an offline recovery recipient to a group.
 pub async fn add_recovery<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     recipient: &PublicKey<Recovery>,
     now: i64,
@@ -106,7 +104,7 @@ where
 }
 
 async fn join<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     user_id: Option<&str>,
     recipient: Option<&str>,
@@ -152,11 +150,7 @@ fn leads(group: &KeyGroup, roles: &[String], department: Option<&str>) -> bool {
 /// any active member. Never the newcomer themself, and only officials who are key holders:
 /// the holders vouch for every newcomer, which is what keeps an administrator from reading
 /// tips through an account they made.
-pub async fn approvers(
-    conn: &mut AnyConnection,
-    group: &KeyGroup,
-    newcomer: &HolderRow,
-) -> Result<Vec<Approver>, ServiceError> {
+pub async fn approvers(conn: &mut Conn, group: &KeyGroup, newcomer: &HolderRow) -> Result<Vec<Approver>, ServiceError> {
     let mut members = Vec::new();
     for holder in keys::holders(conn, &group.name()).await? {
         let Some(user_id) = holder.user_id.as_deref().filter(|_| holder.is_active() && holder.id != newcomer.id) else {
@@ -185,7 +179,7 @@ pub async fn approvers(
 /// holds (its last holder left) cannot be passed on from a session; `admit_with_recovery`
 /// passes it on offline.
 pub async fn approve<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     approver_id: &str,
     approver_key: &Key<User>,
@@ -242,7 +236,7 @@ pub struct RecoveryAdmission {
 /// becomes an active holder if they were pending (KEYS.md, "Admission through a recovery
 /// identity"). The holder of the printed key vouches for the official here.
 pub async fn admit_with_recovery<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     recovery: &Key<Recovery>,
     user_id: &str,
@@ -305,7 +299,7 @@ impl VersionState {
 }
 
 /// Every version of the group's key, oldest first.
-pub async fn version_states(conn: &mut AnyConnection, group: &KeyGroup) -> Result<Vec<VersionState>, ServiceError> {
+pub async fn version_states(conn: &mut Conn, group: &KeyGroup) -> Result<Vec<VersionState>, ServiceError> {
     Ok(keys::coverage(conn, &group.name())
         .await?
         .into_iter()
@@ -316,7 +310,7 @@ pub async fn version_states(conn: &mut AnyConnection, group: &KeyGroup) -> Resul
 /// An official leaves a group: their sealed versions are destroyed and, if anyone is left to
 /// hold it, a new version is made so that they cannot read what comes after.
 pub async fn leave<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
     user_id: &str,
     now: i64,
@@ -337,7 +331,7 @@ where
 
 /// The newest version's public key, to seal new tips (or identities, or payouts) to.
 pub async fn newest_public<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group: &KeyGroup,
 ) -> Result<Option<(String, PublicKey<G>)>, ServiceError> {
     match keys::newest(conn, &group.name()).await? {
@@ -348,7 +342,7 @@ pub async fn newest_public<G: KeyRole>(
 
 /// Unseals one version of a group key with an official's key.
 pub async fn open_version<G: KeyRole>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     group_key_id: &str,
     user_id: &str,
     user_key: &Key<User>,

@@ -146,7 +146,7 @@ pub fn already_there() -> ServiceError {
 }
 
 /// 422: a transfer to a department that has no key yet, named in the reader's language.
-pub async fn cannot_receive(conn: &mut sqlx::AnyConnection, to: &crate::domain::Code) -> ServiceError {
+pub async fn cannot_receive(conn: &mut crate::store::Conn, to: &crate::domain::Code) -> ServiceError {
     let (zh, en) = crate::store::reference::department_names(conn, to.as_str())
         .await
         .unwrap_or_else(|_| (to.to_string(), to.to_string()));

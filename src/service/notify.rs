@@ -1,15 +1,13 @@
 //! Notifications to officials: a neutral subject, a link and the reference, never content or
 //! anything about the reporter. Queued in the outbox, sent by `service::mailer`.
 
-use sqlx::AnyConnection;
-
 use jubao_templates::Lang;
 use jubao_templates::i18n::Arg;
 
 use super::ServiceError;
 use crate::configuration::PublicUrl;
 use crate::domain::Id;
-use crate::store::{outbox, users};
+use crate::store::{Conn, outbox, users};
 
 /// The subject of every notification, in both languages.
 pub fn subject() -> String {
@@ -90,7 +88,7 @@ pub fn mails(public_url: &PublicUrl, to: &[String], why: Why, reference: Option<
 
 /// Queues one mail per address (inside the caller's transaction).
 pub async fn tell(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     public_url: &PublicUrl,
     to: &[String],
     why: Why,
@@ -104,7 +102,7 @@ pub async fn tell(
 }
 
 /// Addresses of the officers and heads of a department.
-pub async fn department_staff(conn: &mut AnyConnection, department: &str) -> Result<Vec<String>, ServiceError> {
+pub async fn department_staff(conn: &mut Conn, department: &str) -> Result<Vec<String>, ServiceError> {
     let mut to = users::emails_of(conn, "officer", Some(department)).await?;
     for head in users::emails_of(conn, "head", Some(department)).await? {
         if !to.contains(&head) {

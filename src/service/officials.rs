@@ -190,11 +190,7 @@ pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -
         return Err(super::refused("officials-administrator-cannot-disable-their-own"));
     }
     let mut tx = store.begin().await?;
-    let groups: Vec<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let groups = crate::store::keys::groups_of_user(&mut tx, user_id).await?;
     for name in groups {
         if let Some(group) = KeyGroup::parse(&name) {
             per_group!(&group, leave_group(&mut tx, &group, user_id, now))?;

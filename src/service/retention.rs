@@ -11,15 +11,12 @@ use crate::domain::Id;
 use crate::domain::china_time::DAY;
 use crate::store::audit::{self, Entry};
 use crate::store::blobs::BlobStore;
-use crate::store::tips::TipRow;
+use crate::store::tips::{self, TipRow};
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, attachments, rewards};
 
 /// Tips shredded per round of the maintenance task; the rest wait for the next round.
 pub const PER_ROUND: i64 = 200;
-
-/// Reward states that are settled: nothing more will be paid or claimed.
-const SETTLED: &str = "('paid', 'forfeited')";
 
 /// When a tip will be destroyed: `days` after it was closed (or rejected). `None` while it is
 /// open, while a reward is still open, or when retention is off (`days` = 0).
@@ -35,11 +32,7 @@ pub async fn destroy_on_tip(store: &Store, tip: &TipRow, days: u32) -> Result<Op
     if days == 0 || !matches!(tip.status.as_str(), "closed" | "rejected") {
         return Ok(None);
     }
-    let reward: Option<String> = sqlx::query_scalar("SELECT status FROM rewards WHERE tip_id = $1")
-        .bind(&tip.id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(StoreError::from)?;
+    let reward = rewards::status_of_tip(&mut *store.conn().await?, &tip.id).await?;
     let open = reward.is_some_and(|status| !matches!(status.as_str(), "paid" | "forfeited"));
     Ok(destroy_on(&tip.status, tip.closed_at, open, days))
 }
@@ -50,17 +43,7 @@ pub async fn shred_due(store: &Store, blobs: &BlobStore, days: u32, now: i64) ->
         return Ok(0);
     }
     let cutoff = now - i64::from(days) * DAY;
-    let due: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM tips WHERE shredded_at IS NULL AND closed_at IS NOT NULL AND closed_at <= $1 \
-         AND status IN ('closed', 'rejected') \
-         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {SETTLED}) \
-         ORDER BY closed_at LIMIT $2"
-    )))
-    .bind(cutoff)
-    .bind(PER_ROUND)
-    .fetch_all(store.pool())
-    .await
-    .map_err(StoreError::from)?;
+    let due = tips::due_for_shredding(&mut *store.conn().await?, cutoff, PER_ROUND).await?;
     let mut shredded = 0;
     for id in &due {
         if shred(store, blobs, id, now).await? {
@@ -77,47 +60,14 @@ pub async fn shred_due(store: &Store, blobs: &BlobStore, days: u32, now: i64) ->
 /// instance got there first.
 pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> Result<bool, ServiceError> {
     let mut tx = store.begin().await?;
-    let claimed = sqlx::query("UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    if claimed.rows_affected() == 0 {
+    if !tips::claim_shredding(&mut tx, tip_id, now).await? {
         return Ok(false);
     }
-    let empty: Vec<u8> = Vec::new();
-    let blob_ids: Vec<String> = sqlx::query_scalar("SELECT blob_id FROM attachments WHERE tip_id = $1")
-        .bind(tip_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
+    let blob_ids = attachments::blob_ids_of_tip(&mut tx, tip_id).await?;
     for blob_id in &blob_ids {
         blobs.delete_rows(&mut tx, blob_id).await?;
     }
-    for sql in [
-        // Every way to the tip key.
-        "DELETE FROM tip_grants WHERE tip_id = $1",
-        "DELETE FROM sessions WHERE kind = 'reporter' AND subject_id = $1",
-        // Everything sealed to it, to the custodians, or to finance.
-        "DELETE FROM tip_identities WHERE tip_id = $1",
-        "DELETE FROM tip_payouts WHERE tip_id = $1",
-        "DELETE FROM messages WHERE tip_id = $1",
-        "DELETE FROM notes WHERE tip_id = $1",
-        "DELETE FROM attachments WHERE tip_id = $1",
-        "UPDATE tip_events SET detail = NULL WHERE tip_id = $1",
-        "UPDATE disclosures SET envelope = NULL WHERE tip_id = $1",
-        "UPDATE rewards SET override_reason = NULL, payment_reference = NULL, extension_reason = NULL WHERE tip_id = $1",
-    ] {
-        sqlx::query(sql).bind(tip_id).execute(&mut *tx).await.map_err(StoreError::from)?;
-    }
-    for sql in [
-        "UPDATE tips SET body = $1, reporter_key_wrap = $1 WHERE id = $2",
-        "UPDATE proposals SET terms = $1 WHERE tip_id = $2",
-        "UPDATE disclosures SET reason = $1 WHERE tip_id = $2",
-    ] {
-        sqlx::query(sql).bind(&empty).bind(tip_id).execute(&mut *tx).await.map_err(StoreError::from)?;
-    }
+    tips::shred(&mut tx, tip_id).await?;
     let event_id = Id::random().to_string();
     workflow::add_event(
         &mut tx,

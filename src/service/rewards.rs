@@ -8,7 +8,6 @@
 
 use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 
 use super::cases::{self, Case};
 use super::notify::{self, Why};
@@ -25,7 +24,7 @@ use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
 use crate::store::tips::TipRow;
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Store, StoreError, reference, users};
+use crate::store::{Conn, Store, StoreError, reference, users};
 
 /// What the case page shows: the amount the policy gives, and whether the tip qualifies.
 pub struct Quote {
@@ -40,7 +39,7 @@ pub struct Quote {
     pub eligible: Result<(), Ineligible>,
 }
 
-async fn policy(conn: &mut AnyConnection) -> Result<(i64, RewardPolicy), ServiceError> {
+async fn policy(conn: &mut Conn) -> Result<(i64, RewardPolicy), ServiceError> {
     let (version, source) =
         rewards::newest_policy(conn).await?.ok_or_else(|| super::invalid("rewards-no-reward-policy-loaded"))?;
     let policy: RewardPolicy = toml::from_str(&source)
@@ -48,28 +47,20 @@ async fn policy(conn: &mut AnyConnection) -> Result<(i64, RewardPolicy), Service
     Ok((version, policy))
 }
 
-async fn days(conn: &mut AnyConnection, step: &str) -> Result<i64, ServiceError> {
+async fn days(conn: &mut Conn, step: &str) -> Result<i64, ServiceError> {
     Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == step).map_or(0, |(_, d)| d))
 }
 
 /// Whether a tip may be rewarded, from its metadata and (for the declaration) its report.
 pub async fn eligibility(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     tip_id: &str,
     kind: Kind,
     supervisory_duty: bool,
 ) -> Result<Result<(), Ineligible>, ServiceError> {
     let w = workflow::workflow(conn, tip_id).await?.ok_or_else(super::no_tip)?;
-    let previously_known: Option<i64> = sqlx::query_scalar("SELECT previously_known FROM tips WHERE id = $1")
-        .bind(tip_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::from)?;
-    let earlier: Option<i64> = sqlx::query_scalar("SELECT MIN(accepted_at) FROM tips WHERE duplicate_of = $1")
-        .bind(tip_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::from)?;
+    let previously_known = workflow::previously_known(conn, tip_id).await?;
+    let earlier = workflow::first_duplicate_accepted_at(conn, tip_id).await?;
     let concluded = matches!(w.status.as_str(), "concluded" | "closed") && w.concluded_at.is_some();
     Ok(reward::eligibility(Facts {
         kind,
@@ -160,7 +151,7 @@ async fn quote_with_policy(store: &Store, case: &Case) -> Result<(Quote, RewardP
 /// departments; and an account its own key groups have not admitted yet is refused before
 /// anything is looked up, so it learns nothing of which references exist either.
 async fn department_tip(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     official: &SignedIn,
     reference: &TipReference,
 ) -> Result<TipRow, ServiceError> {
@@ -182,7 +173,7 @@ async fn department_tip(
 /// department's rewards, so a reference that does not exist and a tip without a reward get
 /// the same answer.
 async fn finance_reward(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     finance: &SignedIn,
     reference: &TipReference,
 ) -> Result<(TipRow, RewardRow), ServiceError> {
@@ -216,7 +207,7 @@ fn illegal(status: &str, what: &str) -> ServiceError {
 }
 
 async fn step(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     before: &RewardRow,
     after: &RewardRow,
     actor: Option<&str>,
@@ -230,7 +221,7 @@ async fn step(
 }
 
 async fn event(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     tip: &str,
     kind: &str,
     actor: Option<&str>,
@@ -318,7 +309,7 @@ pub async fn propose(
 
 /// The tip and reward a head of its department decides on.
 async fn reward_for_head(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     head: &SignedIn,
     reference: &TipReference,
     what: &str,
@@ -337,7 +328,7 @@ async fn reward_for_head(
 /// Refuses a reward above what the policy in force allows for its tip, at every step that
 /// lets money go further: a proposal stored before the ceiling was enforced, or one the
 /// database was made to hold, gets no further than one refused at the proposal.
-async fn within_policy(conn: &mut AnyConnection, tip: &TipRow, r: &RewardRow) -> Result<(), ServiceError> {
+async fn within_policy(conn: &mut Conn, tip: &TipRow, r: &RewardRow) -> Result<(), ServiceError> {
     let (_, policy) = policy(conn).await?;
     let kind = Kind::parse(&tip.kind).unwrap_or(Kind::Other);
     policy.check_amount(kind, Yuan(r.computed_yuan), Yuan(r.amount_yuan)).map_err(amount_refused)
@@ -359,7 +350,7 @@ fn amount_refused(why: AmountRefused) -> ServiceError {
 }
 
 /// The addresses of the department's heads other than `except` (user ids).
-async fn heads_but(conn: &mut AnyConnection, department: &str, except: &[&str]) -> Result<Vec<String>, ServiceError> {
+async fn heads_but(conn: &mut Conn, department: &str, except: &[&str]) -> Result<Vec<String>, ServiceError> {
     let mut skip = Vec::new();
     for id in except {
         if let Some(email) = users::by_id(conn, id).await?.and_then(|u| u.email) {
@@ -604,11 +595,7 @@ pub async fn request_extension(
     after.extension_decided_at = None;
     after.extension_decided_by = None;
     step(&mut tx, &before, &after, None, "reward.extension_request", "", now).await?;
-    let department: String = sqlx::query_scalar("SELECT department_code FROM tips WHERE id = $1")
-        .bind(&view.tip.id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
+    let department = crate::store::tips::department_of(&mut tx, &view.tip.id).await?;
     let heads = users::emails_of(&mut tx, "head", Some(&department)).await?;
     notify::tell(&mut tx, public_url, &heads, Why::RewardWaiting, Some(&view.tip.reference), now).await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -1,4 +1,5 @@
-//! Evidence records: which blob, its sealed name, its sniffed type and size.
+//! Evidence records: which blob, its sealed name, its sniffed type and size; the blob of one
+//! attachment and the blobs of a tip.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -73,4 +74,14 @@ pub async fn usage(conn: &mut AnyConnection, tip_id: &str) -> Result<(i64, i64),
 pub async fn blob_ids(conn: &mut AnyConnection) -> Result<std::collections::HashSet<String>, StoreError> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT blob_id FROM attachments").fetch_all(conn).await?;
     Ok(ids.into_iter().collect())
+}
+
+/// The blob that holds an attachment's sealed content.
+pub async fn blob_id(conn: &mut AnyConnection, id: &str) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT blob_id FROM attachments WHERE id = $1").bind(id).fetch_one(conn).await?)
+}
+
+/// The blobs of a tip's attachments.
+pub async fn blob_ids_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT blob_id FROM attachments WHERE tip_id = $1").bind(tip_id).fetch_all(conn).await?)
 }

@@ -1,5 +1,6 @@
-//! Writing new tips: grouped commits (`Grouped`), and the whole-system count of tips per clock
-//! hour (migration 0007) that every instance shares.
+//! Writing new tips: grouped commits (`Grouped`), whose rows go in through
+//! `tips::insert_many`, and the whole-system count of tips per clock hour (migration 0007)
+//! that every instance shares.
 
 use sqlx::AnyConnection;
 
@@ -194,7 +195,7 @@ async fn add(conn: &mut AnyConnection, hour: i64, tips: usize) -> Result<i64, St
 }
 
 /// `($1, $2, …), ($n+1, …), …`: placeholders for `rows` rows of `columns` values.
-fn placeholders(rows: usize, columns: usize) -> String {
+pub(super) fn placeholders(rows: usize, columns: usize) -> String {
     let row = |r: usize| {
         let values: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
         format!("({})", values.join(", "))
@@ -204,37 +205,29 @@ fn placeholders(rows: usize, columns: usize) -> String {
 
 /// Inserts the tips; returns the ids of those stored (a tip whose reference is taken is not).
 async fn insert_tips(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<Vec<String>, StoreError> {
-    if tips.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
-         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, \
-         due_at) VALUES {} ON CONFLICT (reference) DO NOTHING RETURNING id",
-        placeholders(tips.len(), 17)
-    );
-    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-    for tip in tips {
-        query = query
-            .bind(tip.id.as_str())
-            .bind(tip.reference.as_str())
-            .bind(tip.kind.as_str())
-            .bind(tip.category.as_str())
-            .bind(tip.district.as_str())
-            .bind(tip.channel.as_str())
-            .bind(TipStatus::Received.as_str())
-            .bind(tip.department.as_str())
-            .bind(tip.received_at)
-            .bind(tip.public_key.as_str())
-            .bind(tip.receipt_kdf.as_str())
-            .bind(tip.receipt_salt.as_slice())
-            .bind(tip.receipt_verifier.as_slice())
-            .bind(tip.reporter_wrap.as_bytes())
-            .bind(tip.body.as_bytes())
-            .bind(tip.poster_id.as_deref())
-            .bind(tip.due_at);
-    }
-    Ok(query.fetch_all(conn).await?)
+    let rows: Vec<super::tips::NewTip<'_>> = tips
+        .iter()
+        .map(|tip| super::tips::NewTip {
+            id: tip.id.as_str(),
+            reference: tip.reference.as_str(),
+            kind: tip.kind.as_str(),
+            category: tip.category.as_str(),
+            district: tip.district.as_str(),
+            channel: tip.channel.as_str(),
+            status: TipStatus::Received.as_str(),
+            department: tip.department.as_str(),
+            received_at: tip.received_at,
+            public_key: tip.public_key.as_str(),
+            receipt_kdf: tip.receipt_kdf.as_str(),
+            receipt_salt: tip.receipt_salt.as_slice(),
+            receipt_verifier: tip.receipt_verifier.as_slice(),
+            reporter_key_wrap: &tip.reporter_wrap,
+            body: &tip.body,
+            poster_id: tip.poster_id.as_deref(),
+            due_at: Some(tip.due_at),
+        })
+        .collect();
+    super::tips::insert_many(conn, &rows).await
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;

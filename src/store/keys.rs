@@ -1,4 +1,5 @@
-//! Group keys: versions, holders, and each version sealed to each active holder.
+//! Group keys: versions, holders, and each version sealed to each active holder; the group of
+//! a holder and the groups of an official.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -258,4 +259,17 @@ pub async fn active_heads(conn: &mut AnyConnection, group: &str, department: &st
     .bind(department)
     .fetch_one(conn)
     .await?)
+}
+
+/// The group a holder belongs to, if the holder still exists.
+pub async fn group_of_holder(conn: &mut AnyConnection, holder_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
+        .bind(holder_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The groups an official holds (or waits to hold) a key of.
+pub async fn groups_of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1").bind(user_id).fetch_all(conn).await?)
 }

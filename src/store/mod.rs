@@ -1,7 +1,9 @@
 //! Persistence: the SQL of every table, on SQLite or PostgreSQL through sqlx's `Any` driver,
 //! the encrypted evidence files (`blobs`), and backup and restore. One SQL text serves both
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
-//! places where the backends differ are in this module.
+//! places where the backends differ are in this module. Every SQL statement of the program is
+//! in `store`, and no code outside it names sqlx: it passes a `Conn` and asks `StoreError`
+//! (`is_unavailable`, `is_constraint_violation`); a unit test below holds to that.
 
 pub mod attachments;
 pub mod audit;
@@ -28,6 +30,10 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 use crate::configuration::{Backend, DatabaseUrl};
+
+/// A connection, or a transaction seen as one (`WriteTx` derefs to it): what every store
+/// function takes, and what service code passes on without naming sqlx.
+pub type Conn = AnyConnection;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -74,6 +80,12 @@ impl StoreError {
             ),
             _ => false,
         }
+    }
+
+    /// The database cannot be reached now (the pool timed out or is closed, or the
+    /// connection failed): worth retrying later, not a fault of the request.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Query(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)))
     }
 }
 
@@ -270,4 +282,49 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// The one line outside the store that may say `sqlx`: the default log filter, which
+    /// names sqlx's tracing target, not its API.
+    const LOG_FILTER: (&str, &str) = ("configuration.rs", r#"log = "info,sqlx=warn""#);
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                rust_files(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// SQL, connections and sqlx's types live in `src/store/` alone.
+    #[test]
+    fn only_the_store_names_sqlx() -> std::io::Result<()> {
+        let src = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        let store = src.join("store");
+        let mut files = Vec::new();
+        rust_files(src, &mut files)?;
+        files.sort();
+        assert!(files.iter().any(|f| f.starts_with(&store)), "no store under {}", src.display());
+        let mut found = Vec::new();
+        for file in files.iter().filter(|f| !f.starts_with(&store)) {
+            let name = file.strip_prefix(src).unwrap_or(file).display().to_string();
+            for (n, line) in std::fs::read_to_string(file)?.lines().enumerate() {
+                let line = line.trim();
+                if line.starts_with("//") || !line.contains("sqlx") || (name.as_str(), line) == LOG_FILTER {
+                    continue;
+                }
+                found.push(format!("src/{name}:{}: {line}", n + 1));
+            }
+        }
+        assert!(found.is_empty(), "sqlx outside src/store/:\n{}", found.join("\n"));
+        Ok(())
+    }
 }

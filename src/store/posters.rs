@@ -1,4 +1,4 @@
-//! QR posters: a public code, a label, optional presets.
+//! QR posters: a public code, a label, optional presets; the list of those in use.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -35,4 +35,11 @@ pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Post
     .bind(code)
     .fetch_optional(conn)
     .await?)
+}
+
+/// Code and label of every poster in use, newest first.
+pub async fn current(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as("SELECT code, label FROM posters WHERE retired_at IS NULL ORDER BY created_at DESC")
+        .fetch_all(conn)
+        .await?)
 }

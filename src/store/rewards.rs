@@ -1,4 +1,5 @@
-//! Rewards: the track, its people and dates. Amounts are metadata; reasons are sealed.
+//! Rewards: the track, its people and dates, and a tip's reward status alone (for retention).
+//! Amounts are metadata; reasons are sealed.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -145,4 +146,9 @@ pub async fn newest_policy(conn: &mut AnyConnection) -> Result<Option<(i64, Stri
     Ok(sqlx::query_as("SELECT version, source FROM reward_policies ORDER BY version DESC LIMIT 1")
         .fetch_optional(conn)
         .await?)
+}
+
+/// The status of the tip's reward, if it has one.
+pub async fn status_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT status FROM rewards WHERE tip_id = $1").bind(tip_id).fetch_optional(conn).await?)
 }

@@ -1,5 +1,7 @@
-//! Tips: metadata in the clear, content sealed; grants of the tip key to group keys; the
-//! identity and payout envelopes.
+//! Tips: the one INSERT of tips (single or many rows; `intake` files through it), metadata in
+//! the clear, content sealed; grants of the tip key to group keys; the identity and payout
+//! envelopes; the department and open-tip counts; the oversight statistics by department or
+//! district; and retention's queries and the crypto-shredding of a tip's sealed rows.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -52,34 +54,47 @@ pub struct TipRow {
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).
 pub async fn insert(conn: &mut AnyConnection, tip: &NewTip<'_>) -> Result<(), StoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
-         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (reference) DO NOTHING",
-    )
-    .bind(tip.id)
-    .bind(tip.reference)
-    .bind(tip.kind)
-    .bind(tip.category)
-    .bind(tip.district)
-    .bind(tip.channel)
-    .bind(tip.status)
-    .bind(tip.department)
-    .bind(tip.received_at)
-    .bind(tip.public_key)
-    .bind(tip.receipt_kdf)
-    .bind(tip.receipt_salt)
-    .bind(tip.receipt_verifier)
-    .bind(tip.reporter_key_wrap.as_bytes())
-    .bind(tip.body.as_bytes())
-    .bind(tip.poster_id)
-    .bind(tip.due_at)
-    .execute(conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    if insert_many(conn, std::slice::from_ref(tip)).await?.is_empty() {
         return Err(StoreError::Conflict("reference taken".to_owned()));
     }
     Ok(())
+}
+
+/// Inserts the tips in one statement; returns the ids of those stored (a tip whose
+/// reference is taken is not).
+pub async fn insert_many(conn: &mut AnyConnection, tips: &[NewTip<'_>]) -> Result<Vec<String>, StoreError> {
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, department_code, \
+         received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, reporter_key_wrap, body, poster_id, \
+         due_at) VALUES {} ON CONFLICT (reference) DO NOTHING RETURNING id",
+        super::intake::placeholders(tips.len(), 17)
+    );
+    // Only numbered placeholders are formatted in; every value is bound.
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for tip in tips {
+        query = query
+            .bind(tip.id)
+            .bind(tip.reference)
+            .bind(tip.kind)
+            .bind(tip.category)
+            .bind(tip.district)
+            .bind(tip.channel)
+            .bind(tip.status)
+            .bind(tip.department)
+            .bind(tip.received_at)
+            .bind(tip.public_key)
+            .bind(tip.receipt_kdf)
+            .bind(tip.receipt_salt)
+            .bind(tip.receipt_verifier)
+            .bind(tip.reporter_key_wrap.as_bytes())
+            .bind(tip.body.as_bytes())
+            .bind(tip.poster_id)
+            .bind(tip.due_at);
+    }
+    Ok(query.fetch_all(conn).await?)
 }
 
 const TIP_COLUMNS: &str = "id, reference, kind, category_code, district_code, channel, status, department_code, \
@@ -255,4 +270,130 @@ pub async fn sealed(conn: &mut AnyConnection, which: Sealed, tip_id: &str) -> Re
         Sealed::Payout => "SELECT group_key_id, envelope FROM tip_payouts WHERE tip_id = $1",
     };
     Ok(sqlx::query_as(sql).bind(tip_id).fetch_optional(conn).await?)
+}
+
+/// The department that has the tip now.
+pub async fn department_of(conn: &mut AnyConnection, tip_id: &str) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT department_code FROM tips WHERE id = $1").bind(tip_id).fetch_one(conn).await?)
+}
+
+/// Tips of the department still open (received, accepted, verifying or under review).
+pub async fn open_in_department(conn: &mut AnyConnection, department: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN ('received', 'accepted', 'verifying', 'under_review')",
+    )
+    .bind(department)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// One line of the statistics: a department's or a district's tips.
+#[derive(Debug, Clone, FromRow)]
+pub struct StatsRow {
+    pub code: String,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub concluded: i64,
+    /// Average days from receipt to conclusion, over concluded tips.
+    pub days_to_conclude: Option<i64>,
+}
+
+/// What the statistics group tips by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsBy {
+    Department,
+    District,
+}
+
+impl StatsBy {
+    fn column(self) -> &'static str {
+        match self {
+            StatsBy::Department => "department_code",
+            StatsBy::District => "district_code",
+        }
+    }
+}
+
+const OPEN: &str = "('received', 'accepted', 'verifying', 'under_review')";
+
+/// Totals from the counts the triggers of migration 0006 keep; overdue (due before `now`)
+/// from the open tips' due dates (only open tips have one, so the index on it answers
+/// alone). Largest first.
+pub async fn stats(conn: &mut AnyConnection, by: StatsBy, now: i64) -> Result<Vec<StatsRow>, StoreError> {
+    let column = by.column();
+    let grouped = format!(
+        "SELECT {column} AS code, CAST(SUM(tips) AS BIGINT) AS total, \
+         CAST(SUM(CASE WHEN status IN {OPEN} THEN tips ELSE 0 END) AS BIGINT) AS open, \
+         CAST(0 AS BIGINT) AS overdue, CAST(SUM(concluded) AS BIGINT) AS concluded, \
+         CAST(CASE WHEN SUM(concluded) > 0 THEN SUM(conclude_seconds) / SUM(concluded) / 86400 END AS BIGINT) \
+         AS days_to_conclude \
+         FROM tip_counts GROUP BY {column} HAVING SUM(tips) > 0 ORDER BY total DESC, {column}"
+    );
+    let overdue = format!("SELECT {column}, COUNT(*) FROM tips WHERE due_at < $1 GROUP BY {column}");
+    // Only the two column names above are formatted in.
+    let mut rows: Vec<StatsRow> = sqlx::query_as(sqlx::AssertSqlSafe(grouped)).fetch_all(&mut *conn).await?;
+    let late: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(overdue)).bind(now).fetch_all(&mut *conn).await?;
+    for (code, count) in late {
+        if let Some(row) = rows.iter_mut().find(|r| r.code == code) {
+            row.overdue = count;
+        }
+    }
+    Ok(rows)
+}
+
+/// Reward states that are settled: nothing more will be paid or claimed.
+const SETTLED: &str = "('paid', 'forfeited')";
+
+/// Up to `limit` tips closed or rejected by `cutoff`, not shredded, with no reward still
+/// open: oldest closure first.
+pub async fn due_for_shredding(conn: &mut AnyConnection, cutoff: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    let sql = format!(
+        "SELECT id FROM tips WHERE shredded_at IS NULL AND closed_at IS NOT NULL AND closed_at <= $1 \
+         AND status IN ('closed', 'rejected') \
+         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {SETTLED}) \
+         ORDER BY closed_at LIMIT $2"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(cutoff).bind(limit).fetch_all(conn).await?)
+}
+
+/// Marks the tip shredded at `now` unless it already is; whether this call did.
+pub async fn claim_shredding(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
+    let claimed = sqlx::query("UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL")
+        .bind(now)
+        .bind(tip_id)
+        .execute(conn)
+        .await?;
+    Ok(claimed.rows_affected() != 0)
+}
+
+/// Deletes every way to the tip key and everything sealed to it, to the custodians or to
+/// finance, and empties the sealed values that stay as columns (inside the caller's
+/// transaction; the attachments' blobs are the caller's).
+pub async fn shred(conn: &mut AnyConnection, tip_id: &str) -> Result<(), StoreError> {
+    for sql in [
+        // Every way to the tip key.
+        "DELETE FROM tip_grants WHERE tip_id = $1",
+        "DELETE FROM sessions WHERE kind = 'reporter' AND subject_id = $1",
+        // Everything sealed to it, to the custodians, or to finance.
+        "DELETE FROM tip_identities WHERE tip_id = $1",
+        "DELETE FROM tip_payouts WHERE tip_id = $1",
+        "DELETE FROM messages WHERE tip_id = $1",
+        "DELETE FROM notes WHERE tip_id = $1",
+        "DELETE FROM attachments WHERE tip_id = $1",
+        "UPDATE tip_events SET detail = NULL WHERE tip_id = $1",
+        "UPDATE disclosures SET envelope = NULL WHERE tip_id = $1",
+        "UPDATE rewards SET override_reason = NULL, payment_reference = NULL, extension_reason = NULL WHERE tip_id = $1",
+    ] {
+        sqlx::query(sql).bind(tip_id).execute(&mut *conn).await?;
+    }
+    let empty: Vec<u8> = Vec::new();
+    for sql in [
+        "UPDATE tips SET body = $1, reporter_key_wrap = $1 WHERE id = $2",
+        "UPDATE proposals SET terms = $1 WHERE tip_id = $2",
+        "UPDATE disclosures SET reason = $1 WHERE tip_id = $2",
+    ] {
+        sqlx::query(sql).bind(&empty).bind(tip_id).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Officials: login name, roles, department, their key sealed to their password, and the
-//! second factor sealed to their key.
+//! second factor sealed to their key; the administrators' overview of every official with
+//! roles and key groups, in one query.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -176,4 +177,65 @@ pub async fn emails_of(
     .bind(department)
     .fetch_all(conn)
     .await?)
+}
+
+/// An official as the administrators' page lists them: roles by name, and each key group
+/// held with its state (`active` or `pending`), by group name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub id: String,
+    pub username: String,
+    pub department_code: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub roles: Vec<String>,
+    pub groups: Vec<(String, String)>,
+}
+
+#[derive(FromRow)]
+struct OverviewRow {
+    id: String,
+    username: String,
+    department_code: Option<String>,
+    disabled_at: Option<i64>,
+    role: Option<String>,
+    key_group: Option<String>,
+    state: Option<String>,
+}
+
+/// Every official with their roles and key groups, by username: one query (a row for each
+/// role and group of an official; a holder has at most one row per group).
+pub async fn overview(conn: &mut AnyConnection) -> Result<Vec<Overview>, StoreError> {
+    let rows: Vec<OverviewRow> = sqlx::query_as(
+        "SELECT u.id, u.username, u.department_code, u.disabled_at, r.role, h.key_group, h.state FROM users u \
+         LEFT JOIN user_roles r ON r.user_id = u.id \
+         LEFT JOIN key_holders h ON h.user_id = u.id \
+         ORDER BY u.username, u.id, r.role, h.key_group",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut officials: Vec<Overview> = Vec::new();
+    for row in rows {
+        if officials.last().is_none_or(|last| last.id != row.id) {
+            officials.push(Overview {
+                id: row.id,
+                username: row.username,
+                department_code: row.department_code,
+                disabled_at: row.disabled_at,
+                roles: Vec::new(),
+                groups: Vec::new(),
+            });
+        }
+        let Some(official) = officials.last_mut() else { continue };
+        if let Some(role) = row.role
+            && !official.roles.contains(&role)
+        {
+            official.roles.push(role);
+        }
+        if let (Some(group), Some(state)) = (row.key_group, row.state)
+            && !official.groups.iter().any(|(g, _)| *g == group)
+        {
+            official.groups.push((group, state));
+        }
+    }
+    Ok(officials)
 }

@@ -1,5 +1,9 @@
-//! The workflow of a tip: its state and dates, events, proposals waiting for a head, notes
-//! and disclosure requests.
+//! The casework records of a tip, with no rules in them (the lifecycle is
+//! `domain::lifecycle`, its steps `service::cases`): the workflow columns of `tips` read and
+//! saved together as a `Workflow` (state, department, assignee, dates, outcome), the
+//! previously-known flag and the first acceptance among its duplicates, the deadline job's
+//! queries and its claims of a reminder or an escalation, and the tables beside the tip:
+//! events, proposals waiting for a head, notes and disclosure requests.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -306,4 +310,81 @@ pub async fn decide_disclosure(
     } else {
         Err(StoreError::Conflict("the request was decided meanwhile".into()))
     }
+}
+
+/// Whether the department already knew of the matter (1) or not (0), once verification
+/// has said; `None` before.
+pub async fn previously_known(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT previously_known FROM tips WHERE id = $1").bind(tip_id).fetch_one(conn).await?)
+}
+
+pub async fn set_previously_known(conn: &mut AnyConnection, tip_id: &str, known: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tips SET previously_known = $1 WHERE id = $2")
+        .bind(i64::from(known))
+        .bind(tip_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// When the first of the tips marked duplicates of this one was accepted.
+pub async fn first_duplicate_accepted_at(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT MIN(accepted_at) FROM tips WHERE duplicate_of = $1")
+        .bind(tip_id)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// A tip whose step falls due within the reminder window and has not been reminded of.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueSoon {
+    pub id: String,
+    pub reference: String,
+    pub department_code: String,
+    pub assignee_id: Option<String>,
+}
+
+/// Tips due after `now` and by `until`, not reminded yet.
+pub async fn due_soon(conn: &mut AnyConnection, now: i64, until: i64) -> Result<Vec<DueSoon>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, reference, department_code, assignee_id FROM tips \
+         WHERE due_at IS NOT NULL AND due_at > $1 AND due_at <= $2 AND reminded_at IS NULL",
+    )
+    .bind(now)
+    .bind(until)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Tips due by `now`, not escalated yet: id, reference, department.
+pub async fn overdue_unescalated(
+    conn: &mut AnyConnection,
+    now: i64,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, reference, department_code FROM tips WHERE due_at IS NOT NULL AND due_at <= $1 AND escalated_at IS NULL",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks the tip reminded at `now` unless it already was; whether this call did.
+pub async fn claim_reminder(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
+    let claimed = sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
+        .bind(now)
+        .bind(tip_id)
+        .execute(conn)
+        .await?;
+    Ok(claimed.rows_affected() != 0)
+}
+
+/// Marks the tip escalated at `now` unless it already was; whether this call did.
+pub async fn claim_escalation(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
+    let claimed = sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
+        .bind(now)
+        .bind(tip_id)
+        .execute(conn)
+        .await?;
+    Ok(claimed.rows_affected() != 0)
 }

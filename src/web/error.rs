@@ -181,9 +181,7 @@ pub fn problem_of_store_error(e: &StoreError) -> Problem {
         tracing::error!(error = %e, "store");
     }
     match e {
-        StoreError::Query(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
-            Problem::unavailable()
-        }
+        e if e.is_unavailable() => Problem::unavailable(),
         StoreError::Conflict(why) => {
             tracing::info!(%why, "conflict");
             Problem::new(StatusCode::CONFLICT, "conflict", "error-changed-meanwhile")

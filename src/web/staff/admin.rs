@@ -14,7 +14,8 @@ use crate::auth::Password;
 use crate::domain::{Code, Role, Roles, Username};
 use crate::service::officials::{self, NewOfficial};
 use crate::service::{ServiceError, posters};
-use crate::store::{keys, unix_now, users};
+use crate::store::posters as store_posters;
+use crate::store::{keys, tips, unix_now, users};
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
@@ -56,15 +57,9 @@ async fn view(
     let zh = lang == Lang::Zh;
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
     let mut lines = Vec::new();
-    for u in users::list(&mut conn).await.map_err(PageError::store(lang))? {
-        let roles = users::roles(&mut conn, &u.id).await.map_err(PageError::store(lang))?;
-        let groups: Vec<(String, String)> =
-            sqlx::query_as("SELECT key_group, state FROM key_holders WHERE user_id = $1 ORDER BY key_group")
-                .bind(&u.id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(|e| PageError::store(lang)(e.into()))?;
-        let groups: Vec<String> = groups
+    for u in users::overview(&mut conn).await.map_err(PageError::store(lang))? {
+        let groups: Vec<String> = u
+            .groups
             .into_iter()
             .filter_map(|(g, s)| {
                 let label = super::keys::group_label(&data, &crate::domain::KeyGroup::parse(&g)?, lang);
@@ -74,17 +69,13 @@ async fn view(
         lines.push(UserLine {
             id: u.id,
             username: u.username,
-            roles: roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.tr("list-separator")),
+            roles: u.roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.tr("list-separator")),
             department: u.department_code.map(|d| data.department_name(&d, zh)).unwrap_or_default(),
             groups: groups.join(lang.tr("list-separator")),
             disabled: u.disabled_at.is_some(),
         });
     }
-    let posters: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, label FROM posters WHERE retired_at IS NULL ORDER BY created_at DESC")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| PageError::store(lang)(e.into()))?;
+    let posters = store_posters::current(&mut conn).await.map_err(PageError::store(lang))?;
     let mut department_keys = Vec::new();
     for d in data.reference.departments.iter() {
         let key_group = crate::domain::KeyGroup::Department(
@@ -97,13 +88,7 @@ async fn view(
         let heads = keys::active_heads(&mut conn, &group, &d.code).await.map_err(PageError::store(lang))?;
         let versions = keys::versions(&mut conn, &group).await.map_err(PageError::store(lang))?.len();
         let holders = keys::holders(&mut conn, &group).await.map_err(PageError::store(lang))?;
-        let open_tips: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN ('received', 'accepted', 'verifying', 'under_review')",
-        )
-        .bind(&d.code)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| PageError::store(lang)(e.into()))?;
+        let open_tips = tips::open_in_department(&mut conn, &d.code).await.map_err(PageError::store(lang))?;
         let count =
             |f: &dyn Fn(&keys::HolderRow) -> bool| i64::try_from(holders.iter().filter(|h| f(h)).count()).unwrap_or(0);
         department_keys.push(DepartmentLine {

@@ -765,11 +765,10 @@ pub async fn download(
     let case = cases::open(&state.store, official, reference).await?;
     let files = conversation::attachments(&state.store, &case.opened.tip.id, &case.opened.key).await?;
     let file = files.into_iter().find(|f| f.id == attachment_id).ok_or_else(Problem::not_found)?;
-    let blob_id: String = sqlx::query_scalar("SELECT blob_id FROM attachments WHERE id = $1")
-        .bind(&file.id)
-        .fetch_one(state.store.pool())
-        .await
-        .map_err(|e| crate::web::error::problem_of_store_error(&e.into()))?;
+    let store_problem = |e: crate::store::StoreError| crate::web::error::problem_of_store_error(&e);
+    let mut conn = state.store.conn().await.map_err(store_problem)?;
+    let blob_id = crate::store::attachments::blob_id(&mut conn, &file.id).await.map_err(store_problem)?;
+    drop(conn);
     let sealed = state.blobs.read(&blob_id).await.map_err(|_| Problem::not_found())?;
     let plain = case.opened.key.open_async(sealed.compat()).await.map_err(|e| Problem::from(ServiceError::from(e)))?;
     cases::audit_read(&state.store, official, &case.opened.tip.id, "tip.read_attachment", unix_now()).await?;

@@ -8,14 +8,13 @@ use jubao_templates::Lang;
 use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{GroupView, HolderView, VersionLine};
 use serde::Deserialize;
-use sqlx::AnyConnection;
 
 use super::{check_csrf, html, see_other};
 use crate::domain::{KeyGroup, Role};
 use crate::service::groups::{self, approve as grant_to_holder};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, per_group};
-use crate::store::{keys, unix_now};
+use crate::store::{Conn, keys, unix_now};
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
@@ -41,7 +40,7 @@ pub fn group_label(data: &ReferenceData, group: &KeyGroup, lang: Lang) -> String
 
 /// Everything the keys and admin pages say about one group.
 pub async fn group_view(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     data: &ReferenceData,
     group: &KeyGroup,
     viewer: Option<&str>,
@@ -129,11 +128,7 @@ pub async fn approve(
         return Err(err(ServiceError::BadInput(Msg::new("keys-tick-confirmation-box-confirm-colleague").to_owned())));
     }
     let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
-    let group_name: Option<String> = sqlx::query_scalar("SELECT key_group FROM key_holders WHERE id = $1")
-        .bind(holder.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| PageError::store(lang)(e.into()))?;
+    let group_name = keys::group_of_holder(&mut tx, holder.as_str()).await.map_err(PageError::store(lang))?;
     let Some(group) = group_name.as_deref().and_then(KeyGroup::parse) else {
         return Err(err(crate::service::refused("keys-member-no-longer-waiting-approval")));
     };
