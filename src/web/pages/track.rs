@@ -130,6 +130,49 @@ struct Extra {
     claim: ClaimDraft,
 }
 
+/// The dates ahead, named in the page language.
+fn deadline_lines(ahead: Vec<(reporter::Ahead, i64)>, lang: Lang) -> Vec<(String, String)> {
+    ahead
+        .into_iter()
+        .map(|(what, on)| {
+            let what = match what {
+                reporter::Ahead::Acknowledge => lang.tr("track-accepted"),
+                reporter::Ahead::Destroy => lang.tr("track-destroyed"),
+            };
+            (what.to_owned(), china_time::date_string(on))
+        })
+        .collect()
+}
+
+/// The reward as the reporter reads it.
+fn reward_view(r: rewards::ReporterReward, lang: Lang) -> RewardView {
+    RewardView {
+        status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+        amount: r.amount_yuan,
+        due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
+        method: r
+            .method
+            .map(|m| if m == "bank" { lang.tr("track-bank-transfer") } else { lang.tr("track-person") }.to_owned()),
+        can_claim: r.can_claim,
+        can_ask_more_time: r.can_ask_more_time,
+        asked_more_time: r.extension_requested,
+    }
+}
+
+fn message_view(m: conversation::Message) -> MessageView {
+    MessageView { from_reporter: m.author == Author::Reporter, body: m.body, at: china_time::minute_string(m.at) }
+}
+
+fn file_view(f: conversation::AttachmentInfo) -> FileView {
+    FileView {
+        name: f.name,
+        kind: f.content_type,
+        size: jubao_templates::size_text(f.size),
+        metadata_removed: f.metadata == "removed",
+        at: china_time::minute_string(f.at),
+    }
+}
+
 async fn status_page(
     state: &AppState,
     lang: Lang,
@@ -148,31 +191,12 @@ async fn status_page(
         reporter::status(&state.store, &s.view, acknowledge_days, days, unix_now()).await.map_err(page_error)?;
     let reporter::Status { messages, files, identity_given, events, deadlines: ahead, after } = shown;
     let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
-    let deadlines = ahead
-        .into_iter()
-        .map(|(what, on)| {
-            let what = match what {
-                reporter::Ahead::Acknowledge => lang.tr("track-accepted"),
-                reporter::Ahead::Destroy => lang.tr("track-destroyed"),
-            };
-            (what.to_owned(), china_time::date_string(on))
-        })
-        .collect();
+    let deadlines = deadline_lines(ahead, lang);
     let eligibility = after.eligible.map(|e| match e {
         Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
         Err(why) => format!("{}{}", lang.tr("track-no-reward"), why.msg().render(lang)),
     });
-    let reward = after.reward.map(|r| RewardView {
-        status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
-        amount: r.amount_yuan,
-        due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
-        method: r
-            .method
-            .map(|m| if m == "bank" { lang.tr("track-bank-transfer") } else { lang.tr("track-person") }.to_owned()),
-        can_claim: r.can_claim,
-        can_ask_more_time: r.can_ask_more_time,
-        asked_more_time: r.extension_requested,
-    });
+    let reward = after.reward.map(|r| reward_view(r, lang));
     let sentence = |e: &crate::service::cases::Event| {
         let at = china_time::minute_string(e.at);
         let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
@@ -197,24 +221,8 @@ async fn status_page(
         location: report.location.clone(),
         company: report.company.clone(),
         occurred_on: report.occurred_on.clone(),
-        messages: messages
-            .into_iter()
-            .map(|m| MessageView {
-                from_reporter: m.author == Author::Reporter,
-                body: m.body,
-                at: china_time::minute_string(m.at),
-            })
-            .collect(),
-        files: files
-            .into_iter()
-            .map(|f| FileView {
-                name: f.name,
-                kind: f.content_type,
-                size: jubao_templates::size_text(f.size),
-                metadata_removed: f.metadata == "removed",
-                at: china_time::minute_string(f.at),
-            })
-            .collect(),
+        messages: messages.into_iter().map(message_view).collect(),
+        files: files.into_iter().map(file_view).collect(),
         identity_given,
         identity_disclosed,
         notice: extra.notice,

@@ -235,43 +235,145 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
     }
 }
 
-/// The case page, with a notice after an action or a refused form shown again.
-async fn render(
+/// The officials, the waiting proposal and whether an identity was given, in one connection.
+async fn case_rows(
     state: &AppState,
-    page: &Page,
-    reference: &TipReference,
-    notice: Option<String>,
-    refused: Option<Refused>,
-    status_code: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let lang = page.lang;
-    let official = &page.session.official;
-    let err = |e: ServiceError| PageError { problem: e.into(), lang };
-    let case = cases::open(&state.store, official, reference).await.map_err(err)?;
-    let now = unix_now();
-    let tip = &case.opened.tip;
+    tip_id: &str,
+) -> Result<(Vec<users::UserSummary>, Option<workflow::ProposalRow>, bool), crate::store::StoreError> {
+    let mut conn = state.store.conn().await?;
+    let everyone = users::list(&mut conn).await?;
+    let proposal = workflow::open_proposal(&mut conn, tip_id).await?;
+    let identity = crate::store::tips::sealed(&mut conn, crate::store::tips::Sealed::Identity, tip_id).await?;
+    Ok((everyone, proposal, identity.is_some()))
+}
+
+/// A waiting proposal as labelled lines, with who proposed it and when.
+fn proposal_view(
+    step: &str,
+    by: &String,
+    terms: &serde_json::Value,
+    proposed_at: Option<i64>,
+    everyone: &[users::UserSummary],
+    lang: Lang,
+) -> ProposalView {
+    let (title, lines) = proposal_lines(step, terms, lang);
+    ProposalView {
+        title,
+        by: name_of(Some(by), everyone),
+        at: proposed_at.map(china_time::minute_string).unwrap_or_default(),
+        lines,
+    }
+}
+
+/// The active officials of a department, to assign a tip to.
+fn colleagues(everyone: &[users::UserSummary], department: &str) -> Vec<(String, String)> {
+    everyone
+        .iter()
+        .filter(|u| u.department_code.as_deref() == Some(department) && u.disabled_at.is_none())
+        .map(|u| (u.id.clone(), u.username.clone()))
+        .collect()
+}
+
+/// The steps this official may take on the case now (no review of one's own conclusion).
+fn steps_now(
+    case: &cases::Case,
+    official: &SignedIn,
+    facts: Facts,
+    is_proposer: bool,
+    lang: Lang,
+) -> Vec<(String, String)> {
     let w = &case.workflow;
-    cases::audit_read(&state.store, official, &tip.id, "tip.read", now).await.map_err(err)?;
-    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
+    let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
+    let mut actions = available(status, facts, &official.roles, is_proposer, lang);
+    actions.retain(|(code, _)| !(concluded_by_me && code == "conclude_review"));
+    actions
+}
+
+/// The username of an official, or a dash.
+fn name_of(id: Option<&String>, everyone: &[users::UserSummary]) -> String {
+    id.and_then(|id| everyone.iter().find(|u| &u.id == id)).map_or_else(|| "—".to_owned(), |u| u.username.clone())
+}
+
+fn message_line(m: conversation::Message, lang: Lang) -> Line {
+    let who = if m.author == Author::Reporter { lang.tr("case-reporter") } else { lang.tr("case-official") };
+    Line { who: who.to_owned(), at: china_time::minute_string(m.at), text: m.body }
+}
+
+fn event_line(
+    e: cases::Event,
+    everyone: &[users::UserSummary],
+    data: &crate::web::reference_cache::ReferenceData,
+    lang: Lang,
+) -> Line {
+    let at = china_time::minute_string(e.at);
     let zh = lang == Lang::Zh;
-    let mut conn = state.store.conn().await.map_err(|e| err(e.into()))?;
-    let name_of = |id: &Option<String>, all: &[users::UserSummary]| -> String {
-        id.as_ref()
-            .and_then(|id| all.iter().find(|u| &u.id == id))
-            .map_or_else(|| "—".to_owned(), |u| u.username.clone())
-    };
-    let everyone = users::list(&mut conn).await.map_err(|e| err(e.into()))?;
-    let proposal = workflow::open_proposal(&mut conn, &tip.id).await.map_err(|e| err(e.into()))?;
-    let identity_given = crate::store::tips::sealed(&mut conn, crate::store::tips::Sealed::Identity, &tip.id)
-        .await
-        .map_err(|e| err(e.into()))?
-        .is_some();
-    drop(conn);
-    let disclosure_state = if identity_given {
-        Some(disclosure::state(&state.store, official, &tip.id).await.map_err(err)?)
-    } else {
-        None
-    };
+    let text = words::staff_sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| data.department_name(c, zh));
+    Line { who: name_of(e.actor_id.as_ref(), everyone), at, text }
+}
+
+fn file_line(f: conversation::AttachmentInfo, lang: Lang) -> FileLine {
+    FileLine {
+        id: f.id,
+        name: f.name,
+        kind: f.content_type,
+        size: jubao_templates::size_text(f.size),
+        metadata: words::metadata(&f.metadata, lang).to_owned(),
+    }
+}
+
+/// The facts at the head of the case page: status, choices, department, channel, dates,
+/// assignee, and the outcome once there is one.
+fn facts_list(
+    case: &cases::Case,
+    data: &crate::web::reference_cache::ReferenceData,
+    everyone: &[users::UserSummary],
+    now: i64,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let (tip, w) = (&case.opened.tip, &case.workflow);
+    let zh = lang == Lang::Zh;
+    let assignee = name_of(w.assignee_id.as_ref(), everyone);
+    let mut facts_list = vec![
+        (lang.tr("case-status").to_owned(), status_label(&w.status, lang)),
+        (lang.tr("case-kind").to_owned(), data.kind_name(&tip.kind, zh)),
+        (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
+        (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
+        (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
+        (lang.tr("case-channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
+        (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
+        (lang.tr("case-assignee").to_owned(), assignee),
+    ];
+    if let Some(due) = w.due_at {
+        let overdue = if due < now { lang.tr("case-overdue") } else { "" };
+        facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
+    }
+    if let Some(outcome) = &w.outcome {
+        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome, lang).to_owned()));
+        facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
+    }
+    facts_list
+}
+
+/// What the case page says of the reporter's identity.
+struct Shown {
+    identity: String,
+    /// Where a disclosure request stands, if there is one to speak of.
+    identity_state: Option<String>,
+    /// This official may ask the custodian for the identity now.
+    may_ask: bool,
+}
+
+async fn identity_shown(
+    state: &AppState,
+    official: &SignedIn,
+    (reference, tip_id): (&TipReference, &str),
+    identity_given: bool,
+    now: i64,
+    lang: Lang,
+) -> Result<Shown, ServiceError> {
+    let disclosure_state =
+        if identity_given { Some(disclosure::state(&state.store, official, tip_id).await?) } else { None };
     let disclosed = match &disclosure_state {
         Some(disclosure::State::Approved { mine: true, .. }) => {
             disclosure::read(&state.store, official, reference, now).await.ok()
@@ -300,47 +402,45 @@ async fn render(
         }
     });
     let may_ask = matches!(disclosure_state, Some(disclosure::State::Open { .. }));
-    let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
+    Ok(Shown { identity, identity_state, may_ask })
+}
+
+/// The case page, with a notice after an action or a refused form shown again.
+async fn render(
+    state: &AppState,
+    page: &Page,
+    reference: &TipReference,
+    notice: Option<String>,
+    refused: Option<Refused>,
+    status_code: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
+    let official = &page.session.official;
+    let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    let case = cases::open(&state.store, official, reference).await.map_err(err)?;
+    let now = unix_now();
+    let tip = &case.opened.tip;
+    let w = &case.workflow;
+    cases::audit_read(&state.store, official, &tip.id, "tip.read", now).await.map_err(err)?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let zh = lang == Lang::Zh;
+    let (everyone, proposal, identity_given) = case_rows(state, &tip.id).await.map_err(PageError::store(lang))?;
+    let Shown { identity, identity_state, may_ask } =
+        identity_shown(state, official, (reference, &tip.id), identity_given, now, lang).await.map_err(err)?;
     let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
-    let mut facts_list = vec![
-        (lang.tr("case-status").to_owned(), status_label(&w.status, lang)),
-        (lang.tr("case-kind").to_owned(), data.kind_name(&tip.kind, zh)),
-        (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
-        (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
-        (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.tr("case-channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
-        (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
-        (lang.tr("case-assignee").to_owned(), name_of(&w.assignee_id, &everyone)),
-    ];
-    if let Some(due) = w.due_at {
-        let overdue = if due < now { lang.tr("case-overdue") } else { "" };
-        facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
-    }
-    if let Some(outcome) = &w.outcome {
-        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome, lang).to_owned()));
-        facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
-    }
+    let facts_list = facts_list(&case, &data, &everyone, now, lang);
     let key = &case.opened.key;
     let messages = conversation::messages(&state.store, &tip.id, key).await.map_err(err)?;
     let notes = cases::notes(&state.store, &tip.id, key).await.map_err(err)?;
     let events = cases::events(&state.store, &tip.id, key, false).await.map_err(err)?;
     let files = conversation::attachments(&state.store, &tip.id, key).await.map_err(err)?;
-    let proposal_view =
-        cases::open_proposal(&state.store, &tip.id, key).await.map_err(err)?.map(|(step, by, terms)| {
-            let (title, lines) = proposal_lines(&step, &terms, lang);
-            ProposalView {
-                title,
-                by: name_of(&Some(by), &everyone),
-                at: proposal.as_ref().map(|p| china_time::minute_string(p.proposed_at)).unwrap_or_default(),
-                lines,
-            }
-        });
-    let colleagues = everyone
-        .iter()
-        .filter(|u| u.department_code.as_deref() == Some(w.department_code.as_str()) && u.disabled_at.is_none())
-        .map(|u| (u.id.clone(), u.username.clone()))
-        .collect();
+    let proposed_at = proposal.as_ref().map(|p| p.proposed_at);
+    let proposal_view = cases::open_proposal(&state.store, &tip.id, key)
+        .await
+        .map_err(err)?
+        .map(|(step, by, terms)| proposal_view(&step, &by, &terms, proposed_at, &everyone, lang));
+    let colleagues = colleagues(&everyone, &w.department_code);
     let departments = cases::transfer_targets(&state.store, &w.department_code)
         .await
         .map_err(err)?
@@ -366,59 +466,19 @@ async fn render(
         occurred_on: report.occurred_on.clone(),
         supervisory_duty: report.supervisory_duty,
         identity,
-        messages: messages
-            .into_iter()
-            .map(|m| Line {
-                who: if m.author == Author::Reporter {
-                    lang.tr("case-reporter").to_owned()
-                } else {
-                    lang.tr("case-official").to_owned()
-                },
-                at: china_time::minute_string(m.at),
-                text: m.body,
-            })
-            .collect(),
+        messages: messages.into_iter().map(|m| message_line(m, lang)).collect(),
         notes: notes
             .into_iter()
             .map(|(who, text, at)| Line {
-                who: name_of(&Some(who), &everyone),
+                who: name_of(Some(&who), &everyone),
                 at: china_time::minute_string(at),
                 text,
             })
             .collect(),
-        events: events
-            .into_iter()
-            .map(|e| Line {
-                who: name_of(&e.actor_id, &everyone),
-                at: china_time::minute_string(e.at),
-                text: words::staff_sentence(
-                    &e.kind,
-                    e.detail.as_deref(),
-                    &china_time::minute_string(e.at),
-                    lang,
-                    &|c| data.department_name(c, zh),
-                ),
-            })
-            .collect(),
-        files: files
-            .into_iter()
-            .map(|f| FileLine {
-                id: f.id,
-                name: f.name,
-                kind: f.content_type,
-                size: jubao_templates::size_text(f.size),
-                metadata: words::metadata(&f.metadata, lang).to_owned(),
-            })
-            .collect(),
+        events: events.into_iter().map(|e| event_line(e, &everyone, &data, lang)).collect(),
+        files: files.into_iter().map(|f| file_line(f, lang)).collect(),
         proposal: proposal_view,
-        actions: if works {
-            let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
-            let mut actions = available(status, facts, &official.roles, is_proposer, lang);
-            actions.retain(|(code, _)| !(concluded_by_me && code == "conclude_review"));
-            actions
-        } else {
-            Vec::new()
-        },
+        actions: if works { steps_now(&case, official, facts, is_proposer, lang) } else { Vec::new() },
         departments,
         colleagues,
         can_request_identity: works && may_ask && official.has(Role::Head),
@@ -430,6 +490,44 @@ async fn render(
     let path_text = format!("/staff/tips/{}", tip.reference);
     Ok(html(status_code, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
 }
+/// A reward's track so far: status, amount, who proposed, approved and authorised it, and
+/// the claim's dates.
+fn track_lines(
+    r: &crate::store::rewards::RewardRow,
+    everyone: &[users::UserSummary],
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let t = |key: &'static str| lang.tr(key).to_owned();
+    let name = |id: &String| name_of(Some(id), everyone);
+    let mut lines = Vec::new();
+    let status = match (&r.first_approved_by, r.status.as_str()) {
+        (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
+        _ => words::reward_status(&r.status, lang).to_owned(),
+    };
+    lines.push((t("case-reward-status"), status));
+    lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));
+    lines.push((t("case-proposed"), name(&r.proposed_by)));
+    if reward::heads_needed(r.computed_yuan, r.amount_yuan) > 1 {
+        lines.push((t("case-approval"), t("case-above-computed-amount-two-heads")));
+    }
+    if let Some(by) = &r.first_approved_by {
+        lines.push((t("case-first-approved"), name(by)));
+    }
+    if let Some(by) = &r.approved_by {
+        lines.push((t("case-approved"), name(by)));
+    }
+    if let Some(by) = &r.authorised_by {
+        lines.push((t("case-authorised"), name(by)));
+    }
+    if let Some(due) = r.claim_due_at {
+        lines.push((t("case-claim"), china_time::date_string(due)));
+    }
+    if r.extension_requested_at.is_some() && r.extension_decided_at.is_none() {
+        lines.push((t("case-more-time"), t("case-reporter-asked-more-time")));
+    }
+    lines
+}
+
 /// The reward of a concluded case: what the policy gives, whether the tip qualifies and
 /// why not, the track so far, and the steps this official may take.
 async fn reward_panel(
@@ -443,7 +541,6 @@ async fn reward_panel(
     let quote = rewards::quote(&state.store, case).await?;
     let row = rewards::for_case(&state.store, &case.opened.tip.id).await?;
     let t = |key: &'static str| lang.tr(key).to_owned();
-    let name = |id: &str| everyone.iter().find(|u| u.id == id).map_or_else(|| "—".to_owned(), |u| u.username.clone());
     let mut lines = vec![(t("case-policy-version"), quote.policy_version.to_string())];
     if let Some(terms) = &quote.terms {
         lines.push((t("case-basis"), basis_words(terms, lang)));
@@ -466,31 +563,7 @@ async fn reward_panel(
         },
     ));
     if let Some(r) = &row {
-        let status = match (&r.first_approved_by, r.status.as_str()) {
-            (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
-            _ => words::reward_status(&r.status, lang).to_owned(),
-        };
-        lines.push((t("case-reward-status"), status));
-        lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));
-        lines.push((t("case-proposed"), name(&r.proposed_by)));
-        if reward::heads_needed(r.computed_yuan, r.amount_yuan) > 1 {
-            lines.push((t("case-approval"), t("case-above-computed-amount-two-heads")));
-        }
-        if let Some(by) = &r.first_approved_by {
-            lines.push((t("case-first-approved"), name(by)));
-        }
-        if let Some(by) = &r.approved_by {
-            lines.push((t("case-approved"), name(by)));
-        }
-        if let Some(by) = &r.authorised_by {
-            lines.push((t("case-authorised"), name(by)));
-        }
-        if let Some(due) = r.claim_due_at {
-            lines.push((t("case-claim"), china_time::date_string(due)));
-        }
-        if r.extension_requested_at.is_some() && r.extension_decided_at.is_none() {
-            lines.push((t("case-more-time"), t("case-reporter-asked-more-time")));
-        }
+        lines.extend(track_lines(r, everyone, lang));
     }
     let head = official.has(Role::Head);
     let status = row.as_ref().map(|r| r.status.as_str());
