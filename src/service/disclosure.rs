@@ -17,7 +17,7 @@ use crate::domain::{Id, Role, TipReference};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Store, StoreError, users};
+use crate::store::{Conn, Store, StoreError, users};
 
 /// What the reporter is told, sealed to the tip key.
 #[derive(Serialize, Deserialize)]
@@ -138,6 +138,29 @@ pub async fn decide(
     if !custodian.has(Role::Custodian) {
         return Err(super::forbidden("disclosure-only-custodian-decides-disclosures"));
     }
+    let pending = load_pending(store, custodian, request_id).await?;
+    let (key, identity) = custodian_key(store, custodian, &pending.tip.id).await?;
+    let mut tx = store.begin().await?;
+    if approve {
+        approve_request(&mut tx, &key, identity, &pending, custodian, request_id, now).await?;
+    } else {
+        workflow::decide_disclosure(&mut tx, request_id, &custodian.user_id, None, now).await?;
+    }
+    audit_decision(&mut tx, custodian, &pending.tip.id, request_id, approve, now).await?;
+    mail_requester(&mut tx, public_url, &pending, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// An undecided disclosure request with the official who asked and the tip it is about.
+struct Pending {
+    request: workflow::DisclosureRow,
+    requester: users::UserRow,
+    tip: crate::store::tips::TipRow,
+}
+
+/// Loads a request the custodian may decide: it exists, is undecided and is not their own.
+async fn load_pending(store: &Store, custodian: &SignedIn, request_id: &str) -> Result<Pending, ServiceError> {
     let mut conn = store.conn().await?;
     let request = workflow::disclosure(&mut conn, request_id)
         .await?
@@ -152,72 +175,100 @@ pub async fn decide(
         .await?
         .ok_or_else(|| super::not_found("disclosure-requester-not-found"))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
-    drop(conn);
-    let (key, identity) = custodian_key(store, custodian, &tip.id).await?;
-    let mut tx = store.begin().await?;
-    if approve {
-        let identity = key.open(&Envelope::from_bytes(identity))?;
-        let reason = key.open(&Envelope::from_bytes(request.reason.clone()))?;
-        let resealed = crypto::reseal_identity_for(&PublicKey::<User>::parse(&requester.public_key)?, &identity)?;
-        workflow::decide_disclosure(&mut tx, request_id, &custodian.user_id, Some(&resealed), now).await?;
-        let told = DisclosedTo {
-            username: requester.username.clone(),
-            department: requester.department_code.clone(),
-            reason: String::from_utf8_lossy(reason.as_bytes()).into_owned(),
-        };
-        let detail = serde_json::to_vec(&told).map_err(super::unprocessable)?;
-        let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(&detail)?;
-        workflow::add_event(
-            &mut tx,
-            &NewEvent {
-                id: Id::random().as_str(),
-                tip_id: &tip.id,
-                kind: "identity_disclosed",
-                actor_id: Some(&custodian.user_id),
-                public: true,
-                detail: Some(&sealed),
-                at: now,
-            },
-        )
-        .await?;
-        audit::append(
-            &mut tx,
-            &Entry {
-                actor_id: Some(&custodian.user_id),
-                action: "identity.read",
-                tip_id: Some(&tip.id),
-                detail: &format!("request={request_id}"),
-                at: now,
-            },
-        )
-        .await?;
-    } else {
-        workflow::decide_disclosure(&mut tx, request_id, &custodian.user_id, None, now).await?;
-    }
-    let action = if approve { "disclosure.approve" } else { "disclosure.deny" };
+    Ok(Pending { request, requester, tip })
+}
+
+/// Reseals the identity for the requester, records the decision, tells the reporter and audits the read.
+async fn approve_request(
+    tx: &mut Conn,
+    key: &Key<Custodian>,
+    identity: Vec<u8>,
+    pending: &Pending,
+    custodian: &SignedIn,
+    request_id: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let Pending { request, requester, tip } = pending;
+    let identity = key.open(&Envelope::from_bytes(identity))?;
+    let reason = key.open(&Envelope::from_bytes(request.reason.clone()))?;
+    let resealed = crypto::reseal_identity_for(&PublicKey::<User>::parse(&requester.public_key)?, &identity)?;
+    workflow::decide_disclosure(&mut *tx, request_id, &custodian.user_id, Some(&resealed), now).await?;
+    let told = DisclosedTo {
+        username: requester.username.clone(),
+        department: requester.department_code.clone(),
+        reason: String::from_utf8_lossy(reason.as_bytes()).into_owned(),
+    };
+    let detail = serde_json::to_vec(&told).map_err(super::unprocessable)?;
+    let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(&detail)?;
+    workflow::add_event(
+        &mut *tx,
+        &NewEvent {
+            id: Id::random().as_str(),
+            tip_id: &tip.id,
+            kind: "identity_disclosed",
+            actor_id: Some(&custodian.user_id),
+            public: true,
+            detail: Some(&sealed),
+            at: now,
+        },
+    )
+    .await?;
     audit::append(
-        &mut tx,
+        &mut *tx,
         &Entry {
             actor_id: Some(&custodian.user_id),
-            action,
+            action: "identity.read",
             tip_id: Some(&tip.id),
             detail: &format!("request={request_id}"),
             at: now,
         },
     )
     .await?;
-    if let Some(email) = &requester.email {
+    Ok(())
+}
+
+/// Writes the audit entry for the custodian's approval or denial.
+async fn audit_decision(
+    tx: &mut Conn,
+    custodian: &SignedIn,
+    tip_id: &str,
+    request_id: &str,
+    approve: bool,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let action = if approve { "disclosure.approve" } else { "disclosure.deny" };
+    audit::append(
+        tx,
+        &Entry {
+            actor_id: Some(&custodian.user_id),
+            action,
+            tip_id: Some(tip_id),
+            detail: &format!("request={request_id}"),
+            at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues the mail telling the requester, if they have an address, that their request was decided.
+async fn mail_requester(
+    tx: &mut Conn,
+    public_url: &PublicUrl,
+    pending: &Pending,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if let Some(email) = &pending.requester.email {
         notify::tell(
-            &mut tx,
+            tx,
             public_url,
             std::slice::from_ref(email),
             Why::DisclosureDecided,
-            Some(&tip.reference),
+            Some(&pending.tip.reference),
             now,
         )
         .await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 

@@ -114,7 +114,28 @@ pub async fn load(store: &Store) -> Result<Reference, StoreError> {
 pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<SeedReport, StoreError> {
     let mut tx = store.pool().begin().await?;
     let conn: &mut AnyConnection = &mut tx;
+    retire_all(&mut *conn, now).await?;
+    upsert_districts(&mut *conn, seeds).await?;
+    upsert_departments(&mut *conn, seeds).await?;
+    upsert_categories(&mut *conn, seeds).await?;
+    upsert_kinds(&mut *conn, seeds).await?;
+    upsert_deadlines(&mut *conn, seeds).await?;
+    let (policy_version, policy_changed) = store_policy(&mut *conn, seeds, now).await?;
+    tx.commit().await?;
+    Ok(SeedReport {
+        departments: seeds.departments.len(),
+        districts: seeds.districts.len(),
+        categories: seeds.categories.len(),
+        kinds: seeds.kinds.len(),
+        deadlines: crate::domain::DeadlineStep::ALL.len(),
+        policy_code: seeds.reward_policy.code.to_string(),
+        policy_version,
+        policy_changed,
+    })
+}
 
+/// Marks every district, department and category retired, until the seeds bring them back.
+async fn retire_all(conn: &mut AnyConnection, now: i64) -> Result<(), StoreError> {
     for table in ["districts", "departments", "categories"] {
         let sql = match table {
             "districts" => "UPDATE districts SET retired_at = COALESCE(retired_at, $1)",
@@ -123,7 +144,11 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         };
         sqlx::query(sql).bind(now).execute(&mut *conn).await?;
     }
+    Ok(())
+}
 
+/// Inserts or revives the seeded districts, in seed order.
+async fn upsert_districts(conn: &mut AnyConnection, seeds: &SeedSet) -> Result<(), StoreError> {
     for (position, d) in (0i64..).zip(&seeds.districts) {
         sqlx::query(
             "INSERT INTO districts (code, name_zh, name_en, kind, position, retired_at) \
@@ -139,7 +164,11 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// Inserts or revives the seeded departments, city-level ones first.
+async fn upsert_departments(conn: &mut AnyConnection, seeds: &SeedSet) -> Result<(), StoreError> {
     // City-level departments first: local units refer to them.
     let ordered = seeds
         .departments
@@ -163,7 +192,11 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// Inserts or revives the seeded categories, in seed order.
+async fn upsert_categories(conn: &mut AnyConnection, seeds: &SeedSet) -> Result<(), StoreError> {
     for (position, c) in (0i64..).zip(&seeds.categories) {
         sqlx::query(
             "INSERT INTO categories (code, name_zh, name_en, department_code, position, retired_at) \
@@ -179,7 +212,11 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// Inserts or updates the seeded tip kinds, in seed order.
+async fn upsert_kinds(conn: &mut AnyConnection, seeds: &SeedSet) -> Result<(), StoreError> {
     for (position, k) in (0i64..).zip(&seeds.kinds) {
         sqlx::query(
             "INSERT INTO kinds (code, name_zh, name_en, hint_zh, hint_en, position) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -195,7 +232,11 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// Inserts or updates the deadline rule of every step.
+async fn upsert_deadlines(conn: &mut AnyConnection, seeds: &SeedSet) -> Result<(), StoreError> {
     for step in crate::domain::DeadlineStep::ALL {
         let rule = seeds.deadlines.get(step);
         sqlx::query(
@@ -209,12 +250,16 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+/// Stores the reward policy as a new version if its source changed: (version, changed).
+async fn store_policy(conn: &mut AnyConnection, seeds: &SeedSet, now: i64) -> Result<(i64, bool), StoreError> {
     let newest: Option<(i64, String)> =
         sqlx::query_as("SELECT version, source FROM reward_policies ORDER BY version DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
-    let (policy_version, policy_changed) = match newest {
+    Ok(match newest {
         Some((version, source)) if source == seeds.reward_policy_source => (version, false),
         other => {
             let version = other.map_or(1, |(v, _)| v + 1);
@@ -227,18 +272,6 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
                 .await?;
             (version, true)
         }
-    };
-
-    tx.commit().await?;
-    Ok(SeedReport {
-        departments: seeds.departments.len(),
-        districts: seeds.districts.len(),
-        categories: seeds.categories.len(),
-        kinds: seeds.kinds.len(),
-        deadlines: crate::domain::DeadlineStep::ALL.len(),
-        policy_code: seeds.reward_policy.code.to_string(),
-        policy_version,
-        policy_changed,
     })
 }
 

@@ -11,14 +11,16 @@ use serde::Deserialize;
 
 use super::{check_csrf, html, see_other};
 use crate::auth::Password;
+use crate::configuration::Settings;
 use crate::domain::{Code, Role, Roles, Username};
-use crate::service::officials::{self, NewOfficial};
+use crate::service::officials::{self, Created, NewOfficial};
 use crate::service::{ServiceError, posters};
 use crate::store::posters as store_posters;
-use crate::store::{keys, tips, unix_now, users};
+use crate::store::{Conn, keys, tips, unix_now, users};
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
+use crate::web::reference_cache::ReferenceData;
 
 /// Each role with its one-line description, in the page's language.
 fn role_choices(lang: Lang) -> Vec<RoleChoice> {
@@ -46,6 +48,7 @@ fn role_name(lang: Lang, code: &str) -> String {
     role_choices(lang).into_iter().find(|r| r.code == code).map_or_else(|| code.to_owned(), |r| r.name)
 }
 
+/// The whole admin page: accounts, department keys, settings and posters.
 async fn view(
     state: &AppState,
     lang: Lang,
@@ -56,13 +59,43 @@ async fn view(
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let zh = lang == Lang::Zh;
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
+    let lines = user_lines(&mut conn, &data, lang).await?;
+    let posters = store_posters::current(&mut conn).await.map_err(PageError::store(lang))?;
+    let department_keys = department_lines(&mut conn, &data, lang).await?;
+    let settings = settings_lines(&state.settings, lang);
+    let r = &data.reference;
+    let pick = |z: &str, e: &str| if zh { z.to_owned() } else { e.to_owned() };
+    Ok(AdminView {
+        users: lines,
+        department_keys,
+        settings,
+        posters: posters
+            .into_iter()
+            .map(|(code, label)| {
+                let url = state.settings.public_url.join(&format!("/q/{code}"));
+                (code, label, url)
+            })
+            .collect(),
+        departments: r.departments.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
+        districts: r.districts.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
+        categories: r.categories.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
+        roles: role_choices(lang),
+        draft,
+        field_errors,
+        notice,
+    })
+}
+
+/// One line per account: roles, department and key groups in the page's language.
+async fn user_lines(conn: &mut Conn, data: &ReferenceData, lang: Lang) -> Result<Vec<UserLine>, PageError> {
+    let zh = lang == Lang::Zh;
     let mut lines = Vec::new();
-    for u in users::overview(&mut conn).await.map_err(PageError::store(lang))? {
+    for u in users::overview(&mut *conn).await.map_err(PageError::store(lang))? {
         let groups: Vec<String> = u
             .groups
             .into_iter()
             .filter_map(|(g, s)| {
-                let label = super::keys::group_label(&data, &crate::domain::KeyGroup::parse(&g)?, lang);
+                let label = super::keys::group_label(data, &crate::domain::KeyGroup::parse(&g)?, lang);
                 Some(if s == "active" { label } else { format!("{label}（{}）", lang.tr("admin-pending")) })
             })
             .collect();
@@ -75,20 +108,25 @@ async fn view(
             disabled: u.disabled_at.is_some(),
         });
     }
-    let posters = store_posters::current(&mut conn).await.map_err(PageError::store(lang))?;
+    Ok(lines)
+}
+
+/// One line per department: its key group, holders, heads and open tips.
+async fn department_lines(conn: &mut Conn, data: &ReferenceData, lang: Lang) -> Result<Vec<DepartmentLine>, PageError> {
+    let zh = lang == Lang::Zh;
     let mut department_keys = Vec::new();
     for d in data.reference.departments.iter() {
         let key_group = crate::domain::KeyGroup::Department(
             Code::parse(&d.code).map_err(|_| PageError { problem: crate::web::error::Problem::internal(), lang })?,
         );
         let group = key_group.name();
-        let keys_view = super::keys::group_view(&mut conn, &data, &key_group, None, lang)
+        let keys_view = super::keys::group_view(&mut *conn, data, &key_group, None, lang)
             .await
             .map_err(|e| PageError { problem: e.into(), lang })?;
-        let heads = keys::active_heads(&mut conn, &group, &d.code).await.map_err(PageError::store(lang))?;
-        let versions = keys::versions(&mut conn, &group).await.map_err(PageError::store(lang))?.len();
-        let holders = keys::holders(&mut conn, &group).await.map_err(PageError::store(lang))?;
-        let open_tips = tips::open_in_department(&mut conn, &d.code).await.map_err(PageError::store(lang))?;
+        let heads = keys::active_heads(&mut *conn, &group, &d.code).await.map_err(PageError::store(lang))?;
+        let versions = keys::versions(&mut *conn, &group).await.map_err(PageError::store(lang))?.len();
+        let holders = keys::holders(&mut *conn, &group).await.map_err(PageError::store(lang))?;
+        let open_tips = tips::open_in_department(&mut *conn, &d.code).await.map_err(PageError::store(lang))?;
         let count =
             |f: &dyn Fn(&keys::HolderRow) -> bool| i64::try_from(holders.iter().filter(|h| f(h)).count()).unwrap_or(0);
         department_keys.push(DepartmentLine {
@@ -102,9 +140,13 @@ async fn view(
             keys: keys_view,
         });
     }
-    let s = &state.settings;
+    Ok(department_keys)
+}
+
+/// The settings in force, as (name, value) pairs; the SMTP address shows in debug form only.
+fn settings_lines(s: &Settings, lang: Lang) -> Vec<(String, String)> {
     let l = &s.limits;
-    let settings = vec![
+    vec![
         ("public_url".to_owned(), s.public_url.join("/")),
         (
             "database".to_owned(),
@@ -142,28 +184,7 @@ async fn view(
         ("limits.evidence_mib_per_client_per_hour".to_owned(), l.evidence_mib_per_client_per_hour.to_string()),
         ("limits.min_free_disk_mib".to_owned(), l.min_free_disk_mib.to_string()),
         ("limits.max_database_mib".to_owned(), l.max_database_mib.to_string()),
-    ];
-    let r = &data.reference;
-    let pick = |z: &str, e: &str| if zh { z.to_owned() } else { e.to_owned() };
-    Ok(AdminView {
-        users: lines,
-        department_keys,
-        settings,
-        posters: posters
-            .into_iter()
-            .map(|(code, label)| {
-                let url = state.settings.public_url.join(&format!("/q/{code}"));
-                (code, label, url)
-            })
-            .collect(),
-        departments: r.departments.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
-        districts: r.districts.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
-        categories: r.categories.iter().map(|d| (d.code.clone(), pick(&d.name_zh, &d.name_en))).collect(),
-        roles: role_choices(lang),
-        draft,
-        field_errors,
-        notice,
-    })
+    ]
 }
 
 #[derive(Default, Deserialize)]
@@ -280,6 +301,7 @@ fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(St
     }
 }
 
+/// Creates an official from the form and shows their enrolment secret, or the form again with errors.
 pub async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -303,22 +325,54 @@ pub async fn create_user(
     };
     let username = new.username.to_string();
     let now = unix_now();
-    let created = match officials::create(&state.store, new, now).await {
+    let created = match create_official(&state, new, now, lang).await? {
         Ok(created) => created,
-        Err(ServiceError::BadInput(msg)) => {
-            return refuse(vec![("department".to_owned(), msg.render(lang))]).await;
-        }
-        Err(ServiceError::Store(crate::store::StoreError::Conflict(_))) => {
-            let why = lang.tr("admin-username-taken-choose-another");
-            return refuse(vec![("username".to_owned(), why.to_owned())]).await;
-        }
-        Err(e) => return Err(PageError { problem: e.into(), lang }),
+        Err(errors) => return refuse(errors).await,
     };
     let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
+    audit_user_create(&mut tx, &page.session.official.user_id, &created, now, lang).await?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let mut groups = joined_messages(&mut tx, &data, &created, lang).await?;
+    groups.extend(headless_warnings(&mut tx, &data, &created, lang).await?);
+    tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
+    let qr = posters::qr_svg(&created.enrolment.uri).map_err(|e| PageError { problem: e.into(), lang })?;
+    let frame = page.frame(title, "/staff/admin");
+    Ok(html(
+        StatusCode::OK,
+        jubao_templates::staff::user_created(&frame, &username, &created.enrolment.secret_base32, &qr, &groups),
+    ))
+}
+
+/// Creates the official; a bad department or a taken username comes back as a field error.
+async fn create_official(
+    state: &AppState,
+    new: NewOfficial,
+    now: i64,
+    lang: Lang,
+) -> Result<Result<Created, Vec<(String, String)>>, PageError> {
+    match officials::create(&state.store, new, now).await {
+        Ok(created) => Ok(Ok(created)),
+        Err(ServiceError::BadInput(msg)) => Ok(Err(vec![("department".to_owned(), msg.render(lang))])),
+        Err(ServiceError::Store(crate::store::StoreError::Conflict(_))) => {
+            let why = lang.tr("admin-username-taken-choose-another");
+            Ok(Err(vec![("username".to_owned(), why.to_owned())]))
+        }
+        Err(e) => Err(PageError { problem: e.into(), lang }),
+    }
+}
+
+/// Records in the audit log that this administrator created the account.
+async fn audit_user_create(
+    tx: &mut Conn,
+    actor: &str,
+    created: &Created,
+    now: i64,
+    lang: Lang,
+) -> Result<(), PageError> {
     crate::store::audit::append(
-        &mut tx,
+        tx,
         &crate::store::audit::Entry {
-            actor_id: Some(&page.session.official.user_id),
+            actor_id: Some(actor),
             action: "user.create",
             tip_id: None,
             detail: &format!("user={}", created.user_id),
@@ -327,51 +381,73 @@ pub async fn create_user(
     )
     .await
     .map_err(PageError::store(lang))?;
-    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    Ok(())
+}
+
+/// What joining each key group did, in the order joined.
+async fn joined_messages(
+    tx: &mut Conn,
+    data: &ReferenceData,
+    created: &Created,
+    lang: Lang,
+) -> Result<Vec<String>, PageError> {
     let mut groups = Vec::new();
     for (g, joined) in &created.groups {
-        let label = super::keys::group_label(&data, g, lang);
+        let label = super::keys::group_label(data, g, lang);
         groups.push(match joined {
             crate::service::groups::Joined::NewVersion(v) => lang.tr_with(
                 "admin-joined-first",
                 &[("label", Arg::from(label.as_str())), ("version", Arg::from(v.to_string()))],
             ),
             crate::service::groups::Joined::Pending { holder_id } => {
-                let holder = keys::holder(&mut tx, holder_id).await.map_err(PageError::store(lang))?;
-                let approvers = match holder {
-                    Some(h) => crate::service::groups::approvers(&mut tx, g, &h)
-                        .await
-                        .map_err(|e| PageError { problem: e.into(), lang })?,
-                    None => Vec::new(),
-                };
-                let names: Vec<String> = approvers.into_iter().map(|a| a.username).collect();
-                if names.is_empty() {
-                    lang.tr_with("admin-joined-pending-nobody", &[("label", Arg::from(label.as_str()))])
-                } else {
-                    let names = names.join(lang.tr("list-or"));
-                    lang.tr_with(
-                        "admin-joined-pending",
-                        &[("label", Arg::from(label.as_str())), ("names", Arg::from(names))],
-                    )
-                }
+                pending_message(&mut *tx, g, holder_id, &label, lang).await?
             }
         });
     }
+    Ok(groups)
+}
+
+/// Who may approve a pending membership, or that nobody can yet.
+async fn pending_message(
+    tx: &mut Conn,
+    g: &crate::domain::KeyGroup,
+    holder_id: &str,
+    label: &str,
+    lang: Lang,
+) -> Result<String, PageError> {
+    let holder = keys::holder(&mut *tx, holder_id).await.map_err(PageError::store(lang))?;
+    let approvers = match holder {
+        Some(h) => crate::service::groups::approvers(&mut *tx, g, &h)
+            .await
+            .map_err(|e| PageError { problem: e.into(), lang })?,
+        None => Vec::new(),
+    };
+    let names: Vec<String> = approvers.into_iter().map(|a| a.username).collect();
+    Ok(if names.is_empty() {
+        lang.tr_with("admin-joined-pending-nobody", &[("label", Arg::from(label))])
+    } else {
+        let names = names.join(lang.tr("list-or"));
+        lang.tr_with("admin-joined-pending", &[("label", Arg::from(label)), ("names", Arg::from(names))])
+    })
+}
+
+/// A warning for each department group joined that has no active head.
+async fn headless_warnings(
+    tx: &mut Conn,
+    data: &ReferenceData,
+    created: &Created,
+    lang: Lang,
+) -> Result<Vec<String>, PageError> {
+    let mut warnings = Vec::new();
     for (g, _) in &created.groups {
         if let crate::domain::KeyGroup::Department(code) = g
-            && keys::active_heads(&mut tx, &g.name(), code.as_str()).await.map_err(PageError::store(lang))? == 0
+            && keys::active_heads(&mut *tx, &g.name(), code.as_str()).await.map_err(PageError::store(lang))? == 0
         {
-            let label = super::keys::group_label(&data, g, lang);
-            groups.push(lang.tr_with("admin-no-active-head", &[("label", Arg::from(label.as_str()))]));
+            let label = super::keys::group_label(data, g, lang);
+            warnings.push(lang.tr_with("admin-no-active-head", &[("label", Arg::from(label.as_str()))]));
         }
     }
-    tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
-    let qr = posters::qr_svg(&created.enrolment.uri).map_err(|e| PageError { problem: e.into(), lang })?;
-    let frame = page.frame(title, "/staff/admin");
-    Ok(html(
-        StatusCode::OK,
-        jubao_templates::staff::user_created(&frame, &username, &created.enrolment.secret_base32, &qr, &groups),
-    ))
+    Ok(warnings)
 }
 
 #[derive(Default, Deserialize)]
