@@ -179,6 +179,42 @@ struct Change {
     tell: Vec<(Vec<String>, Why)>,
 }
 
+/// What every action of one `act` call shares: who acts, on which tip, in which state.
+struct Ctx<'a> {
+    official: &'a SignedIn,
+    case: &'a Case,
+    tip_id: String,
+    before: Workflow,
+    tip_key: PublicKey<Tip>,
+    status: TipStatus,
+    facts: Facts,
+    now: i64,
+}
+
+impl Ctx<'_> {
+    fn seal(&self, bytes: &[u8]) -> Result<Vec<u8>, ServiceError> {
+        Ok(self.tip_key.seal(bytes)?.into_bytes())
+    }
+
+    /// The official's roles allow `step` and the lifecycle allows it now: the status after it.
+    fn check(&self, step: Step) -> Result<TipStatus, ServiceError> {
+        if !lifecycle::may_take(step, &self.official.roles) {
+            return Err(super::forbidden("cases-role-may-not-take-step"));
+        }
+        lifecycle::after(self.status, step, self.facts).map_err(|e| super::illegal(e.msg()))
+    }
+
+    /// The tip's department's heads, told a proposal waits.
+    async fn heads(&self, conn: &mut Conn) -> Result<Vec<(Vec<String>, Why)>, ServiceError> {
+        let heads = users::emails_of(conn, "head", Some(&self.before.department_code)).await?;
+        Ok(vec![(heads, Why::ProposalWaiting)])
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::parse(&self.case.opened.tip.kind).unwrap_or(Kind::Other)
+    }
+}
+
 /// Takes one action on a tip.
 pub async fn act(
     store: &Store,
@@ -195,7 +231,6 @@ pub async fn act(
     }
     let tip_id = case.opened.tip.id.clone();
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
-    let seal = |bytes: &[u8]| -> Result<Vec<u8>, ServiceError> { Ok(tip_key.seal(bytes)?.into_bytes()) };
     let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
 
     let mut tx = store.begin().await?;
@@ -206,320 +241,44 @@ pub async fn act(
         extended: before.extension_days > 0,
         pending: open_proposal.as_ref().and_then(|p| Step::parse(&p.step)),
     };
-    let check = |step: Step| -> Result<TipStatus, ServiceError> {
-        if !lifecycle::may_take(step, &official.roles) {
-            return Err(super::forbidden("cases-role-may-not-take-step"));
-        }
-        lifecycle::after(status, step, facts).map_err(|e| super::illegal(e.msg()))
-    };
-    let mut after = before.clone();
+    let ctx = Ctx { official, case: &case, tip_id, before, tip_key, status, facts, now };
 
     let change = match action {
-        Action::Note { body } => {
-            let body = text_required(&body, "cases-note", 10_000)?;
-            workflow::add_note(
-                conn,
-                Id::random().as_str(),
-                &tip_id,
-                &official.user_id,
-                &Envelope::from_bytes(seal(body.as_bytes())?),
-                now,
-            )
-            .await?;
-            Change { step: None, after, event: None, audit: "note".into(), tell: vec![] }
-        }
-        Action::Reply { body } => {
-            let body = crate::domain::validation::validate_message(&body).map_err(|e| super::invalid(e.msg))?;
-            let sealed = Envelope::from_bytes(seal(body.as_bytes())?);
-            crate::store::messages::insert(
-                conn,
-                &crate::store::messages::NewMessage {
-                    id: Id::random().as_str(),
-                    tip_id: &tip_id,
-                    author: crate::store::messages::Author::Official,
-                    user_id: Some(&official.user_id),
-                    body: &sealed,
-                    created_at: now,
-                },
-            )
-            .await?;
-            Change { step: None, after, event: None, audit: "message".into(), tell: vec![] }
-        }
-        Action::Accept => {
-            after.status = check(Step::Accept)?.as_str().into();
-            after.accepted_at = Some(now);
-            Change {
-                step: Some(Step::Accept),
-                after,
-                event: Some(("accepted", true, None)),
-                audit: String::new(),
-                tell: vec![],
-            }
-        }
-        Action::StartVerification => {
-            after.status = check(Step::StartVerification)?.as_str().into();
-            Change {
-                step: Some(Step::StartVerification),
-                after,
-                event: Some(("verification_started", true, None)),
-                audit: String::new(),
-                tell: vec![],
-            }
-        }
-        Action::Close => {
-            after.status = check(Step::Close)?.as_str().into();
-            after.closed_at = Some(now);
-            Change {
-                step: Some(Step::Close),
-                after,
-                event: Some(("closed", true, None)),
-                audit: String::new(),
-                tell: vec![],
-            }
-        }
-        Action::Assign { to } => {
-            check(Step::Assign)?;
-            let to = to.unwrap_or_else(|| official.user_id.clone());
-            if to != official.user_id && !official.has(Role::Head) {
-                return Err(super::forbidden("cases-only-head-assigns-tip-someone"));
-            }
-            let assignee = users::by_id(conn, &to)
-                .await?
-                .filter(|u| u.disabled_at.is_none())
-                .ok_or_else(|| super::not_found("cases-official-not-found"))?;
-            let assignee_roles = users::roles(conn, &assignee.id).await?;
-            let fits = assignee.department_code.as_deref() == Some(before.department_code.as_str())
-                && assignee_roles.iter().any(|r| r == "officer" || r == "head");
-            if !fits {
-                return Err(super::invalid("cases-assignee-must-officer-head-tip"));
-            }
-            after.assignee_id = Some(assignee.id.clone());
-            let tell = assignee.email.map(|e| vec![(vec![e], Why::Assigned)]).unwrap_or_default();
-            Change {
-                step: Some(Step::Assign),
-                after,
-                event: Some(("assigned", false, None)),
-                audit: format!("assignee={}", assignee.id),
-                tell,
-            }
-        }
-        Action::Transfer { to } => {
-            check(Step::Transfer)?;
-            if to.as_str() == before.department_code {
-                return Err(super::already_there());
-            }
-            let Some((key_id, public)) =
-                groups::newest_public::<Department>(conn, &KeyGroup::Department(to.clone())).await?
-            else {
-                return Err(super::cannot_receive(conn, &to).await);
-            };
-            let grant = case.opened.key.wrap_for(&public)?;
-            let from = KeyGroup::Department(Code::parse(&before.department_code).map_err(super::unprocessable)?);
-            crate::store::tips::revoke_group(conn, &tip_id, &from.name()).await?;
-            crate::store::tips::insert_grant(conn, &tip_id, &key_id, &grant, now).await?;
-            after.department_code = to.to_string();
-            after.assignee_id = None;
-            let tell = vec![(notify::department_staff(conn, to.as_str()).await?, Why::NewTip)];
-            let detail = seal(to.as_str().as_bytes())?;
-            Change {
-                step: Some(Step::Transfer),
-                after,
-                event: Some(("transferred", true, Some(detail))),
-                audit: format!("to={to}"),
-                tell,
-            }
-        }
-        Action::ProposeRejection { reason } => {
-            check(Step::ProposeRejection)?;
-            let terms = seal(&json(&Reason { reason: text_required(&reason, "cases-reason", 2_000)? })?)?;
-            propose(conn, &tip_id, Step::ProposeRejection, &terms, official, now).await?;
-            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
-            Change {
-                step: Some(Step::ProposeRejection),
-                after,
-                event: Some(("rejection_proposed", false, None)),
-                audit: String::new(),
-                tell: vec![(heads, Why::ProposalWaiting)],
-            }
-        }
+        Action::Note { body } => note(conn, &ctx, &body).await?,
+        Action::Reply { body } => reply(conn, &ctx, &body).await?,
+        Action::Accept => accept(&ctx)?,
+        Action::StartVerification => start_verification(&ctx)?,
+        Action::Close => close(&ctx)?,
+        Action::Assign { to } => assign(conn, &ctx, to).await?,
+        Action::Transfer { to } => transfer(conn, &ctx, &to).await?,
+        Action::ProposeRejection { reason } => propose_rejection(conn, &ctx, &reason).await?,
         Action::ProposeExtension { days: extra, reason } => {
-            check(Step::ProposeExtension)?;
-            if !(1..=extension_max).contains(&extra) {
-                return Err(super::invalid(Msg::new("cases-extension-days").with("max", extension_max)));
-            }
-            let terms =
-                seal(&json(&Extension { days: extra, reason: text_required(&reason, "cases-reason", 2_000)? })?)?;
-            propose(conn, &tip_id, Step::ProposeExtension, &terms, official, now).await?;
-            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
-            Change {
-                step: Some(Step::ProposeExtension),
-                after,
-                event: Some(("extension_proposed", false, None)),
-                audit: format!("days={extra}"),
-                tell: vec![(heads, Why::ProposalWaiting)],
-            }
+            propose_extension(conn, &ctx, extra, &reason, extension_max).await?
         }
-        Action::ProposeConclusion(conclusion) => {
-            check(Step::ProposeConclusion)?;
-            let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
-            let conclusion = checked_conclusion(conclusion, kind)?;
-            let terms = seal(&json(&conclusion)?)?;
-            propose(conn, &tip_id, Step::ProposeConclusion, &terms, official, now).await?;
-            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
-            Change {
-                step: Some(Step::ProposeConclusion),
-                after,
-                event: Some(("conclusion_proposed", false, None)),
-                audit: format!("outcome={}", conclusion.outcome.as_str()),
-                tell: vec![(heads, Why::ProposalWaiting)],
-            }
-        }
-        Action::Approve | Action::Deny { .. } => {
-            let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
-            let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
-            let approval = Step::approval_of(proposed);
-            if !lifecycle::may_take(approval, &official.roles) {
-                return Err(super::forbidden("cases-only-head-decides-proposal"));
-            }
-            if proposal.proposed_by == official.user_id {
-                return Err(super::forbidden("cases-proposal-decided-head-other-than"));
-            }
-            let proposer_email = users::by_id(conn, &proposal.proposed_by).await?.and_then(|u| u.email);
-            let tell = proposer_email.map(|e| vec![(vec![e], Why::ProposalDecided)]).unwrap_or_default();
-            let terms = case.opened.key.open(&Envelope::from_bytes(proposal.terms.clone()))?;
-            if let Action::Deny { reason } = action {
-                let reason = text_required(&reason, "cases-reason", 2_000)?;
-                workflow::decide_proposal(conn, &proposal.id, &official.user_id, false, now).await?;
-                let detail = seal(reason.as_bytes())?;
-                Change {
-                    step: None,
-                    after,
-                    event: Some(("proposal_denied", false, Some(detail))),
-                    audit: format!("denied={}", proposal.step),
-                    tell,
-                }
-            } else {
-                after.status = check(approval)?.as_str().into();
-                workflow::decide_proposal(conn, &proposal.id, &official.user_id, true, now).await?;
-                match approval {
-                    Step::ApproveRejection => {
-                        let reason: Reason = parse(terms.as_bytes())?;
-                        after.closed_at = Some(now);
-                        Change {
-                            step: Some(approval),
-                            after,
-                            event: Some(("rejected", true, Some(seal(reason.reason.as_bytes())?))),
-                            audit: String::new(),
-                            tell,
-                        }
-                    }
-                    Step::ApproveExtension => {
-                        let extension: Extension = parse(terms.as_bytes())?;
-                        after.extension_days = extension.days;
-                        after.reminded_at = None;
-                        after.escalated_at = None;
-                        Change {
-                            step: Some(approval),
-                            after,
-                            event: Some(("extended", true, Some(seal(&json(&extension)?)?))),
-                            audit: format!("days={}", extension.days),
-                            tell,
-                        }
-                    }
-                    Step::ApproveDuplicate => {
-                        let terms: DuplicateOf = parse(terms.as_bytes())?;
-                        let of = TipReference::parse(&terms.of)
-                            .ok_or_else(|| super::not_found("cases-earlier-tip-not-found"))?;
-                        let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
-                        after.closed_at = Some(now);
-                        after.duplicate_of = Some(earlier.id.clone());
-                        Change {
-                            step: Some(approval),
-                            after,
-                            event: Some(("duplicate", true, None)),
-                            audit: format!("of={}", earlier.reference),
-                            tell,
-                        }
-                    }
-                    _ => {
-                        let conclusion: Conclusion = parse(terms.as_bytes())?;
-                        after.concluded_at = Some(now);
-                        after.concluded_by = Some(official.user_id.clone());
-                        after.outcome = Some(conclusion.outcome.as_str().into());
-                        after.fine_yuan = Some(conclusion.fine_yuan);
-                        after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
-                        after.concealed_deaths = conclusion.concealed_deaths;
-                        set_previously_known(conn, &tip_id, conclusion.previously_known).await?;
-                        let detail = seal(conclusion.feedback.as_bytes())?;
-                        Change {
-                            step: Some(approval),
-                            after,
-                            event: Some(("concluded", true, Some(detail))),
-                            audit: format!("outcome={}", conclusion.outcome.as_str()),
-                            tell,
-                        }
-                    }
-                }
-            }
-        }
-        Action::ConcludeReview { account, revised } => {
-            after.status = check(Step::ConcludeReview)?.as_str().into();
-            if before.concluded_by.as_deref() == Some(official.user_id.as_str()) {
-                return Err(super::forbidden("cases-objection-reviewed-head-other-than"));
-            }
-            let account = text_required(&account, "cases-review-s-account-reporter", 5_000)?;
-            let mut audit = "upheld".to_owned();
-            if let Some(mut revised) = revised {
-                if revised.feedback.trim().is_empty() {
-                    revised.feedback.clone_from(&account);
-                }
-                let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
-                let revised = checked_conclusion(revised, kind)?;
-                after.outcome = Some(revised.outcome.as_str().into());
-                after.fine_yuan = Some(revised.fine_yuan);
-                after.accident_grade = revised.accident_grade.map(|g| g.as_str().into());
-                after.concealed_deaths = revised.concealed_deaths;
-                set_previously_known(conn, &tip_id, revised.previously_known).await?;
-                audit = format!("revised outcome={}", revised.outcome.as_str());
-            }
-            Change {
-                step: Some(Step::ConcludeReview),
-                after,
-                event: Some(("reviewed", true, Some(seal(account.as_bytes())?))),
-                audit,
-                tell: vec![],
-            }
-        }
-        Action::LinkDuplicate { of } => {
-            check(Step::LinkDuplicate)?;
-            let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
-            after.status = TipStatus::Closed.as_str().into();
-            after.closed_at = Some(now);
-            after.duplicate_of = Some(earlier.id.clone());
-            Change {
-                step: Some(Step::LinkDuplicate),
-                after,
-                event: Some(("duplicate", true, None)),
-                audit: format!("of={}", earlier.reference),
-                tell: vec![],
-            }
-        }
-        Action::ProposeDuplicate { of } => {
-            check(Step::ProposeDuplicate)?;
-            let earlier = earlier_of_duplicate(conn, official, &tip_id, &before, &of).await?;
-            let terms = seal(&json(&DuplicateOf { of: earlier.reference.clone() })?)?;
-            propose(conn, &tip_id, Step::ProposeDuplicate, &terms, official, now).await?;
-            let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
-            Change {
-                step: Some(Step::ProposeDuplicate),
-                after,
-                event: Some(("duplicate_proposed", false, None)),
-                audit: format!("of={}", earlier.reference),
-                tell: vec![(heads, Why::ProposalWaiting)],
-            }
-        }
+        Action::ProposeConclusion(conclusion) => propose_conclusion(conn, &ctx, conclusion).await?,
+        Action::Approve => decide(conn, &ctx, open_proposal, None).await?,
+        Action::Deny { reason } => decide(conn, &ctx, open_proposal, Some(reason)).await?,
+        Action::ConcludeReview { account, revised } => review(conn, &ctx, &account, revised).await?,
+        Action::LinkDuplicate { of } => link_duplicate(conn, &ctx, &of).await?,
+        Action::ProposeDuplicate { of } => propose_duplicate(conn, &ctx, &of).await?,
     };
 
+    apply(conn, public_url, &ctx, reference, days, change).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Writes a change inside the action's transaction: the workflow (with its new deadline when
+/// the status or the extension changed), the event, the audit entry and the mails.
+async fn apply(
+    conn: &mut Conn,
+    public_url: &PublicUrl,
+    ctx: &Ctx<'_>,
+    reference: &TipReference,
+    days: Days,
+    change: Change,
+) -> Result<(), ServiceError> {
+    let (before, tip_id, official, now) = (&ctx.before, ctx.tip_id.as_str(), ctx.official, ctx.now);
     let mut after = change.after;
     if after.status != before.status || after.extension_days != before.extension_days {
         after.due_at = due_at(&after, days);
@@ -528,8 +287,8 @@ pub async fn act(
             after.escalated_at = None;
         }
     }
-    if after != before {
-        workflow::save(conn, &tip_id, &before, &after).await?;
+    if after != *before {
+        workflow::save(conn, tip_id, before, &after).await?;
     }
     if let Some((kind, public, detail)) = &change.event {
         let detail = detail.clone().map(Envelope::from_bytes);
@@ -537,7 +296,7 @@ pub async fn act(
             conn,
             &NewEvent {
                 id: Id::random().as_str(),
-                tip_id: &tip_id,
+                tip_id,
                 kind,
                 actor_id: Some(&official.user_id),
                 public: *public,
@@ -556,7 +315,7 @@ pub async fn act(
         &Entry {
             actor_id: Some(&official.user_id),
             action: &format!("tip.{action_name}"),
-            tip_id: Some(&tip_id),
+            tip_id: Some(tip_id),
             detail: &detail,
             at: now,
         },
@@ -566,8 +325,317 @@ pub async fn act(
         let to: Vec<String> = to.iter().filter(|a| !a.is_empty()).cloned().collect();
         notify::tell(conn, public_url, &to, *why, Some(reference.as_str()), now).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// A change that moves the tip by `step` and writes a public event, with no audit detail
+/// and no mail.
+fn stepped(step: Step, after: Workflow, event: &'static str) -> Change {
+    Change { step: Some(step), after, event: Some((event, true, None)), audit: String::new(), tell: vec![] }
+}
+
+async fn note(conn: &mut Conn, ctx: &Ctx<'_>, body: &str) -> Result<Change, ServiceError> {
+    let body = text_required(body, "cases-note", 10_000)?;
+    workflow::add_note(
+        conn,
+        Id::random().as_str(),
+        &ctx.tip_id,
+        &ctx.official.user_id,
+        &Envelope::from_bytes(ctx.seal(body.as_bytes())?),
+        ctx.now,
+    )
+    .await?;
+    Ok(Change { step: None, after: ctx.before.clone(), event: None, audit: "note".into(), tell: vec![] })
+}
+
+async fn reply(conn: &mut Conn, ctx: &Ctx<'_>, body: &str) -> Result<Change, ServiceError> {
+    let body = crate::domain::validation::validate_message(body).map_err(|e| super::invalid(e.msg))?;
+    let sealed = Envelope::from_bytes(ctx.seal(body.as_bytes())?);
+    crate::store::messages::insert(
+        conn,
+        &crate::store::messages::NewMessage {
+            id: Id::random().as_str(),
+            tip_id: &ctx.tip_id,
+            author: crate::store::messages::Author::Official,
+            user_id: Some(&ctx.official.user_id),
+            body: &sealed,
+            created_at: ctx.now,
+        },
+    )
+    .await?;
+    Ok(Change { step: None, after: ctx.before.clone(), event: None, audit: "message".into(), tell: vec![] })
+}
+
+fn accept(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
+    let mut after = ctx.before.clone();
+    after.status = ctx.check(Step::Accept)?.as_str().into();
+    after.accepted_at = Some(ctx.now);
+    Ok(stepped(Step::Accept, after, "accepted"))
+}
+
+fn start_verification(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
+    let mut after = ctx.before.clone();
+    after.status = ctx.check(Step::StartVerification)?.as_str().into();
+    Ok(stepped(Step::StartVerification, after, "verification_started"))
+}
+
+fn close(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
+    let mut after = ctx.before.clone();
+    after.status = ctx.check(Step::Close)?.as_str().into();
+    after.closed_at = Some(ctx.now);
+    Ok(stepped(Step::Close, after, "closed"))
+}
+
+async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Change, ServiceError> {
+    let official = ctx.official;
+    ctx.check(Step::Assign)?;
+    let to = to.unwrap_or_else(|| official.user_id.clone());
+    if to != official.user_id && !official.has(Role::Head) {
+        return Err(super::forbidden("cases-only-head-assigns-tip-someone"));
+    }
+    let assignee = users::by_id(conn, &to)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| super::not_found("cases-official-not-found"))?;
+    let assignee_roles = users::roles(conn, &assignee.id).await?;
+    let fits = assignee.department_code.as_deref() == Some(ctx.before.department_code.as_str())
+        && assignee_roles.iter().any(|r| r == "officer" || r == "head");
+    if !fits {
+        return Err(super::invalid("cases-assignee-must-officer-head-tip"));
+    }
+    let mut after = ctx.before.clone();
+    after.assignee_id = Some(assignee.id.clone());
+    let tell = assignee.email.map(|e| vec![(vec![e], Why::Assigned)]).unwrap_or_default();
+    Ok(Change {
+        step: Some(Step::Assign),
+        after,
+        event: Some(("assigned", false, None)),
+        audit: format!("assignee={}", assignee.id),
+        tell,
+    })
+}
+
+async fn transfer(conn: &mut Conn, ctx: &Ctx<'_>, to: &Code) -> Result<Change, ServiceError> {
+    ctx.check(Step::Transfer)?;
+    if to.as_str() == ctx.before.department_code {
+        return Err(super::already_there());
+    }
+    let Some((key_id, public)) = groups::newest_public::<Department>(conn, &KeyGroup::Department(to.clone())).await?
+    else {
+        return Err(super::cannot_receive(conn, to).await);
+    };
+    let grant = ctx.case.opened.key.wrap_for(&public)?;
+    let from = KeyGroup::Department(Code::parse(&ctx.before.department_code).map_err(super::unprocessable)?);
+    crate::store::tips::revoke_group(conn, &ctx.tip_id, &from.name()).await?;
+    crate::store::tips::insert_grant(conn, &ctx.tip_id, &key_id, &grant, ctx.now).await?;
+    let mut after = ctx.before.clone();
+    after.department_code = to.to_string();
+    after.assignee_id = None;
+    let tell = vec![(notify::department_staff(conn, to.as_str()).await?, Why::NewTip)];
+    let detail = ctx.seal(to.as_str().as_bytes())?;
+    Ok(Change {
+        step: Some(Step::Transfer),
+        after,
+        event: Some(("transferred", true, Some(detail))),
+        audit: format!("to={to}"),
+        tell,
+    })
+}
+
+/// Records the proposal `step` with its sealed `terms` and tells the department's heads.
+async fn proposed(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    step: Step,
+    terms: &[u8],
+    event: &'static str,
+    audit: String,
+) -> Result<Change, ServiceError> {
+    propose(conn, &ctx.tip_id, step, terms, ctx.official, ctx.now).await?;
+    let tell = ctx.heads(conn).await?;
+    Ok(Change { step: Some(step), after: ctx.before.clone(), event: Some((event, false, None)), audit, tell })
+}
+
+async fn propose_rejection(conn: &mut Conn, ctx: &Ctx<'_>, reason: &str) -> Result<Change, ServiceError> {
+    ctx.check(Step::ProposeRejection)?;
+    let terms = ctx.seal(&json(&Reason { reason: text_required(reason, "cases-reason", 2_000)? })?)?;
+    proposed(conn, ctx, Step::ProposeRejection, &terms, "rejection_proposed", String::new()).await
+}
+
+async fn propose_extension(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    extra: i64,
+    reason: &str,
+    extension_max: i64,
+) -> Result<Change, ServiceError> {
+    ctx.check(Step::ProposeExtension)?;
+    if !(1..=extension_max).contains(&extra) {
+        return Err(super::invalid(Msg::new("cases-extension-days").with("max", extension_max)));
+    }
+    let terms = ctx.seal(&json(&Extension { days: extra, reason: text_required(reason, "cases-reason", 2_000)? })?)?;
+    proposed(conn, ctx, Step::ProposeExtension, &terms, "extension_proposed", format!("days={extra}")).await
+}
+
+async fn propose_conclusion(conn: &mut Conn, ctx: &Ctx<'_>, conclusion: Conclusion) -> Result<Change, ServiceError> {
+    ctx.check(Step::ProposeConclusion)?;
+    let conclusion = checked_conclusion(conclusion, ctx.kind())?;
+    let terms = ctx.seal(&json(&conclusion)?)?;
+    let audit = format!("outcome={}", conclusion.outcome.as_str());
+    proposed(conn, ctx, Step::ProposeConclusion, &terms, "conclusion_proposed", audit).await
+}
+
+async fn propose_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
+    ctx.check(Step::ProposeDuplicate)?;
+    let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
+    let terms = ctx.seal(&json(&DuplicateOf { of: earlier.reference.clone() })?)?;
+    let audit = format!("of={}", earlier.reference);
+    proposed(conn, ctx, Step::ProposeDuplicate, &terms, "duplicate_proposed", audit).await
+}
+
+async fn link_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
+    ctx.check(Step::LinkDuplicate)?;
+    let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
+    let mut after = ctx.before.clone();
+    after.status = TipStatus::Closed.as_str().into();
+    after.closed_at = Some(ctx.now);
+    after.duplicate_of = Some(earlier.id.clone());
+    Ok(Change {
+        step: Some(Step::LinkDuplicate),
+        after,
+        event: Some(("duplicate", true, None)),
+        audit: format!("of={}", earlier.reference),
+        tell: vec![],
+    })
+}
+
+/// A head other than the proposer decides the proposal that waits: approves it (`deny` is
+/// `None`) or turns it down for the reason given. The proposer is told either way.
+async fn decide(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    open_proposal: Option<workflow::ProposalRow>,
+    deny: Option<String>,
+) -> Result<Change, ServiceError> {
+    let official = ctx.official;
+    let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
+    let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
+    let approval = Step::approval_of(proposed);
+    if !lifecycle::may_take(approval, &official.roles) {
+        return Err(super::forbidden("cases-only-head-decides-proposal"));
+    }
+    if proposal.proposed_by == official.user_id {
+        return Err(super::forbidden("cases-proposal-decided-head-other-than"));
+    }
+    let proposer_email = users::by_id(conn, &proposal.proposed_by).await?.and_then(|u| u.email);
+    let tell = proposer_email.map(|e| vec![(vec![e], Why::ProposalDecided)]).unwrap_or_default();
+    let terms = ctx.case.opened.key.open(&Envelope::from_bytes(proposal.terms.clone()))?;
+    if let Some(reason) = deny {
+        let reason = text_required(&reason, "cases-reason", 2_000)?;
+        workflow::decide_proposal(conn, &proposal.id, &official.user_id, false, ctx.now).await?;
+        let detail = ctx.seal(reason.as_bytes())?;
+        return Ok(Change {
+            step: None,
+            after: ctx.before.clone(),
+            event: Some(("proposal_denied", false, Some(detail))),
+            audit: format!("denied={}", proposal.step),
+            tell,
+        });
+    }
+    let mut after = ctx.before.clone();
+    after.status = ctx.check(approval)?.as_str().into();
+    workflow::decide_proposal(conn, &proposal.id, &official.user_id, true, ctx.now).await?;
+    let (event, audit) = match approval {
+        Step::ApproveRejection => approve_rejection(ctx, &mut after, terms.as_bytes())?,
+        Step::ApproveExtension => approve_extension(ctx, &mut after, terms.as_bytes())?,
+        Step::ApproveDuplicate => approve_duplicate(conn, ctx, &mut after, terms.as_bytes()).await?,
+        _ => approve_conclusion(conn, ctx, &mut after, terms.as_bytes()).await?,
+    };
+    Ok(Change { step: Some(approval), after, event: Some(event), audit, tell })
+}
+
+/// The event and the audit detail of an approval.
+type Approved = ((&'static str, bool, Option<Vec<u8>>), String);
+
+fn approve_rejection(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
+    let reason: Reason = parse(terms)?;
+    after.closed_at = Some(ctx.now);
+    Ok((("rejected", true, Some(ctx.seal(reason.reason.as_bytes())?)), String::new()))
+}
+
+fn approve_extension(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
+    let extension: Extension = parse(terms)?;
+    after.extension_days = extension.days;
+    after.reminded_at = None;
+    after.escalated_at = None;
+    Ok((("extended", true, Some(ctx.seal(&json(&extension)?)?)), format!("days={}", extension.days)))
+}
+
+async fn approve_duplicate(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    after: &mut Workflow,
+    terms: &[u8],
+) -> Result<Approved, ServiceError> {
+    let terms: DuplicateOf = parse(terms)?;
+    let of = TipReference::parse(&terms.of).ok_or_else(|| super::not_found("cases-earlier-tip-not-found"))?;
+    let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, &of).await?;
+    after.closed_at = Some(ctx.now);
+    after.duplicate_of = Some(earlier.id.clone());
+    Ok((("duplicate", true, None), format!("of={}", earlier.reference)))
+}
+
+async fn approve_conclusion(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    after: &mut Workflow,
+    terms: &[u8],
+) -> Result<Approved, ServiceError> {
+    let conclusion: Conclusion = parse(terms)?;
+    after.concluded_at = Some(ctx.now);
+    after.concluded_by = Some(ctx.official.user_id.clone());
+    after.outcome = Some(conclusion.outcome.as_str().into());
+    after.fine_yuan = Some(conclusion.fine_yuan);
+    after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
+    after.concealed_deaths = conclusion.concealed_deaths;
+    set_previously_known(conn, &ctx.tip_id, conclusion.previously_known).await?;
+    let detail = ctx.seal(conclusion.feedback.as_bytes())?;
+    Ok((("concluded", true, Some(detail)), format!("outcome={}", conclusion.outcome.as_str())))
+}
+
+/// A head who did not conclude the tip answers the objection, upholding or revising.
+async fn review(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    account: &str,
+    revised: Option<Conclusion>,
+) -> Result<Change, ServiceError> {
+    let mut after = ctx.before.clone();
+    after.status = ctx.check(Step::ConcludeReview)?.as_str().into();
+    if ctx.before.concluded_by.as_deref() == Some(ctx.official.user_id.as_str()) {
+        return Err(super::forbidden("cases-objection-reviewed-head-other-than"));
+    }
+    let account = text_required(account, "cases-review-s-account-reporter", 5_000)?;
+    let mut audit = "upheld".to_owned();
+    if let Some(mut revised) = revised {
+        if revised.feedback.trim().is_empty() {
+            revised.feedback.clone_from(&account);
+        }
+        let revised = checked_conclusion(revised, ctx.kind())?;
+        after.outcome = Some(revised.outcome.as_str().into());
+        after.fine_yuan = Some(revised.fine_yuan);
+        after.accident_grade = revised.accident_grade.map(|g| g.as_str().into());
+        after.concealed_deaths = revised.concealed_deaths;
+        set_previously_known(conn, &ctx.tip_id, revised.previously_known).await?;
+        audit = format!("revised outcome={}", revised.outcome.as_str());
+    }
+    Ok(Change {
+        step: Some(Step::ConcludeReview),
+        after,
+        event: Some(("reviewed", true, Some(ctx.seal(account.as_bytes())?))),
+        audit,
+        tell: vec![],
+    })
 }
 
 /// The reporter objects to the conclusion, within the objection window after it: a head
