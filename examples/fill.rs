@@ -8,6 +8,8 @@
 //! The database is migrated and seeded first if it is new. Tips are routed to departments
 //! without officials too; those departments' tips have no grant and cannot be opened.
 
+#![allow(clippy::too_many_lines)] // the bulk filler is tooling, not the portal
+
 use std::io::Write;
 
 #[path = "../benches/support/fill.rs"]
