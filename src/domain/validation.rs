@@ -35,11 +35,31 @@ pub struct TipInput {
     pub company: String,
     /// `YYYY-MM-DD`, optional.
     pub occurred_on: String,
+    #[serde(deserialize_with = "ticked")]
     pub supervisory_duty: bool,
     pub name: String,
     pub phone: String,
     pub email: String,
     pub id_number: String,
+}
+
+/// A yes/no as JSON sends it (`true`), or as a form's checkbox does (a value when ticked,
+/// whatever it is; nothing when not).
+fn ticked<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Tick;
+    impl serde::de::Visitor<'_> for Tick {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("true, false, or a ticked checkbox")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<bool, E> {
+            Ok(true)
+        }
+    }
+    d.deserialize_any(Tick)
 }
 
 /// The codes in force, to check choices against.

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod disclosure;
 pub mod evidence;
 pub mod groups;
+pub mod intake;
 pub mod mailer;
 pub mod notify;
 pub mod officials;
@@ -78,6 +79,9 @@ pub enum ServiceError {
     /// A quota of the client's is used up (HTTP 429), with when it renews.
     #[error("{msg}")]
     Quota { msg: Msg, retry_after_secs: u64 },
+    /// This client has sent as many tips as it may for now (HTTP 429).
+    #[error("too many tips from this client; try again in {retry_after_secs} seconds")]
+    TooMany { retry_after_secs: u64 },
     /// A pool of heavy work (`work`) is full: try again shortly (HTTP 429).
     #[error("the portal is busy; try again in {retry_after_secs} seconds")]
     Overloaded { retry_after_secs: u64 },
@@ -87,6 +91,9 @@ pub enum ServiceError {
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,
+    /// A tip brings an identity, and no custodian has a key to keep it yet (HTTP 422).
+    #[error("an identity cannot be kept yet: no custodian has been appointed")]
+    NoCustodian,
     #[error("a blocking task failed: {0}")]
     Blocking(String),
 }

@@ -210,7 +210,7 @@ async fn plan(
         Some(_) => Some(
             groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians)
                 .await?
-                .ok_or_else(|| super::invalid("tips-identity-cannot-kept-yet-no"))?,
+                .ok_or(ServiceError::NoCustodian)?,
         ),
         None => None,
     };

@@ -267,10 +267,15 @@ impl From<crate::service::ServiceError> for Problem {
                 Msg::new("error-above-ceiling").with("ceiling", ceiling),
             ),
             E::Invalid(msg) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", msg),
+            E::NoCustodian => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "tips-identity-cannot-kept-yet-no")
+            }
             E::Illegal(msg) => Problem::new(StatusCode::CONFLICT, "illegal_transition", msg),
             E::BadInput(msg) => Problem::bad_request("invalid", msg),
             E::Refused(msg) => Problem::new(StatusCode::CONFLICT, "refused", msg),
-            E::Busy { retry_after_secs } => Problem::retry_in_minutes(retry_after_secs),
+            E::Busy { retry_after_secs } | E::TooMany { retry_after_secs } => {
+                Problem::retry_in_minutes(retry_after_secs)
+            }
             E::NoRoom => Problem::new(StatusCode::INSUFFICIENT_STORAGE, "no_room", "error-there-no-room-store-files"),
             E::Quota { msg, retry_after_secs } => Problem::retry_later("quota", msg, retry_after_secs),
             E::Overloaded { retry_after_secs } => {

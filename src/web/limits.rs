@@ -27,6 +27,12 @@ pub struct Limited {
     pub retry_after: Duration,
 }
 
+impl From<Limited> for crate::service::ServiceError {
+    fn from(limited: Limited) -> Self {
+        crate::service::ServiceError::TooMany { retry_after_secs: limited.retry_after.as_secs() }
+    }
+}
+
 impl Limited {
     /// Whole minutes to wait, at least one.
     pub fn minutes(&self) -> u64 {

@@ -5,8 +5,8 @@
 use maud::{Markup, html};
 
 use crate::Lang;
-use crate::form::{Choice, Errors, Text, error_summary, text_input, textarea};
-use crate::report::{CategoryGroup, Values, pickers};
+use crate::form::error_summary;
+use crate::report::{Asking, TipFields, tip_fieldsets};
 use crate::staff::{Frame, layout};
 
 /// The channels the desk files under: code and name in words.
@@ -19,33 +19,35 @@ pub fn channels(lang: Lang) -> [(&'static str, &'static str); 4] {
     ]
 }
 
-pub struct DeskForm {
-    pub kinds: Vec<Choice>,
-    pub categories: Vec<CategoryGroup>,
-    pub districts: Vec<Choice>,
+pub struct DeskForm<'a> {
     /// What the clerk typed (the `agree` box is not on this form).
-    pub values: Values,
+    pub fields: TipFields<'a>,
     /// The channel code chosen: `hotline`, `letter`, `visit` or `email`.
     pub channel: String,
-    pub errors: Errors,
-    /// Whether the caller's identity can be kept (a custodian exists).
-    pub identity_available: bool,
-    /// Whether any department can receive tips at all.
-    pub open: bool,
     /// Marks this one filing: the same form sent twice files once.
     pub nonce: String,
 }
 
 /// `GET /staff/intake` and the form again with what needs fixing.
-pub fn form(f: &Frame<'_>, form: &DeskForm) -> Markup {
+pub fn form(f: &Frame<'_>, form: &DeskForm<'_>) -> Markup {
     let lang = f.lang;
-    let v = &form.values;
-    let e = &form.errors;
+    let fields = &form.fields;
+    let e = &fields.errors;
+    let asking = Asking {
+        what_legend: lang.tr("desk-what-reported"),
+        title_hint: lang.tr("desk-one-line-summing-up-what"),
+        description_hint: lang.tr("desk-what-since-when-how-many"),
+        duty: lang.tr("desk-caller-holds-work-safety-supervision"),
+        identity_legend: lang.tr("desk-caller-s-identity-optional"),
+        identity_hint: lang.tr("desk-fill-only-if-caller-wants"),
+        anonymous_only: lang.tr("desk-now-tips-can-only-anonymous"),
+        own_details: false,
+    };
     layout(
         f,
         html! {
             h1 { (f.title) }
-            @if !form.open {
+            @if !fields.open {
                 div.error-summary role="alert" {
                     p { (lang.tr("desk-no-department-can-receive-tips")) }
                 }
@@ -74,42 +76,9 @@ pub fn form(f: &Frame<'_>, form: &DeskForm) -> Markup {
                         }
                     }
                 }
-                fieldset {
-                    legend { (lang.tr("desk-what-reported")) }
-                    (pickers(lang, &form.kinds, &form.categories, &form.districts, v, e))
-                    (text_input(&Text { field: "title", label: lang.tr("desk-title"), value: &v.title,
-                        hint: Some(lang.tr("desk-one-line-summing-up-what")),
-                        required: true, max: 100, kind: "text", autocomplete: "off" }, e))
-                    (textarea(&Text { field: "description", label: lang.tr("desk-what-happened"), value: &v.description,
-                        hint: Some(lang.tr("desk-what-since-when-how-many")),
-                        required: true, max: 10000, kind: "", autocomplete: "off" }, e, 8))
-                    (text_input(&Text { field: "location", label: lang.tr("desk-where"), value: &v.location,
-                        hint: Some(lang.tr("desk-street-number-site-building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "company", label: lang.tr("desk-company-involved-optional"), value: &v.company,
-                        hint: None, required: false, max: 200, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "occurred_on", label: lang.tr("desk-when-happened-seen-optional"), value: &v.occurred_on,
-                        hint: Some(lang.tr("desk-format-year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
-                    div.field {
-                        label.choice {
-                            input type="checkbox" name="supervisory_duty" value="true" checked[v.supervisory_duty];
-                            span { (lang.tr("desk-caller-holds-work-safety-supervision")) }
-                        }
-                    }
-                }
-                fieldset {
-                    legend { (lang.tr("desk-caller-s-identity-optional")) }
-                    @if form.identity_available {
-                        p.hint { (lang.tr("desk-fill-only-if-caller-wants")) }
-                        (text_input(&Text { field: "name", label: lang.tr("desk-name"), value: &v.name, hint: None, required: false, max: 50, kind: "text", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "phone", label: lang.tr("desk-phone"), value: &v.phone, hint: None, required: false, max: 30, kind: "tel", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "email", label: lang.tr("desk-email-2"), value: &v.email, hint: None, required: false, max: 254, kind: "email", autocomplete: "off" }, e))
-                        (text_input(&Text { field: "id_number", label: lang.tr("desk-identity-card-number"), value: &v.id_number, hint: None, required: false, max: 18, kind: "text", autocomplete: "off" }, e))
-                    } @else {
-                        p.hint { (lang.tr("desk-now-tips-can-only-anonymous")) }
-                    }
-                }
+                (tip_fieldsets(lang, fields, &asking))
                 @if let Some(msg) = e.of("send") { p.error role="alert" id="send-error" { "⚠ " (msg) } }
-                p.actions { button.button.primary id="send" type="submit" disabled[!form.open] { (lang.tr("desk-file-tip")) } }
+                p.actions { button.button.primary id="send" type="submit" disabled[!fields.open] { (lang.tr("desk-file-tip")) } }
             }
         },
     )

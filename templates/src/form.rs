@@ -17,6 +17,27 @@ impl Errors {
     }
 }
 
+/// What a person typed into a form, looked up by the field's name, to show it again.
+pub trait Typed {
+    /// The text of `field`, or "" when there is none.
+    fn text(&self, field: &str) -> &str;
+    /// Whether the box `field` is ticked.
+    fn ticked(&self, field: &str) -> bool;
+}
+
+/// A form nobody has typed into yet.
+pub struct Untyped;
+
+impl Typed for Untyped {
+    fn text(&self, _: &str) -> &str {
+        ""
+    }
+
+    fn ticked(&self, _: &str) -> bool {
+        false
+    }
+}
+
 /// A choice in a list: code and name in the page language.
 #[derive(Debug, Clone)]
 pub struct Choice {

@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use crate::form::{Choice, Errors, Text, error_summary, text_input, textarea};
+use crate::form::{Choice, Errors, Text, Typed, error_summary, text_input, textarea};
 use crate::{Frame, HOTLINE, Lang, layout};
 
 /// Categories of one department, for a grouped list.
@@ -11,38 +11,38 @@ pub struct CategoryGroup {
     pub categories: Vec<Choice>,
 }
 
-/// What the reporter typed, to show again when something needs fixing.
-#[derive(Debug, Default, Clone)]
-pub struct Values {
-    pub kind: String,
-    pub category: String,
-    pub district: String,
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub company: String,
-    pub occurred_on: String,
-    pub supervisory_duty: bool,
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub id_number: String,
-    pub agree: bool,
-}
-
-pub struct ReportForm {
+/// What both forms that file a tip show, the public form and the hotline desk: the lists to
+/// choose from, what was typed, the mistakes, and whether a tip and an identity can be kept.
+pub struct TipFields<'a> {
     pub kinds: Vec<Choice>,
     pub categories: Vec<CategoryGroup>,
     pub districts: Vec<Choice>,
-    pub values: Values,
+    pub values: &'a dyn Typed,
     pub errors: Errors,
-    /// The QR poster the reporter came from: its code and label.
-    pub poster: Option<(String, String)>,
     /// Whether an identity can be kept (a custodian exists).
     pub identity_available: bool,
     /// Whether any department can receive tips at all.
     pub open: bool,
-    pub today: String,
+}
+
+/// The words in which a form asks for a tip: the public form speaks to the reporter, the
+/// desk to the official who takes the call.
+pub(crate) struct Asking {
+    pub what_legend: &'static str,
+    pub title_hint: &'static str,
+    pub description_hint: &'static str,
+    pub duty: &'static str,
+    pub identity_legend: &'static str,
+    pub identity_hint: &'static str,
+    pub anonymous_only: &'static str,
+    /// Whether the browser may fill in the reporter's own name, phone and address.
+    pub own_details: bool,
+}
+
+pub struct ReportForm<'a> {
+    pub fields: TipFields<'a>,
+    /// The QR poster the reporter came from: its code and label.
+    pub poster: Option<(String, String)>,
 }
 
 fn notice(lang: Lang) -> Markup {
@@ -68,7 +68,7 @@ pub(crate) fn pickers(
     kinds: &[Choice],
     categories: &[CategoryGroup],
     districts: &[Choice],
-    v: &Values,
+    v: &dyn Typed,
     e: &Errors,
 ) -> Markup {
     html! {
@@ -77,7 +77,7 @@ pub(crate) fn pickers(
             @if let Some(msg) = e.of("kind") { span.error id="kind-error" { "⚠ " (msg) } }
             @for k in kinds {
                 label.choice {
-                    input type="radio" name="kind" value=(k.code) checked[v.kind == k.code];
+                    input type="radio" name="kind" value=(k.code) checked[v.text("kind") == k.code];
                     span { strong { (k.name) } @if let Some(h) = &k.hint { br; span.hint { (h) } } }
                 }
             }
@@ -90,7 +90,7 @@ pub(crate) fn pickers(
                 option value="" { (lang.tr("report-choose")) }
                 @for group in categories {
                     optgroup label=(group.department) {
-                        @for c in &group.categories { option value=(c.code) selected[v.category == c.code] { (c.name) } }
+                        @for c in &group.categories { option value=(c.code) selected[v.text("category") == c.code] { (c.name) } }
                     }
                 }
             }
@@ -100,17 +100,68 @@ pub(crate) fn pickers(
             @if let Some(msg) = e.of("district") { span.error id="district-error" { "⚠ " (msg) } }
             select id="district" name="district" {
                 option value="" { (lang.tr("report-choose")) }
-                @for d in districts { option value=(d.code) selected[v.district == d.code] { (d.name) } }
+                @for d in districts { option value=(d.code) selected[v.text("district") == d.code] { (d.name) } }
             }
         }
     }
 }
 
-pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
+/// The two parts of a tip both forms ask alike: what is reported, and who reports it.
+pub(crate) fn tip_fieldsets(lang: Lang, fields: &TipFields<'_>, asking: &Asking) -> Markup {
+    let v = fields.values;
+    let e = &fields.errors;
+    let own = |what: &'static str| if asking.own_details { what } else { "off" };
+    html! {
+        fieldset {
+            legend { (asking.what_legend) }
+            (pickers(lang, &fields.kinds, &fields.categories, &fields.districts, v, e))
+            (text_input(&Text { field: "title", label: lang.tr("desk-title"), value: v.text("title"),
+                hint: Some(asking.title_hint), required: true, max: 100, kind: "text", autocomplete: "off" }, e))
+            (textarea(&Text { field: "description", label: lang.tr("desk-what-happened"), value: v.text("description"),
+                hint: Some(asking.description_hint), required: true, max: 10000, kind: "", autocomplete: "off" }, e, 8))
+            (text_input(&Text { field: "location", label: lang.tr("desk-where"), value: v.text("location"),
+                hint: Some(lang.tr("desk-street-number-site-building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
+            (text_input(&Text { field: "company", label: lang.tr("desk-company-involved-optional"), value: v.text("company"),
+                hint: None, required: false, max: 200, kind: "text", autocomplete: "off" }, e))
+            (text_input(&Text { field: "occurred_on", label: lang.tr("desk-when-happened-seen-optional"), value: v.text("occurred_on"),
+                hint: Some(lang.tr("desk-format-year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
+            div.field {
+                label.choice {
+                    input type="checkbox" name="supervisory_duty" value="true" checked[v.ticked("supervisory_duty")];
+                    span { (asking.duty) }
+                }
+            }
+        }
+        fieldset {
+            legend { (asking.identity_legend) }
+            @if fields.identity_available {
+                p.hint { (asking.identity_hint) }
+                (text_input(&Text { field: "name", label: lang.tr("desk-name"), value: v.text("name"), hint: None, required: false, max: 50, kind: "text", autocomplete: own("name") }, e))
+                (text_input(&Text { field: "phone", label: lang.tr("desk-phone"), value: v.text("phone"), hint: None, required: false, max: 30, kind: "tel", autocomplete: own("tel") }, e))
+                (text_input(&Text { field: "email", label: lang.tr("desk-email-2"), value: v.text("email"), hint: None, required: false, max: 254, kind: "email", autocomplete: own("email") }, e))
+                (text_input(&Text { field: "id_number", label: lang.tr("desk-identity-card-number"), value: v.text("id_number"), hint: None, required: false, max: 18, kind: "text", autocomplete: "off" }, e))
+            } @else {
+                p.hint { (asking.anonymous_only) }
+            }
+        }
+    }
+}
+
+pub fn page(lang: Lang, form: &ReportForm<'_>, action: &str) -> Markup {
     let title = lang.tr("home-make-report");
     let frame = Frame { lang, title, path: action };
-    let v = &form.values;
-    let e = &form.errors;
+    let fields = &form.fields;
+    let e = &fields.errors;
+    let asking = Asking {
+        what_legend: lang.tr("report-what-you-report"),
+        title_hint: lang.tr("report-one-line-e-g-chemicals"),
+        description_hint: lang.tr("report-what-since-when-how-many"),
+        duty: lang.tr("report-i-hold-work-safety-supervision"),
+        identity_legend: lang.tr("report-who-you-optional"),
+        identity_hint: lang.tr("report-leaving-your-identity-helps-officials"),
+        anonymous_only: lang.tr("report-now-reports-can-only-anonymous"),
+        own_details: true,
+    };
     layout(
         &frame,
         html! {
@@ -118,7 +169,7 @@ pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
             @if let Some((_, label)) = &form.poster {
                 p.muted { (lang.tr("report-from-qr-poster")) (label) }
             }
-            @if !form.open {
+            @if !fields.open {
                 div.error-summary role="alert" {
                     p { (lang.tr("report-portal-not-open-yet-cannot")) (HOTLINE) "。" }
                 }
@@ -127,49 +178,16 @@ pub fn page(lang: Lang, form: &ReportForm, action: &str) -> Markup {
             (notice(lang))
             form method="post" action=(action) novalidate {
                 @if let Some((code, _)) = &form.poster { input type="hidden" name="poster" value=(code); }
-                fieldset {
-                    legend { (lang.tr("report-what-you-report")) }
-                    (pickers(lang, &form.kinds, &form.categories, &form.districts, v, e))
-                    (text_input(&Text { field: "title", label: lang.tr("desk-title"), value: &v.title,
-                        hint: Some(lang.tr("report-one-line-e-g-chemicals")),
-                        required: true, max: 100, kind: "text", autocomplete: "off" }, e))
-                    (textarea(&Text { field: "description", label: lang.tr("desk-what-happened"), value: &v.description,
-                        hint: Some(lang.tr("report-what-since-when-how-many")),
-                        required: true, max: 10000, kind: "", autocomplete: "off" }, e, 8))
-                    (text_input(&Text { field: "location", label: lang.tr("desk-where"), value: &v.location,
-                        hint: Some(lang.tr("desk-street-number-site-building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "company", label: lang.tr("desk-company-involved-optional"), value: &v.company,
-                        hint: None, required: false, max: 200, kind: "text", autocomplete: "off" }, e))
-                    (text_input(&Text { field: "occurred_on", label: lang.tr("desk-when-happened-seen-optional"), value: &v.occurred_on,
-                        hint: Some(lang.tr("desk-format-year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
-                    div.field {
-                        label.choice {
-                            input type="checkbox" name="supervisory_duty" value="true" checked[v.supervisory_duty];
-                            span { (lang.tr("report-i-hold-work-safety-supervision")) }
-                        }
-                    }
-                }
-                fieldset {
-                    legend { (lang.tr("report-who-you-optional")) }
-                    @if form.identity_available {
-                        p.hint { (lang.tr("report-leaving-your-identity-helps-officials")) }
-                        (text_input(&Text { field: "name", label: lang.tr("desk-name"), value: &v.name, hint: None, required: false, max: 50, kind: "text", autocomplete: "name" }, e))
-                        (text_input(&Text { field: "phone", label: lang.tr("desk-phone"), value: &v.phone, hint: None, required: false, max: 30, kind: "tel", autocomplete: "tel" }, e))
-                        (text_input(&Text { field: "email", label: lang.tr("desk-email-2"), value: &v.email, hint: None, required: false, max: 254, kind: "email", autocomplete: "email" }, e))
-                        (text_input(&Text { field: "id_number", label: lang.tr("desk-identity-card-number"), value: &v.id_number, hint: None, required: false, max: 18, kind: "text", autocomplete: "off" }, e))
-                    } @else {
-                        p.hint { (lang.tr("report-now-reports-can-only-anonymous")) }
-                    }
-                }
+                (tip_fieldsets(lang, fields, &asking))
                 p.muted { (lang.tr("report-photos-videos-other-evidence-can")) }
                 div.field.invalid[e.of("agree").is_some()] id="agree" {
                     @if let Some(msg) = e.of("agree") { span.error id="agree-error" { "⚠ " (msg) } }
                     label.choice {
-                        input type="checkbox" name="agree" value="true" checked[v.agree] required;
+                        input type="checkbox" name="agree" value="true" checked[fields.values.ticked("agree")] required;
                         span { (lang.tr("report-i-have-read-notes-above")) }
                     }
                 }
-                p.actions { button.button.primary id="send" type="submit" disabled[!form.open] { (lang.tr("report-send-report")) } }
+                p.actions { button.button.primary id="send" type="submit" disabled[!fields.open] { (lang.tr("report-send-report")) } }
             }
         },
     )

@@ -504,6 +504,39 @@ async fn a_qr_poster_presets_the_form_and_records_the_channel_only() {
 }
 
 #[tokio::test]
+async fn a_poster_no_longer_in_use_is_the_same_mistake_on_the_form_and_the_api_and_nothing_typed_is_lost() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let client = client_from(None);
+    let mut fields = form_fields("通道堵塞", "消防通道被货物堵塞，无法通行。");
+    fields.push(("poster", "ZZZZZZZZ".into()));
+    let response = client.post(app.url("/report")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 422, "not filed under a poster that does not exist");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("这张二维码已停用"), "the page says why");
+    assert!(page.contains("消防通道被货物堵塞，无法通行。"), "what was typed comes back");
+    assert!(!page.contains("name=\"poster\""), "the poster is left off the form");
+    let filed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tips").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(filed, 0);
+
+    // Sent again as it came back (without the poster), the tip is filed, as from the web.
+    fields.retain(|(f, _)| *f != "poster");
+    let response = client.post(app.url("/report")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let channel: String = sqlx::query_scalar("SELECT channel FROM tips").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(channel, "web");
+
+    let mut tip = api_tip("通道堵塞", "消防通道被货物堵塞，无法通行。");
+    tip["poster"] = "ZZZZZZZZ".into();
+    let response = client.post(app.url("/api/v1/tips")).json(&tip).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_fields");
+    assert_eq!(body["error"]["fields"][0]["field"], "poster");
+    assert!(body["error"]["fields"][0]["message_zh"].as_str().unwrap().contains("二维码已停用"));
+}
+
+#[tokio::test]
 async fn a_tip_that_cannot_be_stored_fails_alone_and_the_rest_of_its_group_is_filed_and_told() {
     use jubao::service::ServiceError;
     use jubao::store::{StoreError, intake};

@@ -1,22 +1,20 @@
 //! `POST /api/v1/tips` (the public, e.g. a WeChat mini-program) and `POST /api/v1/staff/tips`
 //! (the hotline desk, on behalf of a caller).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::validation::{Choices, FieldError, TipInput};
 use crate::domain::{Channel, Role, china_time};
-use crate::service::posters;
-use crate::service::tips::{self, NewTip};
+use crate::service::ServiceError;
+use crate::service::intake::{self, Intake, NotFiled, Rules, Source};
 use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::auth;
 use crate::web::client::Client;
-use crate::web::error::{ApiError, Problem};
+use crate::web::error::ApiError;
 
 #[derive(Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -119,26 +117,24 @@ fn invalid_fields(errors: Vec<FieldError>) -> HttpResponse {
     })
 }
 
-async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Result<HttpResponse, ApiError> {
+async fn file(
+    state: &AppState,
+    input: TipInput,
+    source: Source<'_>,
+    admit: Admit<'_>,
+) -> Result<HttpResponse, ApiError> {
     let data = state.reference.get().await?;
-    let now = unix_now();
-    let choices = Choices { categories: &data.categories, districts: &data.districts };
-    let valid = match request.input().validate(&choices, china_time::date(now)) {
-        Ok(valid) => valid,
-        Err(errors) => return Ok(invalid_fields(errors)),
+    let rules = Rules {
+        choices: Choices { categories: &data.categories, districts: &data.districts },
+        per_hour: state.settings.limits.tips_per_hour.get(),
+        tell: &state.settings.public_url,
     };
-    let poster = match request.poster.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => Some(posters::by_code(&state.store, code).await?.ok_or_else(|| {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_poster", "tips-there-no-such-qr-poster")
-        })?),
-        None => None,
+    let intake = Intake { input, source, also: Vec::new(), admit };
+    let receipt = match intake::file_tip(&state.store, &rules, intake, unix_now()).await {
+        Ok(filed) => filed.receipt,
+        Err(NotFiled::Fields(errors)) => return Ok(invalid_fields(errors)),
+        Err(NotFiled::Refused(e)) => return Err(e.into()),
     };
-    let channel = if poster.is_some() && channel == Channel::Api { Channel::Qr } else { channel };
-    let new = NewTip::from_valid(valid, channel, poster.map(|p| p.id));
-    // The public channels count against the whole system's hourly cap; the hotline desk's
-    // tips (taken by an official from a caller) do not.
-    let cap = matches!(channel, Channel::Api | Channel::Qr).then(|| state.settings.limits.tips_per_hour.get());
-    let receipt = tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await?;
     Ok(HttpResponse::Created().json(ReceiptBody {
         reference: receipt.reference.to_string(),
         query_code: receipt.query_code.expose().to_owned(),
@@ -146,6 +142,8 @@ async fn file(state: &AppState, request: &TipRequest, channel: Channel) -> Resul
         acknowledge_by: china_time::date_string(data.acknowledge_by(receipt.received_at)),
     }))
 }
+
+type Admit<'a> = &'a (dyn Fn() -> Result<(), ServiceError> + Sync);
 
 /// File a tip. Anonymous; the answer is the receipt, shown once.
 #[utoipa::path(
@@ -166,8 +164,8 @@ pub async fn create(
     Client(client): Client,
     request: web::Json<TipRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limiters.tip(client)?;
-    file(&state, &request, Channel::Api).await
+    let source = Source::Public { via: Channel::Api, poster: request.poster.as_deref() };
+    file(&state, request.input(), source, &|| state.limiters.tip(client).map_err(ServiceError::from)).await
 }
 
 /// A tip taken by the hotline desk, a letter, a visit or an email.
@@ -203,17 +201,6 @@ pub async fn intake(
     if !staff.has(Role::Intake) {
         return Err(super::forbidden("tips-only-intake-role-files-tips").into());
     }
-    let channel = match request.channel.as_deref().unwrap_or("hotline") {
-        "hotline" => Channel::Hotline,
-        "letter" => Channel::Letter,
-        "visit" => Channel::Visit,
-        "email" => Channel::Email,
-        _ => {
-            return Ok(invalid_fields(vec![FieldError {
-                field: "channel",
-                msg: Msg::new("tips-channel-hotline-letter-visit-email"),
-            }]));
-        }
-    };
-    file(&state, &request.tip, channel).await
+    let source = Source::Desk { channel: request.channel.as_deref().unwrap_or("hotline") };
+    file(&state, request.tip.input(), source, &|| Ok(())).await
 }

@@ -1,85 +1,78 @@
 //! `GET /report`, `GET /q/{code}`, `POST /report`: the form; and `GET /track/receipt`, the
 //! receipt shown once (Post/Redirect/Get: a refresh never files again).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::form::{Choice, Errors};
+use jubao_templates::form::{Choice, Errors, Typed, Untyped};
 use jubao_templates::i18n::Msg;
-use jubao_templates::report::{CategoryGroup, ReceiptView, ReportForm, Values};
+use jubao_templates::report::{CategoryGroup, ReceiptView, ReportForm, TipFields};
 use serde::Deserialize;
 
 use crate::crypto::Reporter;
 use crate::domain::validation::{Choices, FieldError, TipInput};
 use crate::domain::{Channel, KeyGroup, china_time};
-use crate::service::tips::{self, NewTip};
+use crate::service::intake::{self, Intake, NotFiled, Rules, Source};
 use crate::service::{ServiceError, posters, sessions};
 use crate::store::sessions::SessionKind;
 use crate::store::{keys, unix_now};
 use crate::web::AppState;
 use crate::web::auth::reporter_cookie;
 use crate::web::client::Client;
-use crate::web::error::{ApiError, PageError, Problem, with_retry_after};
+use crate::web::error::{PageError, Problem, with_retry_after};
 use crate::web::lang::PageLang;
 use crate::web::reference_cache::ReferenceData;
 
-/// The form as posted: every field is text; checkboxes are present or not. Not `Debug`:
-/// it carries what the reporter wrote.
+/// The form as posted: the tip's fields as typed, the agreement tick and the poster's code.
+/// Not `Debug`: it carries what the reporter wrote.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct FormBody {
-    kind: String,
-    category: String,
-    district: String,
-    title: String,
-    description: String,
-    location: String,
-    company: String,
-    occurred_on: String,
-    supervisory_duty: Option<String>,
-    name: String,
-    phone: String,
-    email: String,
-    id_number: String,
+    #[serde(flatten)]
+    pub(crate) tip: TipInput,
     agree: Option<String>,
     poster: String,
 }
 
 impl FormBody {
+    /// The tip's fields as typed.
     pub fn tip_input(&self) -> TipInput {
-        TipInput {
-            kind: self.kind.clone(),
-            category: self.category.clone(),
-            district: self.district.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            location: self.location.clone(),
-            company: self.company.clone(),
-            occurred_on: self.occurred_on.clone(),
-            supervisory_duty: self.supervisory_duty.is_some(),
-            name: self.name.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            id_number: self.id_number.clone(),
+        self.tip.clone()
+    }
+}
+
+/// The tip's fields by the names the forms give them.
+impl Typed for TipInput {
+    fn text(&self, field: &str) -> &str {
+        match field {
+            "kind" => &self.kind,
+            "category" => &self.category,
+            "district" => &self.district,
+            "title" => &self.title,
+            "description" => &self.description,
+            "location" => &self.location,
+            "company" => &self.company,
+            "occurred_on" => &self.occurred_on,
+            "name" => &self.name,
+            "phone" => &self.phone,
+            "email" => &self.email,
+            "id_number" => &self.id_number,
+            _ => "",
         }
     }
 
-    pub(crate) fn values(&self) -> Values {
-        Values {
-            kind: self.kind.clone(),
-            category: self.category.clone(),
-            district: self.district.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            location: self.location.clone(),
-            company: self.company.clone(),
-            occurred_on: self.occurred_on.clone(),
-            supervisory_duty: self.supervisory_duty.is_some(),
-            name: self.name.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            id_number: self.id_number.clone(),
-            agree: self.agree.is_some(),
-        }
+    fn ticked(&self, field: &str) -> bool {
+        field == "supervisory_duty" && self.supervisory_duty
+    }
+}
+
+impl Typed for FormBody {
+    fn text(&self, field: &str) -> &str {
+        self.tip.text(field)
+    }
+
+    fn ticked(&self, field: &str) -> bool {
+        if field == "agree" { self.agree.is_some() } else { self.tip.ticked(field) }
     }
 }
 
@@ -126,48 +119,36 @@ pub(crate) async fn readiness(state: &AppState) -> Result<(bool, bool), ServiceE
     Ok((open, identity))
 }
 
-async fn form_page(
+/// What both tip forms show besides what was typed: the lists, and whether a tip and an
+/// identity can be kept.
+pub(crate) async fn tip_fields<'a>(
     state: &AppState,
     lang: Lang,
-    values: Values,
+    values: &'a dyn Typed,
     errors: Errors,
-    poster: Option<(String, String)>,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, PageError> {
+) -> Result<TipFields<'a>, PageError> {
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let (open, identity_available) = readiness(state).await.map_err(|e| PageError { problem: e.into(), lang })?;
     let (kinds, categories, districts) = choices(lang, &data);
-    let form = ReportForm {
-        kinds,
-        categories,
-        districts,
-        values,
-        errors,
-        poster,
-        identity_available,
-        open,
-        today: china_time::date_string(unix_now()),
-    };
+    Ok(TipFields { kinds, categories, districts, values, errors, identity_available, open })
+}
+
+async fn form_page(
+    state: &AppState,
+    lang: Lang,
+    values: &dyn Typed,
+    errors: Errors,
+    poster: Option<(String, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let form = ReportForm { fields: tip_fields(state, lang, values, errors).await?, poster };
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(jubao_templates::report::page(lang, &form, "/report").into_string()))
 }
 
-/// Refused for now: the form comes back with everything typed, and when to send it again.
-async fn again_later(
-    state: &AppState,
-    lang: Lang,
-    values: Values,
-    poster: Option<(String, String)>,
-    problem: Problem,
-) -> Result<HttpResponse, PageError> {
-    let errors = Errors(vec![("send".to_owned(), problem.message(lang).to_owned())]);
-    let page = form_page(state, lang, values, errors, poster, problem.status).await?;
-    Ok(with_retry_after(page, &problem))
-}
-
 pub async fn show(state: web::Data<AppState>, PageLang(lang): PageLang) -> Result<HttpResponse, PageError> {
-    form_page(&state, lang, Values::default(), Errors::default(), None, actix_web::http::StatusCode::OK).await
+    form_page(&state, lang, &Untyped, Errors::default(), None, StatusCode::OK).await
 }
 
 /// `GET /q/{code}`: the form as a QR poster opens it.
@@ -180,20 +161,41 @@ pub async fn from_poster(
     let Some(poster) = poster else {
         return Err(PageError { problem: Problem::not_found(), lang });
     };
-    let values = Values {
+    let values = TipInput {
         district: poster.district_code.clone().unwrap_or_default(),
         category: poster.category_code.clone().unwrap_or_default(),
-        ..Values::default()
+        ..TipInput::default()
     };
-    form_page(
-        &state,
-        lang,
-        values,
-        Errors::default(),
-        Some((poster.code, poster.label)),
-        actix_web::http::StatusCode::OK,
-    )
-    .await
+    form_page(&state, lang, &values, Errors::default(), Some((poster.code, poster.label)), StatusCode::OK).await
+}
+
+/// The form again after `file_tip` refused it: with the mistakes beside their fields, or with
+/// why and when to send it again. A poster no longer in use is left off.
+async fn refused(state: &AppState, lang: Lang, form: &FormBody, why: NotFiled) -> Result<HttpResponse, PageError> {
+    let poster = match form.poster.trim() {
+        "" => None,
+        code => posters::by_code(&state.store, code)
+            .await
+            .map_err(|e| PageError { problem: e.into(), lang })?
+            .map(|p| (p.code, p.label)),
+    };
+    let (status, errors, retry) = match why {
+        NotFiled::Fields(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors_in(lang, &errors), None),
+        NotFiled::Refused(ServiceError::NotSetUp) => (StatusCode::SERVICE_UNAVAILABLE, Errors::default(), None),
+        NotFiled::Refused(
+            e @ (ServiceError::Busy { .. } | ServiceError::TooMany { .. } | ServiceError::Overloaded { .. }),
+        ) => {
+            let problem = Problem::from(e);
+            let errors = Errors(vec![("send".to_owned(), problem.message(lang).to_owned())]);
+            (problem.status, errors, Some(problem))
+        }
+        NotFiled::Refused(e) => return Err(PageError { problem: e.into(), lang }),
+    };
+    let page = form_page(state, lang, form, errors, poster, status).await?;
+    Ok(match retry {
+        Some(problem) => with_retry_after(page, &problem),
+        None => page,
+    })
 }
 
 pub async fn submit(
@@ -203,49 +205,23 @@ pub async fn submit(
     form: web::Form<FormBody>,
 ) -> Result<HttpResponse, PageError> {
     let page_error = |e: ServiceError| PageError { problem: e.into(), lang };
-    let poster = match form.poster.trim() {
-        "" => None,
-        code => posters::by_code(&state.store, code).await.map_err(page_error)?,
-    };
-    let poster_view = poster.as_ref().map(|p| (p.code.clone(), p.label.clone()));
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let now = unix_now();
-    let choices = Choices { categories: &data.categories, districts: &data.districts };
-    let mut validated = form.tip_input().validate(&choices, china_time::date(now));
-    if form.agree.is_none() {
-        let agree = FieldError { field: "agree", msg: Msg::new("report-please-read-notes-tick-confirm") };
-        validated = Err(validated.err().unwrap_or_default().into_iter().chain([agree]).collect());
-    }
-    let valid = match validated {
-        Ok(valid) => valid,
-        Err(errors) => {
-            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(&state, lang, form.values(), errors_in(lang, &errors), poster_view, status).await;
-        }
+    let rules = Rules {
+        choices: Choices { categories: &data.categories, districts: &data.districts },
+        per_hour: state.settings.limits.tips_per_hour.get(),
+        tell: &state.settings.public_url,
     };
-    if let Err(limited) = state.limiters.tip(client) {
-        return again_later(&state, lang, form.values(), poster_view, ApiError::from(limited).0).await;
-    }
-    let had_identity = valid.identity.is_some();
-    let new =
-        NewTip::from_valid(valid, if poster.is_some() { Channel::Qr } else { Channel::Web }, poster.map(|p| p.id));
-    let cap = Some(state.settings.limits.tips_per_hour.get());
-    let receipt = match tips::file_within(&state.store, new, now, cap, Some(&state.settings.public_url)).await {
-        Ok(receipt) => receipt,
-        Err(e @ (ServiceError::Busy { .. } | ServiceError::Overloaded { .. })) => {
-            return again_later(&state, lang, form.values(), poster_view, Problem::from(e)).await;
-        }
-        Err(ServiceError::NotSetUp) => {
-            let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
-            return form_page(&state, lang, form.values(), Errors::default(), poster_view, status).await;
-        }
-        Err(ServiceError::Invalid { .. }) if had_identity => {
-            let message = lang.tr("report-identity-cannot-kept-now-remove");
-            let errors = Errors(vec![("name".into(), message.to_owned())]);
-            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(&state, lang, form.values(), errors, poster_view, status).await;
-        }
-        Err(e) => return Err(page_error(e)),
+    let agree = FieldError { field: "agree", msg: Msg::new("report-please-read-notes-tick-confirm") };
+    let intake = Intake {
+        input: form.tip_input(),
+        source: Source::Public { via: Channel::Web, poster: Some(&form.poster) },
+        also: form.agree.is_none().then_some(agree).into_iter().collect(),
+        admit: &|| state.limiters.tip(client).map_err(ServiceError::from),
+    };
+    let receipt = match intake::file_tip(&state.store, &rules, intake, now).await {
+        Ok(filed) => filed.receipt,
+        Err(why) => return refused(&state, lang, &form, why).await,
     };
     let token =
         sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &receipt.tip_id, &receipt.reporter, now)

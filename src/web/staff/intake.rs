@@ -5,7 +5,6 @@
 //! same form sent again (a refresh) files nothing and says it was filed. The desk never
 //! shows the queue or any tip.
 
-use jubao_templates::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -15,19 +14,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::desk::{DeskForm, DeskReceipt};
 use jubao_templates::form::Errors;
-use jubao_templates::report::Values;
 use serde::Deserialize;
 
 use super::{Page, check_csrf, html};
-use crate::domain::validation::Choices;
-use crate::domain::{Channel, Role, china_time};
+use crate::domain::validation::{Choices, TipInput};
+use crate::domain::{Role, china_time};
 use crate::service::ServiceError;
-use crate::service::tips::{self, NewTip};
+use crate::service::intake::{self, Filed, Intake, NotFiled, Rules, Source};
 use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
-use crate::web::pages::report::{FormBody, choices, errors_in, readiness};
+use crate::web::pages::report::{errors_in, tip_fields};
+use crate::web::reference_cache::ReferenceData;
 
 /// How long a used mark is remembered: longer than any refresh of a receipt page.
 const REMEMBER_SECONDS: i64 = 24 * 60 * 60;
@@ -62,8 +61,8 @@ fn new_nonce() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&bytes)
 }
 
-/// The desk form as posted: the public form's fields plus the channel, the form token and
-/// the one-time mark. Not `Debug`: it carries what the caller said.
+/// The desk form as posted: the tip's fields plus the channel, the form token and the
+/// one-time mark. Not `Debug`: it carries what the caller said.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct DeskBody {
@@ -71,54 +70,35 @@ pub struct DeskBody {
     nonce: String,
     channel: String,
     #[serde(flatten)]
-    tip: FormBody,
-}
-
-fn channel_of(code: &str) -> Option<Channel> {
-    match code {
-        "hotline" => Some(Channel::Hotline),
-        "letter" => Some(Channel::Letter),
-        "visit" => Some(Channel::Visit),
-        "email" => Some(Channel::Email),
-        _ => None,
-    }
+    tip: TipInput,
 }
 
 fn title(lang: Lang) -> &'static str {
     lang.tr("intake-file-tip")
 }
 
-struct Draft {
-    values: Values,
-    channel: String,
-    nonce: String,
+/// The answer of the desk: never cached.
+fn desk_page(markup: maud::Markup) -> HttpResponse {
+    let mut answer = html(StatusCode::OK, markup);
+    answer.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    answer
 }
 
 async fn form_page(
     state: &AppState,
     page: &Page,
-    draft: Draft,
+    draft: &DeskBody,
     errors: Errors,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let lang = page.lang;
-    let data = state.reference.get().await.map_err(PageError::store(lang))?;
-    let (open, identity_available) = readiness(state).await.map_err(|e| PageError { problem: e.into(), lang })?;
-    let (kinds, categories, districts) = choices(lang, &data);
     let form = DeskForm {
-        kinds,
-        categories,
-        districts,
-        values: draft.values,
-        channel: draft.channel,
-        errors,
-        identity_available,
-        open,
-        nonce: draft.nonce,
+        fields: tip_fields(state, lang, &draft.tip, errors).await?,
+        channel: draft.channel.clone(),
+        nonce: draft.nonce.trim().to_owned(),
     };
-    let markup = jubao_templates::desk::form(&page.frame(title(lang), "/staff/intake"), &form);
-    let mut answer = html(status, markup);
-    answer.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    let mut answer = desk_page(jubao_templates::desk::form(&page.frame(title(lang), "/staff/intake"), &form));
+    *answer.status_mut() = status;
     Ok(answer)
 }
 
@@ -128,8 +108,8 @@ pub async fn show(
     PageLang(lang): PageLang,
 ) -> Result<HttpResponse, PageError> {
     let page = crate::staff_page!(state, req, lang, &[Role::Intake]);
-    let draft = Draft { values: Values::default(), channel: "hotline".to_owned(), nonce: new_nonce() };
-    form_page(&state, &page, draft, Errors::default(), StatusCode::OK).await
+    let draft = DeskBody { channel: "hotline".to_owned(), nonce: new_nonce(), ..DeskBody::default() };
+    form_page(&state, &page, &draft, Errors::default(), StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -144,73 +124,63 @@ pub async fn submit(
     if nonce.is_empty() || nonce.len() > 64 {
         return Err(super::bad_token(lang));
     }
-    let draft = || Draft { values: form.tip.values(), channel: form.channel.clone(), nonce: nonce.to_owned() };
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let now = unix_now();
-    let choices = Choices { categories: &data.categories, districts: &data.districts };
-    let channel = channel_of(&form.channel);
-    let mut validated = form.tip.tip_input().validate(&choices, china_time::date(now));
-    if channel.is_none() {
-        let error = crate::domain::validation::FieldError {
-            field: "channel",
-            msg: Msg::new("intake-choose-how-received-telephone-letter"),
-        };
-        validated = Err(std::iter::once(error).chain(validated.err().unwrap_or_default()).collect());
-    }
-    let (valid, channel) = match (validated, channel) {
-        (Ok(valid), Some(channel)) => (valid, channel),
-        (Err(errors), _) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(&state, &page, draft(), errors_in(lang, &errors), status).await;
-        }
-        (Ok(_), None) => return Err(PageError { problem: Problem::internal(), lang }),
-    };
-    let frame_title = title(lang);
     let key = format!("{}:{nonce}", page.session.official.user_id);
-    if !state.desk_nonces.claim(&key, now) {
-        let markup = jubao_templates::desk::already_filed(&page.frame(frame_title, "/staff/intake"));
-        let mut answer = html(StatusCode::OK, markup);
-        answer.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-        return Ok(answer);
-    }
-    let had_identity = valid.identity.is_some();
-    let new = NewTip::from_valid(valid, channel, None);
-    // As `POST /api/v1/staff/tips`: the desk's tips do not count against the hourly cap of
-    // the public channels.
-    let filed = tips::file_within(&state.store, new, now, None, Some(&state.settings.public_url)).await;
-    let receipt = match filed {
-        Ok(receipt) => receipt,
-        Err(e) => {
-            state.desk_nonces.release(&key);
-            let (status, errors) = match e {
-                ServiceError::NotSetUp => (StatusCode::SERVICE_UNAVAILABLE, Errors::default()),
-                ServiceError::Invalid { .. } if had_identity => {
-                    let message = lang.tr("intake-identity-cannot-kept-now-remove");
-                    (StatusCode::UNPROCESSABLE_ENTITY, Errors(vec![("name".into(), message.to_owned())]))
-                }
-                e @ (ServiceError::Busy { .. } | ServiceError::Overloaded { .. }) => {
-                    let problem = Problem::from(e);
-                    (problem.status, Errors(vec![("send".to_owned(), problem.message(lang).to_owned())]))
-                }
-                e => return Err(PageError { problem: e.into(), lang }),
-            };
-            return form_page(&state, &page, draft(), errors, status).await;
-        }
+    let rules = Rules {
+        choices: Choices { categories: &data.categories, districts: &data.districts },
+        per_hour: state.settings.limits.tips_per_hour.get(),
+        tell: &state.settings.public_url,
     };
+    // One filing per mark: a refresh of a filed form files nothing and says it was filed. A
+    // form that is not filed gives its mark back, to be corrected and sent again.
+    if !state.desk_nonces.claim(&key, now) {
+        return Ok(desk_page(jubao_templates::desk::already_filed(&page.frame(title(lang), "/staff/intake"))));
+    }
+    let source = Source::Desk { channel: &form.channel };
+    let intake = Intake { input: form.tip.clone(), source, also: Vec::new(), admit: &|| Ok(()) };
+    let filed = intake::file_tip(&state.store, &rules, intake, now).await;
+    if filed.is_err() {
+        state.desk_nonces.release(&key);
+    }
+    let filed = match filed {
+        Ok(filed) => filed,
+        Err(NotFiled::Fields(errors)) => {
+            return form_page(&state, &page, &form, errors_in(lang, &errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(NotFiled::Refused(e)) => return refused(&state, &page, &form, e).await,
+    };
+    receipt(&page, &data, &filed)
+}
+
+/// The form again when the portal could not take the tip: why, and when to try again.
+async fn refused(state: &AppState, page: &Page, form: &DeskBody, e: ServiceError) -> Result<HttpResponse, PageError> {
+    let (status, errors) = match e {
+        ServiceError::NotSetUp => (StatusCode::SERVICE_UNAVAILABLE, Errors::default()),
+        e @ (ServiceError::Busy { .. } | ServiceError::Overloaded { .. }) => {
+            let problem = Problem::from(e);
+            (problem.status, Errors(vec![("send".to_owned(), problem.message(page.lang).to_owned())]))
+        }
+        e => return Err(PageError { problem: e.into(), lang: page.lang }),
+    };
+    form_page(state, page, form, errors, status).await
+}
+
+/// The receipt, shown once in the answer to the filing, to be read out to the caller.
+fn receipt(page: &Page, data: &ReferenceData, filed: &Filed) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
+    let channel = filed.channel.as_str();
     let channel_name = jubao_templates::desk::channels(lang)
         .into_iter()
-        .find(|(code, _)| *code == form.channel)
+        .find(|(code, _)| *code == channel)
         .map(|(_, name)| name.to_owned())
         .unwrap_or_default();
     let view = DeskReceipt {
-        reference: receipt.reference.to_string(),
-        query_code: receipt.query_code.grouped().to_string(),
-        acknowledge_by: china_time::date_string(data.acknowledge_by(receipt.received_at)),
+        reference: filed.receipt.reference.to_string(),
+        query_code: filed.receipt.query_code.grouped().to_string(),
+        acknowledge_by: china_time::date_string(data.acknowledge_by(filed.receipt.received_at)),
         channel: channel_name,
     };
-    let receipt_title = lang.tr("intake-tip-filed");
-    let markup = jubao_templates::desk::receipt(&page.frame(receipt_title, "/staff/intake"), &view);
-    let mut answer = html(StatusCode::OK, markup);
-    answer.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-    Ok(answer)
+    let frame = page.frame(lang.tr("intake-tip-filed"), "/staff/intake");
+    Ok(desk_page(jubao_templates::desk::receipt(&frame, &view)))
 }
