@@ -3,6 +3,7 @@
 //! here touches HTTP, SQL or keys.
 
 pub mod accident;
+pub mod capability;
 pub mod china_time;
 pub mod code;
 pub mod deadline;
@@ -23,6 +24,7 @@ pub mod username;
 pub mod validation;
 
 pub use accident::AccidentGrade;
+pub use capability::Capability;
 pub use code::Code;
 pub use deadline::{DeadlineRule, DeadlineRules, DeadlineStep};
 pub use id::Id;

@@ -10,10 +10,10 @@ use super::tips::{self, OpenedTip};
 use super::{Arg, Msg, ServiceError, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
+use crate::domain::Capability;
 use crate::domain::deadline_rules::{self, Days, Times};
-use crate::domain::key_group::SAFETY_OFFICE;
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
+use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent, Workflow};
 use crate::store::{Conn, Store, StoreError, reference, users};
@@ -124,19 +124,6 @@ fn text_required(text: &str, name: &'static str, max: usize) -> Result<String, S
     Ok(text.to_owned())
 }
 
-/// Whether the official works the tips of `department`: its officers and heads, and the
-/// 安委办's oversight for tips in the 安委办's queue.
-pub fn works_in(official: &SignedIn, department: &str) -> bool {
-    let own =
-        official.department.as_deref() == Some(department) && (official.has(Role::Officer) || official.has(Role::Head));
-    own || (department == SAFETY_OFFICE && official.has(Role::Oversight))
-}
-
-/// The roles that read content at all.
-pub fn reads_content(official: &SignedIn) -> bool {
-    official.has(Role::Officer) || official.has(Role::Head) || official.has(Role::Oversight)
-}
-
 /// A tip opened for an official allowed to work it, with its workflow.
 pub struct Case {
     pub opened: OpenedTip,
@@ -144,7 +131,7 @@ pub struct Case {
 }
 
 pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
-    if !reads_content(official) {
+    if !official.can(Capability::ReadTips) {
         return Err(super::forbidden("cases-role-does-not-read-tips"));
     }
     let opened = tips::open_for_official(store, official, reference).await?;
@@ -198,7 +185,7 @@ impl Ctx<'_> {
 
     /// The official's roles allow `step` and the lifecycle allows it now: the status after it.
     fn check(&self, step: Step) -> Result<TipStatus, ServiceError> {
-        if !lifecycle::may_take(step, &self.official.roles) {
+        if !crate::domain::capability::may_take(step, &self.official.roles) {
             return Err(super::forbidden("cases-role-may-not-take-step"));
         }
         lifecycle::after(self.status, step, self.facts).map_err(|e| super::illegal(e.msg()))
@@ -226,7 +213,7 @@ pub async fn act(
 ) -> Result<(), ServiceError> {
     let case = open(store, official, reference).await?;
     let before = case.workflow.clone();
-    if !works_in(official, &before.department_code) {
+    if !official.works_in(&before.department_code) {
         return Err(super::forbidden("cases-only-officials-tip-s-department"));
     }
     let tip_id = case.opened.tip.id.clone();
@@ -390,7 +377,7 @@ async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Ch
     let official = ctx.official;
     ctx.check(Step::Assign)?;
     let to = to.unwrap_or_else(|| official.user_id.clone());
-    if to != official.user_id && !official.has(Role::Head) {
+    if to != official.user_id && !official.can(Capability::Approve) {
         return Err(super::forbidden("cases-only-head-assigns-tip-someone"));
     }
     let assignee = users::by_id(conn, &to)
@@ -521,7 +508,7 @@ async fn decide(
     let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
     let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
     let approval = Step::approval_of(proposed);
-    if !lifecycle::may_take(approval, &official.roles) {
+    if !crate::domain::capability::may_take(approval, &official.roles) {
         return Err(super::forbidden("cases-only-head-decides-proposal"));
     }
     if proposal.proposed_by == official.user_id {

@@ -12,8 +12,9 @@ use super::tips;
 use super::{ServiceError, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{self, Custodian, Envelope, Key, PublicKey, Tip, User};
+use crate::domain::Capability;
 use crate::domain::report::Identity;
-use crate::domain::{Id, Role, TipReference};
+use crate::domain::{Id, TipReference};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent};
@@ -35,11 +36,11 @@ pub async fn request(
     reason: &str,
     now: i64,
 ) -> Result<String, ServiceError> {
-    if !head.has(Role::Head) {
+    if !head.can(Capability::Approve) {
         return Err(super::forbidden("disclosure-only-head-asks-reporter-s"));
     }
     let case = cases::open(store, head, reference).await?;
-    if !cases::works_in(head, &case.workflow.department_code) {
+    if !head.works_in(&case.workflow.department_code) {
         return Err(super::forbidden("disclosure-only-head-tip-s-department"));
     }
     let reason = reason.trim();
@@ -104,7 +105,7 @@ pub struct Request {
 }
 
 pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Request>, ServiceError> {
-    if !custodian.has(Role::Custodian) {
+    if !custodian.can(Capability::DecideDisclosures) {
         return Err(super::forbidden("disclosure-only-custodian-decides-disclosures"));
     }
     let rows = workflow::open_disclosures(&mut *store.conn().await?).await?;
@@ -135,7 +136,7 @@ pub async fn decide(
     approve: bool,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if !custodian.has(Role::Custodian) {
+    if !custodian.can(Capability::DecideDisclosures) {
         return Err(super::forbidden("disclosure-only-custodian-decides-disclosures"));
     }
     let pending = load_pending(store, custodian, request_id).await?;
@@ -297,7 +298,7 @@ pub async fn reference_of_request(
     custodian: &SignedIn,
     request_id: &str,
 ) -> Result<String, ServiceError> {
-    if !custodian.has(Role::Custodian) {
+    if !custodian.can(Capability::DecideDisclosures) {
         return Err(super::forbidden("disclosure-only-custodian-decides-disclosures-2"));
     }
     let mut conn = store.conn().await?;

@@ -139,9 +139,8 @@ pub struct Approver {
 /// also an oversight official. Custodians and finance have no leads: every member admits.
 fn leads(group: &KeyGroup, roles: &[String], department: Option<&str>) -> bool {
     let KeyGroup::Department(code) = group else { return true };
-    let has = |role: Role| roles.iter().any(|r| r == role.as_str());
-    (has(Role::Head) && department == Some(code.as_str()))
-        || (has(Role::Oversight) && code.as_str() == crate::domain::key_group::SAFETY_OFFICE)
+    let roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
+    crate::domain::capability::leads_department(&roles, department, code.as_str())
 }
 
 /// Who may admit `newcomer` (KEYS.md, "Who admits whom"): in a department, its active heads;

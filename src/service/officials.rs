@@ -7,6 +7,7 @@ use super::{ServiceError, per_group};
 use crate::auth::Password;
 use crate::auth::totp::{self, Enrolment};
 use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
+use crate::domain::Capability;
 use crate::domain::{Code, Id, KeyGroup, Role, Roles, Username};
 use crate::store::users::{self, NewUser, PasswordVerifierRow, UserRow};
 use crate::store::{Store, reference};
@@ -136,6 +137,16 @@ impl SignedIn {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+
+    /// Whether the official's roles give this kind of work (`domain::capability`).
+    pub fn can(&self, capability: Capability) -> bool {
+        capability.held_by(&self.roles)
+    }
+
+    /// Whether the official works the tips of `department` (`domain::capability::works_in`).
+    pub fn works_in(&self, department: &str) -> bool {
+        crate::domain::capability::works_in(&self.roles, self.department.as_deref(), department)
+    }
 }
 
 fn signed_in(user: UserRow, roles: &[String], key: Key<User>) -> SignedIn {
@@ -183,7 +194,7 @@ pub async fn change_password(store: &Store, username: &str, old: Password, new: 
 /// Disables an official: no more sign-in, every session ended, every group left (so new
 /// key versions are made without them).
 pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -> Result<(), ServiceError> {
-    if !admin.has(Role::Admin) {
+    if !admin.can(Capability::Administer) {
         return Err(super::forbidden("officials-only-administrator-disables-officials"));
     }
     if admin.user_id == user_id {

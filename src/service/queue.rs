@@ -3,9 +3,8 @@
 
 use super::ServiceError;
 use super::officials::SignedIn;
-use crate::domain::Role;
+use crate::domain::capability::{self, Scope};
 use crate::domain::deadline_rules::REMIND_BEFORE;
-use crate::domain::key_group::SAFETY_OFFICE;
 use crate::store::Store;
 use crate::store::queue::{self, Filter, QueueRow, Sort};
 use jubao_templates::i18n::Msg;
@@ -45,18 +44,12 @@ pub struct Page {
 }
 
 /// The departments whose tips this official may list; `None` for all of them.
-pub fn scope(official: &SignedIn) -> Result<Option<Vec<String>>, ServiceError> {
-    if official.has(Role::Oversight) {
-        return Ok(None);
+fn scope(official: &SignedIn) -> Result<Option<Vec<String>>, ServiceError> {
+    match capability::queue_scope(&official.roles, official.department.as_deref()) {
+        Some(Scope::All) => Ok(None),
+        Some(Scope::Departments(departments)) => Ok(Some(departments)),
+        None => Err(super::forbidden("queue-role-has-no-queue")),
     }
-    if official.has(Role::Officer) || official.has(Role::Head) {
-        let mut departments: Vec<String> = official.department.iter().cloned().collect();
-        if departments.is_empty() {
-            departments.push(SAFETY_OFFICE.to_owned());
-        }
-        return Ok(Some(departments));
-    }
-    Err(super::forbidden("queue-role-has-no-queue"))
 }
 
 fn some(s: &str) -> Option<String> {

@@ -16,10 +16,11 @@ use super::tips::{self, ReporterView};
 use super::{ServiceError, forbidden, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{Envelope, Finance, PublicKey, Tip};
+use crate::domain::Capability;
 use crate::domain::report::PayoutDetails;
 use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, Outcome, RewardStatus, RewardStep};
 use crate::domain::reward_policy::{AmountRefused, Basis, RewardPolicy};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, Roles, TipReference, Yuan};
+use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Roles, TipReference, Yuan};
 use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
 use crate::store::tips::TipRow;
@@ -162,7 +163,7 @@ async fn department_tip(
     }
     let tip = crate::store::tips::by_reference(conn, reference.as_str())
         .await?
-        .filter(|t| cases::works_in(official, &t.department_code))
+        .filter(|t| official.works_in(&t.department_code))
         .ok_or(ServiceError::NoSuchTip)?;
     let department = Code::parse(&tip.department_code).map_err(|_| ServiceError::NoSuchTip)?;
     groups::require_active(conn, &KeyGroup::Department(department), &official.user_id).await?;
@@ -185,7 +186,7 @@ async fn finance_reward(
 
 /// Opens a case for its reward (the quote, the proposal), as `department_tip` lets it.
 pub async fn open_case(store: &Store, official: &SignedIn, reference: &TipReference) -> Result<Case, ServiceError> {
-    if !cases::reads_content(official) {
+    if !official.can(Capability::ReadTips) {
         return Err(super::forbidden("cases-role-does-not-read-tips"));
     }
     department_tip(&mut *store.conn().await?, official, reference).await?;
@@ -247,7 +248,7 @@ pub async fn propose(
     override_reason: Option<&str>,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    if !(official.has(Role::Officer) || official.has(Role::Head)) {
+    if !official.can(Capability::WorkCases) {
         return Err(super::forbidden("rewards-only-official-tip-s-department"));
     }
     let case = open_case(store, official, reference).await?;
@@ -314,7 +315,7 @@ async fn reward_for_head(
     reference: &TipReference,
     what: &str,
 ) -> Result<(TipRow, RewardRow), ServiceError> {
-    if !head.has(Role::Head) {
+    if !head.can(Capability::Approve) {
         return Err(head_only(what));
     }
     let tip = department_tip(conn, head, reference).await?;
@@ -419,7 +420,7 @@ pub async fn authorise(
     reference: &TipReference,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if !finance.has(Role::Finance) {
+    if !finance.can(Capability::PayRewards) {
         return Err(super::forbidden("rewards-finance-authorises-rewards"));
     }
     let mut tx = store.begin().await?;
@@ -525,7 +526,7 @@ pub async fn pay(
     receipt_code: Option<&str>,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if !finance.has(Role::Finance) {
+    if !finance.can(Capability::PayRewards) {
         return Err(super::forbidden("rewards-finance-records-payments"));
     }
     let payment_reference = payment_reference.trim();
@@ -684,7 +685,7 @@ pub struct FinanceItem {
 }
 
 pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Result<Vec<FinanceItem>, ServiceError> {
-    if !finance.has(Role::Finance) {
+    if !finance.can(Capability::PayRewards) {
         return Err(super::forbidden("rewards-finance-s-queue"));
     }
     let recent = now - 90 * crate::domain::china_time::DAY;
@@ -746,7 +747,7 @@ async fn payment_reference_of(store: &Store, finance: &SignedIn, r: &RewardRow) 
 
 /// Payments as CSV: reference, amount, date, payment reference — no identity fields.
 pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, ServiceError> {
-    if !finance.has(Role::Finance) {
+    if !finance.can(Capability::PayRewards) {
         return Err(super::forbidden("rewards-finance-exports-payments"));
     }
     let rows = rewards::with_status(&mut *store.conn().await?, &["paid"]).await?;

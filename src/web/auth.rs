@@ -136,6 +136,10 @@ impl StaffSession {
     pub fn has(&self, role: Role) -> bool {
         self.official.has(role)
     }
+
+    pub fn can(&self, capability: crate::domain::Capability) -> bool {
+        self.official.can(capability)
+    }
 }
 
 pub async fn staff(state: &AppState, token: Option<SessionToken>) -> Result<Option<StaffSession>, ServiceError> {

@@ -6,8 +6,9 @@ use jubao_templates::Lang;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::Capability;
 use crate::domain::validation::{Choices, FieldError, TipInput};
-use crate::domain::{Channel, Role, china_time};
+use crate::domain::{Channel, china_time};
 use crate::service::ServiceError;
 use crate::service::intake::{self, Intake, NotFiled, Rules, Source};
 use crate::store::unix_now;
@@ -198,7 +199,7 @@ pub async fn intake(
     request: web::Json<IntakeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let staff = auth::staff(&state, auth::bearer(&req)).await?.ok_or_else(super::unauthorised)?;
-    if !staff.has(Role::Intake) {
+    if !staff.can(Capability::FileForCallers) {
         return Err(super::forbidden("tips-only-intake-role-files-tips").into());
     }
     let source = Source::Desk { channel: request.channel.as_deref().unwrap_or("hotline") };

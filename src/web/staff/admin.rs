@@ -2,13 +2,14 @@
 //! pages show accounts, roles, key groups and posters only.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::i18n::Arg;
 use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{AdminView, DepartmentLine, NewUserDraft, RoleChoice, UserLine};
 use serde::Deserialize;
 
+use super::{Staff, need};
 use super::{check_csrf, html, see_other};
 use crate::auth::Password;
 use crate::configuration::Settings;
@@ -195,11 +196,10 @@ pub struct AdminQuery {
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Administer>,
     PageLang(lang): PageLang,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     let notice = (query.done == "disabled").then(|| lang.tr("admin-disabled-they-can-no-longer").to_owned());
     let view = view(&state, lang, NewUserDraft::default(), Vec::new(), notice).await?;
     let title = lang.tr("admin-administration");
@@ -304,11 +304,10 @@ fn parse_official(form: &NewUserForm, lang: Lang) -> Result<NewOfficial, Vec<(St
 /// Creates an official from the form and shows their enrolment secret, or the form again with errors.
 pub async fn create_user(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Administer>,
     PageLang(lang): PageLang,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     let form = NewUserForm::parse(&body);
     check_csrf(&page.session, &form.csrf, lang)?;
     let title = lang.tr("admin-administration");
@@ -460,12 +459,11 @@ pub struct DisableForm {
 
 pub async fn disable_user(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Administer>,
     PageLang(lang): PageLang,
     id: web::Path<String>,
     form: web::Form<DisableForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     check_csrf(&page.session, &form.csrf, lang)?;
     if form.confirm.is_empty() {
         return Err(PageError {
@@ -490,11 +488,10 @@ pub struct PosterForm {
 
 pub async fn create_poster(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Administer>,
     PageLang(lang): PageLang,
     form: web::Form<PosterForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Admin]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let code = |s: &str| Code::parse(s.trim()).ok();
     let poster = posters::create(

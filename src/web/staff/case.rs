@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::events as words;
 use jubao_templates::i18n::Arg;
@@ -16,6 +16,8 @@ use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 
 use super::queue::status_label;
 use super::{Page, check_csrf, html, see_other};
+use super::{Staff, need};
+use crate::domain::Capability;
 use crate::domain::lifecycle::{self, Facts, Step};
 use crate::domain::reward;
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
@@ -29,8 +31,6 @@ use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
 
-const CASE_ROLES: &[Role] = &[Role::Officer, Role::Head, Role::Oversight];
-
 fn reference_of(text: &str, lang: Lang) -> Result<TipReference, PageError> {
     TipReference::parse(text).ok_or(PageError { problem: ServiceError::NoSuchTip.into(), lang })
 }
@@ -39,13 +39,13 @@ fn reference_of(text: &str, lang: Lang) -> Result<TipReference, PageError> {
 fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool, lang: Lang) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut offer = |step: Step, code: &str, label: &'static str| {
-        if lifecycle::may_take(step, roles) && lifecycle::after(status, step, facts).is_ok() {
+        if crate::domain::capability::may_take(step, roles) && lifecycle::after(status, step, facts).is_ok() {
             out.push((code.to_owned(), lang.tr(label).to_owned()));
         }
     };
     offer(Step::Accept, "accept", "case-accept-tip");
     offer(Step::Assign, "assign_me", "case-take-myself");
-    if roles.contains(&Role::Head) {
+    if Capability::Approve.held_by(roles) {
         offer(Step::Assign, "assign", "case-assign-chosen-official");
     }
     offer(Step::StartVerification, "start_verification", "case-start-verification");
@@ -60,7 +60,7 @@ fn available(status: TipStatus, facts: Facts, roles: &[Role], is_proposer: bool,
         let approval = Step::approval_of(pending);
         if !is_proposer {
             offer(approval, "approve", "case-approve-proposal");
-            if lifecycle::may_take(approval, roles) {
+            if crate::domain::capability::may_take(approval, roles) {
                 out.push(("deny".to_owned(), lang.tr("case-turn-proposal-down").to_owned()));
             }
         }
@@ -108,12 +108,11 @@ pub struct Done {
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::ReadTips>,
     PageLang(lang): PageLang,
     path: web::Path<Path>,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     let reference = reference_of(&path.reference, lang)?;
     render(&state, &page, &reference, done_notice(&query.done, lang), None, StatusCode::OK).await
 }
@@ -450,7 +449,7 @@ async fn render(
             (code, name)
         })
         .collect();
-    let works = cases::works_in(official, &w.department_code);
+    let works = official.works_in(&w.department_code);
     let reward = match w.concluded_at {
         Some(_) => Some(reward_panel(state, &case, official, &everyone, works, lang).await.map_err(err)?),
         None => None,
@@ -481,7 +480,7 @@ async fn render(
         actions: if works { steps_now(&case, official, facts, is_proposer, lang) } else { Vec::new() },
         departments,
         colleagues,
-        can_request_identity: works && may_ask && official.has(Role::Head),
+        can_request_identity: works && may_ask && official.can(Capability::Approve),
         identity_state,
         notice,
         refused,
@@ -565,7 +564,7 @@ async fn reward_panel(
     if let Some(r) = &row {
         lines.extend(track_lines(r, everyone, lang));
     }
-    let head = official.has(Role::Head);
+    let head = official.can(Capability::Approve);
     let status = row.as_ref().map(|r| r.status.as_str());
     let approve = works
         && head
@@ -589,7 +588,7 @@ async fn reward_panel(
     Ok(RewardPanel {
         lines,
         propose: match (&quote.computed, quote.eligible) {
-            (Ok(y), Ok(())) if works && row.is_none() && (head || official.has(Role::Officer)) => Some(y.0),
+            (Ok(y), Ok(())) if works && row.is_none() && official.can(Capability::WorkCases) => Some(y.0),
             _ => None,
         },
         approve,
@@ -758,12 +757,11 @@ fn page_action(f: &ActForm) -> Result<Action, Refusal> {
 
 pub async fn act(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::ReadTips>,
     PageLang(lang): PageLang,
     path: web::Path<Path>,
     form: web::Form<ActForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
     let form = form.into_inner();
@@ -787,11 +785,10 @@ pub async fn act(
 /// who may no longer open the tip.
 pub async fn transferred(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::ReadTips>,
     PageLang(lang): PageLang,
     path: web::Path<Path>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     let reference = reference_of(&path.reference, lang)?;
     let department = cases::transferred_by(&state.store, &page.session.official, &reference)
         .await
@@ -819,11 +816,10 @@ pub struct FilePath {
 /// sniffed when it came in.
 pub async fn attachment(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::ReadTips>,
     PageLang(lang): PageLang,
     path: web::Path<FilePath>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, CASE_ROLES);
     let reference = reference_of(&path.reference, lang)?;
     download(&state, &page.session.official, &reference, &path.id).await.map_err(|e| PageError { problem: e, lang })
 }
@@ -889,12 +885,11 @@ pub async fn reward_step(
 
 pub async fn reward(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::WorkCases>,
     PageLang(lang): PageLang,
     path: web::Path<Path>,
     form: web::Form<RewardForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Officer, Role::Head]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
     let form = form.into_inner();
@@ -929,12 +924,11 @@ pub struct DisclosureForm {
 
 pub async fn request_identity(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Approve>,
     PageLang(lang): PageLang,
     path: web::Path<Path>,
     form: web::Form<DisclosureForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Head]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = reference_of(&path.reference, lang)?;
     let done = if form.reason.trim().is_empty() {

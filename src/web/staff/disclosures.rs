@@ -1,14 +1,15 @@
 //! `GET /staff/disclosures` and `POST /staff/disclosures/{id}`: the custodian decides.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::i18n::Arg;
 use jubao_templates::staff::DisclosureView;
 use serde::Deserialize;
 
 use super::{Page, check_csrf, html, see_other};
-use crate::domain::{Role, TipReference, china_time};
+use super::{Staff, need};
+use crate::domain::{TipReference, china_time};
 use crate::service::disclosure;
 use crate::store::unix_now;
 use crate::web::AppState;
@@ -24,11 +25,10 @@ pub struct Done {
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::DecideDisclosures>,
     PageLang(lang): PageLang,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Custodian]);
     let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
     let key = match query.done.as_str() {
         "approved" => Some("disclosures-done-approved"),
@@ -80,12 +80,11 @@ pub struct Decision {
 
 pub async fn decide(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::DecideDisclosures>,
     PageLang(lang): PageLang,
     id: web::Path<String>,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Custodian]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let approve = form.decision == "approve";
     if approve && form.confirm.is_empty() {

@@ -4,13 +4,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::i18n::Arg;
 use jubao_templates::staff::{FinanceLine, FinanceView};
 use serde::Deserialize;
 
 use super::{Page, check_csrf, html, see_other};
-use crate::domain::{KeyGroup, Role, TipReference, china_time};
+use super::{Staff, need};
+use crate::domain::{KeyGroup, TipReference, china_time};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, groups, rewards};
 use crate::store::unix_now;
@@ -27,11 +28,10 @@ pub struct Done {
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::PayRewards>,
     PageLang(lang): PageLang,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
     let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
     let key = match query.done.as_str() {
         "authorise" => Some("finance-done-authorise"),
@@ -128,12 +128,11 @@ pub async fn finance_step(
 
 pub async fn act(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::PayRewards>,
     PageLang(lang): PageLang,
     path: web::Path<String>,
     form: web::Form<StepForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let reference = TipReference::parse(&path).ok_or(PageError { problem: Problem::not_found(), lang })?;
     let refuse = |field: Option<&str>, message: &str| {
@@ -181,10 +180,9 @@ pub fn csv_response(csv: String) -> HttpResponse {
 
 pub async fn payments(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::PayRewards>,
     PageLang(lang): PageLang,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Finance]);
     let csv = rewards::payments_csv(&state.store, &page.session.official)
         .await
         .map_err(|e| PageError { problem: e.into(), lang })?;

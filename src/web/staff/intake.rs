@@ -10,15 +10,16 @@ use std::sync::Mutex;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::CACHE_CONTROL;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::desk::{DeskForm, DeskReceipt};
 use jubao_templates::form::Errors;
 use serde::Deserialize;
 
 use super::{Page, check_csrf, html};
+use super::{Staff, need};
+use crate::domain::china_time;
 use crate::domain::validation::{Choices, TipInput};
-use crate::domain::{Role, china_time};
 use crate::service::ServiceError;
 use crate::service::intake::{self, Filed, Intake, NotFiled, Rules, Source};
 use crate::store::unix_now;
@@ -104,21 +105,18 @@ async fn form_page(
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    PageLang(lang): PageLang,
+    Staff(page, _): Staff<need::FileForCallers>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Intake]);
     let draft = DeskBody { channel: "hotline".to_owned(), nonce: new_nonce(), ..DeskBody::default() };
     form_page(&state, &page, &draft, Errors::default(), StatusCode::OK).await
 }
 
 pub async fn submit(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::FileForCallers>,
     PageLang(lang): PageLang,
     form: web::Form<DeskBody>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Intake]);
     check_csrf(&page.session, &form.csrf, lang)?;
     let nonce = form.nonce.trim();
     if nonce.is_empty() || nonce.len() > 64 {

@@ -3,14 +3,15 @@
 //! and approving newcomers (the rule is `groups::approvers`).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::i18n::Msg;
 use jubao_templates::staff::{GroupView, HolderView, VersionLine};
 use serde::Deserialize;
 
+use super::{Staff, need};
 use super::{check_csrf, html, see_other};
-use crate::domain::{KeyGroup, Role};
+use crate::domain::KeyGroup;
 use crate::service::groups::{self, approve as grant_to_holder};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, per_group};
@@ -19,8 +20,6 @@ use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
 use crate::web::reference_cache::ReferenceData;
-
-const KEY_ROLES: &[Role] = &[Role::Officer, Role::Head, Role::Oversight, Role::Custodian, Role::Finance];
 
 /// The groups an official's roles put them in.
 fn groups_of(official: &SignedIn) -> Vec<KeyGroup> {
@@ -85,11 +84,10 @@ pub struct KeysQuery {
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::HoldKeys>,
     PageLang(lang): PageLang,
     query: web::Query<KeysQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, KEY_ROLES);
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
     let official = &page.session.official;
@@ -115,12 +113,11 @@ pub struct ApproveForm {
 
 pub async fn approve(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::HoldKeys>,
     PageLang(lang): PageLang,
     holder: web::Path<String>,
     form: web::Form<ApproveForm>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, KEY_ROLES);
     check_csrf(&page.session, &form.csrf, lang)?;
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };

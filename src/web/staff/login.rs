@@ -10,7 +10,6 @@ use serde::Deserialize;
 use super::{COOKIE, check_csrf, cookie, expired_cookie, html, session};
 use crate::crypto::User;
 use crate::crypto::session::SessionToken;
-use crate::domain::Role;
 use crate::service::sessions;
 use crate::service::staff_login::{self, Attempt, LoginError};
 use crate::store::sessions::SessionKind;
@@ -33,23 +32,6 @@ pub struct LoginForm {
     username: String,
     password: String,
     totp: String,
-}
-
-/// Where an official lands after signing in.
-pub fn landing(roles: &[Role]) -> &'static str {
-    if roles.iter().any(|r| matches!(r, Role::Officer | Role::Head | Role::Oversight)) {
-        "/staff"
-    } else if roles.contains(&Role::Custodian) {
-        "/staff/disclosures"
-    } else if roles.contains(&Role::Finance) {
-        "/staff/finance"
-    } else if roles.contains(&Role::Admin) {
-        "/staff/admin"
-    } else if roles.contains(&Role::Intake) {
-        "/staff/intake"
-    } else {
-        "/staff/keys"
-    }
 }
 
 pub async fn submit(
@@ -94,7 +76,7 @@ pub async fn submit(
         .map_err(|e| PageError { problem: e.into(), lang })?;
     Ok(HttpResponse::SeeOther()
         .cookie(cookie(&token, state.settings.public_url.is_https()))
-        .insert_header((LOCATION, landing(&official.roles)))
+        .insert_header((LOCATION, super::landing(&official.roles)))
         .finish())
 }
 

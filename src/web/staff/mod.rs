@@ -14,16 +14,20 @@ pub mod oversight;
 pub mod queue;
 
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
 use actix_web::http::header::LOCATION;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use jubao_templates::Lang;
 use jubao_templates::staff::{Frame, Nav};
+use std::marker::PhantomData;
 
 use super::AppState;
 use super::auth::{self, StaffSession, csrf_matches, csrf_token};
 use super::error::{PageError, Problem};
 use crate::crypto::session::SessionToken;
-use crate::domain::Role;
+use crate::domain::{Capability, Role};
+use crate::web::lang::lang_of;
 
 pub const COOKIE: &str = "jubao_staff";
 
@@ -91,31 +95,39 @@ pub fn check_csrf(session: &StaffSession, given: &str, lang: Lang) -> Result<(),
     if csrf_matches(&session.token, given) { Ok(()) } else { Err(bad_token(lang)) }
 }
 
-/// The navigation an official's roles call for.
+/// The pages of the workspace in the order the navigation lists them, with the kind of work
+/// each needs.
+const PAGES: [(&str, &str, Capability); 7] = [
+    ("/staff/intake", "intake-file-tip", Capability::FileForCallers),
+    ("/staff", "staff-queue", Capability::ReadTips),
+    ("/staff/oversight", "staff-oversight", Capability::Oversee),
+    ("/staff/finance", "finance-rewards", Capability::PayRewards),
+    ("/staff/disclosures", "staff-disclosures", Capability::DecideDisclosures),
+    ("/staff/keys", "staff-keys", Capability::HoldKeys),
+    ("/staff/admin", "admin-administration", Capability::Administer),
+];
+
+/// The navigation an official's roles call for: the pages they may open.
 pub fn nav(session: &StaffSession, lang: Lang) -> Vec<Nav> {
-    let mut items = Vec::new();
-    if session.has(Role::Intake) {
-        items.push(Nav { href: "/staff/intake", label: lang.tr("intake-file-tip").to_owned() });
-    }
-    if session.has(Role::Officer) || session.has(Role::Head) || session.has(Role::Oversight) {
-        items.push(Nav { href: "/staff", label: lang.tr("staff-queue").to_owned() });
-    }
-    if session.has(Role::Oversight) {
-        items.push(Nav { href: "/staff/oversight", label: lang.tr("staff-oversight").to_owned() });
-    }
-    if session.has(Role::Finance) {
-        items.push(Nav { href: "/staff/finance", label: lang.tr("finance-rewards").to_owned() });
-    }
-    if session.has(Role::Custodian) {
-        items.push(Nav { href: "/staff/disclosures", label: lang.tr("staff-disclosures").to_owned() });
-    }
-    if [Role::Officer, Role::Head, Role::Oversight, Role::Custodian, Role::Finance].iter().any(|r| session.has(*r)) {
-        items.push(Nav { href: "/staff/keys", label: lang.tr("staff-keys").to_owned() });
-    }
-    if session.has(Role::Admin) {
-        items.push(Nav { href: "/staff/admin", label: lang.tr("admin-administration").to_owned() });
-    }
-    items
+    PAGES
+        .iter()
+        .filter(|(_, _, need)| session.can(*need))
+        .map(|(href, label, _)| Nav { href, label: lang.tr(label).to_owned() })
+        .collect()
+}
+
+/// Where an official lands after signing in: the first page of theirs in the order of their
+/// daily work (the queue, then disclosures, finance, administration, the desk), or their keys.
+pub fn landing(roles: &[Role]) -> &'static str {
+    const ORDER: [Capability; 5] = [
+        Capability::ReadTips,
+        Capability::DecideDisclosures,
+        Capability::PayRewards,
+        Capability::Administer,
+        Capability::FileForCallers,
+    ];
+    let first = ORDER.into_iter().find(|need| need.held_by(roles));
+    PAGES.iter().find(|(_, _, need)| Some(*need) == first).map_or("/staff/keys", |(href, _, _)| href)
 }
 
 /// Everything a staff page needs besides its body.
@@ -145,30 +157,74 @@ impl Page {
     }
 }
 
-/// Opens the staff page for an official holding one of `roles`, or answers for them.
-pub async fn page_for(
-    state: &AppState,
-    req: &HttpRequest,
-    lang: Lang,
-    roles: &[Role],
-) -> Result<Result<Page, HttpResponse>, PageError> {
-    let session = match session(state, req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
-    if !roles.iter().any(|r| session.has(*r)) {
-        return Err(forbidden(lang));
-    }
-    Ok(Ok(Page::new(session, lang)))
+/// The kind of work a staff page needs, as a type (`need::…`).
+pub trait Need {
+    const CAPABILITY: Capability;
 }
 
-/// `Ok(page)` or return the redirect/refusal.
-#[macro_export]
-macro_rules! staff_page {
-    ($state:expr, $req:expr, $lang:expr, $roles:expr) => {
-        match $crate::web::staff::page_for(&$state, &$req, $lang, $roles).await? {
-            Ok(page) => page,
-            Err(answer) => return Ok(answer),
-        }
-    };
+/// One type per capability, to name in `Staff<…>`.
+pub mod need {
+    use super::{Capability, Need};
+
+    macro_rules! needs {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("Needs `Capability::", stringify!($name), "`.")]
+            pub struct $name;
+            impl Need for $name {
+                const CAPABILITY: Capability = Capability::$name;
+            }
+        )*};
+    }
+
+    needs!(FileForCallers, ReadTips, WorkCases, Approve, Oversee, DecideDisclosures, PayRewards, HoldKeys, Administer);
+}
+
+/// A staff page opened for a signed-in official whose roles give the work `N` needs. An
+/// official not signed in is sent to sign in; one without the capability is refused (403).
+pub struct Staff<N: Need>(pub Page, PhantomData<N>);
+
+/// Not signed in (or the session ended): to the sign-in page, the stale cookie removed.
+#[derive(Debug)]
+struct SignInFirst {
+    secure: bool,
+}
+
+impl std::fmt::Display for SignInFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not signed in")
+    }
+}
+
+impl actix_web::ResponseError for SignInFirst {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::SeeOther().cookie(expired_cookie(self.secure)).insert_header((LOCATION, "/staff/login")).finish()
+    }
+}
+
+impl<N: Need + 'static> FromRequest for Staff<N> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let lang = lang_of(&req);
+            let state = req
+                .app_data::<actix_web::web::Data<AppState>>()
+                .ok_or(PageError { problem: Problem::internal(), lang })?;
+            let token = req.cookie(COOKIE).and_then(|c| SessionToken::parse(c.value()));
+            let session = auth::staff(state, token).await.map_err(|e| PageError { problem: e.into(), lang })?;
+            let Some(session) = session else {
+                return Err(SignInFirst { secure: state.settings.public_url.is_https() }.into());
+            };
+            if !session.can(N::CAPABILITY) {
+                return Err(forbidden(lang).into());
+            }
+            Ok(Staff(Page::new(session, lang), PhantomData))
+        })
+    }
 }

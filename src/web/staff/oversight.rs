@@ -1,12 +1,12 @@
 //! `GET /staff/oversight`: the 安委办's statistics, drawn as SVG on the server.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::staff::{OversightView, StatRow};
 
 use super::html;
-use crate::domain::Role;
+use super::{Staff, need};
 use crate::service::oversight;
 use crate::store::unix_now;
 use crate::web::AppState;
@@ -15,10 +15,9 @@ use crate::web::lang::PageLang;
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::Oversee>,
     PageLang(lang): PageLang,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Oversight]);
     let stats = oversight::stats(&state.store, unix_now()).await.map_err(|e| PageError { problem: e.into(), lang })?;
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let zh = lang == Lang::Zh;

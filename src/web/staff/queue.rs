@@ -1,12 +1,13 @@
 //! `GET /staff`: the queue.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::staff::{QueueRow, QueueView};
 
 use super::html;
-use crate::domain::{Role, china_time};
+use super::{Staff, need};
+use crate::domain::china_time;
 use crate::service::queue::{self, Query};
 use crate::store::unix_now;
 use crate::web::AppState;
@@ -66,11 +67,10 @@ fn row_view(
 
 pub async fn show(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Staff(page, _): Staff<need::ReadTips>,
     PageLang(lang): PageLang,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
-    let page = crate::staff_page!(state, req, lang, &[Role::Officer, Role::Head, Role::Oversight]);
     let now = unix_now();
     let listed = queue::list(&state.store, &page.session.official, &query, now)
         .await
