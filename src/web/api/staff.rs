@@ -15,7 +15,7 @@ use crate::domain::report::{Identity, Report};
 use crate::domain::{Role, china_time};
 use crate::service::cases::{self, Conclusion};
 use crate::service::queue::{self, Query};
-use crate::service::{ServiceError, conversation, disclosure, rewards, sessions, staff_login};
+use crate::service::{ServiceError, disclosure, rewards, sessions, staff_login};
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
 use crate::web::AppState;
@@ -181,21 +181,8 @@ pub async fn case(
     state: web::Data<AppState>,
     OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let case = cases::open(&state.store, &session.official, &reference).await?;
-    let tip = &case.opened.tip;
-    let w = &case.workflow;
-    cases::audit_read(&state.store, &session.official, &tip.id, "tip.read", unix_now()).await?;
-    let key = &case.opened.key;
-    let messages = conversation::messages(&state.store, &tip.id, key).await?;
-    let notes = cases::notes(&state.store, &tip.id, key).await?;
-    let events = cases::events(&state.store, &tip.id, key, false).await?;
-    let files = conversation::attachments(&state.store, &tip.id, key).await?;
-    let proposal = cases::open_proposal(&state.store, &tip.id, key).await?;
-    let identity_given =
-        crate::store::tips::sealed(&mut *state.store.conn().await?, crate::store::tips::Sealed::Identity, &tip.id)
-            .await?
-            .is_some();
-    let report = &case.opened.report;
+    let d = cases::dossier(&state.store, &session.official, &reference, unix_now()).await?;
+    let (tip, w) = (&d.case.opened.tip, &d.case.workflow);
     Ok(HttpResponse::Ok().json(CaseBody {
         reference: tip.reference.clone(),
         status: w.status.clone(),
@@ -209,14 +196,16 @@ pub async fn case(
         assignee: w.assignee_id.clone(),
         outcome: w.outcome.clone(),
         fine_yuan: w.fine_yuan,
-        report: report.clone(),
-        identity_given,
-        messages: messages
+        report: d.case.opened.report.clone(),
+        identity_given: d.identity_given,
+        messages: d
+            .messages
             .into_iter()
             .map(|m| LineBody { author: m.author.as_str().to_owned(), text: m.body, at: m.at })
             .collect(),
-        notes: notes.into_iter().map(|(who, text, at)| LineBody { author: who, text, at }).collect(),
-        events: events
+        notes: d.notes.into_iter().map(|(who, text, at)| LineBody { author: who, text, at }).collect(),
+        events: d
+            .events
             .into_iter()
             .map(|e| LineBody {
                 author: e.actor_id.unwrap_or_default(),
@@ -227,9 +216,10 @@ pub async fn case(
                 at: e.at,
             })
             .collect(),
-        attachments: files.into_iter().map(AttachmentBody::from).collect(),
-        proposal: proposal
-            .map(|(step, by, terms)| serde_json::json!({"step": step, "proposed_by": by, "terms": terms})),
+        attachments: d.files.into_iter().map(AttachmentBody::from).collect(),
+        proposal: d
+            .proposal
+            .map(|p| serde_json::json!({"step": p.step, "proposed_by": p.proposed_by, "terms": p.terms})),
     }))
 }
 
