@@ -20,8 +20,9 @@ pub struct Official(pub StaffSession);
 
 impl Official {
     async fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let token = auth::bearer(req).ok_or_else(super::unauthorised)?;
         let state = state_of(req)?;
-        let session = auth::staff(&state, auth::bearer(req)).await?.ok_or_else(super::unauthorised)?;
+        let session = auth::staff(&state, Some(token)).await?.ok_or_else(super::unauthorised)?;
         Ok(Self(session))
     }
 }
@@ -46,8 +47,9 @@ impl FromRequest for Reporter {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
+            let token = auth::bearer(&req).ok_or_else(super::unauthorised)?;
             let state = state_of(&req)?;
-            let session = auth::reporter(&state, auth::bearer(&req)).await?.ok_or_else(super::unauthorised)?;
+            let session = auth::reporter(&state, Some(token)).await?.ok_or_else(super::unauthorised)?;
             Ok(Self(session))
         })
     }
@@ -88,5 +90,33 @@ impl FromRequest for OfficialTip {
             let TipPath(tip) = TipPath::of(&req)?;
             Ok(Self(session, tip))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn status<T>(answer: Result<T, ApiError>) -> Option<(StatusCode, &'static str)> {
+        answer.err().map(|e| (e.0.status, e.0.code))
+    }
+
+    #[actix_web::test]
+    async fn a_reference_that_does_not_read_is_a_tip_the_client_may_not_open() {
+        let req = TestRequest::default().param("reference", "not-a-reference").to_http_request();
+        assert_eq!(status(TipPath::extract(&req).await), Some((StatusCode::FORBIDDEN, "no_such_tip")));
+        let req = TestRequest::default().to_http_request();
+        assert_eq!(status(TipPath::extract(&req).await), Some((StatusCode::NOT_FOUND, "not_found")));
+    }
+
+    #[actix_web::test]
+    async fn without_a_session_the_answer_is_401_whatever_the_path_says() {
+        let req = TestRequest::default().param("reference", "not-a-reference").to_http_request();
+        assert_eq!(status(OfficialTip::extract(&req).await), Some((StatusCode::UNAUTHORIZED, "unauthorised")));
+        let req = TestRequest::default().insert_header(("authorization", "Basic x")).to_http_request();
+        assert_eq!(status(Reporter::extract(&req).await), Some((StatusCode::UNAUTHORIZED, "unauthorised")));
     }
 }

@@ -386,6 +386,7 @@ async fn identity_shown(
     Ok(Shown { identity, identity_state, may_ask })
 }
 
+/// A note of the case, under its author's username.
 fn note_line((who, text, at): (String, String, i64), everyone: &[users::UserSummary]) -> Line {
     Line { who: name_of(Some(&who), everyone), at: china_time::minute_string(at), text }
 }
