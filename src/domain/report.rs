@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The content of a tip. Every field is free text from the public.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ReportBody)]
 pub struct Report {
     pub title: String,
     pub description: String,
@@ -16,7 +17,8 @@ pub struct Report {
 }
 
 /// Who the reporter is, if they chose to say: sealed for the custodians and the reporter only.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityBody)]
 pub struct Identity {
     pub name: String,
     pub phone: Option<String>,

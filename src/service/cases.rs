@@ -1,9 +1,11 @@
 //! Working a case: every action is a step of the lifecycle (`domain::lifecycle`), taken by an
 //! official whose roles allow it, of the tip's department, holding its key. The new state,
-//! the event, the audit entry and the notifications commit together.
+//! the event, the audit entry and the notifications commit together. Reading one: `dossier`,
+//! what the case page and the staff API show of it.
 
 use serde::{Deserialize, Serialize};
 
+use super::conversation::{self, AttachmentInfo, Message};
 use super::notify::{self, Why};
 use super::officials::SignedIn;
 use super::tips::{self, OpenedTip};
@@ -15,6 +17,7 @@ use crate::domain::deadline_rules::{self, Days, Times};
 use crate::domain::lifecycle::{self, Facts, Step};
 use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
+use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent, Workflow};
 use crate::store::{Conn, Store, StoreError, reference, users};
 
@@ -793,15 +796,57 @@ pub async fn notes(store: &Store, tip_id: &str, key: &Key<Tip>) -> Result<Vec<(S
         .collect()
 }
 
-/// The proposal that waits, decrypted: `(step, proposer, terms as JSON)`.
-pub async fn open_proposal(
+/// The proposal that waits for a head, decrypted.
+pub struct Proposal {
+    pub step: String,
+    pub proposed_by: String,
+    pub proposed_at: i64,
+    /// The terms as the proposer gave them (JSON).
+    pub terms: serde_json::Value,
+}
+
+/// A case as the official reads it, on the case page and in the staff API alike: the tip, its
+/// workflow and report, the conversation, notes, timeline, evidence, the waiting proposal, and
+/// whether the reporter gave an identity (sealed apart; only its presence is known here).
+pub struct Dossier {
+    pub case: Case,
+    pub messages: Vec<Message>,
+    /// `(author, text, at)`.
+    pub notes: Vec<(String, String, i64)>,
+    pub events: Vec<Event>,
+    pub files: Vec<AttachmentInfo>,
+    pub proposal: Option<Proposal>,
+    pub identity_given: bool,
+}
+
+/// Opens a case for an official, records the read in the audit chain, and reads what both of
+/// its renderings show, each row once.
+pub async fn dossier(
     store: &Store,
-    tip_id: &str,
-    key: &Key<Tip>,
-) -> Result<Option<(String, String, serde_json::Value)>, ServiceError> {
-    let Some(p) = workflow::open_proposal(&mut *store.conn().await?, tip_id).await? else { return Ok(None) };
-    let terms: serde_json::Value = parse(key.open(&Envelope::from_bytes(p.terms))?.as_bytes())?;
-    Ok(Some((p.step, p.proposed_by, terms)))
+    official: &SignedIn,
+    reference: &TipReference,
+    now: i64,
+) -> Result<Dossier, ServiceError> {
+    let case = open(store, official, reference).await?;
+    let (tip_id, key) = (&case.opened.tip.id, &case.opened.key);
+    audit_read(store, official, tip_id, "tip.read", now).await?;
+    let messages = conversation::messages(store, tip_id, key).await?;
+    let notes = notes(store, tip_id, key).await?;
+    let events = events(store, tip_id, key, false).await?;
+    let files = conversation::attachments(store, tip_id, key).await?;
+    let mut conn = store.conn().await?;
+    let proposal = match workflow::open_proposal(&mut conn, tip_id).await? {
+        Some(p) => Some(Proposal {
+            terms: parse(key.open(&Envelope::from_bytes(p.terms))?.as_bytes())?,
+            step: p.step,
+            proposed_by: p.proposed_by,
+            proposed_at: p.proposed_at,
+        }),
+        None => None,
+    };
+    let identity_given = crate::store::tips::sealed(&mut conn, Sealed::Identity, tip_id).await?.is_some();
+    drop(conn);
+    Ok(Dossier { case, messages, notes, events, files, proposal, identity_given })
 }
 
 /// The department a tip now sits with, for the official who last transferred it (and who

@@ -1,5 +1,6 @@
 //! The JSON API, version 1 (CONTRACT.md), documented at `/api/v1/openapi.json`.
 
+pub mod extract;
 pub mod openapi;
 pub mod reference;
 pub mod reporter;

@@ -7,17 +7,19 @@ use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::crypto::Reporter;
+use super::extract::Reporter;
 use crate::crypto::receipt::QueryCode;
+use crate::domain::report::Report;
 use crate::domain::{DeadlineStep, TipReference, china_time, validation};
-use crate::service::{conversation, sessions, tips};
+use crate::service::conversation::{self, AttachmentInfo};
+use crate::service::rewards::{self, Claim};
+use crate::service::{sessions, tips};
 use crate::store::messages::Author;
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
 use crate::web::AppState;
-use crate::web::auth::{self, ReporterSession};
 use crate::web::client::Client;
-use crate::web::error::{ApiError, Problem};
+use crate::web::error::{ApiError, ErrorBody, Problem};
 use crate::web::upload::{self, Checks};
 
 /// Deliberately not `Debug`: it carries a query code.
@@ -42,17 +44,10 @@ fn bad_receipt() -> Problem {
 }
 
 /// Open a session with the receipt.
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/session",
-    tag = "reporter",
-    request_body = ReceiptRequest,
-    responses(
-        (status = 200, description = "A session token", body = TokenBody),
-        (status = 401, description = "Wrong reference or query code", body = crate::web::error::ErrorBody),
-        (status = 429, description = "Too many attempts; see Retry-After", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/reporter/session", tag = "reporter", request_body = ReceiptRequest,
+    responses((status = 200, description = "A session token", body = TokenBody),
+        (status = 401, description = "Wrong reference or query code", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody)))]
 pub async fn session(
     state: web::Data<AppState>,
     Client(client): Client,
@@ -69,25 +64,16 @@ pub async fn session(
         Err(crate::service::ServiceError::BadCredentials) => return Err(bad_receipt().into()),
         Err(e) => return Err(e.into()),
     };
-    let token =
-        sessions::start::<Reporter>(&state.store, SessionKind::Reporter, &view.tip.id, &view.reporter, unix_now())
-            .await?;
+    let token = sessions::start::<crate::crypto::Reporter>(
+        &state.store,
+        SessionKind::Reporter,
+        &view.tip.id,
+        &view.reporter,
+        unix_now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .json(TokenBody { token: token.to_text().to_string(), expires_in: sessions::REPORTER_IDLE_SECONDS }))
-}
-
-async fn reporter(state: &AppState, req: &HttpRequest) -> Result<ReporterSession, ApiError> {
-    auth::reporter(state, auth::bearer(req)).await?.ok_or_else(|| super::unauthorised().into())
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ReportBody {
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub company: Option<String>,
-    pub occurred_on: Option<String>,
-    pub supervisory_duty: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -108,6 +94,12 @@ pub struct AttachmentBody {
     /// `removed` (image metadata taken out), `kept` (on request) or `none`.
     pub metadata: String,
     pub at: i64,
+}
+
+impl From<AttachmentInfo> for AttachmentBody {
+    fn from(a: AttachmentInfo) -> Self {
+        Self { id: a.id, name: a.name, content_type: a.content_type, size: a.size, metadata: a.metadata, at: a.at }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -140,7 +132,7 @@ pub struct ReporterTipBody {
     pub deadlines: Vec<DeadlineBody>,
     /// What has happened, oldest first, in Chinese and English.
     pub events: Vec<EventBody>,
-    pub report: ReportBody,
+    pub report: Report,
     pub identity_given: bool,
     pub messages: Vec<MessageBody>,
     pub attachments: Vec<AttachmentBody>,
@@ -160,18 +152,10 @@ pub struct EligibilityBody {
 }
 
 /// The reporter's own tip, decrypted with the key their session holds.
-#[utoipa::path(
-    get,
-    path = "/api/v1/reporter/tip",
-    tag = "reporter",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The tip", body = ReporterTipBody),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-    )
-)]
-pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
+#[utoipa::path(get, path = "/api/v1/reporter/tip", tag = "reporter", security(("bearer" = [])),
+    responses((status = 200, description = "The tip", body = ReporterTipBody),
+        (status = 401, description = "No session", body = ErrorBody)))]
+pub async fn tip(state: web::Data<AppState>, Reporter(session): Reporter) -> Result<HttpResponse, ApiError> {
     let data = state.reference.get().await?;
     let view = &session.view;
     let days = state.settings.retention.days_after_closure;
@@ -202,7 +186,6 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             }
         })
         .collect();
-    let report = &view.report;
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
         status: view.tip.status.clone(),
@@ -214,30 +197,13 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         received_at: view.tip.received_at,
         deadlines,
         events,
-        report: ReportBody {
-            title: report.title.clone(),
-            description: report.description.clone(),
-            location: report.location.clone(),
-            company: report.company.clone(),
-            occurred_on: report.occurred_on.clone(),
-            supervisory_duty: report.supervisory_duty,
-        },
+        report: view.report.clone(),
         identity_given,
         messages: messages
             .into_iter()
             .map(|m| MessageBody { author: m.author.as_str(), body: m.body, at: m.at })
             .collect(),
-        attachments: attachments
-            .into_iter()
-            .map(|a| AttachmentBody {
-                id: a.id,
-                name: a.name,
-                content_type: a.content_type,
-                size: a.size,
-                metadata: a.metadata,
-                at: a.at,
-            })
-            .collect(),
+        attachments: attachments.into_iter().map(AttachmentBody::from).collect(),
         eligibility: after.eligible.map(|e| EligibilityBody {
             eligible: e.is_ok(),
             reason_zh: e.err().map(|w| w.msg().render(Lang::Zh)),
@@ -260,24 +226,15 @@ pub struct CreatedBody {
 }
 
 /// Send a message to the officials working the tip.
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/messages",
-    tag = "reporter",
-    request_body = NewMessageRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Sent", body = CreatedBody),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Empty or too long", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/reporter/messages", tag = "reporter", request_body = NewMessageRequest,
+    security(("bearer" = [])), responses((status = 201, description = "Sent", body = CreatedBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody)))]
 pub async fn message(
     state: web::Data<AppState>,
-    req: HttpRequest,
     request: web::Json<NewMessageRequest>,
+    Reporter(session): Reporter,
 ) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
     let body = validation::validate_message(&request.body)
         .map_err(|e| Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.msg))?;
     let per_day = state.settings.limits.messages_per_tip_per_day.get();
@@ -299,28 +256,21 @@ pub struct AttachmentsCreated {
 /// Add evidence: `multipart/form-data`, field `file` (repeatable). Image metadata (EXIF,
 /// GPS, XMP, IPTC, comments) is removed unless `keep_metadata=true` (query or a field
 /// before the files).
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/attachments",
-    tag = "reporter",
+#[utoipa::path(post, path = "/api/v1/reporter/attachments", tag = "reporter", security(("bearer" = [])),
     params(("keep_metadata" = Option<bool>, Query, description = "Keep the images' original metadata as evidence")),
     request_body(content_type = "multipart/form-data", description = "Field `file`, repeatable"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Stored, sealed to the tip key", body = AttachmentsCreated),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 413, description = "Over the per-file or per-tip limit; nothing stored", body = crate::web::error::ErrorBody),
-        (status = 415, description = "Not an accepted kind of file", body = crate::web::error::ErrorBody),
-        (status = 422, description = "No file, or a broken image", body = crate::web::error::ErrorBody),
-    )
-)]
+    responses((status = 201, description = "Stored, sealed to the tip key", body = AttachmentsCreated),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 413, description = "Over the per-file or per-tip limit; nothing stored", body = ErrorBody),
+        (status = 415, description = "Not an accepted kind of file", body = ErrorBody),
+        (status = 422, description = "No file, or a broken image", body = ErrorBody)))]
 pub async fn attach(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<AttachQuery>,
+    Reporter(session): Reporter,
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
     let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
     let checks = Checks { csrf: None, keep_metadata: query.keep_metadata, client };
     let received = upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await?;
@@ -329,37 +279,28 @@ pub async fn attach(
 
 /// Claim the reward: to a bank account (the details are sealed for finance and the reporter
 /// only) or in person with the receipt.
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/reward/claim",
-    tag = "reporter",
-    request_body = crate::service::rewards::Claim,
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Claimed"),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 404, description = "No reward", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Not claimable now (e.g. the window passed)", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Bad payout details", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/reporter/reward/claim", tag = "reporter", request_body = Claim,
+    security(("bearer" = [])), responses((status = 204, description = "Claimed"),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 404, description = "No reward", body = ErrorBody),
+        (status = 409, description = "Not claimable now (e.g. the window passed)", body = ErrorBody),
+        (status = 422, description = "Bad payout details", body = ErrorBody)))]
 pub async fn claim(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    request: web::Json<crate::service::rewards::Claim>,
+    request: web::Json<Claim>,
+    Reporter(session): Reporter,
 ) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
     let claim = match request.into_inner() {
-        crate::service::rewards::Claim::Bank(details) => {
+        Claim::Bank(details) => {
             let details = validation::validate_payout(&details).map_err(|errors| {
                 let msg = Msg::all(errors.into_iter().map(|e| e.msg)).unwrap_or(Msg::new("rewards-payout-not-valid"));
                 Problem::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_payout", msg)
             })?;
-            crate::service::rewards::Claim::Bank(details)
+            Claim::Bank(details)
         }
         other => other,
     };
-    crate::service::rewards::claim(&state.store, &state.settings.public_url, &session.view, claim, unix_now()).await?;
+    rewards::claim(&state.store, &state.settings.public_url, &session.view, claim, unix_now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -375,58 +316,33 @@ fn reason_of(request: &ReasonRequest) -> Result<String, Problem> {
 }
 
 /// Ask for more time to claim the reward (also after it lapsed); a head decides.
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/reward/extension",
-    tag = "reporter",
-    request_body = ReasonRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Asked"),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Nothing to extend, or asked already", body = crate::web::error::ErrorBody),
-        (status = 422, description = "No reason", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/reporter/reward/extension", tag = "reporter", request_body = ReasonRequest,
+    security(("bearer" = [])), responses((status = 204, description = "Asked"),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 409, description = "Nothing to extend, or asked already", body = ErrorBody),
+        (status = 422, description = "No reason", body = ErrorBody)))]
 pub async fn extension(
     state: web::Data<AppState>,
-    req: HttpRequest,
     request: web::Json<ReasonRequest>,
+    Reporter(session): Reporter,
 ) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
     let reason = reason_of(&request)?;
-    crate::service::rewards::request_extension(
-        &state.store,
-        &state.settings.public_url,
-        &session.view,
-        &reason,
-        unix_now(),
-    )
-    .await?;
+    rewards::request_extension(&state.store, &state.settings.public_url, &session.view, &reason, unix_now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Object to the conclusion, within the objection window; a head who did not conclude the
 /// tip reviews it.
-#[utoipa::path(
-    post,
-    path = "/api/v1/reporter/objection",
-    tag = "reporter",
-    request_body = ReasonRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Objected"),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Not concluded, window passed, or objected already", body = crate::web::error::ErrorBody),
-        (status = 422, description = "No reason", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/reporter/objection", tag = "reporter", request_body = ReasonRequest,
+    security(("bearer" = [])), responses((status = 204, description = "Objected"),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 409, description = "Not concluded, window passed, or objected already", body = ErrorBody),
+        (status = 422, description = "No reason", body = ErrorBody)))]
 pub async fn objection(
     state: web::Data<AppState>,
-    req: HttpRequest,
     request: web::Json<ReasonRequest>,
+    Reporter(session): Reporter,
 ) -> Result<HttpResponse, ApiError> {
-    let session = reporter(&state, &req).await?;
     let reason = reason_of(&request)?;
     crate::service::cases::object(&state.store, &state.settings.public_url, &session.view, &reason, unix_now()).await?;
     Ok(HttpResponse::NoContent().finish())

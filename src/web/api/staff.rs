@@ -8,13 +8,18 @@ use jubao_templates::Lang;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::reporter::TokenBody;
+use super::extract::{Official, OfficialTip};
+use super::reporter::{AttachmentBody, CreatedBody, TokenBody};
 use crate::crypto::User;
-use crate::service::{ServiceError, sessions};
+use crate::domain::report::{Identity, Report};
+use crate::domain::{Capability, china_time};
+use crate::service::cases::{self, Conclusion};
+use crate::service::queue::{self, Query};
+use crate::service::{ServiceError, disclosure, rewards, sessions, staff_login};
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
 use crate::web::AppState;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, ErrorBody};
 
 /// Deliberately not `Debug`: it carries a password.
 #[derive(Default, Serialize, Deserialize, ToSchema)]
@@ -27,17 +32,10 @@ pub struct StaffSignIn {
 }
 
 /// Sign in with password and second factor; the answer is a bearer token.
-#[utoipa::path(
-    post,
-    path = "/api/v1/staff/session",
-    tag = "staff",
-    request_body = StaffSignIn,
-    responses(
-        (status = 200, description = "A session token", body = TokenBody),
-        (status = 401, description = "Wrong username, password or code", body = crate::web::error::ErrorBody),
-        (status = 429, description = "Too many attempts for this account; see Retry-After", body = crate::web::error::ErrorBody),
-    )
-)]
+#[utoipa::path(post, path = "/api/v1/staff/session", tag = "staff", request_body = StaffSignIn,
+    responses((status = 200, description = "A session token", body = TokenBody),
+        (status = 401, description = "Wrong username, password or code", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this account; see Retry-After", body = ErrorBody)))]
 pub async fn session(
     state: web::Data<AppState>,
     crate::web::client::Client(client): crate::web::client::Client,
@@ -65,27 +63,10 @@ pub async fn session(
         .json(TokenBody { token: token.to_text().to_string(), expires_in: sessions::STAFF_IDLE_SECONDS }))
 }
 
-use actix_web::HttpRequest;
-
-use crate::domain::{Role, TipReference, china_time};
-use crate::service::cases::{self, Conclusion};
-use crate::service::queue::{self, Query};
-use crate::service::{conversation, disclosure, rewards, staff_login};
-use crate::web::auth::{self, StaffSession};
-
-async fn official(state: &AppState, req: &HttpRequest) -> Result<StaffSession, ApiError> {
-    auth::staff(state, auth::bearer(req)).await?.ok_or_else(|| super::unauthorised().into())
-}
-
-fn reference(text: &str) -> Result<TipReference, ApiError> {
-    TipReference::parse(text).ok_or_else(|| ApiError::from(ServiceError::NoSuchTip))
-}
-
 /// End this session.
 #[utoipa::path(delete, path = "/api/v1/staff/session", tag = "staff", security(("bearer" = [])),
-    responses((status = 204, description = "Signed out"), (status = 401, description = "No session", body = crate::web::error::ErrorBody)))]
-pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
+    responses((status = 204, description = "Signed out"), (status = 401, description = "No session", body = ErrorBody)))]
+pub async fn sign_out(state: web::Data<AppState>, Official(session): Official) -> Result<HttpResponse, ApiError> {
     sessions::end(&state.store, &session.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -122,14 +103,13 @@ pub struct QueueBody {
 /// The tips this official may see: metadata only, filtered, paged (50 a page).
 #[utoipa::path(get, path = "/api/v1/staff/tips", tag = "staff", params(Query), security(("bearer" = [])),
     responses((status = 200, description = "A page of the queue", body = QueueBody),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 403, description = "This role has no queue", body = crate::web::error::ErrorBody)))]
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "This role has no queue", body = ErrorBody)))]
 pub async fn queue_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<Query>,
+    Official(session): Official,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
     let now = unix_now();
     let page = queue::list(&state.store, &session.official, &query, now).await?;
     Ok(HttpResponse::Ok().json(QueueBody {
@@ -180,12 +160,12 @@ pub struct CaseBody {
     pub assignee: Option<String>,
     pub outcome: Option<String>,
     pub fine_yuan: Option<i64>,
-    pub report: super::reporter::ReportBody,
+    pub report: Report,
     pub identity_given: bool,
     pub messages: Vec<LineBody>,
     pub notes: Vec<LineBody>,
     pub events: Vec<LineBody>,
-    pub attachments: Vec<super::reporter::AttachmentBody>,
+    pub attachments: Vec<AttachmentBody>,
     /// The proposal waiting for a head: step, proposer and terms.
     pub proposal: Option<serde_json::Value>,
 }
@@ -194,31 +174,15 @@ pub struct CaseBody {
 #[utoipa::path(get, path = "/api/v1/staff/tips/{reference}", tag = "staff", security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 200, description = "The case", body = CaseBody),
-        (status = 401, description = "No session", body = crate::web::error::ErrorBody),
-        (status = 403, description = "Not this official's to read", body = crate::web::error::ErrorBody),
-        (status = 404, description = "No such tip", body = crate::web::error::ErrorBody)))]
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not this official's to read", body = ErrorBody),
+        (status = 404, description = "No such tip", body = ErrorBody)))]
 pub async fn case(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
-    let case = cases::open(&state.store, &session.official, &reference).await?;
-    let tip = &case.opened.tip;
-    let w = &case.workflow;
-    cases::audit_read(&state.store, &session.official, &tip.id, "tip.read", unix_now()).await?;
-    let key = &case.opened.key;
-    let messages = conversation::messages(&state.store, &tip.id, key).await?;
-    let notes = cases::notes(&state.store, &tip.id, key).await?;
-    let events = cases::events(&state.store, &tip.id, key, false).await?;
-    let files = conversation::attachments(&state.store, &tip.id, key).await?;
-    let proposal = cases::open_proposal(&state.store, &tip.id, key).await?;
-    let identity_given =
-        crate::store::tips::sealed(&mut *state.store.conn().await?, crate::store::tips::Sealed::Identity, &tip.id)
-            .await?
-            .is_some();
-    let report = &case.opened.report;
+    let d = cases::dossier(&state.store, &session.official, &reference, unix_now()).await?;
+    let (tip, w) = (&d.case.opened.tip, &d.case.workflow);
     Ok(HttpResponse::Ok().json(CaseBody {
         reference: tip.reference.clone(),
         status: w.status.clone(),
@@ -232,21 +196,16 @@ pub async fn case(
         assignee: w.assignee_id.clone(),
         outcome: w.outcome.clone(),
         fine_yuan: w.fine_yuan,
-        report: super::reporter::ReportBody {
-            title: report.title.clone(),
-            description: report.description.clone(),
-            location: report.location.clone(),
-            company: report.company.clone(),
-            occurred_on: report.occurred_on.clone(),
-            supervisory_duty: report.supervisory_duty,
-        },
-        identity_given,
-        messages: messages
+        report: d.case.opened.report.clone(),
+        identity_given: d.identity_given,
+        messages: d
+            .messages
             .into_iter()
             .map(|m| LineBody { author: m.author.as_str().to_owned(), text: m.body, at: m.at })
             .collect(),
-        notes: notes.into_iter().map(|(who, text, at)| LineBody { author: who, text, at }).collect(),
-        events: events
+        notes: d.notes.into_iter().map(|(who, text, at)| LineBody { author: who, text, at }).collect(),
+        events: d
+            .events
             .into_iter()
             .map(|e| LineBody {
                 author: e.actor_id.unwrap_or_default(),
@@ -257,19 +216,10 @@ pub async fn case(
                 at: e.at,
             })
             .collect(),
-        attachments: files
-            .into_iter()
-            .map(|a| super::reporter::AttachmentBody {
-                id: a.id,
-                name: a.name,
-                content_type: a.content_type,
-                size: a.size,
-                metadata: a.metadata,
-                at: a.at,
-            })
-            .collect(),
-        proposal: proposal
-            .map(|(step, by, terms)| serde_json::json!({"step": step, "proposed_by": by, "terms": terms})),
+        attachments: d.files.into_iter().map(AttachmentBody::from).collect(),
+        proposal: d
+            .proposal
+            .map(|p| serde_json::json!({"step": p.step, "proposed_by": p.proposed_by, "terms": p.terms})),
     }))
 }
 
@@ -299,17 +249,14 @@ pub struct StatusBody {
 #[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/actions", tag = "staff", request_body = ActionRequest, security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 200, description = "Done; the tip's status now", body = StatusBody),
-        (status = 403, description = "This official may not", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Not possible in the tip's state", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Missing or wrong terms", body = crate::web::error::ErrorBody)))]
+        (status = 403, description = "This official may not", body = ErrorBody),
+        (status = 409, description = "Not possible in the tip's state", body = ErrorBody),
+        (status = 422, description = "Missing or wrong terms", body = ErrorBody)))]
 pub async fn act(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
     request: web::Json<ActionRequest>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
     let r = request.into_inner();
     let action = crate::web::staff::case::action_of(&r.action, &r.body, &r.reason, &r.to, r.days, r.conclusion, &r.of)?;
     cases::act(&state.store, &state.settings.public_url, &session.official, &reference, action, unix_now()).await?;
@@ -321,16 +268,13 @@ pub async fn act(
 /// Streams one piece of evidence, decrypted.
 #[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/attachments/{id}", tag = "staff", security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference"), ("id" = String, Path, description = "The attachment")),
-    responses((status = 200, description = "The file, decrypted"), (status = 403, description = "Not this official's", body = crate::web::error::ErrorBody)))]
+    responses((status = 200, description = "The file, decrypted"), (status = 403, description = "Not this official's", body = ErrorBody)))]
 pub async fn attachment(
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<(String, String)>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let (reference_text, id) = path.into_inner();
-    let reference = reference(&reference_text)?;
-    crate::web::staff::case::download(&state, &session.official, &reference, &id).await.map_err(ApiError)
+    crate::web::staff::case::download(&state, &session.official, &reference, &path.1).await.map_err(ApiError)
 }
 
 #[derive(Default, Serialize, Deserialize, ToSchema)]
@@ -342,16 +286,13 @@ pub struct DisclosureRequest {
 /// A head asks a custodian for the reporter's identity.
 #[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/disclosure", tag = "staff", request_body = DisclosureRequest, security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
-    responses((status = 201, description = "Requested", body = super::reporter::CreatedBody),
-        (status = 403, description = "Not a head of the tip's department", body = crate::web::error::ErrorBody)))]
+    responses((status = 201, description = "Requested", body = CreatedBody),
+        (status = 403, description = "Not a head of the tip's department", body = ErrorBody)))]
 pub async fn request_identity(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
     request: web::Json<DisclosureRequest>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
     let id = disclosure::request(
         &state.store,
         &state.settings.public_url,
@@ -361,31 +302,20 @@ pub async fn request_identity(
         unix_now(),
     )
     .await?;
-    Ok(HttpResponse::Created().json(super::reporter::CreatedBody { id }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct IdentityBody {
-    pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub id_number: Option<String>,
+    Ok(HttpResponse::Created().json(CreatedBody { id }))
 }
 
 /// The reporter's identity, once a custodian approved its disclosure to this official.
 #[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/identity", tag = "staff", security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
-    responses((status = 200, description = "The identity", body = IdentityBody),
-        (status = 403, description = "Not disclosed to this official", body = crate::web::error::ErrorBody)))]
+    responses((status = 200, description = "The identity", body = Identity),
+        (status = 403, description = "Not disclosed to this official", body = ErrorBody)))]
 pub async fn identity(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
+    OfficialTip(who, tip): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
-    let i = disclosure::read(&state.store, &session.official, &reference, unix_now()).await?;
-    Ok(HttpResponse::Ok().json(IdentityBody { name: i.name, phone: i.phone, email: i.email, id_number: i.id_number }))
+    let identity: Identity = disclosure::read(&state.store, &who.official, &tip, unix_now()).await?;
+    Ok(HttpResponse::Ok().json(identity))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -400,9 +330,8 @@ pub struct DisclosureItem {
 /// Open disclosure requests (custodians).
 #[utoipa::path(get, path = "/api/v1/staff/disclosures", tag = "staff", security(("bearer" = [])),
     responses((status = 200, description = "Requests waiting", body = Vec<DisclosureItem>),
-        (status = 403, description = "Not a custodian", body = crate::web::error::ErrorBody)))]
-pub async fn disclosures(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
+        (status = 403, description = "Not a custodian", body = ErrorBody)))]
+pub async fn disclosures(state: web::Data<AppState>, Official(session): Official) -> Result<HttpResponse, ApiError> {
     let items: Vec<DisclosureItem> = disclosure::open_requests(&state.store, &session.official)
         .await?
         .into_iter()
@@ -427,16 +356,15 @@ pub struct DecisionRequest {
 #[utoipa::path(post, path = "/api/v1/staff/disclosures/{id}", tag = "staff", request_body = DecisionRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "The request")),
     responses((status = 204, description = "Decided"),
-        (status = 403, description = "Not a custodian", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Decided already", body = crate::web::error::ErrorBody)))]
+        (status = 403, description = "Not a custodian", body = ErrorBody),
+        (status = 409, description = "Decided already", body = ErrorBody)))]
 pub async fn decide(
     state: web::Data<AppState>,
-    req: HttpRequest,
     path: web::Path<String>,
     request: web::Json<DecisionRequest>,
+    Official(session): Official,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    if !session.has(Role::Custodian) {
+    if !session.can(Capability::DecideDisclosures) {
         return Err(super::forbidden("staff-only-custodian-decides-disclosures").into());
     }
     disclosure::decide(&state.store, &state.settings.public_url, &session.official, &path, request.approve, unix_now())
@@ -486,14 +414,11 @@ pub struct CaseRewardBody {
 #[utoipa::path(get, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 200, description = "The quote and the reward", body = CaseRewardBody),
-        (status = 403, description = "Not an official of the tip's department, or no such tip (the same answer)", body = crate::web::error::ErrorBody)))]
+        (status = 403, description = "Not an official of the tip's department, or no such tip (the same answer)", body = ErrorBody)))]
 pub async fn case_reward(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
     let case = rewards::open_case(&state.store, &session.official, &reference).await?;
     let quote = rewards::quote(&state.store, &case).await?;
     let reward = rewards::for_case(&state.store, &case.opened.tip.id).await?;
@@ -543,17 +468,14 @@ pub struct RewardStepRequest {
 #[utoipa::path(post, path = "/api/v1/staff/tips/{reference}/reward", tag = "staff", request_body = RewardStepRequest, security(("bearer" = [])),
     params(("reference" = String, Path, description = "The tip's reference")),
     responses((status = 204, description = "Done"),
-        (status = 403, description = "This official may not (or is not yet admitted to the key group), took the step before, the amount is above the policy's ceiling, or no such tip", body = crate::web::error::ErrorBody),
-        (status = 409, description = "Not possible in the reward's state, or the tip does not qualify", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Missing or wrong terms", body = crate::web::error::ErrorBody)))]
+        (status = 403, description = "This official may not (or is not yet admitted to the key group), took the step before, the amount is above the policy's ceiling, or no such tip", body = ErrorBody),
+        (status = 409, description = "Not possible in the reward's state, or the tip does not qualify", body = ErrorBody),
+        (status = 422, description = "Missing or wrong terms", body = ErrorBody)))]
 pub async fn reward_step(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
     request: web::Json<RewardStepRequest>,
+    OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
-    let reference = reference(&path)?;
     let r = request.into_inner();
     match r.step.as_str() {
         "authorise" | "pay" => {
@@ -599,9 +521,8 @@ pub struct FinanceItemBody {
 /// details. No tip content.
 #[utoipa::path(get, path = "/api/v1/staff/rewards", tag = "staff", security(("bearer" = [])),
     responses((status = 200, description = "The rewards finance handles", body = Vec<FinanceItemBody>),
-        (status = 403, description = "Not finance", body = crate::web::error::ErrorBody)))]
-pub async fn rewards_queue(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
+        (status = 403, description = "Not finance", body = ErrorBody)))]
+pub async fn rewards_queue(state: web::Data<AppState>, Official(session): Official) -> Result<HttpResponse, ApiError> {
     let items: Vec<FinanceItemBody> = rewards::finance_queue(&state.store, &session.official, unix_now())
         .await?
         .into_iter()
@@ -622,9 +543,8 @@ pub async fn rewards_queue(state: web::Data<AppState>, req: HttpRequest) -> Resu
 /// Payments as CSV: reference, amount, date, payment reference — no identity fields.
 #[utoipa::path(get, path = "/api/v1/staff/rewards/payments.csv", tag = "staff", security(("bearer" = [])),
     responses((status = 200, description = "CSV", content_type = "text/csv"),
-        (status = 403, description = "Not finance", body = crate::web::error::ErrorBody)))]
-pub async fn payments_csv(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = official(&state, &req).await?;
+        (status = 403, description = "Not finance", body = ErrorBody)))]
+pub async fn payments_csv(state: web::Data<AppState>, Official(session): Official) -> Result<HttpResponse, ApiError> {
     let csv = rewards::payments_csv(&state.store, &session.official).await?;
     Ok(crate::web::staff::finance::csv_response(csv))
 }

@@ -26,7 +26,7 @@ use crate::service::officials::SignedIn;
 use crate::service::rewards::BasisTerms;
 use crate::service::{ServiceError, conversation, disclosure, rewards};
 use crate::store::messages::Author;
-use crate::store::{unix_now, users, workflow};
+use crate::store::{unix_now, users};
 use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
@@ -234,32 +234,13 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
     }
 }
 
-/// The officials, the waiting proposal and whether an identity was given, in one connection.
-async fn case_rows(
-    state: &AppState,
-    tip_id: &str,
-) -> Result<(Vec<users::UserSummary>, Option<workflow::ProposalRow>, bool), crate::store::StoreError> {
-    let mut conn = state.store.conn().await?;
-    let everyone = users::list(&mut conn).await?;
-    let proposal = workflow::open_proposal(&mut conn, tip_id).await?;
-    let identity = crate::store::tips::sealed(&mut conn, crate::store::tips::Sealed::Identity, tip_id).await?;
-    Ok((everyone, proposal, identity.is_some()))
-}
-
 /// A waiting proposal as labelled lines, with who proposed it and when.
-fn proposal_view(
-    step: &str,
-    by: &String,
-    terms: &serde_json::Value,
-    proposed_at: Option<i64>,
-    everyone: &[users::UserSummary],
-    lang: Lang,
-) -> ProposalView {
-    let (title, lines) = proposal_lines(step, terms, lang);
+fn proposal_view(p: &cases::Proposal, everyone: &[users::UserSummary], lang: Lang) -> ProposalView {
+    let (title, lines) = proposal_lines(&p.step, &p.terms, lang);
     ProposalView {
         title,
-        by: name_of(Some(by), everyone),
-        at: proposed_at.map(china_time::minute_string).unwrap_or_default(),
+        by: name_of(Some(&p.proposed_by), everyone),
+        at: china_time::minute_string(p.proposed_at),
         lines,
     }
 }
@@ -404,6 +385,11 @@ async fn identity_shown(
     Ok(Shown { identity, identity_state, may_ask })
 }
 
+/// A note of the case, under its author's username.
+fn note_line((who, text, at): (String, String, i64), everyone: &[users::UserSummary]) -> Line {
+    Line { who: name_of(Some(&who), everyone), at: china_time::minute_string(at), text }
+}
+
 /// The case page, with a notice after an action or a refused form shown again.
 async fn render(
     state: &AppState,
@@ -416,40 +402,36 @@ async fn render(
     let lang = page.lang;
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
-    let case = cases::open(&state.store, official, reference).await.map_err(err)?;
     let now = unix_now();
+    let cases::Dossier { case, messages, notes, events, files, proposal, identity_given } =
+        cases::dossier(&state.store, official, reference, now).await.map_err(err)?;
     let tip = &case.opened.tip;
     let w = &case.workflow;
-    cases::audit_read(&state.store, official, &tip.id, "tip.read", now).await.map_err(err)?;
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let zh = lang == Lang::Zh;
-    let (everyone, proposal, identity_given) = case_rows(state, &tip.id).await.map_err(PageError::store(lang))?;
+    let everyone = users::list(&mut *state.store.conn().await.map_err(PageError::store(lang))?)
+        .await
+        .map_err(PageError::store(lang))?;
     let Shown { identity, identity_state, may_ask } =
         identity_shown(state, official, (reference, &tip.id), identity_given, now, lang).await.map_err(err)?;
     let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
     let facts_list = facts_list(&case, &data, &everyone, now, lang);
-    let key = &case.opened.key;
-    let messages = conversation::messages(&state.store, &tip.id, key).await.map_err(err)?;
-    let notes = cases::notes(&state.store, &tip.id, key).await.map_err(err)?;
-    let events = cases::events(&state.store, &tip.id, key, false).await.map_err(err)?;
-    let files = conversation::attachments(&state.store, &tip.id, key).await.map_err(err)?;
-    let proposed_at = proposal.as_ref().map(|p| p.proposed_at);
-    let proposal_view = cases::open_proposal(&state.store, &tip.id, key)
-        .await
-        .map_err(err)?
-        .map(|(step, by, terms)| proposal_view(&step, &by, &terms, proposed_at, &everyone, lang));
+    let proposal_view = proposal.as_ref().map(|p| proposal_view(p, &everyone, lang));
     let colleagues = colleagues(&everyone, &w.department_code);
-    let departments = cases::transfer_targets(&state.store, &w.department_code)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|code| {
+    let works = official.works_in(&w.department_code);
+    let actions = if works { steps_now(&case, official, facts, is_proposer, lang) } else { Vec::new() };
+    // The departments are offered only in the transfer form.
+    let departments = if actions.iter().any(|(code, _)| code == "transfer") {
+        let targets = cases::transfer_targets(&state.store, &w.department_code).await.map_err(err)?;
+        let named = |code: String| {
             let name = data.department_name(&code, zh);
             (code, name)
-        })
-        .collect();
-    let works = official.works_in(&w.department_code);
+        };
+        targets.into_iter().map(named).collect()
+    } else {
+        Vec::new()
+    };
     let reward = match w.concluded_at {
         Some(_) => Some(reward_panel(state, &case, official, &everyone, works, lang).await.map_err(err)?),
         None => None,
@@ -466,18 +448,11 @@ async fn render(
         supervisory_duty: report.supervisory_duty,
         identity,
         messages: messages.into_iter().map(|m| message_line(m, lang)).collect(),
-        notes: notes
-            .into_iter()
-            .map(|(who, text, at)| Line {
-                who: name_of(Some(&who), &everyone),
-                at: china_time::minute_string(at),
-                text,
-            })
-            .collect(),
+        notes: notes.into_iter().map(|n| note_line(n, &everyone)).collect(),
         events: events.into_iter().map(|e| event_line(e, &everyone, &data, lang)).collect(),
         files: files.into_iter().map(|f| file_line(f, lang)).collect(),
         proposal: proposal_view,
-        actions: if works { steps_now(&case, official, facts, is_proposer, lang) } else { Vec::new() },
+        actions,
         departments,
         colleagues,
         can_request_identity: works && may_ask && official.can(Capability::Approve),
@@ -489,6 +464,7 @@ async fn render(
     let path_text = format!("/staff/tips/{}", tip.reference);
     Ok(html(status_code, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
 }
+
 /// A reward's track so far: status, amount, who proposed, approved and authorised it, and
 /// the claim's dates.
 fn track_lines(
