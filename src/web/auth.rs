@@ -155,3 +155,30 @@ pub async fn staff(state: &AppState, token: Option<SessionToken>) -> Result<Opti
     let roles = users::roles(&mut conn, &user_id).await?;
     Ok(Some(StaffSession { official: SignedIn::resumed(user, &roles, key), token }))
 }
+
+/// Not signed in, or the session ended: to the page where one signs in, the stale cookie
+/// removed. The answer of the session extractors (`web::staff::Staff`, `web::pages::track::Reporting`).
+#[derive(Debug)]
+pub struct SignInFirst {
+    pub to: &'static str,
+    pub expired: Cookie<'static>,
+}
+
+impl std::fmt::Display for SignInFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not signed in: to {}", self.to)
+    }
+}
+
+impl actix_web::ResponseError for SignInFirst {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::SeeOther()
+            .cookie(self.expired.clone())
+            .insert_header((actix_web::http::header::LOCATION, self.to))
+            .finish()
+    }
+}

@@ -87,6 +87,20 @@ pub fn size_text(bytes: i64) -> String {
 /// The national work-safety reporting hotline.
 pub const HOTLINE: &str = "12350";
 
+/// The `head` of every page, public and staff: `title · site`.
+pub(crate) fn head(title: &str, site: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="referrer" content="no-referrer";
+            title { (title) " · " (site) }
+            link rel="stylesheet" href="/static/jubao.css";
+            link rel="icon" href="/favicon.ico" sizes="32x32";
+        }
+    }
+}
+
 pub fn layout(frame: &Frame<'_>, body: Markup) -> Markup {
     let lang = frame.lang;
     let other = lang.other();
@@ -94,14 +108,7 @@ pub fn layout(frame: &Frame<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.html_lang()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { (frame.title) " · " (site) }
-                link rel="stylesheet" href="/static/jubao.css";
-                link rel="icon" href="/favicon.ico" sizes="32x32";
-            }
+            (head(frame.title, site))
             body {
                 header.site {
                     a.brand href="/" { (site) }

@@ -26,13 +26,7 @@ pub fn layout(f: &Frame<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.html_lang()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { (f.title) " · " (lang.tr("staff-case-work")) }
-                link rel="stylesheet" href="/static/jubao.css";
-            }
+            (crate::head(f.title, lang.tr("staff-case-work")))
             body.staff {
                 header.site {
                     a.brand href="/staff" { (lang.tr("staff-case-work-2")) }
@@ -253,14 +247,16 @@ impl Refused {
     }
 }
 
-pub struct CaseView {
+/// A case as its page shows it. What the reporter told is borrowed from the opened report,
+/// never copied.
+pub struct CaseView<'a> {
     pub reference: String,
     pub facts: Vec<(String, String)>,
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub company: Option<String>,
-    pub occurred_on: Option<String>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub location: &'a str,
+    pub company: Option<&'a str>,
+    pub occurred_on: Option<&'a str>,
     pub supervisory_duty: bool,
     pub identity: String,
     pub messages: Vec<Line>,
@@ -299,7 +295,7 @@ struct Typed<'a> {
 }
 
 impl<'a> Typed<'a> {
-    fn of(v: &'a CaseView, action: &'a str) -> Self {
+    fn of(v: &'a CaseView<'a>, action: &'a str) -> Self {
         Self { refused: v.refused.as_ref().filter(|r| r.action == action), action }
     }
 
@@ -349,7 +345,7 @@ fn reward_form(f: &Frame<'_>, reference: &str, step: &str, label: &str, fields: 
     }
 }
 
-fn reward_panel(f: &Frame<'_>, v: &CaseView, r: &RewardPanel) -> Markup {
+fn reward_panel(f: &Frame<'_>, v: &CaseView<'_>, r: &RewardPanel) -> Markup {
     let lang = f.lang;
     let reference = v.reference.as_str();
     let propose = Typed::of(v, "reward_propose");
@@ -424,7 +420,7 @@ fn action_form(f: &Frame<'_>, reference: &str, action: &str, label: &str, fields
     }
 }
 
-pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
+pub fn case(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     layout(
         f,
@@ -446,7 +442,7 @@ pub fn case(f: &Frame<'_>, v: &CaseView) -> Markup {
 }
 
 /// The tip itself: the report, evidence, messages, notes and timeline.
-fn case_record(f: &Frame<'_>, v: &CaseView) -> Markup {
+fn case_record(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     let t = |a: &'static str| Typed::of(v, a);
     html! {
@@ -454,8 +450,8 @@ fn case_record(f: &Frame<'_>, v: &CaseView) -> Markup {
         h2 { (v.title) }
         p.pre { (v.description) }
         p { strong { (lang.tr("staff-where")) } (v.location) }
-        @if let Some(c) = &v.company { p { strong { (lang.tr("staff-company")) } (c) } }
-        @if let Some(d) = &v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
+        @if let Some(c) = v.company { p { strong { (lang.tr("staff-company")) } (c) } }
+        @if let Some(d) = v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
         @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
         p { strong { (lang.tr("staff-identity")) } (v.identity) }
         h2 { (lang.tr("staff-evidence")) }
@@ -481,7 +477,7 @@ fn case_record(f: &Frame<'_>, v: &CaseView) -> Markup {
 }
 
 /// A waiting proposal and the steps that need no input.
-fn case_steps(f: &Frame<'_>, v: &CaseView) -> Markup {
+fn case_steps(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     html! {
         h2 { (lang.tr("staff-actions")) }
@@ -501,7 +497,7 @@ fn case_steps(f: &Frame<'_>, v: &CaseView) -> Markup {
 }
 
 /// Approving, closing, assigning, turning down and transferring.
-fn case_decisions(f: &Frame<'_>, v: &CaseView) -> Markup {
+fn case_decisions(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
     let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
@@ -554,7 +550,7 @@ fn case_decisions(f: &Frame<'_>, v: &CaseView) -> Markup {
 }
 
 /// The proposals an officer makes: rejection, extension, conclusion, review, duplicate.
-fn case_proposals(f: &Frame<'_>, v: &CaseView) -> Markup {
+fn case_proposals(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     let has = |a: &str| v.actions.iter().any(|(code, _)| code == a);
     let label = |a: &str| v.actions.iter().find(|(code, _)| code == a).map(|(_, l)| l.clone()).unwrap_or_default();
@@ -599,7 +595,7 @@ fn case_proposals(f: &Frame<'_>, v: &CaseView) -> Markup {
 }
 
 /// The reward panel and the request for the identity.
-fn case_reward_and_identity(f: &Frame<'_>, v: &CaseView) -> Markup {
+fn case_reward_and_identity(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     let t = |a: &'static str| Typed::of(v, a);
     html! {

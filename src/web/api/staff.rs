@@ -149,13 +149,20 @@ pub struct LineBody {
 #[derive(Serialize, ToSchema)]
 pub struct CaseBody {
     pub reference: String,
+    /// Where the tip stands: `received`, `accepted`, `verifying`, `concluded`, `under_review`,
+    /// `closed` or `rejected`.
     pub status: String,
+    /// Codes of `GET /api/v1/reference`: the kind, the field of work and the district.
     pub kind: String,
     pub category: String,
     pub district: String,
+    /// How it came in: `web`, `qr`, `api`, `hotline`, `letter`, `visit` or `email`.
     pub channel: String,
+    /// The code of the department that has it now.
     pub department: String,
+    /// Unix seconds, as every time of this API.
     pub received_at: i64,
+    /// When the next step is due: acknowledgement, then the verification's end.
     pub due_at: Option<i64>,
     pub assignee: Option<String>,
     pub outcome: Option<String>,

@@ -31,15 +31,24 @@ pub struct IdentityRequest {
 #[derive(Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TipRequest {
+    /// What is reported: a code of `kinds`.
     pub kind: String,
+    /// The field of work, a code of `categories`: it decides the department.
     pub category: String,
+    /// Where, a code of `districts`.
     pub district: String,
+    /// One line, at most 100 characters.
     pub title: String,
+    /// What happened, since when, how many people: at most 10 000 characters.
     pub description: String,
+    /// Street and number, site or building: at most 300 characters.
     pub location: String,
+    /// The company involved, if known.
     pub company: Option<String>,
     /// `YYYY-MM-DD`.
     pub occurred_on: Option<String>,
+    /// The reporter holds safety-supervision duties, or is a close relative of such staff:
+    /// no reward.
     pub supervisory_duty: bool,
     /// Optional; sealed for the custodians and the reporter only.
     pub identity: Option<IdentityRequest>,

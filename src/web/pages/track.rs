@@ -3,9 +3,12 @@
 //! form carries a token derived from it.
 
 use actix_multipart::Multipart;
+use actix_web::FromRequest;
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use jubao_templates::Lang;
 use jubao_templates::form::Errors;
 use jubao_templates::track::{ClaimDraft, FileView, MessageView, RewardView, StatusView};
@@ -107,19 +110,35 @@ pub async fn open(
 }
 
 /// The reporter's session, or the answer that sends them to the receipt form.
-async fn session(
-    state: &AppState,
-    req: &HttpRequest,
-    lang: Lang,
-) -> Result<Result<ReporterSession, HttpResponse>, PageError> {
-    match auth::reporter(state, auth::reporter_cookie_token(req)).await {
-        Ok(Some(session)) => Ok(Ok(session)),
-        Ok(None) => Ok(Err(HttpResponse::SeeOther()
-            .cookie(expired_reporter_cookie(state.settings.public_url.is_https()))
-            .insert_header((LOCATION, "/track"))
-            .finish())),
-        Err(e) => Err(PageError { problem: e.into(), lang }),
+/// The reporter signed in on the tracking pages. Without a session (or after it ended) the
+/// browser goes back to `/track` to sign in with the receipt.
+pub struct Reporting(pub ReporterSession);
+
+impl FromRequest for Reporting {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let lang = crate::web::lang::lang_of(&req);
+            let state =
+                req.app_data::<web::Data<AppState>>().ok_or(PageError { problem: Problem::internal(), lang })?;
+            match auth::reporter(state, auth::reporter_cookie_token(&req)).await {
+                Ok(Some(session)) => Ok(Reporting(session)),
+                Ok(None) => {
+                    let expired = expired_reporter_cookie(state.settings.public_url.is_https());
+                    Err(auth::SignInFirst { to: "/track", expired }.into())
+                }
+                Err(e) => Err(PageError { problem: e.into(), lang }.into()),
+            }
+        })
     }
+}
+
+/// The form came with the token of this session, or the page has expired.
+fn fresh(session: &ReporterSession, given: &str, lang: Lang) -> Result<(), PageError> {
+    if csrf_matches(&session.token, given) { Ok(()) } else { Err(expired(lang)) }
 }
 
 #[derive(Default)]
@@ -246,14 +265,10 @@ pub struct StatusQuery {
 
 pub async fn status(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Reporting(session): Reporting,
     PageLang(lang): PageLang,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let session = match session(&state, &req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let notice = match query.done.as_str() {
         "message" => Some(lang.tr("track-your-message-has-been-sent").to_owned()),
         "files" => Some(lang.tr("track-your-evidence-has-been-uploaded").to_owned()),
@@ -279,17 +294,11 @@ fn expired(lang: Lang) -> PageError {
 
 pub async fn message(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Reporting(session): Reporting,
     PageLang(lang): PageLang,
     form: web::Form<MessageForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = match session(&state, &req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
-    if !csrf_matches(&session.token, &form.csrf) {
-        return Err(expired(lang));
-    }
+    fresh(&session, &form.csrf, lang)?;
     let body = match validation::validate_message(&form.body) {
         Ok(body) => body,
         Err(e) => {
@@ -323,14 +332,11 @@ pub async fn message(
 
 pub async fn attach(
     state: web::Data<AppState>,
+    Reporting(session): Reporting,
     req: HttpRequest,
     PageLang(lang): PageLang,
     multipart: Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let session = match session(&state, &req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let check = |given: &str| csrf_matches(&session.token, given);
     let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
     let checks = Checks { csrf: Some(&check), keep_metadata: false, client };
@@ -400,17 +406,11 @@ fn refusal(e: ServiceError, field: &str, lang: Lang) -> Result<Errors, PageError
 /// `POST /track/reward`: claim the reward (to a bank account or in person), or ask for more time.
 pub async fn reward(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Reporting(session): Reporting,
     PageLang(lang): PageLang,
     form: web::Form<RewardForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = match session(&state, &req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
-    if !csrf_matches(&session.token, &form.csrf) {
-        return Err(expired(lang));
-    }
+    fresh(&session, &form.csrf, lang)?;
     let form = form.into_inner();
     let draft = ClaimDraft {
         method: form.method.clone(),
@@ -489,17 +489,11 @@ pub struct ObjectionForm {
 /// `POST /track/objection`: the reporter disagrees with the conclusion.
 pub async fn objection(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    Reporting(session): Reporting,
     PageLang(lang): PageLang,
     form: web::Form<ObjectionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = match session(&state, &req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
-    if !csrf_matches(&session.token, &form.csrf) {
-        return Err(expired(lang));
-    }
+    fresh(&session, &form.csrf, lang)?;
     if let Err(e) = validation::validate_message(&form.objection) {
         let extra = Extra { errors: Errors(vec![("objection".to_owned(), e.msg.render(lang))]), ..Extra::default() };
         return status_page(&state, lang, &session, extra, StatusCode::UNPROCESSABLE_ENTITY).await;

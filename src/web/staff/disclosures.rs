@@ -3,39 +3,25 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
-use jubao_templates::i18n::Arg;
 use jubao_templates::staff::DisclosureView;
 use serde::Deserialize;
 
+use super::{Done, Staff, need};
 use super::{Page, check_csrf, html, see_other};
-use super::{Staff, need};
-use crate::domain::{TipReference, china_time};
+use crate::domain::china_time;
 use crate::service::disclosure;
 use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct Done {
-    done: String,
-    reference: String,
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     Staff(page, _): Staff<need::DecideDisclosures>,
-    PageLang(lang): PageLang,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
-    let key = match query.done.as_str() {
-        "approved" => Some("disclosures-done-approved"),
-        "denied" => Some("disclosures-done-denied"),
-        _ => None,
-    };
-    let notice = key.map(|key| lang.tr_with(key, &[("reference", Arg::from(reference.as_str()))]));
+    let notice =
+        query.notice(page.lang, &[("approved", "disclosures-done-approved"), ("denied", "disclosures-done-denied")]);
     render(&state, &page, notice.as_deref(), None, StatusCode::OK).await
 }
 

@@ -5,12 +5,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
-use jubao_templates::i18n::Arg;
 use jubao_templates::staff::{FinanceLine, FinanceView};
 use serde::Deserialize;
 
+use super::{Done, Staff, need};
 use super::{Page, check_csrf, html, see_other};
-use super::{Staff, need};
 use crate::domain::{KeyGroup, TipReference, china_time};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, groups, rewards};
@@ -19,26 +18,12 @@ use crate::web::AppState;
 use crate::web::error::{PageError, Problem};
 use crate::web::lang::PageLang;
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct Done {
-    done: String,
-    reference: String,
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     Staff(page, _): Staff<need::PayRewards>,
-    PageLang(lang): PageLang,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let reference = TipReference::parse(&query.reference).map(|r| r.to_string()).unwrap_or_default();
-    let key = match query.done.as_str() {
-        "authorise" => Some("finance-done-authorise"),
-        "pay" => Some("finance-done-pay"),
-        _ => None,
-    };
-    let notice = key.map(|key| lang.tr_with(key, &[("reference", Arg::from(reference.as_str()))]));
+    let notice = query.notice(page.lang, &[("authorise", "finance-done-authorise"), ("pay", "finance-done-pay")]);
     render(&state, &page, notice, None, StatusCode::OK).await
 }
 

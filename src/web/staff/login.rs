@@ -7,9 +7,8 @@ use jubao_templates::Lang;
 use jubao_templates::i18n::Msg;
 use serde::Deserialize;
 
-use super::{COOKIE, check_csrf, cookie, expired_cookie, html, session};
+use super::{check_csrf, cookie, expired_cookie, html, session};
 use crate::crypto::User;
-use crate::crypto::session::SessionToken;
 use crate::service::sessions;
 use crate::service::staff_login::{self, Attempt, LoginError};
 use crate::store::sessions::SessionKind;
@@ -107,15 +106,7 @@ pub async fn logout(
     PageLang(lang): PageLang,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
-    if let Ok(s) = session(&state, &req, lang).await? {
-        check_csrf(&s, &form.csrf, lang)?;
-        sessions::end(&state.store, &s.token).await.map_err(|e| PageError { problem: e.into(), lang })?;
-    }
-    let _ = req.cookie(COOKIE).and_then(|c| SessionToken::parse(c.value()));
-    Ok(HttpResponse::SeeOther()
-        .cookie(expired_cookie(state.settings.public_url.is_https()))
-        .insert_header((LOCATION, "/staff/login"))
-        .finish())
+    sign_out(&state, &req, lang, &form.csrf, false).await
 }
 
 /// Ends every session of the official, on every device.
@@ -125,11 +116,24 @@ pub async fn logout_everywhere(
     PageLang(lang): PageLang,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
-    if let Ok(s) = session(&state, &req, lang).await? {
-        check_csrf(&s, &form.csrf, lang)?;
-        sessions::end_all(&state.store, SessionKind::Staff, &s.official.user_id)
-            .await
-            .map_err(|e| PageError { problem: e.into(), lang })?;
+    sign_out(&state, &req, lang, &form.csrf, true).await
+}
+
+/// Ends this session, or (`everywhere`) every session of the official, and goes to sign in.
+async fn sign_out(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    csrf: &str,
+    everywhere: bool,
+) -> Result<HttpResponse, PageError> {
+    if let Ok(s) = session(state, req, lang).await? {
+        check_csrf(&s, csrf, lang)?;
+        let ended = match everywhere {
+            true => sessions::end_all(&state.store, SessionKind::Staff, &s.official.user_id).await.map(drop),
+            false => sessions::end(&state.store, &s.token).await.map(drop),
+        };
+        ended.map_err(|e| PageError { problem: e.into(), lang })?;
     }
     Ok(HttpResponse::SeeOther()
         .cookie(expired_cookie(state.settings.public_url.is_https()))

@@ -130,6 +130,24 @@ pub fn landing(roles: &[Role]) -> &'static str {
     PAGES.iter().find(|(_, _, need)| Some(*need) == first).map_or("/staff/keys", |(href, _, _)| href)
 }
 
+/// `?done=STEP&reference=R`, where a page sends the browser after a step succeeded
+/// (Post/Redirect/Get), to say what was done.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    reference: String,
+}
+
+impl Done {
+    /// The notice for the step done, from `steps` (step, message taking the `reference`).
+    pub fn notice(&self, lang: Lang, steps: &[(&str, &'static str)]) -> Option<String> {
+        let reference = crate::domain::TipReference::parse(&self.reference).map(|r| r.to_string()).unwrap_or_default();
+        let (_, key) = steps.iter().find(|(step, _)| *step == self.done)?;
+        Some(lang.tr_with(key, &[("reference", jubao_templates::i18n::Arg::from(reference.as_str()))]))
+    }
+}
+
 /// Everything a staff page needs besides its body.
 pub struct Page {
     pub session: StaffSession,
@@ -183,28 +201,6 @@ pub mod need {
 /// official not signed in is sent to sign in; one without the capability is refused (403).
 pub struct Staff<N: Need>(pub Page, PhantomData<N>);
 
-/// Not signed in (or the session ended): to the sign-in page, the stale cookie removed.
-#[derive(Debug)]
-struct SignInFirst {
-    secure: bool,
-}
-
-impl std::fmt::Display for SignInFirst {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not signed in")
-    }
-}
-
-impl actix_web::ResponseError for SignInFirst {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        actix_web::http::StatusCode::SEE_OTHER
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        HttpResponse::SeeOther().cookie(expired_cookie(self.secure)).insert_header((LOCATION, "/staff/login")).finish()
-    }
-}
-
 impl<N: Need + 'static> FromRequest for Staff<N> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -219,7 +215,8 @@ impl<N: Need + 'static> FromRequest for Staff<N> {
             let token = req.cookie(COOKIE).and_then(|c| SessionToken::parse(c.value()));
             let session = auth::staff(state, token).await.map_err(|e| PageError { problem: e.into(), lang })?;
             let Some(session) = session else {
-                return Err(SignInFirst { secure: state.settings.public_url.is_https() }.into());
+                let expired = expired_cookie(state.settings.public_url.is_https());
+                return Err(auth::SignInFirst { to: "/staff/login", expired }.into());
             };
             if !session.can(N::CAPABILITY) {
                 return Err(forbidden(lang).into());
