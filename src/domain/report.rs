@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The content of a tip. Every field is free text from the public.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// The content of a tip. Every field is free text from the public; a missing one is empty,
+/// for validation to name.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 #[schema(as = ReportBody)]
 pub struct Report {
     pub title: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::Capability;
+use crate::domain::report::Report;
 use crate::domain::validation::{Choices, FieldError, TipInput};
 use crate::domain::{Channel, china_time};
 use crate::service::ServiceError;
@@ -37,19 +38,10 @@ pub struct TipRequest {
     pub category: String,
     /// Where, a code of `districts`.
     pub district: String,
-    /// One line, at most 100 characters.
-    pub title: String,
-    /// What happened, since when, how many people: at most 10 000 characters.
-    pub description: String,
-    /// Street and number, site or building: at most 300 characters.
-    pub location: String,
-    /// The company involved, if known.
-    pub company: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub occurred_on: Option<String>,
-    /// The reporter holds safety-supervision duties, or is a close relative of such staff:
-    /// no reward.
-    pub supervisory_duty: bool,
+    /// What the reporter tells: title (one line, at most 100 characters), description (at
+    /// most 10 000), location (at most 300), company, date and the supervisory-duty declaration.
+    #[serde(flatten)]
+    pub report: Report,
     /// Optional; sealed for the custodians and the reporter only.
     pub identity: Option<IdentityRequest>,
     /// The code of a QR poster the reporter came from.
@@ -63,12 +55,12 @@ impl TipRequest {
             kind: self.kind.clone(),
             category: self.category.clone(),
             district: self.district.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            location: self.location.clone(),
-            company: self.company.clone().unwrap_or_default(),
-            occurred_on: self.occurred_on.clone().unwrap_or_default(),
-            supervisory_duty: self.supervisory_duty,
+            title: self.report.title.clone(),
+            description: self.report.description.clone(),
+            location: self.report.location.clone(),
+            company: self.report.company.clone().unwrap_or_default(),
+            occurred_on: self.report.occurred_on.clone().unwrap_or_default(),
+            supervisory_duty: self.report.supervisory_duty,
             name: identity.map(|i| i.name.clone()).unwrap_or_default(),
             phone: identity.and_then(|i| i.phone.clone()).unwrap_or_default(),
             email: identity.and_then(|i| i.email.clone()).unwrap_or_default(),
