@@ -15,6 +15,7 @@ use jubao::crypto::{self, Department, Envelope, KdfParams, Key, Tip, Wrapped, re
 use jubao::domain::china_time::DAY;
 use jubao::domain::deadline_rules::{self, Days, Times};
 use jubao::domain::report::Report;
+use jubao::domain::reward::Outcome;
 use jubao::domain::{Id, KeyGroup, TipReference, TipStatus};
 use jubao::service::{ServiceError, groups};
 use jubao::store::tips::{self, NewTip};
@@ -153,7 +154,7 @@ pub async fn fill(
             let id = Id::random();
             let reference = TipReference::generate();
             let mut w = Workflow {
-                status: TipStatus::Received.as_str().into(),
+                status: TipStatus::Received,
                 department_code: department.clone(),
                 assignee_id: None,
                 received_at,
@@ -182,7 +183,7 @@ pub async fn fill(
                     category: &category.code,
                     district: &district.code,
                     channel,
-                    status: &w.status,
+                    status: w.status.as_str(),
                     department,
                     received_at,
                     public_key: &s.public_key,
@@ -235,7 +236,7 @@ fn progress_of(w: &mut Workflow, draw: &mut Draw, now: i64, days: Days) {
     } else {
         TipStatus::Verifying
     };
-    w.status = status.as_str().into();
+    w.status = status;
     if status != TipStatus::Received && status != TipStatus::Rejected {
         w.accepted_at = Some(accepted_at.min(now));
     }
@@ -243,9 +244,8 @@ fn progress_of(w: &mut Workflow, draw: &mut Draw, now: i64, days: Days) {
         let concluded = accepted_at + i64::try_from(draw.below(55) + 5).unwrap_or(5) * DAY;
         w.concluded_at = Some(concluded.min(now));
         w.outcome = Some(
-            ["substantiated", "partially_substantiated", "unsubstantiated"]
-                [usize::try_from(draw.below(3)).unwrap_or(0)]
-            .into(),
+            [Outcome::Substantiated, Outcome::PartiallySubstantiated, Outcome::Unsubstantiated]
+                [usize::try_from(draw.below(3)).unwrap_or(0)],
         );
         w.fine_yuan = Some(i64::try_from(draw.below(20)).unwrap_or(0) * 10_000);
         if status == TipStatus::Closed {

@@ -160,7 +160,7 @@ async fn deadline_days(conn: &mut Conn) -> Result<(Days, i64), ServiceError> {
 
 /// When the step a tip is in is due.
 pub fn due_at(w: &Workflow, days: Days) -> Option<i64> {
-    let status = TipStatus::parse(&w.status)?;
+    let status = w.status;
     let times = Times {
         received_at: w.received_at,
         accepted_at: w.accepted_at,
@@ -211,7 +211,7 @@ impl Ctx<'_> {
     }
 
     fn kind(&self) -> Kind {
-        Kind::parse(&self.case.opened.tip.kind).unwrap_or(Kind::Other)
+        self.case.opened.tip.kind
     }
 }
 
@@ -231,16 +231,13 @@ pub async fn act(
     }
     let tip_id = case.opened.tip.id.clone();
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
-    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
+    let status = before.status;
 
     let mut tx = store.begin().await?;
     let conn: &mut Conn = &mut tx;
     let (days, extension_max) = deadline_days(conn).await?;
     let open_proposal = workflow::open_proposal(conn, &tip_id).await?;
-    let facts = Facts {
-        extended: before.extension_days > 0,
-        pending: open_proposal.as_ref().and_then(|p| Step::parse(&p.step)),
-    };
+    let facts = Facts { extended: before.extension_days > 0, pending: open_proposal.as_ref().map(|p| p.step) };
     let ctx = Ctx { official, case: &case, tip_id, before, tip_key, status, facts, now };
 
     let change = match action {
@@ -368,20 +365,20 @@ async fn reply(conn: &mut Conn, ctx: &Ctx<'_>, body: &str) -> Result<Change, Ser
 
 fn accept(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::Accept)?.as_str().into();
+    after.status = ctx.check(Step::Accept)?;
     after.accepted_at = Some(ctx.now);
     Ok(stepped(Step::Accept, after, "accepted"))
 }
 
 fn start_verification(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::StartVerification)?.as_str().into();
+    after.status = ctx.check(Step::StartVerification)?;
     Ok(stepped(Step::StartVerification, after, "verification_started"))
 }
 
 fn close(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::Close)?.as_str().into();
+    after.status = ctx.check(Step::Close)?;
     after.closed_at = Some(ctx.now);
     Ok(stepped(Step::Close, after, "closed"))
 }
@@ -497,7 +494,7 @@ async fn link_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Re
     ctx.check(Step::LinkDuplicate)?;
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
     let mut after = ctx.before.clone();
-    after.status = TipStatus::Closed.as_str().into();
+    after.status = TipStatus::Closed;
     after.closed_at = Some(ctx.now);
     after.duplicate_of = Some(earlier.id.clone());
     Ok(Change {
@@ -519,7 +516,7 @@ async fn decide(
 ) -> Result<Change, ServiceError> {
     let official = ctx.official;
     let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
-    let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
+    let proposed = proposal.step;
     let approval = Step::approval_of(proposed);
     if !lifecycle::may_take(approval, &official.roles) {
         return Err(super::forbidden("cases-only-head-decides-proposal"));
@@ -538,12 +535,12 @@ async fn decide(
             step: None,
             after: ctx.before.clone(),
             event: Some(("proposal_denied", false, Some(detail))),
-            audit: format!("denied={}", proposal.step),
+            audit: format!("denied={}", proposal.step.as_str()),
             tell,
         });
     }
     let mut after = ctx.before.clone();
-    after.status = ctx.check(approval)?.as_str().into();
+    after.status = ctx.check(approval)?;
     workflow::decide_proposal(conn, &proposal.id, &official.user_id, true, ctx.now).await?;
     let (event, audit) = match approval {
         Step::ApproveRejection => approve_rejection(ctx, &mut after, terms.as_bytes())?,
@@ -594,9 +591,9 @@ async fn approve_conclusion(
     let conclusion: Conclusion = parse(terms)?;
     after.concluded_at = Some(ctx.now);
     after.concluded_by = Some(ctx.official.user_id.clone());
-    after.outcome = Some(conclusion.outcome.as_str().into());
+    after.outcome = Some(conclusion.outcome);
     after.fine_yuan = Some(conclusion.fine_yuan);
-    after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
+    after.accident_grade = conclusion.accident_grade;
     after.concealed_deaths = conclusion.concealed_deaths;
     set_previously_known(conn, &ctx.tip_id, conclusion.previously_known).await?;
     let detail = ctx.seal(conclusion.feedback.as_bytes())?;
@@ -611,7 +608,7 @@ async fn review(
     revised: Option<Conclusion>,
 ) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::ConcludeReview)?.as_str().into();
+    after.status = ctx.check(Step::ConcludeReview)?;
     if ctx.before.concluded_by.as_deref() == Some(ctx.official.user_id.as_str()) {
         return Err(super::forbidden("cases-objection-reviewed-head-other-than"));
     }
@@ -622,9 +619,9 @@ async fn review(
             revised.feedback.clone_from(&account);
         }
         let revised = checked_conclusion(revised, ctx.kind())?;
-        after.outcome = Some(revised.outcome.as_str().into());
+        after.outcome = Some(revised.outcome);
         after.fine_yuan = Some(revised.fine_yuan);
-        after.accident_grade = revised.accident_grade.map(|g| g.as_str().into());
+        after.accident_grade = revised.accident_grade;
         after.concealed_deaths = revised.concealed_deaths;
         set_previously_known(conn, &ctx.tip_id, revised.previously_known).await?;
         audit = format!("revised outcome={}", revised.outcome.as_str());
@@ -652,7 +649,7 @@ pub async fn object(
     let mut tx = store.begin().await?;
     let conn: &mut Conn = &mut tx;
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
-    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
+    let status = before.status;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
         .map_err(|_| super::refused("cases-only-concluded-report-can-objected"))?;
     if before.objected_at.is_some() {
@@ -666,7 +663,7 @@ pub async fn object(
     }
     let (days, _) = deadline_days(conn).await?;
     let mut after = before.clone();
-    after.status = after_status.as_str().into();
+    after.status = after_status;
     after.objected_at = Some(now);
     after.due_at = due_at(&after, days);
     after.reminded_at = None;
@@ -740,7 +737,7 @@ async fn propose(
         conn,
         Id::random().as_str(),
         tip_id,
-        step.as_str(),
+        step,
         &Envelope::from_bytes(terms.to_vec()),
         &official.user_id,
         now,
@@ -811,7 +808,7 @@ pub async fn open_proposal(
     store: &Store,
     tip_id: &str,
     key: &Key<Tip>,
-) -> Result<Option<(String, String, serde_json::Value)>, ServiceError> {
+) -> Result<Option<(Step, String, serde_json::Value)>, ServiceError> {
     let Some(p) = workflow::open_proposal(&mut *store.conn().await?, tip_id).await? else { return Ok(None) };
     let terms: serde_json::Value = parse(key.open(&Envelope::from_bytes(p.terms))?.as_bytes())?;
     Ok(Some((p.step, p.proposed_by, terms)))

@@ -5,6 +5,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
+use crate::domain::{Channel, Kind, TipStatus};
 
 /// Which departments' tips; `None` for every department (the 安委办's oversight).
 #[derive(Debug, Clone, Default)]
@@ -34,11 +35,11 @@ pub enum Sort {
 #[derive(Debug, Clone, FromRow)]
 pub struct QueueRow {
     pub reference: String,
-    pub kind: String,
+    pub kind: Kind,
     pub category_code: String,
     pub district_code: String,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: TipStatus,
     pub department_code: String,
     pub received_at: i64,
     pub due_at: Option<i64>,

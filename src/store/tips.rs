@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::{Envelope, Tip, Wrapped};
+use crate::domain::{Channel, Kind, TipStatus};
 
 pub struct NewTip<'a> {
     pub id: &'a str,
@@ -33,11 +34,11 @@ pub struct NewTip<'a> {
 pub struct TipRow {
     pub id: String,
     pub reference: String,
-    pub kind: String,
+    pub kind: Kind,
     pub category_code: String,
     pub district_code: String,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: TipStatus,
     pub department_code: String,
     pub received_at: i64,
     pub public_key: String,

@@ -9,11 +9,14 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::Envelope;
+use crate::domain::lifecycle::Step;
+use crate::domain::reward::Outcome;
+use crate::domain::{AccidentGrade, TipStatus};
 
 /// The workflow columns of a tip.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct Workflow {
-    pub status: String,
+    pub status: TipStatus,
     pub department_code: String,
     pub assignee_id: Option<String>,
     pub received_at: i64,
@@ -26,9 +29,9 @@ pub struct Workflow {
     pub reminded_at: Option<i64>,
     pub escalated_at: Option<i64>,
     pub duplicate_of: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub fine_yuan: Option<i64>,
-    pub accident_grade: Option<String>,
+    pub accident_grade: Option<AccidentGrade>,
     pub concealed_deaths: Option<i64>,
     pub concluded_by: Option<String>,
 }
@@ -56,7 +59,7 @@ pub async fn save(
          duplicate_of = $12, outcome = $13, fine_yuan = $14, accident_grade = $15, concealed_deaths = $16, concluded_by = $17 \
          WHERE id = $18 AND status = $19 AND department_code = $20",
     )
-    .bind(&after.status)
+    .bind(after.status.as_str())
     .bind(&after.department_code)
     .bind(after.assignee_id.as_deref())
     .bind(after.accepted_at)
@@ -68,13 +71,13 @@ pub async fn save(
     .bind(after.reminded_at)
     .bind(after.escalated_at)
     .bind(after.duplicate_of.as_deref())
-    .bind(after.outcome.as_deref())
+    .bind(after.outcome.map(Outcome::as_str))
     .bind(after.fine_yuan)
-    .bind(after.accident_grade.as_deref())
+    .bind(after.accident_grade.map(AccidentGrade::as_str))
     .bind(after.concealed_deaths)
     .bind(after.concluded_by.as_deref())
     .bind(tip_id)
-    .bind(&before.status)
+    .bind(before.status.as_str())
     .bind(&before.department_code)
     .execute(conn)
     .await?;
@@ -131,7 +134,7 @@ pub async fn events(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<EventR
 #[derive(Debug, Clone, FromRow)]
 pub struct ProposalRow {
     pub id: String,
-    pub step: String,
+    pub step: Step,
     pub terms: Vec<u8>,
     pub proposed_by: String,
     pub proposed_at: i64,
@@ -141,7 +144,7 @@ pub async fn add_proposal(
     conn: &mut AnyConnection,
     id: &str,
     tip_id: &str,
-    step: &str,
+    step: Step,
     terms: &Envelope,
     by: &str,
     at: i64,
@@ -151,7 +154,7 @@ pub async fn add_proposal(
     )
     .bind(id)
     .bind(tip_id)
-    .bind(step)
+    .bind(step.as_str())
     .bind(terms.as_bytes())
     .bind(by)
     .bind(at)
@@ -198,10 +201,10 @@ pub async fn decide_proposal(
 pub async fn open_proposals_of(
     conn: &mut AnyConnection,
     departments: &[String],
-) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+) -> Result<Vec<(String, Step, String, i64)>, StoreError> {
     let mut all = Vec::new();
     for department in departments {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(String, Step, String, i64)> = sqlx::query_as(
             "SELECT t.reference, p.step, p.proposed_by, p.proposed_at FROM proposals p JOIN tips t ON t.id = p.tip_id \
              WHERE p.decided_at IS NULL AND t.department_code = $1 ORDER BY p.proposed_at",
         )

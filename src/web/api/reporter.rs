@@ -179,8 +179,8 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     let shown = crate::service::reporter::status(&state.store, view, acknowledge_days, days, unix_now()).await?;
     let crate::service::reporter::Status { messages, files: attachments, identity_given, events, deadlines, after } =
         shown;
-    let (status_zh, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::Zh);
-    let (status_en, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::En);
+    let (status_zh, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::Zh);
+    let (status_en, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::En);
     let deadlines = deadlines
         .into_iter()
         .map(|(step, due)| DeadlineBody { step: step.as_str(), due: china_time::date_string(due) })
@@ -205,10 +205,10 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     let report = &view.report;
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
-        status: view.tip.status.clone(),
+        status: view.tip.status.as_str().to_owned(),
         status_zh: status_zh.to_owned(),
         status_en: status_en.to_owned(),
-        kind: view.tip.kind.clone(),
+        kind: view.tip.kind.as_str().to_owned(),
         category: view.tip.category_code.clone(),
         district: view.tip.district_code.clone(),
         received_at: view.tip.received_at,

@@ -145,11 +145,11 @@ pub async fn queue_page(
                 overdue: r.due_at.is_some_and(|d| d < now),
                 escalated: r.escalated_at.is_some(),
                 reference: r.reference,
-                kind: r.kind,
+                kind: r.kind.as_str().to_owned(),
                 category: r.category_code,
                 district: r.district_code,
-                channel: r.channel,
-                status: r.status,
+                channel: r.channel.as_str().to_owned(),
+                status: r.status.as_str().to_owned(),
                 department: r.department_code,
                 received_at: r.received_at,
                 due_at: r.due_at,
@@ -221,16 +221,16 @@ pub async fn case(
     let report = &case.opened.report;
     Ok(HttpResponse::Ok().json(CaseBody {
         reference: tip.reference.clone(),
-        status: w.status.clone(),
-        kind: tip.kind.clone(),
+        status: w.status.as_str().to_owned(),
+        kind: tip.kind.as_str().to_owned(),
         category: tip.category_code.clone(),
         district: tip.district_code.clone(),
-        channel: tip.channel.clone(),
+        channel: tip.channel.as_str().to_owned(),
         department: w.department_code.clone(),
         received_at: tip.received_at,
         due_at: w.due_at,
         assignee: w.assignee_id.clone(),
-        outcome: w.outcome.clone(),
+        outcome: w.outcome.map(|o| o.as_str().to_owned()),
         fine_yuan: w.fine_yuan,
         report: super::reporter::ReportBody {
             title: report.title.clone(),
@@ -269,7 +269,7 @@ pub async fn case(
             })
             .collect(),
         proposal: proposal
-            .map(|(step, by, terms)| serde_json::json!({"step": step, "proposed_by": by, "terms": terms})),
+            .map(|(step, by, terms)| serde_json::json!({"step": step.as_str(), "proposed_by": by, "terms": terms})),
     }))
 }
 
@@ -313,8 +313,10 @@ pub async fn act(
     let r = request.into_inner();
     let action = crate::web::staff::case::action_of(&r.action, &r.body, &r.reason, &r.to, r.days, r.conclusion, &r.of)?;
     cases::act(&state.store, &state.settings.public_url, &session.official, &reference, action, unix_now()).await?;
-    let status =
-        cases::open(&state.store, &session.official, &reference).await.map(|c| c.workflow.status).unwrap_or_default();
+    let status = cases::open(&state.store, &session.official, &reference)
+        .await
+        .map(|c| c.workflow.status.as_str().to_owned())
+        .unwrap_or_default();
     Ok(HttpResponse::Ok().json(StatusBody { status }))
 }
 
@@ -509,7 +511,7 @@ pub async fn case_reward(
         },
         reward: reward.map(|r| RewardBody {
             extension_requested: r.extension_requested_at.is_some() && r.extension_decided_at.is_none(),
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             computed_yuan: r.computed_yuan,
             amount_yuan: r.amount_yuan,
             proposed_by: r.proposed_by,
@@ -607,7 +609,7 @@ pub async fn rewards_queue(state: web::Data<AppState>, req: HttpRequest) -> Resu
         .into_iter()
         .map(|i| FinanceItemBody {
             reference: i.reference,
-            status: i.status,
+            status: i.status.as_str().to_owned(),
             amount_yuan: i.amount,
             claim_due_at: i.claim_due_at,
             claim_method: i.method,

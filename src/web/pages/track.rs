@@ -190,7 +190,7 @@ async fn status_page(
     let shown =
         reporter::status(&state.store, &s.view, acknowledge_days, days, unix_now()).await.map_err(page_error)?;
     let reporter::Status { messages, files, identity_given, events, deadlines: ahead, after } = shown;
-    let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
+    let (status_word, explained) = jubao_templates::track::status_words(tip.status.as_str(), lang);
     let deadlines = deadline_lines(ahead, lang);
     let eligibility = after.eligible.map(|e| match e {
         Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
@@ -210,7 +210,7 @@ async fn status_page(
         reference: tip.reference.clone(),
         status: status_word.to_owned(),
         status_explained: explained.to_owned(),
-        kind: data.kind_name(&tip.kind, zh),
+        kind: data.kind_name(tip.kind.as_str(), zh),
         category: data.category_name(&tip.category_code, zh),
         district: data.district_name(&tip.district_code, zh),
         received: china_time::minute_string(tip.received_at),

@@ -283,7 +283,7 @@ fn steps_now(
     lang: Lang,
 ) -> Vec<(String, String)> {
     let w = &case.workflow;
-    let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
+    let status = w.status;
     let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
     let mut actions = available(status, facts, &official.roles, is_proposer, lang);
     actions.retain(|(code, _)| !(concluded_by_me && code == "conclude_review"));
@@ -335,12 +335,12 @@ fn facts_list(
     let zh = lang == Lang::Zh;
     let assignee = name_of(w.assignee_id.as_ref(), everyone);
     let mut facts_list = vec![
-        (lang.tr("case-status").to_owned(), status_label(&w.status, lang)),
-        (lang.tr("case-kind").to_owned(), data.kind_name(&tip.kind, zh)),
+        (lang.tr("case-status").to_owned(), status_label(w.status.as_str(), lang)),
+        (lang.tr("case-kind").to_owned(), data.kind_name(tip.kind.as_str(), zh)),
         (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
         (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
         (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.tr("case-channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
+        (lang.tr("case-channel").to_owned(), words::channel(tip.channel.as_str(), lang).to_owned()),
         (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
         (lang.tr("case-assignee").to_owned(), assignee),
     ];
@@ -348,8 +348,8 @@ fn facts_list(
         let overdue = if due < now { lang.tr("case-overdue") } else { "" };
         facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
     }
-    if let Some(outcome) = &w.outcome {
-        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome, lang).to_owned()));
+    if let Some(outcome) = w.outcome {
+        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome.as_str(), lang).to_owned()));
         facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
     }
     facts_list
@@ -427,7 +427,7 @@ async fn render(
     let (everyone, proposal, identity_given) = case_rows(state, &tip.id).await.map_err(PageError::store(lang))?;
     let Shown { identity, identity_state, may_ask } =
         identity_shown(state, official, (reference, &tip.id), identity_given, now, lang).await.map_err(err)?;
-    let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
+    let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().map(|p| p.step) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
     let facts_list = facts_list(&case, &data, &everyone, now, lang);
     let key = &case.opened.key;
@@ -439,7 +439,7 @@ async fn render(
     let proposal_view = cases::open_proposal(&state.store, &tip.id, key)
         .await
         .map_err(err)?
-        .map(|(step, by, terms)| proposal_view(&step, &by, &terms, proposed_at, &everyone, lang));
+        .map(|(step, by, terms)| proposal_view(step.as_str(), &by, &terms, proposed_at, &everyone, lang));
     let colleagues = colleagues(&everyone, &w.department_code);
     let departments = cases::transfer_targets(&state.store, &w.department_code)
         .await
@@ -502,7 +502,7 @@ fn track_lines(
     let mut lines = Vec::new();
     let status = match (&r.first_approved_by, r.status.as_str()) {
         (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
-        _ => words::reward_status(&r.status, lang).to_owned(),
+        _ => words::reward_status(r.status.as_str(), lang).to_owned(),
     };
     lines.push((t("case-reward-status"), status));
     lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));

@@ -44,13 +44,13 @@ fn row_view(
     QueueRow {
         overdue: row.due_at.is_some_and(|d| d < now),
         escalated: row.escalated_at.is_some(),
-        kind: data.kind_name(&row.kind, zh),
+        kind: data.kind_name(row.kind.as_str(), zh),
         category: data.category_name(&row.category_code, zh),
         district: data.district_name(&row.district_code, zh),
         department: data.department_name(&row.department_code, zh),
-        channel: jubao_templates::staff::channel_label(&row.channel, lang).to_owned(),
+        channel: jubao_templates::staff::channel_label(row.channel.as_str(), lang).to_owned(),
         openable: openable.contains(&row.reference),
-        status: status_label(&row.status, lang),
+        status: status_label(row.status.as_str(), lang),
         received: china_time::date_string(row.received_at),
         due: row.due_at.map(china_time::date_string).unwrap_or_default(),
         assignee: if row.assignee_id.as_deref() == Some(me) {
