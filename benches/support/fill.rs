@@ -16,7 +16,7 @@ use jubao::domain::china_time::DAY;
 use jubao::domain::deadline_rules::{self, Days, Times};
 use jubao::domain::report::Report;
 use jubao::domain::reward::Outcome;
-use jubao::domain::{Id, KeyGroup, TipReference, TipStatus};
+use jubao::domain::{DeadlineStep, Id, KeyGroup, TipReference, TipStatus};
 use jubao::service::{ServiceError, groups};
 use jubao::store::tips::{self, NewTip};
 use jubao::store::workflow::{self, Workflow};
@@ -103,11 +103,12 @@ pub async fn fill(
 ) -> Result<Filled, ServiceError> {
     let started = std::time::Instant::now();
     let data = reference::load(store).await.map_err(ServiceError::from)?;
-    let days: HashMap<String, i64> = reference::deadline_days(&mut *store.conn().await?).await?.into_iter().collect();
+    let days: HashMap<DeadlineStep, i64> =
+        reference::deadline_days(&mut *store.conn().await?).await?.into_iter().collect();
     let days = Days {
-        acknowledge: days.get("acknowledge").copied().unwrap_or(7),
-        conclude: days.get("conclude").copied().unwrap_or(60),
-        review: days.get("review").copied().unwrap_or(30),
+        acknowledge: days.get(&DeadlineStep::Acknowledge).copied().unwrap_or(7),
+        conclude: days.get(&DeadlineStep::Conclude).copied().unwrap_or(60),
+        review: days.get(&DeadlineStep::Review).copied().unwrap_or(30),
     };
     let sealed = tokio::task::spawn_blocking(|| (0..64).map(seal).collect::<Result<Vec<_>, _>>())
         .await

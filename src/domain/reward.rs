@@ -129,6 +129,18 @@ impl RewardStatus {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The message key of the state in words.
+    pub fn key(self) -> &'static str {
+        match self {
+            RewardStatus::Proposed => "events-proposed-awaiting-approval",
+            RewardStatus::Approved => "events-approved-awaiting-finance",
+            RewardStatus::Notified => "events-granted-claimed",
+            RewardStatus::Claimed => "events-claimed-paid",
+            RewardStatus::Paid => "events-paid",
+            RewardStatus::Forfeited => "events-lapsed-unclaimed",
+        }
+    }
+
     /// The states after which nothing more is claimed or paid.
     pub const SETTLED: [RewardStatus; 2] = [RewardStatus::Paid, RewardStatus::Forfeited];
 

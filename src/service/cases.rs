@@ -13,7 +13,7 @@ use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
 use crate::domain::deadline_rules::{self, Days, Times};
 use crate::domain::key_group::SAFETY_OFFICE;
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
+use crate::domain::{AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent, Workflow};
 use crate::store::{Conn, Store, StoreError, reference, users};
@@ -153,9 +153,12 @@ pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) 
 }
 
 async fn deadline_days(conn: &mut Conn) -> Result<(Days, i64), ServiceError> {
-    let days: std::collections::HashMap<String, i64> = reference::deadline_days(conn).await?.into_iter().collect();
-    let get = |step: &str| days.get(step).copied().unwrap_or(0);
-    Ok((Days { acknowledge: get("acknowledge"), conclude: get("conclude"), review: get("review") }, get("extension")))
+    let days: std::collections::HashMap<DeadlineStep, i64> =
+        reference::deadline_days(conn).await?.into_iter().collect();
+    let get = |step| days.get(&step).copied().unwrap_or(0);
+    let (acknowledge, conclude, review) =
+        (get(DeadlineStep::Acknowledge), get(DeadlineStep::Conclude), get(DeadlineStep::Review));
+    Ok((Days { acknowledge, conclude, review }, get(DeadlineStep::Extension)))
 }
 
 /// When the step a tip is in is due.
@@ -174,7 +177,7 @@ pub fn due_at(w: &Workflow, days: Days) -> Option<i64> {
 struct Change {
     step: Option<Step>,
     after: Workflow,
-    event: Option<(&'static str, bool, Option<Vec<u8>>)>,
+    event: Option<(EventKind, bool, Option<Vec<u8>>)>,
     audit: String,
     tell: Vec<(Vec<String>, Why)>,
 }
@@ -294,7 +297,7 @@ async fn apply(
             &NewEvent {
                 id: Id::random().as_str(),
                 tip_id,
-                kind,
+                kind: *kind,
                 actor_id: Some(&official.user_id),
                 public: *public,
                 detail: detail.as_ref(),
@@ -327,7 +330,7 @@ async fn apply(
 
 /// A change that moves the tip by `step` and writes a public event, with no audit detail
 /// and no mail.
-fn stepped(step: Step, after: Workflow, event: &'static str) -> Change {
+fn stepped(step: Step, after: Workflow, event: EventKind) -> Change {
     Change { step: Some(step), after, event: Some((event, true, None)), audit: String::new(), tell: vec![] }
 }
 
@@ -367,20 +370,20 @@ fn accept(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
     after.status = ctx.check(Step::Accept)?;
     after.accepted_at = Some(ctx.now);
-    Ok(stepped(Step::Accept, after, "accepted"))
+    Ok(stepped(Step::Accept, after, EventKind::Accepted))
 }
 
 fn start_verification(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
     after.status = ctx.check(Step::StartVerification)?;
-    Ok(stepped(Step::StartVerification, after, "verification_started"))
+    Ok(stepped(Step::StartVerification, after, EventKind::VerificationStarted))
 }
 
 fn close(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
     after.status = ctx.check(Step::Close)?;
     after.closed_at = Some(ctx.now);
-    Ok(stepped(Step::Close, after, "closed"))
+    Ok(stepped(Step::Close, after, EventKind::Closed))
 }
 
 async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Change, ServiceError> {
@@ -406,7 +409,7 @@ async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Ch
     Ok(Change {
         step: Some(Step::Assign),
         after,
-        event: Some(("assigned", false, None)),
+        event: Some((EventKind::Assigned, false, None)),
         audit: format!("assignee={}", assignee.id),
         tell,
     })
@@ -433,7 +436,7 @@ async fn transfer(conn: &mut Conn, ctx: &Ctx<'_>, to: &Code) -> Result<Change, S
     Ok(Change {
         step: Some(Step::Transfer),
         after,
-        event: Some(("transferred", true, Some(detail))),
+        event: Some((EventKind::Transferred, true, Some(detail))),
         audit: format!("to={to}"),
         tell,
     })
@@ -445,7 +448,7 @@ async fn proposed(
     ctx: &Ctx<'_>,
     step: Step,
     terms: &[u8],
-    event: &'static str,
+    event: EventKind,
     audit: String,
 ) -> Result<Change, ServiceError> {
     propose(conn, &ctx.tip_id, step, terms, ctx.official, ctx.now).await?;
@@ -456,7 +459,7 @@ async fn proposed(
 async fn propose_rejection(conn: &mut Conn, ctx: &Ctx<'_>, reason: &str) -> Result<Change, ServiceError> {
     ctx.check(Step::ProposeRejection)?;
     let terms = ctx.seal(&json(&Reason { reason: text_required(reason, "cases-reason", 2_000)? })?)?;
-    proposed(conn, ctx, Step::ProposeRejection, &terms, "rejection_proposed", String::new()).await
+    proposed(conn, ctx, Step::ProposeRejection, &terms, EventKind::RejectionProposed, String::new()).await
 }
 
 async fn propose_extension(
@@ -471,7 +474,7 @@ async fn propose_extension(
         return Err(super::invalid(Msg::new("cases-extension-days").with("max", extension_max)));
     }
     let terms = ctx.seal(&json(&Extension { days: extra, reason: text_required(reason, "cases-reason", 2_000)? })?)?;
-    proposed(conn, ctx, Step::ProposeExtension, &terms, "extension_proposed", format!("days={extra}")).await
+    proposed(conn, ctx, Step::ProposeExtension, &terms, EventKind::ExtensionProposed, format!("days={extra}")).await
 }
 
 async fn propose_conclusion(conn: &mut Conn, ctx: &Ctx<'_>, conclusion: Conclusion) -> Result<Change, ServiceError> {
@@ -479,7 +482,7 @@ async fn propose_conclusion(conn: &mut Conn, ctx: &Ctx<'_>, conclusion: Conclusi
     let conclusion = checked_conclusion(conclusion, ctx.kind())?;
     let terms = ctx.seal(&json(&conclusion)?)?;
     let audit = format!("outcome={}", conclusion.outcome.as_str());
-    proposed(conn, ctx, Step::ProposeConclusion, &terms, "conclusion_proposed", audit).await
+    proposed(conn, ctx, Step::ProposeConclusion, &terms, EventKind::ConclusionProposed, audit).await
 }
 
 async fn propose_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
@@ -487,7 +490,7 @@ async fn propose_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) ->
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
     let terms = ctx.seal(&json(&DuplicateOf { of: earlier.reference.clone() })?)?;
     let audit = format!("of={}", earlier.reference);
-    proposed(conn, ctx, Step::ProposeDuplicate, &terms, "duplicate_proposed", audit).await
+    proposed(conn, ctx, Step::ProposeDuplicate, &terms, EventKind::DuplicateProposed, audit).await
 }
 
 async fn link_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
@@ -500,7 +503,7 @@ async fn link_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Re
     Ok(Change {
         step: Some(Step::LinkDuplicate),
         after,
-        event: Some(("duplicate", true, None)),
+        event: Some((EventKind::Duplicate, true, None)),
         audit: format!("of={}", earlier.reference),
         tell: vec![],
     })
@@ -534,7 +537,7 @@ async fn decide(
         return Ok(Change {
             step: None,
             after: ctx.before.clone(),
-            event: Some(("proposal_denied", false, Some(detail))),
+            event: Some((EventKind::ProposalDenied, false, Some(detail))),
             audit: format!("denied={}", proposal.step.as_str()),
             tell,
         });
@@ -552,12 +555,12 @@ async fn decide(
 }
 
 /// The event and the audit detail of an approval.
-type Approved = ((&'static str, bool, Option<Vec<u8>>), String);
+type Approved = ((EventKind, bool, Option<Vec<u8>>), String);
 
 fn approve_rejection(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
     let reason: Reason = parse(terms)?;
     after.closed_at = Some(ctx.now);
-    Ok((("rejected", true, Some(ctx.seal(reason.reason.as_bytes())?)), String::new()))
+    Ok(((EventKind::Rejected, true, Some(ctx.seal(reason.reason.as_bytes())?)), String::new()))
 }
 
 fn approve_extension(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
@@ -565,7 +568,7 @@ fn approve_extension(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Resul
     after.extension_days = extension.days;
     after.reminded_at = None;
     after.escalated_at = None;
-    Ok((("extended", true, Some(ctx.seal(&json(&extension)?)?)), format!("days={}", extension.days)))
+    Ok(((EventKind::Extended, true, Some(ctx.seal(&json(&extension)?)?)), format!("days={}", extension.days)))
 }
 
 async fn approve_duplicate(
@@ -579,7 +582,7 @@ async fn approve_duplicate(
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, &of).await?;
     after.closed_at = Some(ctx.now);
     after.duplicate_of = Some(earlier.id.clone());
-    Ok((("duplicate", true, None), format!("of={}", earlier.reference)))
+    Ok(((EventKind::Duplicate, true, None), format!("of={}", earlier.reference)))
 }
 
 async fn approve_conclusion(
@@ -597,7 +600,7 @@ async fn approve_conclusion(
     after.concealed_deaths = conclusion.concealed_deaths;
     set_previously_known(conn, &ctx.tip_id, conclusion.previously_known).await?;
     let detail = ctx.seal(conclusion.feedback.as_bytes())?;
-    Ok((("concluded", true, Some(detail)), format!("outcome={}", conclusion.outcome.as_str())))
+    Ok(((EventKind::Concluded, true, Some(detail)), format!("outcome={}", conclusion.outcome.as_str())))
 }
 
 /// A head who did not conclude the tip answers the objection, upholding or revising.
@@ -629,7 +632,7 @@ async fn review(
     Ok(Change {
         step: Some(Step::ConcludeReview),
         after,
-        event: Some(("reviewed", true, Some(ctx.seal(account.as_bytes())?))),
+        event: Some((EventKind::Reviewed, true, Some(ctx.seal(account.as_bytes())?))),
         audit,
         tell: vec![],
     })
@@ -655,8 +658,11 @@ pub async fn object(
     if before.objected_at.is_some() {
         return Err(super::refused("cases-objection-can-made-once-its"));
     }
-    let objection_days: i64 =
-        reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == "objection").map_or(0, |(_, d)| d);
+    let objection_days: i64 = reference::deadline_days(conn)
+        .await?
+        .into_iter()
+        .find(|(s, _)| *s == DeadlineStep::Objection)
+        .map_or(0, |(_, d)| d);
     let concluded_at = before.concluded_at.ok_or_else(|| super::refused("cases-report-has-not-been-concluded"))?;
     if now > concluded_at + objection_days * crate::domain::china_time::DAY {
         return Err(super::refused(Msg::new("cases-objection-window-passed").with("days", objection_days)));
@@ -675,7 +681,7 @@ pub async fn object(
         &NewEvent {
             id: Id::random().as_str(),
             tip_id: &view.tip.id,
-            kind: "objected",
+            kind: EventKind::Objected,
             actor_id: None,
             public: true,
             detail: Some(&detail),
@@ -765,7 +771,7 @@ fn checked_conclusion(mut c: Conclusion, kind: Kind) -> Result<Conclusion, Servi
 
 /// A decrypted event of the timeline.
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<String>,
     pub public: bool,
     pub detail: Option<String>,
@@ -824,7 +830,7 @@ pub async fn transferred_by(
     let mut conn = store.conn().await?;
     let tip = crate::store::tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NoSuchTip)?;
     let events = workflow::events(&mut conn, &tip.id).await?;
-    let last = events.iter().rev().find(|e| e.kind == "transferred").ok_or(ServiceError::NoSuchTip)?;
+    let last = events.iter().rev().find(|e| e.kind == EventKind::Transferred).ok_or(ServiceError::NoSuchTip)?;
     if last.actor_id.as_deref() != Some(official.user_id.as_str()) {
         return Err(ServiceError::NoSuchTip);
     }

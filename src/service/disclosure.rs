@@ -13,7 +13,7 @@ use super::{ServiceError, groups};
 use crate::configuration::PublicUrl;
 use crate::crypto::{self, Custodian, Envelope, Key, PublicKey, Tip, User};
 use crate::domain::report::Identity;
-use crate::domain::{Id, Role, TipReference};
+use crate::domain::{EventKind, Id, Role, TipReference};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent};
@@ -205,7 +205,7 @@ async fn approve_request(
         &NewEvent {
             id: Id::random().as_str(),
             tip_id: &tip.id,
-            kind: "identity_disclosed",
+            kind: EventKind::IdentityDisclosed,
             actor_id: Some(&custodian.user_id),
             public: true,
             detail: Some(&sealed),

@@ -8,7 +8,7 @@
 
 use super::ServiceError;
 use crate::domain::china_time::DAY;
-use crate::domain::{Id, TipStatus};
+use crate::domain::{EventKind, Id, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::blobs::BlobStore;
 use crate::store::tips::{self, TipRow};
@@ -71,7 +71,15 @@ pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> 
     let event_id = Id::random().to_string();
     workflow::add_event(
         &mut tx,
-        &NewEvent { id: &event_id, tip_id, kind: "shredded", actor_id: None, public: true, detail: None, at: now },
+        &NewEvent {
+            id: &event_id,
+            tip_id,
+            kind: EventKind::Shredded,
+            actor_id: None,
+            public: true,
+            detail: None,
+            at: now,
+        },
     )
     .await?;
     let detail = format!("attachments={}", blob_ids.len());

@@ -19,7 +19,9 @@ use crate::crypto::{Envelope, Finance, PublicKey, Tip};
 use crate::domain::report::PayoutDetails;
 use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, RewardStatus, RewardStep};
 use crate::domain::reward_policy::{AmountRefused, Basis, RewardPolicy};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Role, Roles, TipReference, TipStatus, Yuan};
+use crate::domain::{
+    AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Role, Roles, TipReference, TipStatus, Yuan,
+};
 use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
 use crate::store::tips::TipRow;
@@ -47,8 +49,8 @@ async fn policy(conn: &mut Conn) -> Result<(i64, RewardPolicy), ServiceError> {
     Ok((version, policy))
 }
 
-async fn days(conn: &mut Conn, step: &str) -> Result<i64, ServiceError> {
-    Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == step).map_or(0, |(_, d)| d))
+async fn days(conn: &mut Conn, step: DeadlineStep) -> Result<i64, ServiceError> {
+    Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| *s == step).map_or(0, |(_, d)| d))
 }
 
 /// Whether a tip may be rewarded, from its metadata and (for the declaration) its report.
@@ -223,7 +225,7 @@ async fn step(
 async fn event(
     conn: &mut Conn,
     tip: &str,
-    kind: &str,
+    kind: EventKind,
     actor: Option<&str>,
     public: bool,
     detail: Option<&Envelope>,
@@ -300,7 +302,7 @@ pub async fn propose(
         },
     )
     .await?;
-    event(&mut tx, &tip_id, "reward_proposed", Some(&official.user_id), false, None, now).await?;
+    event(&mut tx, &tip_id, EventKind::RewardProposed, Some(&official.user_id), false, None, now).await?;
     let heads = users::emails_of(&mut tx, "head", Some(&case.workflow.department_code)).await?;
     notify::tell(&mut tx, public_url, &heads, Why::ProposalWaiting, Some(reference.as_str()), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -392,7 +394,7 @@ pub async fn approve(
             after.first_approved_by = Some(head.user_id.clone());
             after.first_approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.first_approve", &detail, now).await?;
-            event(&mut tx, &tip.id, "reward_first_approved", Some(&head.user_id), false, None, now).await?;
+            event(&mut tx, &tip.id, EventKind::RewardFirstApproved, Some(&head.user_id), false, None, now).await?;
             let others = heads_but(&mut tx, &tip.department_code, &[&before.proposed_by, &head.user_id]).await?;
             notify::tell(&mut tx, public_url, &others, Why::SecondApprovalWaiting, Some(reference.as_str()), now)
                 .await?;
@@ -402,7 +404,7 @@ pub async fn approve(
             after.approved_by = Some(head.user_id.clone());
             after.approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.approve", &detail, now).await?;
-            event(&mut tx, &tip.id, "reward_approved", Some(&head.user_id), false, None, now).await?;
+            event(&mut tx, &tip.id, EventKind::RewardApproved, Some(&head.user_id), false, None, now).await?;
             let finance = users::emails_of(&mut tx, "finance", None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
         }
@@ -436,7 +438,7 @@ pub async fn authorise(
     after.status = next(&before, RewardStep::Authorise, "authorised")?;
     after.authorised_by = Some(finance.user_id.clone());
     after.authorised_at = Some(now);
-    let claim_days = days(&mut tx, "claim").await?;
+    let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
     after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
     step(
         &mut tx,
@@ -450,7 +452,7 @@ pub async fn authorise(
     .await?;
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
-    event(&mut tx, &tip.id, "reward_notified", Some(&finance.user_id), true, Some(&sealed), now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardNotified, Some(&finance.user_id), true, Some(&sealed), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -566,7 +568,7 @@ pub async fn pay(
         now,
     )
     .await?;
-    event(&mut tx, &tip.id, "reward_paid", Some(&finance.user_id), true, None, now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardPaid, Some(&finance.user_id), true, None, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -616,7 +618,7 @@ pub async fn approve_extension(
     }
     let mut after = before.clone();
     after.status = next(&before, RewardStep::Extend, "extended")?;
-    let claim_days = days(&mut tx, "claim").await?;
+    let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
     after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
     after.forfeited_at = None;
     after.reminded_at = None;
@@ -625,7 +627,7 @@ pub async fn approve_extension(
     step(&mut tx, &before, &after, Some(&head.user_id), "reward.extend", "", now).await?;
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
-    event(&mut tx, &tip.id, "reward_extended", Some(&head.user_id), true, Some(&sealed), now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardExtended, Some(&head.user_id), true, Some(&sealed), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -652,7 +654,7 @@ pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Sw
                 Err(ServiceError::Store(StoreError::Conflict(_))) => continue,
                 other => other?,
             }
-            event(&mut tx, &before.tip_id, "reward_forfeited", None, true, None, now).await?;
+            event(&mut tx, &before.tip_id, EventKind::RewardForfeited, None, true, None, now).await?;
             swept.forfeited += 1;
         } else if due - now <= 7 * crate::domain::china_time::DAY && before.reminded_at.is_none() {
             let mut after = before.clone();
@@ -775,7 +777,8 @@ pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, S
 /// The reward as the reporter sees it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ReporterReward {
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RewardStatus,
     pub amount_yuan: i64,
     pub claim_due_at: Option<i64>,
     pub method: Option<String>,
@@ -804,7 +807,7 @@ pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Resul
     };
     let kind = view.tip.kind;
     let eligible = eligibility(&mut conn, &view.tip.id, kind, view.report.supervisory_duty).await?;
-    let until = concluded_at + days(&mut conn, "objection").await? * crate::domain::china_time::DAY;
+    let until = concluded_at + days(&mut conn, DeadlineStep::Objection).await? * crate::domain::china_time::DAY;
     let objection_until =
         (w.status == TipStatus::Concluded && w.objected_at.is_none() && now <= until).then_some(until);
     let reward = rewards::of_tip(&mut conn, &view.tip.id).await?.filter(|r| r.status.shown_to_reporter());
@@ -817,7 +820,7 @@ pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Resul
                 && (r.status == RewardStatus::Forfeited
                     || (r.status == RewardStatus::Notified
                         && r.claim_due_at.is_some_and(|due| due - now <= 14 * crate::domain::china_time::DAY))),
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             amount_yuan: r.amount_yuan,
             claim_due_at: r.claim_due_at,
             method: r.claim_method,

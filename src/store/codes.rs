@@ -8,7 +8,7 @@ use sqlx::{Decode, Type};
 
 use crate::domain::lifecycle::Step;
 use crate::domain::reward::{Outcome, RewardStatus};
-use crate::domain::{AccidentGrade, Channel, Kind, TipStatus};
+use crate::domain::{AccidentGrade, Channel, DeadlineStep, EventKind, Kind, TipStatus};
 
 /// A text column held a value its enum has no variant for.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,15 @@ text_column! {
     AccidentGrade => "accident grade",
     RewardStatus => "reward status",
     Step => "proposal step",
+    EventKind => "event kind",
+    DeadlineStep => "deadline step",
+}
+
+/// The texts of some values of an enum as an SQL list for `IN`: `('a', 'b')`. Only the
+/// enum's own texts (`as_str`) go in, never input.
+pub(super) fn list_of(texts: impl IntoIterator<Item = &'static str>) -> String {
+    let quoted: Vec<String> = texts.into_iter().map(|t| format!("'{t}'")).collect();
+    format!("({})", quoted.join(", "))
 }
 
 #[cfg(test)]
@@ -74,6 +83,12 @@ mod tests {
         .await?;
         sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
         Ok(store)
+    }
+
+    #[test]
+    fn lists_for_in_are_quoted_and_parenthesised() {
+        let open = super::list_of(TipStatus::OPEN.iter().map(|s| s.as_str()));
+        assert_eq!(open, "('received', 'accepted', 'verifying', 'under_review')");
     }
 
     #[tokio::test]

@@ -80,10 +80,11 @@ pub struct NewReward<'a> {
 pub async fn insert(conn: &mut AnyConnection, r: &NewReward<'_>) -> Result<(), StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO rewards (id, tip_id, status, policy_version, basis, computed_yuan, amount_yuan, override_reason, \
-         proposed_by, proposed_at) VALUES ($1, $2, 'proposed', $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tip_id) DO NOTHING",
+         proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tip_id) DO NOTHING",
     )
     .bind(r.id)
     .bind(r.tip_id)
+    .bind(RewardStatus::Proposed.as_str())
     .bind(r.policy_version)
     .bind(r.basis)
     .bind(r.computed_yuan)

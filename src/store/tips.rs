@@ -6,7 +6,9 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
+use super::codes::list_of;
 use crate::crypto::{Envelope, Tip, Wrapped};
+use crate::domain::reward::RewardStatus;
 use crate::domain::{Channel, Kind, TipStatus};
 
 pub struct NewTip<'a> {
@@ -278,14 +280,11 @@ pub async fn department_of(conn: &mut AnyConnection, tip_id: &str) -> Result<Str
     Ok(sqlx::query_scalar("SELECT department_code FROM tips WHERE id = $1").bind(tip_id).fetch_one(conn).await?)
 }
 
-/// Tips of the department still open (received, accepted, verifying or under review).
+/// Tips of the department still open (`TipStatus::OPEN`).
 pub async fn open_in_department(conn: &mut AnyConnection, department: &str) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN ('received', 'accepted', 'verifying', 'under_review')",
-    )
-    .bind(department)
-    .fetch_one(conn)
-    .await?)
+    let sql = format!("SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN {}", open());
+    // Only the statuses' own texts are formatted in.
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(department).fetch_one(conn).await?)
 }
 
 /// One line of the statistics: a department's or a district's tips.
@@ -316,23 +315,27 @@ impl StatsBy {
     }
 }
 
-const OPEN: &str = "('received', 'accepted', 'verifying', 'under_review')";
+/// `TipStatus::OPEN` as an SQL list.
+fn open() -> String {
+    list_of(TipStatus::OPEN.iter().map(|s| s.as_str()))
+}
 
 /// Totals from the counts the triggers of migration 0006 keep; overdue (due before `now`)
 /// from the open tips' due dates (only open tips have one, so the index on it answers
 /// alone). Largest first.
 pub async fn stats(conn: &mut AnyConnection, by: StatsBy, now: i64) -> Result<Vec<StatsRow>, StoreError> {
     let column = by.column();
+    let open = open();
     let grouped = format!(
         "SELECT {column} AS code, CAST(SUM(tips) AS BIGINT) AS total, \
-         CAST(SUM(CASE WHEN status IN {OPEN} THEN tips ELSE 0 END) AS BIGINT) AS open, \
+         CAST(SUM(CASE WHEN status IN {open} THEN tips ELSE 0 END) AS BIGINT) AS open, \
          CAST(0 AS BIGINT) AS overdue, CAST(SUM(concluded) AS BIGINT) AS concluded, \
          CAST(CASE WHEN SUM(concluded) > 0 THEN SUM(conclude_seconds) / SUM(concluded) / 86400 END AS BIGINT) \
          AS days_to_conclude \
          FROM tip_counts GROUP BY {column} HAVING SUM(tips) > 0 ORDER BY total DESC, {column}"
     );
     let overdue = format!("SELECT {column}, COUNT(*) FROM tips WHERE due_at < $1 GROUP BY {column}");
-    // Only the two column names above are formatted in.
+    // Only the two column names and the open statuses above are formatted in.
     let mut rows: Vec<StatsRow> = sqlx::query_as(sqlx::AssertSqlSafe(grouped)).fetch_all(&mut *conn).await?;
     let late: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(overdue)).bind(now).fetch_all(&mut *conn).await?;
     for (code, count) in late {
@@ -343,18 +346,18 @@ pub async fn stats(conn: &mut AnyConnection, by: StatsBy, now: i64) -> Result<Ve
     Ok(rows)
 }
 
-/// Reward states that are settled: nothing more will be paid or claimed.
-const SETTLED: &str = "('paid', 'forfeited')";
-
 /// Up to `limit` tips closed or rejected by `cutoff`, not shredded, with no reward still
 /// open: oldest closure first.
 pub async fn due_for_shredding(conn: &mut AnyConnection, cutoff: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    let ended = list_of(TipStatus::ENDED.iter().map(|s| s.as_str()));
+    let settled = list_of(RewardStatus::SETTLED.iter().map(|s| s.as_str()));
     let sql = format!(
         "SELECT id FROM tips WHERE shredded_at IS NULL AND closed_at IS NOT NULL AND closed_at <= $1 \
-         AND status IN ('closed', 'rejected') \
-         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {SETTLED}) \
+         AND status IN {ended} \
+         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {settled}) \
          ORDER BY closed_at LIMIT $2"
     );
+    // Only the statuses' own texts are formatted in.
     Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(cutoff).bind(limit).fetch_all(conn).await?)
 }
 

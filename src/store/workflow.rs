@@ -11,7 +11,7 @@ use super::StoreError;
 use crate::crypto::Envelope;
 use crate::domain::lifecycle::Step;
 use crate::domain::reward::Outcome;
-use crate::domain::{AccidentGrade, TipStatus};
+use crate::domain::{AccidentGrade, EventKind, TipStatus};
 
 /// The workflow columns of a tip.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub async fn save(
 pub struct NewEvent<'a> {
     pub id: &'a str,
     pub tip_id: &'a str,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor_id: Option<&'a str>,
     /// Shown to the reporter.
     pub public: bool,
@@ -105,7 +105,7 @@ pub async fn add_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<(),
     )
     .bind(e.id)
     .bind(e.tip_id)
-    .bind(e.kind)
+    .bind(e.kind.as_str())
     .bind(e.actor_id)
     .bind(i64::from(e.public))
     .bind(e.detail.map(Envelope::as_bytes))
@@ -117,7 +117,7 @@ pub async fn add_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<(),
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<String>,
     pub public: i64,
     pub detail: Option<Vec<u8>>,

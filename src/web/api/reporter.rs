@@ -190,14 +190,14 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         .map(|e| {
             let at = china_time::minute_string(e.at);
             let say = |lang| {
-                jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
+                jubao_templates::events::sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| {
                     data.department_name(c, lang == jubao_templates::Lang::Zh)
                 })
             };
             EventBody {
                 text_zh: say(jubao_templates::Lang::Zh),
                 text_en: say(jubao_templates::Lang::En),
-                kind: e.kind.clone(),
+                kind: e.kind.as_str().to_owned(),
                 at: e.at,
             }
         })

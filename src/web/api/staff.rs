@@ -251,8 +251,8 @@ pub async fn case(
             .map(|e| LineBody {
                 author: e.actor_id.unwrap_or_default(),
                 text: match e.detail {
-                    Some(d) => format!("{} {d}", e.kind),
-                    None => e.kind,
+                    Some(d) => format!("{} {d}", e.kind.as_str()),
+                    None => e.kind.as_str().to_owned(),
                 },
                 at: e.at,
             })

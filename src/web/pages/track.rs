@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::crypto::Reporter;
 use crate::crypto::receipt::QueryCode;
 use crate::domain::report::PayoutDetails;
-use crate::domain::{DeadlineStep, TipReference, china_time, validation};
+use crate::domain::{DeadlineStep, EventKind, TipReference, china_time, validation};
 use crate::service::rewards::{self, Claim};
 use crate::service::{ServiceError, cases, conversation, reporter, sessions, tips};
 use crate::store::messages::Author;
@@ -147,7 +147,7 @@ fn deadline_lines(ahead: Vec<(reporter::Ahead, i64)>, lang: Lang) -> Vec<(String
 /// The reward as the reporter reads it.
 fn reward_view(r: rewards::ReporterReward, lang: Lang) -> RewardView {
     RewardView {
-        status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+        status: lang.tr(r.status.key()).to_owned(),
         amount: r.amount_yuan,
         due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
         method: r
@@ -199,13 +199,14 @@ async fn status_page(
     let reward = after.reward.map(|r| reward_view(r, lang));
     let sentence = |e: &crate::service::cases::Event| {
         let at = china_time::minute_string(e.at);
-        let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
+        let what = jubao_templates::events::sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| {
             data.department_name(c, zh)
         });
         (at, what)
     };
     // After a disclosure the identity line says so: to whom, when and why.
-    let identity_disclosed = events.iter().rev().find(|e| e.kind == "identity_disclosed").map(|e| sentence(e).1);
+    let identity_disclosed =
+        events.iter().rev().find(|e| e.kind == EventKind::IdentityDisclosed).map(|e| sentence(e).1);
     let view = StatusView {
         reference: tip.reference.clone(),
         status: status_word.to_owned(),

@@ -308,7 +308,7 @@ fn event_line(
 ) -> Line {
     let at = china_time::minute_string(e.at);
     let zh = lang == Lang::Zh;
-    let text = words::staff_sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| data.department_name(c, zh));
+    let text = words::staff_sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| data.department_name(c, zh));
     Line { who: name_of(e.actor_id.as_ref(), everyone), at, text }
 }
 
@@ -502,7 +502,7 @@ fn track_lines(
     let mut lines = Vec::new();
     let status = match (&r.first_approved_by, r.status.as_str()) {
         (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
-        _ => words::reward_status(r.status.as_str(), lang).to_owned(),
+        _ => lang.tr(r.status.key()).to_owned(),
     };
     lines.push((t("case-reward-status"), status));
     lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));

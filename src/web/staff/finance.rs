@@ -82,7 +82,7 @@ async fn render(
                 can_pay: i.status == RewardStatus::Claimed && !i.authorised_by_me,
                 pays_a_colleague: i.status == RewardStatus::Claimed && i.authorised_by_me,
                 needs_receipt: i.method.as_deref() == Some("in_person"),
-                status: jubao_templates::events::reward_status(i.status.as_str(), lang).to_owned(),
+                status: lang.tr(i.status.key()).to_owned(),
                 reference: i.reference,
                 amount: i.amount,
                 due: i.claim_due_at.map_or_else(|| "—".to_owned(), china_time::date_string),
