@@ -103,17 +103,17 @@ mod tests {
     #[test]
     fn the_detail_reads_as_its_kind_says() {
         use jubao_templates::Lang;
-        use jubao_templates::events::{sentence, staff_sentence};
+        use jubao_templates::events::{Reader, sentence};
         let name = |c: &str| format!("<{c}>");
-        let transferred = sentence(EventKind::Transferred.words(), Some("d1"), "at", Lang::En, &name);
+        let transferred = sentence(EventKind::Transferred.words(), Reader::Reporter, Some("d1"), "at", Lang::En, &name);
         assert_eq!(transferred, format!("{} <d1>", Lang::En.tr("events-transferred")));
-        let forfeited = staff_sentence(EventKind::RewardForfeited.words(), None, "at", Lang::En, &name);
+        let forfeited = sentence(EventKind::RewardForfeited.words(), Reader::Official, None, "at", Lang::En, &name);
         assert_eq!(forfeited, Lang::En.tr("events-reward-not-claimed-time-lapsed-2"));
-        let reporter = sentence(EventKind::RewardForfeited.words(), None, "at", Lang::En, &name);
+        let reporter = sentence(EventKind::RewardForfeited.words(), Reader::Reporter, None, "at", Lang::En, &name);
         assert_eq!(reporter, Lang::En.tr("events-reward-not-claimed-time-lapsed"));
-        let garbled = sentence(EventKind::Extended.words(), Some("not json"), "at", Lang::En, &name);
+        let garbled = sentence(EventKind::Extended.words(), Reader::Reporter, Some("not json"), "at", Lang::En, &name);
         assert_eq!(garbled, Lang::En.tr("events-verification-extended"));
-        let custodian = staff_sentence(EventKind::IdentityDisclosed.words(), None, "at", Lang::En, &name);
+        let custodian = sentence(EventKind::IdentityDisclosed.words(), Reader::Official, None, "at", Lang::En, &name);
         assert_eq!(custodian, Lang::En.tr("events-reporter-s-identity-disclosed-custodian"));
     }
 }

@@ -170,19 +170,28 @@ pub async fn grant_path_for_user(
     tip_id: &str,
     user_id: &str,
 ) -> Result<Option<GrantPath>, StoreError> {
-    Ok(sqlx::query_as(
+    grant_path(conn, tip_id, "h.user_id = $2 AND h.state = 'active'", user_id).await
+}
+
+/// The newest grant path of the tip to the key holder `holder` selects: a condition on `h`
+/// (`key_holders`) comparing with `$2`, which is `who`.
+async fn grant_path(
+    conn: &mut AnyConnection,
+    tip_id: &str,
+    holder: &'static str,
+    who: &str,
+) -> Result<Option<GrantPath>, StoreError> {
+    let sql = format!(
         "SELECT g.group_key_id, k.key_group, g.envelope AS tip_wrap, w.envelope AS group_wrap \
          FROM tip_grants g \
          JOIN group_keys k ON k.id = g.group_key_id \
          JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
          JOIN key_holders h ON h.id = w.holder_id \
-         WHERE g.tip_id = $1 AND h.user_id = $2 AND h.state = 'active' \
-         ORDER BY k.version DESC LIMIT 1",
-    )
-    .bind(tip_id)
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?)
+         WHERE g.tip_id = $1 AND {holder} \
+         ORDER BY k.version DESC LIMIT 1"
+    );
+    // Only the two fixed conditions of the callers are formatted in.
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tip_id).bind(who).fetch_optional(conn).await?)
 }
 
 /// Of `references`, those `user_id` can open now: granted to a group they actively hold, and
@@ -217,19 +226,7 @@ pub async fn grant_path_for_recipient(
     tip_id: &str,
     recipient: &str,
 ) -> Result<Option<GrantPath>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT g.group_key_id, k.key_group, g.envelope AS tip_wrap, w.envelope AS group_wrap \
-         FROM tip_grants g \
-         JOIN group_keys k ON k.id = g.group_key_id \
-         JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
-         JOIN key_holders h ON h.id = w.holder_id \
-         WHERE g.tip_id = $1 AND h.recipient = $2 \
-         ORDER BY k.version DESC LIMIT 1",
-    )
-    .bind(tip_id)
-    .bind(recipient)
-    .fetch_optional(conn)
-    .await?)
+    grant_path(conn, tip_id, "h.recipient = $2", recipient).await
 }
 
 /// Which table an envelope of a tip lives in, besides the body.

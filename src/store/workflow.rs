@@ -224,14 +224,20 @@ pub async fn add_note(
     body: &Envelope,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO notes (id, tip_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(tip_id)
-        .bind(user_id)
-        .bind(body.as_bytes())
-        .bind(at)
-        .execute(conn)
-        .await?;
+    let sql = "INSERT INTO notes (id, tip_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)";
+    insert_written(conn, sql, [id, tip_id, user_id], body, at).await
+}
+
+/// Inserts a row someone wrote on a tip (a note, a disclosure request): `sql` takes its id,
+/// the tip, the writer, what they wrote sealed, and when.
+async fn insert_written(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    [id, tip_id, by]: [&str; 3],
+    sealed: &Envelope,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(sql).bind(id).bind(tip_id).bind(by).bind(sealed.as_bytes()).bind(at).execute(conn).await?;
     Ok(())
 }
 
@@ -265,15 +271,8 @@ pub async fn add_disclosure(
     reason: &Envelope,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO disclosures (id, tip_id, requested_by, reason, requested_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(tip_id)
-        .bind(by)
-        .bind(reason.as_bytes())
-        .bind(at)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "INSERT INTO disclosures (id, tip_id, requested_by, reason, requested_at) VALUES ($1, $2, $3, $4, $5)";
+    insert_written(conn, sql, [id, tip_id, by], reason, at).await
 }
 
 pub async fn disclosures_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<DisclosureRow>, StoreError> {

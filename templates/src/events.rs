@@ -109,34 +109,34 @@ fn disclosed(
     Some(lang.tr_with(key, &args))
 }
 
-/// The event as officials read it: as `sentence`, but in the third person where the
-/// reporter's sentence speaks to the reporter.
-pub fn staff_sentence(
-    words: Words,
-    detail: Option<&str>,
-    at: &str,
-    lang: Lang,
-    department_name: &dyn Fn(&str) -> String,
-) -> String {
-    if words.detail == Detail::Disclosure {
-        let to_official = detail.and_then(|d| disclosed(d, "events-disclosed-to-official", at, lang, department_name));
-        return to_official.unwrap_or_else(|| lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned());
-    }
-    if words.staff_key != words.key {
-        return lang.tr(words.staff_key).to_owned();
-    }
-    sentence(words, detail, at, lang, department_name)
+/// Who reads an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Reporter,
+    /// In the third person where the reporter's sentence speaks to the reporter.
+    Official,
 }
 
 /// The event in a sentence, with its detail where it has one. `department_name` turns a
 /// department code into its name.
 pub fn sentence(
     words: Words,
+    reader: Reader,
     detail: Option<&str>,
     at: &str,
     lang: Lang,
     department_name: &dyn Fn(&str) -> String,
 ) -> String {
+    if reader == Reader::Official {
+        if words.detail == Detail::Disclosure {
+            let to_official =
+                detail.and_then(|d| disclosed(d, "events-disclosed-to-official", at, lang, department_name));
+            return to_official.unwrap_or_else(|| lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned());
+        }
+        if words.staff_key != words.key {
+            return lang.tr(words.staff_key).to_owned();
+        }
+    }
     let label = lang.tr(words.key);
     let Some(d) = detail else { return label.to_owned() };
     let worded = match words.detail {

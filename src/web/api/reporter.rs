@@ -3,6 +3,7 @@
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::events::{Reader, sentence};
 use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -190,8 +191,8 @@ pub async fn tip(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         .map(|e| {
             let at = china_time::minute_string(e.at);
             let say = |lang| {
-                jubao_templates::events::sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| {
-                    data.department_name(c, lang == jubao_templates::Lang::Zh)
+                sentence(e.kind.words(), Reader::Reporter, e.detail.as_deref(), &at, lang, &|c| {
+                    data.department_name(c, lang == Lang::Zh)
                 })
             };
             EventBody {

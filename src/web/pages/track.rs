@@ -199,9 +199,14 @@ async fn status_page(
     let reward = after.reward.map(|r| reward_view(r, lang));
     let sentence = |e: &crate::service::cases::Event| {
         let at = china_time::minute_string(e.at);
-        let what = jubao_templates::events::sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| {
-            data.department_name(c, zh)
-        });
+        let what = jubao_templates::events::sentence(
+            e.kind.words(),
+            jubao_templates::events::Reader::Reporter,
+            e.detail.as_deref(),
+            &at,
+            lang,
+            &|c| data.department_name(c, zh),
+        );
         (at, what)
     };
     // After a disclosure the identity line says so: to whom, when and why.

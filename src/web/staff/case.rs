@@ -308,7 +308,9 @@ fn event_line(
 ) -> Line {
     let at = china_time::minute_string(e.at);
     let zh = lang == Lang::Zh;
-    let text = words::staff_sentence(e.kind.words(), e.detail.as_deref(), &at, lang, &|c| data.department_name(c, zh));
+    let text = words::sentence(e.kind.words(), words::Reader::Official, e.detail.as_deref(), &at, lang, &|c| {
+        data.department_name(c, zh)
+    });
     Line { who: name_of(e.actor_id.as_ref(), everyone), at, text }
 }
 
