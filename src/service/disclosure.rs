@@ -117,7 +117,7 @@ pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Re
         let tip = crate::store::tips::by_id(&mut conn, &r.tip_id).await?.ok_or_else(super::no_tip)?;
         requests.push(Request {
             id: r.id,
-            reference: tip.reference,
+            reference: tip.meta.reference,
             requested_by: requester.as_ref().map_or_else(|| r.requested_by.clone(), |u| u.username.clone()),
             department: requester.and_then(|u| u.department_code),
             reason,
@@ -305,7 +305,7 @@ pub async fn reference_of_request(
         .await?
         .ok_or_else(|| super::not_found("disclosure-request-not-found"))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
-    Ok(tip.reference)
+    Ok(tip.meta.reference)
 }
 
 /// Where the disclosure of a tip's identity stands, as the case page shows it.

@@ -730,7 +730,7 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
             None
         };
         items.push(FinanceItem {
-            reference: tip.reference,
+            reference: tip.meta.reference,
             status: r.status,
             amount: r.amount_yuan,
             claim_due_at: r.claim_due_at,
@@ -763,8 +763,11 @@ pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, S
     let mut csv = String::from("reference,amount_yuan,paid_on,payment_reference\n");
     for r in rows {
         let Some(paid_at) = r.paid_at else { continue };
-        let reference =
-            crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id).await?.ok_or_else(super::no_tip)?.reference;
+        let reference = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
+            .await?
+            .ok_or_else(super::no_tip)?
+            .meta
+            .reference;
         let payment_reference = payment_reference_of(store, finance, &r).await.unwrap_or_default();
         let amount = r.amount_yuan;
         let safe = payment_reference.replace(['"', '\n', '\r'], " ");

@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
-use crate::domain::{Channel, Kind, TipStatus};
+use super::tips::TipMeta;
 
 /// Which departments' tips; `None` for every department (the 安委办's oversight).
 #[derive(Debug, Clone, Default)]
@@ -32,19 +32,22 @@ pub enum Sort {
     DueFirst,
 }
 
+/// A line of the queue: the tip's metadata, its due date and who has it.
 #[derive(Debug, Clone, FromRow)]
 pub struct QueueRow {
-    pub reference: String,
-    pub kind: Kind,
-    pub category_code: String,
-    pub district_code: String,
-    pub channel: Channel,
-    pub status: TipStatus,
-    pub department_code: String,
-    pub received_at: i64,
+    #[sqlx(flatten)]
+    pub meta: TipMeta,
     pub due_at: Option<i64>,
     pub assignee_id: Option<String>,
     pub escalated_at: Option<i64>,
+}
+
+impl std::ops::Deref for QueueRow {
+    type Target = TipMeta;
+
+    fn deref(&self) -> &TipMeta {
+        &self.meta
+    }
 }
 
 enum Bind {

@@ -32,9 +32,10 @@ pub struct NewTip<'a> {
     pub due_at: Option<i64>,
 }
 
+/// A tip's metadata in the clear, as every listing of tips shows it (`TipRow`, and the
+/// queue's `QueueRow`); both deref to it.
 #[derive(Debug, Clone, FromRow)]
-pub struct TipRow {
-    pub id: String,
+pub struct TipMeta {
     pub reference: String,
     pub kind: Kind,
     pub category_code: String,
@@ -43,6 +44,13 @@ pub struct TipRow {
     pub status: TipStatus,
     pub department_code: String,
     pub received_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TipRow {
+    pub id: String,
+    #[sqlx(flatten)]
+    pub meta: TipMeta,
     pub public_key: String,
     pub receipt_kdf: String,
     pub receipt_salt: Vec<u8>,
@@ -53,6 +61,14 @@ pub struct TipRow {
     pub closed_at: Option<i64>,
     /// Set once the tip is crypto-shredded: `body` and `reporter_key_wrap` are then empty.
     pub shredded_at: Option<i64>,
+}
+
+impl std::ops::Deref for TipRow {
+    type Target = TipMeta;
+
+    fn deref(&self) -> &TipMeta {
+        &self.meta
+    }
 }
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).

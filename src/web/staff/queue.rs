@@ -60,7 +60,7 @@ fn row_view(
         } else {
             String::new()
         },
-        reference: row.reference,
+        reference: row.meta.reference,
     }
 }
 
