@@ -16,7 +16,7 @@ use jubao::domain::china_time::DAY;
 use jubao::domain::deadline_rules::{self, Days, Times};
 use jubao::domain::report::Report;
 use jubao::domain::reward::Outcome;
-use jubao::domain::{DeadlineStep, Id, KeyGroup, TipReference, TipStatus};
+use jubao::domain::{Channel, DeadlineStep, Id, KeyGroup, Kind, TipReference, TipStatus};
 use jubao::service::{ServiceError, groups};
 use jubao::store::tips::{self, NewTip};
 use jubao::store::workflow::{self, Workflow};
@@ -132,7 +132,19 @@ pub async fn fill(
         grants.insert(category.department_code.clone(), grant);
     }
     let kdf = KdfParams::RECEIPT.to_string();
-    let channels = ["web", "web", "web", "api", "api", "qr", "hotline", "hotline", "letter", "visit", "email"];
+    let channels = [
+        Channel::Web,
+        Channel::Web,
+        Channel::Web,
+        Channel::Api,
+        Channel::Api,
+        Channel::Qr,
+        Channel::Hotline,
+        Channel::Hotline,
+        Channel::Letter,
+        Channel::Visit,
+        Channel::Email,
+    ];
     let span = 3 * 365 * DAY;
     let mut draw = Draw(0x2545_f491_4f6c_dd1d);
     let mut written = 0;
@@ -144,10 +156,10 @@ pub async fn fill(
             let received_at = now - span + span * i64::try_from(i).unwrap_or(0) / i64::try_from(count).unwrap_or(1);
             let category = &data.categories[usize::try_from(draw.below(data.categories.len() as u64)).unwrap_or(0)];
             let kind = match category.code.as_str() {
-                "concealed-accident" => "concealed_accident",
-                "other" => "other",
-                _ if draw.chance(35) => "major_hazard",
-                _ => "violation",
+                "concealed-accident" => Kind::ConcealedAccident,
+                "other" => Kind::Other,
+                _ if draw.chance(35) => Kind::MajorHazard,
+                _ => Kind::Violation,
             };
             let district = &data.districts[usize::try_from(draw.below(data.districts.len() as u64)).unwrap_or(0)];
             let channel = channels[usize::try_from(draw.below(channels.len() as u64)).unwrap_or(0)];
@@ -184,7 +196,7 @@ pub async fn fill(
                     category: &category.code,
                     district: &district.code,
                     channel,
-                    status: w.status.as_str(),
+                    status: w.status,
                     department,
                     received_at,
                     public_key: &s.public_key,

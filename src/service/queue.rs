@@ -3,9 +3,9 @@
 
 use super::ServiceError;
 use super::officials::SignedIn;
-use crate::domain::Role;
 use crate::domain::deadline_rules::REMIND_BEFORE;
 use crate::domain::key_group::SAFETY_OFFICE;
+use crate::domain::{Role, TipStatus};
 use crate::store::Store;
 use crate::store::queue::{self, Filter, QueueRow, Sort};
 use jubao_templates::i18n::Msg;
@@ -39,7 +39,7 @@ pub struct Page {
     pub total: i64,
     /// More than `total` match (a filter that is not counted beyond `queue::COUNT_CAP`).
     pub more: bool,
-    pub counts: Vec<(String, i64)>,
+    pub counts: Vec<(TipStatus, i64)>,
     pub page: i64,
     pub pages: i64,
 }

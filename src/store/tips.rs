@@ -14,11 +14,11 @@ use crate::domain::{Channel, Kind, TipStatus};
 pub struct NewTip<'a> {
     pub id: &'a str,
     pub reference: &'a str,
-    pub kind: &'a str,
+    pub kind: Kind,
     pub category: &'a str,
     pub district: &'a str,
-    pub channel: &'a str,
-    pub status: &'a str,
+    pub channel: Channel,
+    pub status: TipStatus,
     pub department: &'a str,
     pub received_at: i64,
     pub public_key: &'a str,
@@ -97,11 +97,11 @@ pub async fn insert_many(conn: &mut AnyConnection, tips: &[NewTip<'_>]) -> Resul
         query = query
             .bind(tip.id)
             .bind(tip.reference)
-            .bind(tip.kind)
+            .bind(tip.kind.as_str())
             .bind(tip.category)
             .bind(tip.district)
-            .bind(tip.channel)
-            .bind(tip.status)
+            .bind(tip.channel.as_str())
+            .bind(tip.status.as_str())
             .bind(tip.department)
             .bind(tip.received_at)
             .bind(tip.public_key)
@@ -376,12 +376,8 @@ pub async fn due_for_shredding(conn: &mut AnyConnection, cutoff: i64, limit: i64
 
 /// Marks the tip shredded at `now` unless it already is; whether this call did.
 pub async fn claim_shredding(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    super::workflow::claim(conn, "UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL", tip_id, now)
+        .await
 }
 
 /// Deletes every way to the tip key and everything sealed to it, to the custodians or to

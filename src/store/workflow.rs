@@ -373,20 +373,21 @@ pub async fn overdue_unescalated(
 
 /// Marks the tip reminded at `now` unless it already was; whether this call did.
 pub async fn claim_reminder(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    claim(conn, "UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL", tip_id, now).await
 }
 
 /// Marks the tip escalated at `now` unless it already was; whether this call did.
 pub async fn claim_escalation(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    claim(conn, "UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL", tip_id, now).await
+}
+
+/// Sets a time on the tip if it has none yet (`sql` binds the time and the tip); whether
+/// this call did, so that of several instances only one goes on.
+pub(super) async fn claim(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    tip_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(sql).bind(now).bind(tip_id).execute(conn).await?.rows_affected() != 0)
 }

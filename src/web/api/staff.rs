@@ -137,7 +137,7 @@ pub async fn queue_page(
         more: page.more,
         page: page.page,
         pages: page.pages,
-        counts: page.counts.into_iter().collect(),
+        counts: page.counts.into_iter().map(|(status, n)| (status.as_str().to_owned(), n)).collect(),
         items: page
             .rows
             .into_iter()

@@ -100,7 +100,11 @@ pub async fn show(
             .collect(),
         total: listed.total,
         more: listed.more,
-        counts: listed.counts.into_iter().map(|(code, n)| (code.clone(), status_label(&code, lang), n)).collect(),
+        counts: listed
+            .counts
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_owned(), status_label(s.as_str(), lang), n))
+            .collect(),
         filters: query_pairs(&query).into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect(),
         statuses,
         kinds: names(r.kinds.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
