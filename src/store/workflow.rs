@@ -5,6 +5,7 @@
 //! queries and its claims of a reminder or an escalation, and the tables beside the tip:
 //! events, proposals waiting for a head, notes and disclosure requests.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
@@ -125,10 +126,16 @@ pub struct EventRow {
 }
 
 pub async fn events(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<EventRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT kind, actor_id, public, detail, at FROM tip_events WHERE tip_id = $1 ORDER BY at, id")
-        .bind(tip_id)
-        .fetch_all(conn)
-        .await?)
+    let sql = "SELECT kind, actor_id, public, detail, at FROM tip_events WHERE tip_id = $1 ORDER BY at, id";
+    rows_of_tip(conn, sql, tip_id).await
+}
+
+/// The rows `sql` selects for one tip, its `$1`.
+async fn rows_of_tip<T>(conn: &mut AnyConnection, sql: &'static str, tip_id: &str) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(tip_id).fetch_all(conn).await?)
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -242,10 +249,8 @@ async fn insert_written(
 }
 
 pub async fn notes(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<(String, Vec<u8>, i64)>, StoreError> {
-    Ok(sqlx::query_as("SELECT user_id, body, created_at FROM notes WHERE tip_id = $1 ORDER BY created_at, id")
-        .bind(tip_id)
-        .fetch_all(conn)
-        .await?)
+    rows_of_tip(conn, "SELECT user_id, body, created_at FROM notes WHERE tip_id = $1 ORDER BY created_at, id", tip_id)
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
