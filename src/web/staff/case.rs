@@ -17,7 +17,7 @@ use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 use super::queue::status_label;
 use super::{Page, check_csrf, html, see_other};
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::reward;
+use crate::domain::reward::{self, RewardStatus};
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
 use crate::service::officials::SignedIn;
@@ -502,8 +502,8 @@ fn track_lines(
     let t = |key: &'static str| lang.tr(key).to_owned();
     let name = |id: &String| name_of(Some(id), everyone);
     let mut lines = Vec::new();
-    let status = match (&r.first_approved_by, r.status.as_str()) {
-        (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
+    let status = match (&r.first_approved_by, r.status) {
+        (Some(_), RewardStatus::Proposed) => t("case-approved-one-head-waiting-second"),
         _ => lang.tr(r.status.key()).to_owned(),
     };
     lines.push((t("case-reward-status"), status));
@@ -568,10 +568,10 @@ async fn reward_panel(
         lines.extend(track_lines(r, everyone, lang));
     }
     let head = official.has(Role::Head);
-    let status = row.as_ref().map(|r| r.status.as_str());
+    let status = row.as_ref().map(|r| r.status);
     let approve = works
         && head
-        && status == Some("proposed")
+        && status == Some(RewardStatus::Proposed)
         && row.as_ref().is_some_and(|r| {
             reward::approval(
                 reward::heads_needed(r.computed_yuan, r.amount_yuan),
@@ -582,10 +582,10 @@ async fn reward_panel(
             .is_ok()
         });
     let waiting = match status {
-        Some("proposed") if !approve => Some(t("case-reward-waits-head-other-than")),
-        Some("approved") => Some(t("case-approved-finance-authorises-tells-reporter")),
-        Some("notified") => Some(t("case-waiting-reporter-claim-status-page")),
-        Some("claimed") => Some(t("case-claimed-finance-pays")),
+        Some(RewardStatus::Proposed) if !approve => Some(t("case-reward-waits-head-other-than")),
+        Some(RewardStatus::Approved) => Some(t("case-approved-finance-authorises-tells-reporter")),
+        Some(RewardStatus::Notified) => Some(t("case-waiting-reporter-claim-status-page")),
+        Some(RewardStatus::Claimed) => Some(t("case-claimed-finance-pays")),
         _ => None,
     };
     Ok(RewardPanel {
