@@ -1,6 +1,8 @@
 //! The domain's enums as the store reads them: each is a text column, parsed here once
 //! into its enum when a row is read. A value this build does not know is an error
-//! (`StoreError::Corrupt`, naming the column and the value), never a default.
+//! (`StoreError::Corrupt`, naming the column and the value), never a default. Also the SQL
+//! lists (`list_of`) that statements build from the domain's sets of values, such as
+//! `TipStatus::OPEN`.
 
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
