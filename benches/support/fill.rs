@@ -15,7 +15,8 @@ use jubao::crypto::{self, Department, Envelope, KdfParams, Key, Tip, Wrapped, re
 use jubao::domain::china_time::DAY;
 use jubao::domain::deadline_rules::{self, Days, Times};
 use jubao::domain::report::Report;
-use jubao::domain::{Id, KeyGroup, TipReference, TipStatus};
+use jubao::domain::reward::Outcome;
+use jubao::domain::{Channel, DeadlineStep, Id, KeyGroup, Kind, TipReference, TipStatus};
 use jubao::service::{ServiceError, groups};
 use jubao::store::tips::{self, NewTip};
 use jubao::store::workflow::{self, Workflow};
@@ -102,11 +103,12 @@ pub async fn fill(
 ) -> Result<Filled, ServiceError> {
     let started = std::time::Instant::now();
     let data = reference::load(store).await.map_err(ServiceError::from)?;
-    let days: HashMap<String, i64> = reference::deadline_days(&mut *store.conn().await?).await?.into_iter().collect();
+    let days: HashMap<DeadlineStep, i64> =
+        reference::deadline_days(&mut *store.conn().await?).await?.into_iter().collect();
     let days = Days {
-        acknowledge: days.get("acknowledge").copied().unwrap_or(7),
-        conclude: days.get("conclude").copied().unwrap_or(60),
-        review: days.get("review").copied().unwrap_or(30),
+        acknowledge: days.get(&DeadlineStep::Acknowledge).copied().unwrap_or(7),
+        conclude: days.get(&DeadlineStep::Conclude).copied().unwrap_or(60),
+        review: days.get(&DeadlineStep::Review).copied().unwrap_or(30),
     };
     let sealed = tokio::task::spawn_blocking(|| (0..64).map(seal).collect::<Result<Vec<_>, _>>())
         .await
@@ -130,7 +132,19 @@ pub async fn fill(
         grants.insert(category.department_code.clone(), grant);
     }
     let kdf = KdfParams::RECEIPT.to_string();
-    let channels = ["web", "web", "web", "api", "api", "qr", "hotline", "hotline", "letter", "visit", "email"];
+    let channels = [
+        Channel::Web,
+        Channel::Web,
+        Channel::Web,
+        Channel::Api,
+        Channel::Api,
+        Channel::Qr,
+        Channel::Hotline,
+        Channel::Hotline,
+        Channel::Letter,
+        Channel::Visit,
+        Channel::Email,
+    ];
     let span = 3 * 365 * DAY;
     let mut draw = Draw(0x2545_f491_4f6c_dd1d);
     let mut written = 0;
@@ -142,10 +156,10 @@ pub async fn fill(
             let received_at = now - span + span * i64::try_from(i).unwrap_or(0) / i64::try_from(count).unwrap_or(1);
             let category = &data.categories[usize::try_from(draw.below(data.categories.len() as u64)).unwrap_or(0)];
             let kind = match category.code.as_str() {
-                "concealed-accident" => "concealed_accident",
-                "other" => "other",
-                _ if draw.chance(35) => "major_hazard",
-                _ => "violation",
+                "concealed-accident" => Kind::ConcealedAccident,
+                "other" => Kind::Other,
+                _ if draw.chance(35) => Kind::MajorHazard,
+                _ => Kind::Violation,
             };
             let district = &data.districts[usize::try_from(draw.below(data.districts.len() as u64)).unwrap_or(0)];
             let channel = channels[usize::try_from(draw.below(channels.len() as u64)).unwrap_or(0)];
@@ -153,7 +167,7 @@ pub async fn fill(
             let id = Id::random();
             let reference = TipReference::generate();
             let mut w = Workflow {
-                status: TipStatus::Received.as_str().into(),
+                status: TipStatus::Received,
                 department_code: department.clone(),
                 assignee_id: None,
                 received_at,
@@ -182,7 +196,7 @@ pub async fn fill(
                     category: &category.code,
                     district: &district.code,
                     channel,
-                    status: &w.status,
+                    status: w.status,
                     department,
                     received_at,
                     public_key: &s.public_key,
@@ -235,7 +249,7 @@ fn progress_of(w: &mut Workflow, draw: &mut Draw, now: i64, days: Days) {
     } else {
         TipStatus::Verifying
     };
-    w.status = status.as_str().into();
+    w.status = status;
     if status != TipStatus::Received && status != TipStatus::Rejected {
         w.accepted_at = Some(accepted_at.min(now));
     }
@@ -243,9 +257,8 @@ fn progress_of(w: &mut Workflow, draw: &mut Draw, now: i64, days: Days) {
         let concluded = accepted_at + i64::try_from(draw.below(55) + 5).unwrap_or(5) * DAY;
         w.concluded_at = Some(concluded.min(now));
         w.outcome = Some(
-            ["substantiated", "partially_substantiated", "unsubstantiated"]
-                [usize::try_from(draw.below(3)).unwrap_or(0)]
-            .into(),
+            [Outcome::Substantiated, Outcome::PartiallySubstantiated, Outcome::Unsubstantiated]
+                [usize::try_from(draw.below(3)).unwrap_or(0)],
         );
         w.fine_yuan = Some(i64::try_from(draw.below(20)).unwrap_or(0) * 10_000);
         if status == TipStatus::Closed {

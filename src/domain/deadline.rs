@@ -48,6 +48,10 @@ impl DeadlineStep {
             DeadlineStep::Claim => "claim",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|step| step.as_str() == s)
+    }
 }
 
 /// How sure the source of a rule is (regulations.md: [C], [P], [U]).

@@ -1,6 +1,6 @@
 //! Pure rules and the types that carry them: validation of tips, the lifecycle of a case,
-//! routing, deadlines, rewards and accident grades, roles, identifiers, China time. Nothing
-//! here touches HTTP, SQL or keys.
+//! routing, deadlines, the events of a tip, rewards and accident grades, roles, identifiers,
+//! China time. Nothing here touches HTTP, SQL or keys.
 
 pub mod accident;
 pub mod capability;
@@ -8,6 +8,7 @@ pub mod china_time;
 pub mod code;
 pub mod deadline;
 pub mod deadline_rules;
+pub mod event;
 pub mod id;
 pub mod key_group;
 pub mod kind;
@@ -27,6 +28,7 @@ pub use accident::AccidentGrade;
 pub use capability::Capability;
 pub use code::Code;
 pub use deadline::{DeadlineRule, DeadlineRules, DeadlineStep};
+pub use event::EventKind;
 pub use id::Id;
 pub use key_group::KeyGroup;
 pub use kind::Kind;

@@ -129,6 +129,25 @@ impl RewardStatus {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The message key of the state in words.
+    pub fn key(self) -> &'static str {
+        match self {
+            RewardStatus::Proposed => "events-proposed-awaiting-approval",
+            RewardStatus::Approved => "events-approved-awaiting-finance",
+            RewardStatus::Notified => "events-granted-claimed",
+            RewardStatus::Claimed => "events-claimed-paid",
+            RewardStatus::Paid => "events-paid",
+            RewardStatus::Forfeited => "events-lapsed-unclaimed",
+        }
+    }
+
+    /// The states after which nothing more is claimed or paid.
+    pub const SETTLED: [RewardStatus; 2] = [RewardStatus::Paid, RewardStatus::Forfeited];
+
+    pub fn is_settled(self) -> bool {
+        Self::SETTLED.contains(&self)
+    }
+
     /// Whether the reporter is told of the reward (and its amount): only once finance has
     /// authorised it, so an amount no one has checked yet is never promised.
     pub fn shown_to_reporter(self) -> bool {

@@ -20,6 +20,13 @@ macro_rules! text_enum {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
         }
+
+        /// Compares with the text the value is stored as.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, text: &&str) -> bool {
+                self.as_str() == *text
+            }
+        }
     };
 }
 
@@ -49,6 +56,23 @@ text_enum! {
     }
 }
 
+impl TipStatus {
+    /// The statuses in which the tip is still being worked, and has a deadline.
+    pub const OPEN: &'static [TipStatus] =
+        &[TipStatus::Received, TipStatus::Accepted, TipStatus::Verifying, TipStatus::UnderReview];
+
+    /// The statuses nothing follows: the tip is done with, and retention counts from here.
+    pub const ENDED: &'static [TipStatus] = &[TipStatus::Closed, TipStatus::Rejected];
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+
+    pub fn has_ended(self) -> bool {
+        Self::ENDED.contains(&self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +86,13 @@ mod tests {
             assert_eq!(TipStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Channel::parse("fax"), None);
+    }
+
+    #[test]
+    fn open_and_ended_are_apart() {
+        for s in TipStatus::ALL {
+            assert!(!(s.is_open() && s.has_ended()), "{s:?}");
+        }
+        assert!(!TipStatus::Concluded.is_open() && !TipStatus::Concluded.has_ended());
     }
 }

@@ -15,7 +15,7 @@ use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
 use crate::domain::Capability;
 use crate::domain::deadline_rules::{self, Days, Times};
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, TipReference, TipStatus};
+use crate::domain::{AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent, Workflow};
@@ -143,14 +143,17 @@ pub async fn open(store: &Store, official: &SignedIn, reference: &TipReference) 
 }
 
 async fn deadline_days(conn: &mut Conn) -> Result<(Days, i64), ServiceError> {
-    let days: std::collections::HashMap<String, i64> = reference::deadline_days(conn).await?.into_iter().collect();
-    let get = |step: &str| days.get(step).copied().unwrap_or(0);
-    Ok((Days { acknowledge: get("acknowledge"), conclude: get("conclude"), review: get("review") }, get("extension")))
+    let days: std::collections::HashMap<DeadlineStep, i64> =
+        reference::deadline_days(conn).await?.into_iter().collect();
+    let get = |step| days.get(&step).copied().unwrap_or(0);
+    let (acknowledge, conclude, review) =
+        (get(DeadlineStep::Acknowledge), get(DeadlineStep::Conclude), get(DeadlineStep::Review));
+    Ok((Days { acknowledge, conclude, review }, get(DeadlineStep::Extension)))
 }
 
 /// When the step a tip is in is due.
 pub fn due_at(w: &Workflow, days: Days) -> Option<i64> {
-    let status = TipStatus::parse(&w.status)?;
+    let status = w.status;
     let times = Times {
         received_at: w.received_at,
         accepted_at: w.accepted_at,
@@ -164,7 +167,7 @@ pub fn due_at(w: &Workflow, days: Days) -> Option<i64> {
 struct Change {
     step: Option<Step>,
     after: Workflow,
-    event: Option<(&'static str, bool, Option<Vec<u8>>)>,
+    event: Option<(EventKind, bool, Option<Vec<u8>>)>,
     audit: String,
     tell: Vec<(Vec<String>, Why)>,
 }
@@ -201,7 +204,7 @@ impl Ctx<'_> {
     }
 
     fn kind(&self) -> Kind {
-        Kind::parse(&self.case.opened.tip.kind).unwrap_or(Kind::Other)
+        self.case.opened.tip.kind
     }
 }
 
@@ -221,16 +224,13 @@ pub async fn act(
     }
     let tip_id = case.opened.tip.id.clone();
     let tip_key = PublicKey::<Tip>::parse(&case.opened.tip.public_key)?;
-    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
+    let status = before.status;
 
     let mut tx = store.begin().await?;
     let conn: &mut Conn = &mut tx;
     let (days, extension_max) = deadline_days(conn).await?;
     let open_proposal = workflow::open_proposal(conn, &tip_id).await?;
-    let facts = Facts {
-        extended: before.extension_days > 0,
-        pending: open_proposal.as_ref().and_then(|p| Step::parse(&p.step)),
-    };
+    let facts = Facts { extended: before.extension_days > 0, pending: open_proposal.as_ref().map(|p| p.step) };
     let ctx = Ctx { official, case: &case, tip_id, before, tip_key, status, facts, now };
 
     let change = match action {
@@ -287,7 +287,7 @@ async fn apply(
             &NewEvent {
                 id: Id::random().as_str(),
                 tip_id,
-                kind,
+                kind: *kind,
                 actor_id: Some(&official.user_id),
                 public: *public,
                 detail: detail.as_ref(),
@@ -320,7 +320,7 @@ async fn apply(
 
 /// A change that moves the tip by `step` and writes a public event, with no audit detail
 /// and no mail.
-fn stepped(step: Step, after: Workflow, event: &'static str) -> Change {
+fn stepped(step: Step, after: Workflow, event: EventKind) -> Change {
     Change { step: Some(step), after, event: Some((event, true, None)), audit: String::new(), tell: vec![] }
 }
 
@@ -358,22 +358,22 @@ async fn reply(conn: &mut Conn, ctx: &Ctx<'_>, body: &str) -> Result<Change, Ser
 
 fn accept(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::Accept)?.as_str().into();
+    after.status = ctx.check(Step::Accept)?;
     after.accepted_at = Some(ctx.now);
-    Ok(stepped(Step::Accept, after, "accepted"))
+    Ok(stepped(Step::Accept, after, EventKind::Accepted))
 }
 
 fn start_verification(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::StartVerification)?.as_str().into();
-    Ok(stepped(Step::StartVerification, after, "verification_started"))
+    after.status = ctx.check(Step::StartVerification)?;
+    Ok(stepped(Step::StartVerification, after, EventKind::VerificationStarted))
 }
 
 fn close(ctx: &Ctx<'_>) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::Close)?.as_str().into();
+    after.status = ctx.check(Step::Close)?;
     after.closed_at = Some(ctx.now);
-    Ok(stepped(Step::Close, after, "closed"))
+    Ok(stepped(Step::Close, after, EventKind::Closed))
 }
 
 async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Change, ServiceError> {
@@ -399,7 +399,7 @@ async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Ch
     Ok(Change {
         step: Some(Step::Assign),
         after,
-        event: Some(("assigned", false, None)),
+        event: Some((EventKind::Assigned, false, None)),
         audit: format!("assignee={}", assignee.id),
         tell,
     })
@@ -426,7 +426,7 @@ async fn transfer(conn: &mut Conn, ctx: &Ctx<'_>, to: &Code) -> Result<Change, S
     Ok(Change {
         step: Some(Step::Transfer),
         after,
-        event: Some(("transferred", true, Some(detail))),
+        event: Some((EventKind::Transferred, true, Some(detail))),
         audit: format!("to={to}"),
         tell,
     })
@@ -438,7 +438,7 @@ async fn proposed(
     ctx: &Ctx<'_>,
     step: Step,
     terms: &[u8],
-    event: &'static str,
+    event: EventKind,
     audit: String,
 ) -> Result<Change, ServiceError> {
     propose(conn, &ctx.tip_id, step, terms, ctx.official, ctx.now).await?;
@@ -449,7 +449,7 @@ async fn proposed(
 async fn propose_rejection(conn: &mut Conn, ctx: &Ctx<'_>, reason: &str) -> Result<Change, ServiceError> {
     ctx.check(Step::ProposeRejection)?;
     let terms = ctx.seal(&json(&Reason { reason: text_required(reason, "cases-reason", 2_000)? })?)?;
-    proposed(conn, ctx, Step::ProposeRejection, &terms, "rejection_proposed", String::new()).await
+    proposed(conn, ctx, Step::ProposeRejection, &terms, EventKind::RejectionProposed, String::new()).await
 }
 
 async fn propose_extension(
@@ -464,7 +464,7 @@ async fn propose_extension(
         return Err(super::invalid(Msg::new("cases-extension-days").with("max", extension_max)));
     }
     let terms = ctx.seal(&json(&Extension { days: extra, reason: text_required(reason, "cases-reason", 2_000)? })?)?;
-    proposed(conn, ctx, Step::ProposeExtension, &terms, "extension_proposed", format!("days={extra}")).await
+    proposed(conn, ctx, Step::ProposeExtension, &terms, EventKind::ExtensionProposed, format!("days={extra}")).await
 }
 
 async fn propose_conclusion(conn: &mut Conn, ctx: &Ctx<'_>, conclusion: Conclusion) -> Result<Change, ServiceError> {
@@ -472,7 +472,7 @@ async fn propose_conclusion(conn: &mut Conn, ctx: &Ctx<'_>, conclusion: Conclusi
     let conclusion = checked_conclusion(conclusion, ctx.kind())?;
     let terms = ctx.seal(&json(&conclusion)?)?;
     let audit = format!("outcome={}", conclusion.outcome.as_str());
-    proposed(conn, ctx, Step::ProposeConclusion, &terms, "conclusion_proposed", audit).await
+    proposed(conn, ctx, Step::ProposeConclusion, &terms, EventKind::ConclusionProposed, audit).await
 }
 
 async fn propose_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
@@ -480,20 +480,20 @@ async fn propose_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) ->
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
     let terms = ctx.seal(&json(&DuplicateOf { of: earlier.reference.clone() })?)?;
     let audit = format!("of={}", earlier.reference);
-    proposed(conn, ctx, Step::ProposeDuplicate, &terms, "duplicate_proposed", audit).await
+    proposed(conn, ctx, Step::ProposeDuplicate, &terms, EventKind::DuplicateProposed, audit).await
 }
 
 async fn link_duplicate(conn: &mut Conn, ctx: &Ctx<'_>, of: &TipReference) -> Result<Change, ServiceError> {
     ctx.check(Step::LinkDuplicate)?;
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, of).await?;
     let mut after = ctx.before.clone();
-    after.status = TipStatus::Closed.as_str().into();
+    after.status = TipStatus::Closed;
     after.closed_at = Some(ctx.now);
     after.duplicate_of = Some(earlier.id.clone());
     Ok(Change {
         step: Some(Step::LinkDuplicate),
         after,
-        event: Some(("duplicate", true, None)),
+        event: Some((EventKind::Duplicate, true, None)),
         audit: format!("of={}", earlier.reference),
         tell: vec![],
     })
@@ -509,7 +509,7 @@ async fn decide(
 ) -> Result<Change, ServiceError> {
     let official = ctx.official;
     let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
-    let proposed = Step::parse(&proposal.step).ok_or_else(|| super::unprocessable("unknown proposal step"))?;
+    let proposed = proposal.step;
     let approval = Step::approval_of(proposed);
     if !crate::domain::capability::may_take(approval, &official.roles) {
         return Err(super::forbidden("cases-only-head-decides-proposal"));
@@ -527,13 +527,13 @@ async fn decide(
         return Ok(Change {
             step: None,
             after: ctx.before.clone(),
-            event: Some(("proposal_denied", false, Some(detail))),
-            audit: format!("denied={}", proposal.step),
+            event: Some((EventKind::ProposalDenied, false, Some(detail))),
+            audit: format!("denied={}", proposal.step.as_str()),
             tell,
         });
     }
     let mut after = ctx.before.clone();
-    after.status = ctx.check(approval)?.as_str().into();
+    after.status = ctx.check(approval)?;
     workflow::decide_proposal(conn, &proposal.id, &official.user_id, true, ctx.now).await?;
     let (event, audit) = match approval {
         Step::ApproveRejection => approve_rejection(ctx, &mut after, terms.as_bytes())?,
@@ -545,12 +545,12 @@ async fn decide(
 }
 
 /// The event and the audit detail of an approval.
-type Approved = ((&'static str, bool, Option<Vec<u8>>), String);
+type Approved = ((EventKind, bool, Option<Vec<u8>>), String);
 
 fn approve_rejection(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
     let reason: Reason = parse(terms)?;
     after.closed_at = Some(ctx.now);
-    Ok((("rejected", true, Some(ctx.seal(reason.reason.as_bytes())?)), String::new()))
+    Ok(((EventKind::Rejected, true, Some(ctx.seal(reason.reason.as_bytes())?)), String::new()))
 }
 
 fn approve_extension(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Result<Approved, ServiceError> {
@@ -558,7 +558,7 @@ fn approve_extension(ctx: &Ctx<'_>, after: &mut Workflow, terms: &[u8]) -> Resul
     after.extension_days = extension.days;
     after.reminded_at = None;
     after.escalated_at = None;
-    Ok((("extended", true, Some(ctx.seal(&json(&extension)?)?)), format!("days={}", extension.days)))
+    Ok(((EventKind::Extended, true, Some(ctx.seal(&json(&extension)?)?)), format!("days={}", extension.days)))
 }
 
 async fn approve_duplicate(
@@ -572,7 +572,7 @@ async fn approve_duplicate(
     let earlier = earlier_of_duplicate(conn, ctx.official, &ctx.tip_id, &ctx.before, &of).await?;
     after.closed_at = Some(ctx.now);
     after.duplicate_of = Some(earlier.id.clone());
-    Ok((("duplicate", true, None), format!("of={}", earlier.reference)))
+    Ok(((EventKind::Duplicate, true, None), format!("of={}", earlier.reference)))
 }
 
 async fn approve_conclusion(
@@ -584,13 +584,13 @@ async fn approve_conclusion(
     let conclusion: Conclusion = parse(terms)?;
     after.concluded_at = Some(ctx.now);
     after.concluded_by = Some(ctx.official.user_id.clone());
-    after.outcome = Some(conclusion.outcome.as_str().into());
+    after.outcome = Some(conclusion.outcome);
     after.fine_yuan = Some(conclusion.fine_yuan);
-    after.accident_grade = conclusion.accident_grade.map(|g| g.as_str().into());
+    after.accident_grade = conclusion.accident_grade;
     after.concealed_deaths = conclusion.concealed_deaths;
     set_previously_known(conn, &ctx.tip_id, conclusion.previously_known).await?;
     let detail = ctx.seal(conclusion.feedback.as_bytes())?;
-    Ok((("concluded", true, Some(detail)), format!("outcome={}", conclusion.outcome.as_str())))
+    Ok(((EventKind::Concluded, true, Some(detail)), format!("outcome={}", conclusion.outcome.as_str())))
 }
 
 /// A head who did not conclude the tip answers the objection, upholding or revising.
@@ -601,7 +601,7 @@ async fn review(
     revised: Option<Conclusion>,
 ) -> Result<Change, ServiceError> {
     let mut after = ctx.before.clone();
-    after.status = ctx.check(Step::ConcludeReview)?.as_str().into();
+    after.status = ctx.check(Step::ConcludeReview)?;
     if ctx.before.concluded_by.as_deref() == Some(ctx.official.user_id.as_str()) {
         return Err(super::forbidden("cases-objection-reviewed-head-other-than"));
     }
@@ -612,9 +612,9 @@ async fn review(
             revised.feedback.clone_from(&account);
         }
         let revised = checked_conclusion(revised, ctx.kind())?;
-        after.outcome = Some(revised.outcome.as_str().into());
+        after.outcome = Some(revised.outcome);
         after.fine_yuan = Some(revised.fine_yuan);
-        after.accident_grade = revised.accident_grade.map(|g| g.as_str().into());
+        after.accident_grade = revised.accident_grade;
         after.concealed_deaths = revised.concealed_deaths;
         set_previously_known(conn, &ctx.tip_id, revised.previously_known).await?;
         audit = format!("revised outcome={}", revised.outcome.as_str());
@@ -622,7 +622,7 @@ async fn review(
     Ok(Change {
         step: Some(Step::ConcludeReview),
         after,
-        event: Some(("reviewed", true, Some(ctx.seal(account.as_bytes())?))),
+        event: Some((EventKind::Reviewed, true, Some(ctx.seal(account.as_bytes())?))),
         audit,
         tell: vec![],
     })
@@ -642,21 +642,24 @@ pub async fn object(
     let mut tx = store.begin().await?;
     let conn: &mut Conn = &mut tx;
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
-    let status = TipStatus::parse(&before.status).ok_or_else(|| super::unprocessable("unknown tip status"))?;
+    let status = before.status;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
         .map_err(|_| super::refused("cases-only-concluded-report-can-objected"))?;
     if before.objected_at.is_some() {
         return Err(super::refused("cases-objection-can-made-once-its"));
     }
-    let objection_days: i64 =
-        reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == "objection").map_or(0, |(_, d)| d);
+    let objection_days: i64 = reference::deadline_days(conn)
+        .await?
+        .into_iter()
+        .find(|(s, _)| *s == DeadlineStep::Objection)
+        .map_or(0, |(_, d)| d);
     let concluded_at = before.concluded_at.ok_or_else(|| super::refused("cases-report-has-not-been-concluded"))?;
     if now > concluded_at + objection_days * crate::domain::china_time::DAY {
         return Err(super::refused(Msg::new("cases-objection-window-passed").with("days", objection_days)));
     }
     let (days, _) = deadline_days(conn).await?;
     let mut after = before.clone();
-    after.status = after_status.as_str().into();
+    after.status = after_status;
     after.objected_at = Some(now);
     after.due_at = due_at(&after, days);
     after.reminded_at = None;
@@ -668,7 +671,7 @@ pub async fn object(
         &NewEvent {
             id: Id::random().as_str(),
             tip_id: &view.tip.id,
-            kind: "objected",
+            kind: EventKind::Objected,
             actor_id: None,
             public: true,
             detail: Some(&detail),
@@ -730,7 +733,7 @@ async fn propose(
         conn,
         Id::random().as_str(),
         tip_id,
-        step.as_str(),
+        step,
         &Envelope::from_bytes(terms.to_vec()),
         &official.user_id,
         now,
@@ -758,7 +761,7 @@ fn checked_conclusion(mut c: Conclusion, kind: Kind) -> Result<Conclusion, Servi
 
 /// A decrypted event of the timeline.
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<String>,
     pub public: bool,
     pub detail: Option<String>,
@@ -798,7 +801,7 @@ pub async fn notes(store: &Store, tip_id: &str, key: &Key<Tip>) -> Result<Vec<(S
 
 /// The proposal that waits for a head, decrypted.
 pub struct Proposal {
-    pub step: String,
+    pub step: Step,
     pub proposed_by: String,
     pub proposed_at: i64,
     /// The terms as the proposer gave them (JSON).
@@ -859,7 +862,7 @@ pub async fn transferred_by(
     let mut conn = store.conn().await?;
     let tip = crate::store::tips::by_reference(&mut conn, reference.as_str()).await?.ok_or(ServiceError::NoSuchTip)?;
     let events = workflow::events(&mut conn, &tip.id).await?;
-    let last = events.iter().rev().find(|e| e.kind == "transferred").ok_or(ServiceError::NoSuchTip)?;
+    let last = events.iter().rev().find(|e| e.kind == EventKind::Transferred).ok_or(ServiceError::NoSuchTip)?;
     if last.actor_id.as_deref() != Some(official.user_id.as_str()) {
         return Err(ServiceError::NoSuchTip);
     }

@@ -4,8 +4,8 @@
 use super::ServiceError;
 use super::notify::{self, Why};
 use crate::configuration::PublicUrl;
-use crate::domain::Id;
 use crate::domain::deadline_rules::REMIND_BEFORE;
+use crate::domain::{EventKind, Id};
 use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent};
 use crate::store::{Store, StoreError, users};
@@ -48,7 +48,7 @@ pub async fn run(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Ran,
             &NewEvent {
                 id: Id::random().as_str(),
                 tip_id: &id,
-                kind: "escalated",
+                kind: EventKind::Escalated,
                 actor_id: None,
                 public: false,
                 detail: None,

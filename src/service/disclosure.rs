@@ -14,7 +14,7 @@ use crate::configuration::PublicUrl;
 use crate::crypto::{self, Custodian, Envelope, Key, PublicKey, Tip, User};
 use crate::domain::Capability;
 use crate::domain::report::Identity;
-use crate::domain::{Id, TipReference};
+use crate::domain::{EventKind, Id, TipReference};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent};
@@ -118,7 +118,7 @@ pub async fn open_requests(store: &Store, custodian: &SignedIn) -> Result<Vec<Re
         let tip = crate::store::tips::by_id(&mut conn, &r.tip_id).await?.ok_or_else(super::no_tip)?;
         requests.push(Request {
             id: r.id,
-            reference: tip.reference,
+            reference: tip.meta.reference,
             requested_by: requester.as_ref().map_or_else(|| r.requested_by.clone(), |u| u.username.clone()),
             department: requester.and_then(|u| u.department_code),
             reason,
@@ -206,7 +206,7 @@ async fn approve_request(
         &NewEvent {
             id: Id::random().as_str(),
             tip_id: &tip.id,
-            kind: "identity_disclosed",
+            kind: EventKind::IdentityDisclosed,
             actor_id: Some(&custodian.user_id),
             public: true,
             detail: Some(&sealed),
@@ -306,7 +306,7 @@ pub async fn reference_of_request(
         .await?
         .ok_or_else(|| super::not_found("disclosure-request-not-found"))?;
     let tip = crate::store::tips::by_id(&mut conn, &request.tip_id).await?.ok_or_else(super::no_tip)?;
-    Ok(tip.reference)
+    Ok(tip.meta.reference)
 }
 
 /// Where the disclosure of a tip's identity stands, as the case page shows it.

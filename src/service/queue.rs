@@ -3,6 +3,7 @@
 
 use super::ServiceError;
 use super::officials::SignedIn;
+use crate::domain::TipStatus;
 use crate::domain::capability::{self, Scope};
 use crate::domain::deadline_rules::REMIND_BEFORE;
 use crate::store::Store;
@@ -38,7 +39,7 @@ pub struct Page {
     pub total: i64,
     /// More than `total` match (a filter that is not counted beyond `queue::COUNT_CAP`).
     pub more: bool,
-    pub counts: Vec<(String, i64)>,
+    pub counts: Vec<(TipStatus, i64)>,
     pub page: i64,
     pub pages: i64,
 }

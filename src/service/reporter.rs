@@ -52,7 +52,7 @@ pub async fn status(
 ) -> Result<Status, ServiceError> {
     let tip = &view.tip;
     let mut deadlines = Vec::new();
-    if TipStatus::parse(&tip.status) == Some(TipStatus::Received) {
+    if tip.status == TipStatus::Received {
         deadlines.push((Ahead::Acknowledge, tip.received_at + acknowledge_days * DAY));
     }
     if let Some(on) = retention::destroy_on_tip(store, tip, retention_days).await? {

@@ -7,8 +7,8 @@
 //! reporter who signs in learns when the report was destroyed.
 
 use super::ServiceError;
-use crate::domain::Id;
 use crate::domain::china_time::DAY;
+use crate::domain::{EventKind, Id, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::blobs::BlobStore;
 use crate::store::tips::{self, TipRow};
@@ -20,8 +20,8 @@ pub const PER_ROUND: i64 = 200;
 
 /// When a tip will be destroyed: `days` after it was closed (or rejected). `None` while it is
 /// open, while a reward is still open, or when retention is off (`days` = 0).
-pub fn destroy_on(status: &str, closed_at: Option<i64>, reward_open: bool, days: u32) -> Option<i64> {
-    if days == 0 || reward_open || !matches!(status, "closed" | "rejected") {
+pub fn destroy_on(status: TipStatus, closed_at: Option<i64>, reward_open: bool, days: u32) -> Option<i64> {
+    if days == 0 || reward_open || !status.has_ended() {
         return None;
     }
     closed_at.map(|at| at + i64::from(days) * DAY)
@@ -29,12 +29,12 @@ pub fn destroy_on(status: &str, closed_at: Option<i64>, reward_open: bool, days:
 
 /// When this tip will be destroyed, as the reporter's status page shows it.
 pub async fn destroy_on_tip(store: &Store, tip: &TipRow, days: u32) -> Result<Option<i64>, ServiceError> {
-    if days == 0 || !matches!(tip.status.as_str(), "closed" | "rejected") {
+    if days == 0 || !tip.status.has_ended() {
         return Ok(None);
     }
     let reward = rewards::status_of_tip(&mut *store.conn().await?, &tip.id).await?;
-    let open = reward.is_some_and(|status| !matches!(status.as_str(), "paid" | "forfeited"));
-    Ok(destroy_on(&tip.status, tip.closed_at, open, days))
+    let open = reward.is_some_and(|status| !status.is_settled());
+    Ok(destroy_on(tip.status, tip.closed_at, open, days))
 }
 
 /// Shreds the tips due by `now`, at most `PER_ROUND`; returns how many.
@@ -71,7 +71,15 @@ pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> 
     let event_id = Id::random().to_string();
     workflow::add_event(
         &mut tx,
-        &NewEvent { id: &event_id, tip_id, kind: "shredded", actor_id: None, public: true, detail: None, at: now },
+        &NewEvent {
+            id: &event_id,
+            tip_id,
+            kind: EventKind::Shredded,
+            actor_id: None,
+            public: true,
+            detail: None,
+            at: now,
+        },
     )
     .await?;
     let detail = format!("attachments={}", blob_ids.len());
@@ -100,15 +108,15 @@ mod tests {
     fn destruction_dates() {
         let closed = 1_700_000_000;
         for (status, closed_at, reward_open, days, expected) in [
-            ("closed", Some(closed), false, 1825, Some(closed + 1825 * DAY)),
-            ("rejected", Some(closed), false, 30, Some(closed + 30 * DAY)),
-            ("closed", Some(closed), true, 1825, None),
-            ("closed", Some(closed), false, 0, None),
-            ("concluded", Some(closed), false, 1825, None),
-            ("verifying", None, false, 1825, None),
-            ("closed", None, false, 1825, None),
+            (TipStatus::Closed, Some(closed), false, 1825, Some(closed + 1825 * DAY)),
+            (TipStatus::Rejected, Some(closed), false, 30, Some(closed + 30 * DAY)),
+            (TipStatus::Closed, Some(closed), true, 1825, None),
+            (TipStatus::Closed, Some(closed), false, 0, None),
+            (TipStatus::Concluded, Some(closed), false, 1825, None),
+            (TipStatus::Verifying, None, false, 1825, None),
+            (TipStatus::Closed, None, false, 1825, None),
         ] {
-            assert_eq!(destroy_on(status, closed_at, reward_open, days), expected, "{status} {reward_open} {days}");
+            assert_eq!(destroy_on(status, closed_at, reward_open, days), expected, "{status:?} {reward_open} {days}");
         }
     }
 }

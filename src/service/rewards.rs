@@ -18,9 +18,11 @@ use crate::configuration::PublicUrl;
 use crate::crypto::{Envelope, Finance, PublicKey, Tip};
 use crate::domain::Capability;
 use crate::domain::report::PayoutDetails;
-use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, Outcome, RewardStatus, RewardStep};
+use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, RewardStatus, RewardStep};
 use crate::domain::reward_policy::{AmountRefused, Basis, RewardPolicy};
-use crate::domain::{AccidentGrade, Code, Id, KeyGroup, Kind, Roles, TipReference, Yuan};
+use crate::domain::{
+    AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Roles, TipReference, TipStatus, Yuan,
+};
 use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
 use crate::store::tips::TipRow;
@@ -48,8 +50,8 @@ async fn policy(conn: &mut Conn) -> Result<(i64, RewardPolicy), ServiceError> {
     Ok((version, policy))
 }
 
-async fn days(conn: &mut Conn, step: &str) -> Result<i64, ServiceError> {
-    Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| s == step).map_or(0, |(_, d)| d))
+async fn days(conn: &mut Conn, step: DeadlineStep) -> Result<i64, ServiceError> {
+    Ok(reference::deadline_days(conn).await?.into_iter().find(|(s, _)| *s == step).map_or(0, |(_, d)| d))
 }
 
 /// Whether a tip may be rewarded, from its metadata and (for the declaration) its report.
@@ -62,10 +64,10 @@ pub async fn eligibility(
     let w = workflow::workflow(conn, tip_id).await?.ok_or_else(super::no_tip)?;
     let previously_known = workflow::previously_known(conn, tip_id).await?;
     let earlier = workflow::first_duplicate_accepted_at(conn, tip_id).await?;
-    let concluded = matches!(w.status.as_str(), "concluded" | "closed") && w.concluded_at.is_some();
+    let concluded = matches!(w.status, TipStatus::Concluded | TipStatus::Closed) && w.concluded_at.is_some();
     Ok(reward::eligibility(Facts {
         kind,
-        outcome: if concluded { w.outcome.as_deref().and_then(Outcome::parse) } else { None },
+        outcome: if concluded { w.outcome } else { None },
         previously_known: previously_known == Some(1),
         supervisory_duty,
         is_duplicate: w.duplicate_of.is_some(),
@@ -74,9 +76,9 @@ pub async fn eligibility(
 }
 
 /// The basis of the reward from the verified outcome: the fine, or the grade and deaths.
-fn basis_of(kind: Kind, fine: Option<i64>, grade: Option<&str>, deaths: Option<i64>) -> Option<Basis> {
+fn basis_of(kind: Kind, fine: Option<i64>, grade: Option<AccidentGrade>, deaths: Option<i64>) -> Option<Basis> {
     if kind == Kind::ConcealedAccident {
-        Some(Basis::Concealed { grade: AccidentGrade::parse(grade?)?, deaths: u32::try_from(deaths?).ok()? })
+        Some(Basis::Concealed { grade: grade?, deaths: u32::try_from(deaths?).ok()? })
     } else {
         Some(Basis::Fine(Yuan(fine?)))
     }
@@ -133,10 +135,10 @@ pub async fn quote(store: &Store, case: &Case) -> Result<Quote, ServiceError> {
 async fn quote_with_policy(store: &Store, case: &Case) -> Result<(Quote, RewardPolicy, Kind), ServiceError> {
     let mut conn = store.conn().await?;
     let (version, policy) = policy(&mut conn).await?;
-    let kind = Kind::parse(&case.opened.tip.kind).unwrap_or(Kind::Other);
+    let kind = case.opened.tip.kind;
     let w = &case.workflow;
     let eligible = eligibility(&mut conn, &case.opened.tip.id, kind, case.opened.report.supervisory_duty).await?;
-    let basis = basis_of(kind, w.fine_yuan, w.accident_grade.as_deref(), w.concealed_deaths);
+    let basis = basis_of(kind, w.fine_yuan, w.accident_grade, w.concealed_deaths);
     let (basis_text, computed) = match &basis {
         Some(b) => (basis_text(b), policy.quote(kind, b).map_err(|e| e.0)),
         None => (String::new(), Err("the verified outcome gives no basis yet".to_owned())),
@@ -224,7 +226,7 @@ async fn step(
 async fn event(
     conn: &mut Conn,
     tip: &str,
-    kind: &str,
+    kind: EventKind,
     actor: Option<&str>,
     public: bool,
     detail: Option<&Envelope>,
@@ -301,7 +303,7 @@ pub async fn propose(
         },
     )
     .await?;
-    event(&mut tx, &tip_id, "reward_proposed", Some(&official.user_id), false, None, now).await?;
+    event(&mut tx, &tip_id, EventKind::RewardProposed, Some(&official.user_id), false, None, now).await?;
     let heads = users::emails_of(&mut tx, "head", Some(&case.workflow.department_code)).await?;
     notify::tell(&mut tx, public_url, &heads, Why::ProposalWaiting, Some(reference.as_str()), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -331,7 +333,7 @@ async fn reward_for_head(
 /// database was made to hold, gets no further than one refused at the proposal.
 async fn within_policy(conn: &mut Conn, tip: &TipRow, r: &RewardRow) -> Result<(), ServiceError> {
     let (_, policy) = policy(conn).await?;
-    let kind = Kind::parse(&tip.kind).unwrap_or(Kind::Other);
+    let kind = tip.kind;
     policy.check_amount(kind, Yuan(r.computed_yuan), Yuan(r.amount_yuan)).map_err(amount_refused)
 }
 
@@ -363,7 +365,7 @@ async fn heads_but(conn: &mut Conn, department: &str, except: &[&str]) -> Result
 }
 
 fn next(r: &RewardRow, step: RewardStep, what: &str) -> Result<RewardStatus, ServiceError> {
-    RewardStatus::parse(&r.status).and_then(|s| reward::reward_after(s, step)).ok_or_else(|| illegal(&r.status, what))
+    reward::reward_after(r.status, step).ok_or_else(|| illegal(r.status.as_str(), what))
 }
 
 /// A head of the department, not the proposer, approves. An amount above the computed one
@@ -393,17 +395,17 @@ pub async fn approve(
             after.first_approved_by = Some(head.user_id.clone());
             after.first_approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.first_approve", &detail, now).await?;
-            event(&mut tx, &tip.id, "reward_first_approved", Some(&head.user_id), false, None, now).await?;
+            event(&mut tx, &tip.id, EventKind::RewardFirstApproved, Some(&head.user_id), false, None, now).await?;
             let others = heads_but(&mut tx, &tip.department_code, &[&before.proposed_by, &head.user_id]).await?;
             notify::tell(&mut tx, public_url, &others, Why::SecondApprovalWaiting, Some(reference.as_str()), now)
                 .await?;
         }
         Approval::Final => {
-            after.status = approved.as_str().into();
+            after.status = approved;
             after.approved_by = Some(head.user_id.clone());
             after.approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.approve", &detail, now).await?;
-            event(&mut tx, &tip.id, "reward_approved", Some(&head.user_id), false, None, now).await?;
+            event(&mut tx, &tip.id, EventKind::RewardApproved, Some(&head.user_id), false, None, now).await?;
             let finance = users::emails_of(&mut tx, "finance", None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
         }
@@ -434,10 +436,10 @@ pub async fn authorise(
     }
     within_policy(&mut tx, &tip, &before).await?;
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Authorise, "authorised")?.as_str().into();
+    after.status = next(&before, RewardStep::Authorise, "authorised")?;
     after.authorised_by = Some(finance.user_id.clone());
     after.authorised_at = Some(now);
-    let claim_days = days(&mut tx, "claim").await?;
+    let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
     after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
     step(
         &mut tx,
@@ -451,7 +453,7 @@ pub async fn authorise(
     .await?;
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
-    event(&mut tx, &tip.id, "reward_notified", Some(&finance.user_id), true, Some(&sealed), now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardNotified, Some(&finance.user_id), true, Some(&sealed), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -505,7 +507,7 @@ pub async fn claim(
         Claim::InPerson => "in_person",
     };
     let mut after = before.clone();
-    after.status = status.as_str().into();
+    after.status = status;
     after.claim_method = Some(method.into());
     after.claimed_at = Some(now);
     step(&mut tx, &before, &after, None, "reward.claim", &format!("method={method}"), now).await?;
@@ -549,7 +551,7 @@ pub async fn pay(
         return Err(super::forbidden("rewards-whoever-pays-did-not-authorise"));
     }
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Pay, "paid")?.as_str().into();
+    after.status = next(&before, RewardStep::Pay, "paid")?;
     after.paid_by = Some(finance.user_id.clone());
     after.paid_at = Some(now);
     let (key_id, finance_key) = groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
@@ -567,7 +569,7 @@ pub async fn pay(
         now,
     )
     .await?;
-    event(&mut tx, &tip.id, "reward_paid", Some(&finance.user_id), true, None, now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardPaid, Some(&finance.user_id), true, None, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -616,8 +618,8 @@ pub async fn approve_extension(
         return Err(super::illegal("rewards-no-extension-asked"));
     }
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Extend, "extended")?.as_str().into();
-    let claim_days = days(&mut tx, "claim").await?;
+    after.status = next(&before, RewardStep::Extend, "extended")?;
+    let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
     after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
     after.forfeited_at = None;
     after.reminded_at = None;
@@ -626,7 +628,7 @@ pub async fn approve_extension(
     step(&mut tx, &before, &after, Some(&head.user_id), "reward.extend", "", now).await?;
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
-    event(&mut tx, &tip.id, "reward_extended", Some(&head.user_id), true, Some(&sealed), now).await?;
+    event(&mut tx, &tip.id, EventKind::RewardExtended, Some(&head.user_id), true, Some(&sealed), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -640,20 +642,20 @@ pub struct Swept {
 /// The reward job: forfeits what was not claimed in time, and reminds finance a week before.
 pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Swept, ServiceError> {
     let mut swept = Swept::default();
-    let notified = rewards::with_status(&mut *store.conn().await?, &["notified"]).await?;
+    let notified = rewards::with_status(&mut *store.conn().await?, &[RewardStatus::Notified]).await?;
     for before in notified {
         let Some(due) = before.claim_due_at else { continue };
         let mut tx = store.begin().await?;
         if now > due {
             let mut after = before.clone();
-            after.status = RewardStatus::Forfeited.as_str().into();
+            after.status = RewardStatus::Forfeited;
             after.forfeited_at = Some(now);
             // Another instance's job, or the reporter's claim, got there first.
             match step(&mut tx, &before, &after, None, "reward.forfeit", "", now).await {
                 Err(ServiceError::Store(StoreError::Conflict(_))) => continue,
                 other => other?,
             }
-            event(&mut tx, &before.tip_id, "reward_forfeited", None, true, None, now).await?;
+            event(&mut tx, &before.tip_id, EventKind::RewardForfeited, None, true, None, now).await?;
             swept.forfeited += 1;
         } else if due - now <= 7 * crate::domain::china_time::DAY && before.reminded_at.is_none() {
             let mut after = before.clone();
@@ -674,7 +676,7 @@ pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Sw
 /// A reward as finance sees it: no tip content; payout details only here.
 pub struct FinanceItem {
     pub reference: String,
-    pub status: String,
+    pub status: RewardStatus,
     pub amount: i64,
     pub claim_due_at: Option<i64>,
     pub method: Option<String>,
@@ -689,16 +691,24 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
         return Err(super::forbidden("rewards-finance-s-queue"));
     }
     let recent = now - 90 * crate::domain::china_time::DAY;
-    let rows: Vec<RewardRow> =
-        rewards::with_status(&mut *store.conn().await?, &["approved", "notified", "claimed", "paid", "forfeited"])
-            .await?
-            .into_iter()
-            .filter(|r| r.paid_at.or(r.forfeited_at).is_none_or(|at| at >= recent))
-            .collect();
+    let rows: Vec<RewardRow> = rewards::with_status(
+        &mut *store.conn().await?,
+        &[
+            RewardStatus::Approved,
+            RewardStatus::Notified,
+            RewardStatus::Claimed,
+            RewardStatus::Paid,
+            RewardStatus::Forfeited,
+        ],
+    )
+    .await?
+    .into_iter()
+    .filter(|r| r.paid_at.or(r.forfeited_at).is_none_or(|at| at >= recent))
+    .collect();
     let mut items = Vec::new();
     for r in rows {
         let tip = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id).await?.ok_or_else(super::no_tip)?;
-        let payout = if r.status == "claimed" && r.claim_method.as_deref() == Some("bank") {
+        let payout = if r.status == RewardStatus::Claimed && r.claim_method.as_deref() == Some("bank") {
             // A finance official whose membership still waits for approval holds no key yet.
             match tips::payout_for_finance(store, finance, &r.tip_id).await {
                 Ok(details) => {
@@ -721,8 +731,8 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
             None
         };
         items.push(FinanceItem {
-            reference: tip.reference,
-            status: r.status.clone(),
+            reference: tip.meta.reference,
+            status: r.status,
             amount: r.amount_yuan,
             claim_due_at: r.claim_due_at,
             method: r.claim_method.clone(),
@@ -750,12 +760,15 @@ pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, S
     if !finance.can(Capability::PayRewards) {
         return Err(super::forbidden("rewards-finance-exports-payments"));
     }
-    let rows = rewards::with_status(&mut *store.conn().await?, &["paid"]).await?;
+    let rows = rewards::with_status(&mut *store.conn().await?, &[RewardStatus::Paid]).await?;
     let mut csv = String::from("reference,amount_yuan,paid_on,payment_reference\n");
     for r in rows {
         let Some(paid_at) = r.paid_at else { continue };
-        let reference =
-            crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id).await?.ok_or_else(super::no_tip)?.reference;
+        let reference = crate::store::tips::by_id(&mut *store.conn().await?, &r.tip_id)
+            .await?
+            .ok_or_else(super::no_tip)?
+            .meta
+            .reference;
         let payment_reference = payment_reference_of(store, finance, &r).await.unwrap_or_default();
         let amount = r.amount_yuan;
         let safe = payment_reference.replace(['"', '\n', '\r'], " ");
@@ -768,7 +781,8 @@ pub async fn payments_csv(store: &Store, finance: &SignedIn) -> Result<String, S
 /// The reward as the reporter sees it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ReporterReward {
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RewardStatus,
     pub amount_yuan: i64,
     pub claim_due_at: Option<i64>,
     pub method: Option<String>,
@@ -795,21 +809,20 @@ pub async fn for_reporter(store: &Store, view: &ReporterView, now: i64) -> Resul
         let eligible = w.duplicate_of.as_ref().map(|_| Err(Ineligible::NotFirst));
         return Ok(AfterConclusion { reward: None, eligible, objection_until: None });
     };
-    let kind = Kind::parse(&view.tip.kind).unwrap_or(Kind::Other);
+    let kind = view.tip.kind;
     let eligible = eligibility(&mut conn, &view.tip.id, kind, view.report.supervisory_duty).await?;
-    let until = concluded_at + days(&mut conn, "objection").await? * crate::domain::china_time::DAY;
-    let objection_until = (w.status == "concluded" && w.objected_at.is_none() && now <= until).then_some(until);
-    let reward = rewards::of_tip(&mut conn, &view.tip.id)
-        .await?
-        .filter(|r| RewardStatus::parse(&r.status).is_some_and(RewardStatus::shown_to_reporter));
+    let until = concluded_at + days(&mut conn, DeadlineStep::Objection).await? * crate::domain::china_time::DAY;
+    let objection_until =
+        (w.status == TipStatus::Concluded && w.objected_at.is_none() && now <= until).then_some(until);
+    let reward = rewards::of_tip(&mut conn, &view.tip.id).await?.filter(|r| r.status.shown_to_reporter());
     let reward = reward.map(|r| {
         let pending = r.extension_requested_at.is_some() && r.extension_decided_at.is_none();
         let open = r.claim_due_at.is_some_and(|due| now <= due);
         ReporterReward {
-            can_claim: r.status == "notified" && open,
+            can_claim: r.status == RewardStatus::Notified && open,
             can_ask_more_time: !pending
-                && (r.status == "forfeited"
-                    || (r.status == "notified"
+                && (r.status == RewardStatus::Forfeited
+                    || (r.status == RewardStatus::Notified
                         && r.claim_due_at.is_some_and(|due| due - now <= 14 * crate::domain::china_time::DAY))),
             status: r.status,
             amount_yuan: r.amount_yuan,

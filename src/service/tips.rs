@@ -109,10 +109,10 @@ pub async fn file_within(
     let filing = Filing {
         id: id.to_string(),
         reference: String::new(),
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind,
         category: new.category.as_str().to_owned(),
         district: new.district.as_str().to_owned(),
-        channel: new.channel.as_str().to_owned(),
+        channel: new.channel,
         department: plan.department.to_string(),
         received_at: now,
         public_key: tip_key.public().to_string(),

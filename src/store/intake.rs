@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 use super::StoreError;
 use super::outbox::NewMail;
 use crate::crypto::{Envelope, Tip, Wrapped};
-use crate::domain::TipStatus;
+use crate::domain::{Channel, Kind, TipStatus};
 
 /// Tips filed so far in `hour` (Unix time / 3600).
 pub async fn filed(conn: &mut AnyConnection, hour: i64) -> Result<i64, StoreError> {
@@ -29,10 +29,10 @@ pub struct Filing {
     pub id: String,
     /// Drawn by the caller; if it is taken, the tip is refused with `ReferenceTaken`.
     pub reference: String,
-    pub kind: String,
+    pub kind: Kind,
     pub category: String,
     pub district: String,
-    pub channel: String,
+    pub channel: Channel,
     pub department: String,
     pub received_at: i64,
     pub public_key: String,
@@ -210,11 +210,11 @@ async fn insert_tips(conn: &mut AnyConnection, tips: &[&Filing]) -> Result<Vec<S
         .map(|tip| super::tips::NewTip {
             id: tip.id.as_str(),
             reference: tip.reference.as_str(),
-            kind: tip.kind.as_str(),
+            kind: tip.kind,
             category: tip.category.as_str(),
             district: tip.district.as_str(),
-            channel: tip.channel.as_str(),
-            status: TipStatus::Received.as_str(),
+            channel: tip.channel,
+            status: TipStatus::Received,
             department: tip.department.as_str(),
             received_at: tip.received_at,
             public_key: tip.public_key.as_str(),

@@ -1,14 +1,17 @@
 //! Persistence: the SQL of every table, on SQLite or PostgreSQL through sqlx's `Any` driver,
 //! the encrypted evidence files (`blobs`), and backup and restore. One SQL text serves both
 //! backends (`$1` placeholders, integers for times and money, text ids, blobs), and the few
-//! places where the backends differ are in this module. Every SQL statement of the program is
-//! in `store`, and no code outside it names sqlx: it passes a `Conn` and asks `StoreError`
-//! (`is_unavailable`, `is_constraint_violation`); a unit test below holds to that.
+//! places where the backends differ are in this module. Columns that hold a domain enum are
+//! read as that enum (`codes`); a value it does not know is `StoreError::Corrupt`. Every SQL
+//! statement of the program is in `store`, and no code outside it names sqlx: it passes a
+//! `Conn` and asks `StoreError` (`is_unavailable`, `is_constraint_violation`); a unit test
+//! below holds to that.
 
 pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
+pub mod codes;
 pub mod intake;
 pub mod keys;
 pub mod messages;
@@ -56,7 +59,11 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
-    Query(#[from] sqlx::Error),
+    Query(#[source] sqlx::Error),
+    /// A column held a value this build cannot read (`codes`): the data is wrong, not the
+    /// request.
+    #[error("the column {column} holds {value:?}, which is not a {what}")]
+    Corrupt { column: String, what: &'static str, value: String },
     #[error("{0}")]
     Conflict(String),
     /// A new tip's reference is already another's; draw again.
@@ -68,6 +75,22 @@ pub enum StoreError {
     /// A grouped commit failed; the cause is logged once, for the whole group.
     #[error("the grouped commit failed")]
     GroupFailed,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => match source.downcast::<codes::Unknown>() {
+                Ok(unknown) => {
+                    // sqlx names the column as it prints it, in quotes.
+                    let column = index.trim_matches('"').to_owned();
+                    StoreError::Corrupt { column, what: unknown.what, value: unknown.value }
+                }
+                Err(source) => StoreError::Query(sqlx::Error::ColumnDecode { index, source }),
+            },
+            e => StoreError::Query(e),
+        }
+    }
 }
 
 impl StoreError {

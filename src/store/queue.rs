@@ -5,6 +5,8 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
+use super::tips::TipMeta;
+use crate::domain::TipStatus;
 
 /// Which departments' tips; `None` for every department (the 安委办's oversight).
 #[derive(Debug, Clone, Default)]
@@ -31,19 +33,22 @@ pub enum Sort {
     DueFirst,
 }
 
+/// A line of the queue: the tip's metadata, its due date and who has it.
 #[derive(Debug, Clone, FromRow)]
 pub struct QueueRow {
-    pub reference: String,
-    pub kind: String,
-    pub category_code: String,
-    pub district_code: String,
-    pub channel: String,
-    pub status: String,
-    pub department_code: String,
-    pub received_at: i64,
+    #[sqlx(flatten)]
+    pub meta: TipMeta,
     pub due_at: Option<i64>,
     pub assignee_id: Option<String>,
     pub escalated_at: Option<i64>,
+}
+
+impl std::ops::Deref for QueueRow {
+    type Target = TipMeta;
+
+    fn deref(&self) -> &TipMeta {
+        &self.meta
+    }
 }
 
 enum Bind {
@@ -167,20 +172,25 @@ pub async fn page(
     Ok(bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(&mut *conn).await?)
 }
 
+/// Of counts by status, the count of the status a filter names.
+fn of_status(by_status: &[(TipStatus, i64)], status: &str) -> i64 {
+    by_status.iter().filter(|(s, _)| s.as_str() == status).map(|(_, n)| n).sum()
+}
+
 /// How many tips match the filter, and how many match it whatever their status, by status
 /// (none when more than `COUNT_CAP` would have to be counted). From `tip_counts` where the
 /// filter allows; otherwise by counting, at most `COUNT_CAP` + 1 tips.
-pub async fn counts(conn: &mut AnyConnection, filter: &Filter) -> Result<(Total, Vec<(String, i64)>), StoreError> {
+pub async fn counts(conn: &mut AnyConnection, filter: &Filter) -> Result<(Total, Vec<(TipStatus, i64)>), StoreError> {
     let any_status = build(filter, false);
     if counted(filter) {
         let sql = format!(
             "SELECT status, CAST(SUM(tips) AS BIGINT) FROM tip_counts{} GROUP BY status HAVING SUM(tips) > 0",
             any_status.sql()
         );
-        let by_status: Vec<(String, i64)> =
+        let by_status: Vec<(TipStatus, i64)> =
             bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &any_status.binds).fetch_all(conn).await?;
         let tips = match &filter.status {
-            Some(status) => by_status.iter().filter(|(s, _)| s == status).map(|(_, n)| n).sum(),
+            Some(status) => of_status(&by_status, status),
             None => by_status.iter().map(|(_, n)| n).sum(),
         };
         return Ok((Total { tips, more: false }, by_status));
@@ -191,12 +201,12 @@ pub async fn counts(conn: &mut AnyConnection, filter: &Filter) -> Result<(Total,
         any_status.sql(),
         COUNT_CAP + 1
     );
-    let by_status: Vec<(String, i64)> =
+    let by_status: Vec<(TipStatus, i64)> =
         bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &any_status.binds).fetch_all(&mut *conn).await?;
     let seen: i64 = by_status.iter().map(|(_, n)| n).sum();
     if seen <= COUNT_CAP {
         let tips = match &filter.status {
-            Some(status) => by_status.iter().filter(|(s, _)| s == status).map(|(_, n)| n).sum(),
+            Some(status) => of_status(&by_status, status),
             None => seen,
         };
         return Ok((Total { tips, more: false }, by_status));

@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::{Store, StoreError};
+use crate::domain::DeadlineStep;
 use crate::seeds::SeedSet;
 
 #[derive(Debug, Clone, FromRow)]
@@ -127,7 +128,7 @@ pub async fn store_seeds(store: &Store, seeds: &SeedSet, now: i64) -> Result<See
         districts: seeds.districts.len(),
         categories: seeds.categories.len(),
         kinds: seeds.kinds.len(),
-        deadlines: crate::domain::DeadlineStep::ALL.len(),
+        deadlines: DeadlineStep::ALL.len(),
         policy_code: seeds.reward_policy.code.to_string(),
         policy_version,
         policy_changed,
@@ -305,10 +306,11 @@ pub async fn intake_facts(conn: &mut AnyConnection, category: &str, district: &s
     Ok(sqlx::query_as(
         "SELECT (SELECT department_code FROM categories WHERE code = $1 AND retired_at IS NULL) AS department_code, \
                 (SELECT COUNT(*) FROM districts WHERE code = $2 AND retired_at IS NULL) AS district_in_force, \
-                (SELECT days FROM deadline_rules WHERE step = 'acknowledge') AS acknowledge_days",
+                (SELECT days FROM deadline_rules WHERE step = $3) AS acknowledge_days",
     )
     .bind(category)
     .bind(district)
+    .bind(DeadlineStep::Acknowledge.as_str())
     .fetch_one(conn)
     .await?)
 }
@@ -324,6 +326,6 @@ pub async fn local_units(conn: &mut AnyConnection) -> Result<Vec<(String, String
 }
 
 /// The deadline rules in force: step and days.
-pub async fn deadline_days(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn deadline_days(conn: &mut AnyConnection) -> Result<Vec<(DeadlineStep, i64)>, StoreError> {
     Ok(sqlx::query_as("SELECT step, days FROM deadline_rules").fetch_all(conn).await?)
 }

@@ -5,12 +5,13 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::Envelope;
+use crate::domain::reward::RewardStatus;
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct RewardRow {
     pub id: String,
     pub tip_id: String,
-    pub status: String,
+    pub status: RewardStatus,
     pub policy_version: i64,
     pub basis: String,
     pub computed_yuan: i64,
@@ -52,11 +53,12 @@ pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<Rew
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tip_id).fetch_optional(conn).await?)
 }
 
-pub async fn with_status(conn: &mut AnyConnection, statuses: &[&str]) -> Result<Vec<RewardRow>, StoreError> {
+pub async fn with_status(conn: &mut AnyConnection, statuses: &[RewardStatus]) -> Result<Vec<RewardRow>, StoreError> {
     let mut all = Vec::new();
     for status in statuses {
         let sql = format!("SELECT {COLUMNS} FROM rewards WHERE status = $1 ORDER BY proposed_at");
-        let rows: Vec<RewardRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(*status).fetch_all(&mut *conn).await?;
+        let rows: Vec<RewardRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(status.as_str()).fetch_all(&mut *conn).await?;
         all.extend(rows);
     }
     Ok(all)
@@ -78,10 +80,11 @@ pub struct NewReward<'a> {
 pub async fn insert(conn: &mut AnyConnection, r: &NewReward<'_>) -> Result<(), StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO rewards (id, tip_id, status, policy_version, basis, computed_yuan, amount_yuan, override_reason, \
-         proposed_by, proposed_at) VALUES ($1, $2, 'proposed', $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tip_id) DO NOTHING",
+         proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tip_id) DO NOTHING",
     )
     .bind(r.id)
     .bind(r.tip_id)
+    .bind(RewardStatus::Proposed.as_str())
     .bind(r.policy_version)
     .bind(r.basis)
     .bind(r.computed_yuan)
@@ -108,7 +111,7 @@ pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRo
          first_approved_by = $19, first_approved_at = $20 \
          WHERE id = $21 AND status = $22 AND COALESCE(reminded_at, 0) = $23 AND COALESCE(first_approved_by, '') = $24",
     )
-    .bind(&after.status)
+    .bind(after.status.as_str())
     .bind(after.approved_by.as_deref())
     .bind(after.approved_at)
     .bind(after.authorised_by.as_deref())
@@ -129,7 +132,7 @@ pub async fn save(conn: &mut AnyConnection, before: &RewardRow, after: &RewardRo
     .bind(after.first_approved_by.as_deref())
     .bind(after.first_approved_at)
     .bind(&before.id)
-    .bind(&before.status)
+    .bind(before.status.as_str())
     .bind(before.reminded_at.unwrap_or(0))
     .bind(before.first_approved_by.as_deref().unwrap_or(""))
     .execute(conn)
@@ -149,6 +152,6 @@ pub async fn newest_policy(conn: &mut AnyConnection) -> Result<Option<(i64, Stri
 }
 
 /// The status of the tip's reward, if it has one.
-pub async fn status_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<String>, StoreError> {
+pub async fn status_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<RewardStatus>, StoreError> {
     Ok(sqlx::query_scalar("SELECT status FROM rewards WHERE tip_id = $1").bind(tip_id).fetch_optional(conn).await?)
 }

@@ -6,16 +6,19 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
+use super::codes::list_of;
 use crate::crypto::{Envelope, Tip, Wrapped};
+use crate::domain::reward::RewardStatus;
+use crate::domain::{Channel, Kind, TipStatus};
 
 pub struct NewTip<'a> {
     pub id: &'a str,
     pub reference: &'a str,
-    pub kind: &'a str,
+    pub kind: Kind,
     pub category: &'a str,
     pub district: &'a str,
-    pub channel: &'a str,
-    pub status: &'a str,
+    pub channel: Channel,
+    pub status: TipStatus,
     pub department: &'a str,
     pub received_at: i64,
     pub public_key: &'a str,
@@ -29,17 +32,25 @@ pub struct NewTip<'a> {
     pub due_at: Option<i64>,
 }
 
+/// A tip's metadata in the clear, as every listing of tips shows it (`TipRow`, and the
+/// queue's `QueueRow`); both deref to it.
+#[derive(Debug, Clone, FromRow)]
+pub struct TipMeta {
+    pub reference: String,
+    pub kind: Kind,
+    pub category_code: String,
+    pub district_code: String,
+    pub channel: Channel,
+    pub status: TipStatus,
+    pub department_code: String,
+    pub received_at: i64,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct TipRow {
     pub id: String,
-    pub reference: String,
-    pub kind: String,
-    pub category_code: String,
-    pub district_code: String,
-    pub channel: String,
-    pub status: String,
-    pub department_code: String,
-    pub received_at: i64,
+    #[sqlx(flatten)]
+    pub meta: TipMeta,
     pub public_key: String,
     pub receipt_kdf: String,
     pub receipt_salt: Vec<u8>,
@@ -50,6 +61,14 @@ pub struct TipRow {
     pub closed_at: Option<i64>,
     /// Set once the tip is crypto-shredded: `body` and `reporter_key_wrap` are then empty.
     pub shredded_at: Option<i64>,
+}
+
+impl std::ops::Deref for TipRow {
+    type Target = TipMeta;
+
+    fn deref(&self) -> &TipMeta {
+        &self.meta
+    }
 }
 
 /// Inserts the tip; `Conflict` when its reference is taken (the caller draws another).
@@ -78,11 +97,11 @@ pub async fn insert_many(conn: &mut AnyConnection, tips: &[NewTip<'_>]) -> Resul
         query = query
             .bind(tip.id)
             .bind(tip.reference)
-            .bind(tip.kind)
+            .bind(tip.kind.as_str())
             .bind(tip.category)
             .bind(tip.district)
-            .bind(tip.channel)
-            .bind(tip.status)
+            .bind(tip.channel.as_str())
+            .bind(tip.status.as_str())
             .bind(tip.department)
             .bind(tip.received_at)
             .bind(tip.public_key)
@@ -167,19 +186,28 @@ pub async fn grant_path_for_user(
     tip_id: &str,
     user_id: &str,
 ) -> Result<Option<GrantPath>, StoreError> {
-    Ok(sqlx::query_as(
+    grant_path(conn, tip_id, "h.user_id = $2 AND h.state = 'active'", user_id).await
+}
+
+/// The newest grant path of the tip to the key holder `holder` selects: a condition on `h`
+/// (`key_holders`) comparing with `$2`, which is `who`.
+async fn grant_path(
+    conn: &mut AnyConnection,
+    tip_id: &str,
+    holder: &'static str,
+    who: &str,
+) -> Result<Option<GrantPath>, StoreError> {
+    let sql = format!(
         "SELECT g.group_key_id, k.key_group, g.envelope AS tip_wrap, w.envelope AS group_wrap \
          FROM tip_grants g \
          JOIN group_keys k ON k.id = g.group_key_id \
          JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
          JOIN key_holders h ON h.id = w.holder_id \
-         WHERE g.tip_id = $1 AND h.user_id = $2 AND h.state = 'active' \
-         ORDER BY k.version DESC LIMIT 1",
-    )
-    .bind(tip_id)
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?)
+         WHERE g.tip_id = $1 AND {holder} \
+         ORDER BY k.version DESC LIMIT 1"
+    );
+    // Only the two fixed conditions of the callers are formatted in.
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tip_id).bind(who).fetch_optional(conn).await?)
 }
 
 /// Of `references`, those `user_id` can open now: granted to a group they actively hold, and
@@ -214,19 +242,7 @@ pub async fn grant_path_for_recipient(
     tip_id: &str,
     recipient: &str,
 ) -> Result<Option<GrantPath>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT g.group_key_id, k.key_group, g.envelope AS tip_wrap, w.envelope AS group_wrap \
-         FROM tip_grants g \
-         JOIN group_keys k ON k.id = g.group_key_id \
-         JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
-         JOIN key_holders h ON h.id = w.holder_id \
-         WHERE g.tip_id = $1 AND h.recipient = $2 \
-         ORDER BY k.version DESC LIMIT 1",
-    )
-    .bind(tip_id)
-    .bind(recipient)
-    .fetch_optional(conn)
-    .await?)
+    grant_path(conn, tip_id, "h.recipient = $2", recipient).await
 }
 
 /// Which table an envelope of a tip lives in, besides the body.
@@ -277,14 +293,11 @@ pub async fn department_of(conn: &mut AnyConnection, tip_id: &str) -> Result<Str
     Ok(sqlx::query_scalar("SELECT department_code FROM tips WHERE id = $1").bind(tip_id).fetch_one(conn).await?)
 }
 
-/// Tips of the department still open (received, accepted, verifying or under review).
+/// Tips of the department still open (`TipStatus::OPEN`).
 pub async fn open_in_department(conn: &mut AnyConnection, department: &str) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN ('received', 'accepted', 'verifying', 'under_review')",
-    )
-    .bind(department)
-    .fetch_one(conn)
-    .await?)
+    let sql = format!("SELECT COUNT(*) FROM tips WHERE department_code = $1 AND status IN {}", open());
+    // Only the statuses' own texts are formatted in.
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(department).fetch_one(conn).await?)
 }
 
 /// One line of the statistics: a department's or a district's tips.
@@ -315,23 +328,27 @@ impl StatsBy {
     }
 }
 
-const OPEN: &str = "('received', 'accepted', 'verifying', 'under_review')";
+/// `TipStatus::OPEN` as an SQL list.
+fn open() -> String {
+    list_of(TipStatus::OPEN.iter().map(|s| s.as_str()))
+}
 
 /// Totals from the counts the triggers of migration 0006 keep; overdue (due before `now`)
 /// from the open tips' due dates (only open tips have one, so the index on it answers
 /// alone). Largest first.
 pub async fn stats(conn: &mut AnyConnection, by: StatsBy, now: i64) -> Result<Vec<StatsRow>, StoreError> {
     let column = by.column();
+    let open = open();
     let grouped = format!(
         "SELECT {column} AS code, CAST(SUM(tips) AS BIGINT) AS total, \
-         CAST(SUM(CASE WHEN status IN {OPEN} THEN tips ELSE 0 END) AS BIGINT) AS open, \
+         CAST(SUM(CASE WHEN status IN {open} THEN tips ELSE 0 END) AS BIGINT) AS open, \
          CAST(0 AS BIGINT) AS overdue, CAST(SUM(concluded) AS BIGINT) AS concluded, \
          CAST(CASE WHEN SUM(concluded) > 0 THEN SUM(conclude_seconds) / SUM(concluded) / 86400 END AS BIGINT) \
          AS days_to_conclude \
          FROM tip_counts GROUP BY {column} HAVING SUM(tips) > 0 ORDER BY total DESC, {column}"
     );
     let overdue = format!("SELECT {column}, COUNT(*) FROM tips WHERE due_at < $1 GROUP BY {column}");
-    // Only the two column names above are formatted in.
+    // Only the two column names and the open statuses above are formatted in.
     let mut rows: Vec<StatsRow> = sqlx::query_as(sqlx::AssertSqlSafe(grouped)).fetch_all(&mut *conn).await?;
     let late: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(overdue)).bind(now).fetch_all(&mut *conn).await?;
     for (code, count) in late {
@@ -342,29 +359,25 @@ pub async fn stats(conn: &mut AnyConnection, by: StatsBy, now: i64) -> Result<Ve
     Ok(rows)
 }
 
-/// Reward states that are settled: nothing more will be paid or claimed.
-const SETTLED: &str = "('paid', 'forfeited')";
-
 /// Up to `limit` tips closed or rejected by `cutoff`, not shredded, with no reward still
 /// open: oldest closure first.
 pub async fn due_for_shredding(conn: &mut AnyConnection, cutoff: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    let ended = list_of(TipStatus::ENDED.iter().map(|s| s.as_str()));
+    let settled = list_of(RewardStatus::SETTLED.iter().map(|s| s.as_str()));
     let sql = format!(
         "SELECT id FROM tips WHERE shredded_at IS NULL AND closed_at IS NOT NULL AND closed_at <= $1 \
-         AND status IN ('closed', 'rejected') \
-         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {SETTLED}) \
+         AND status IN {ended} \
+         AND NOT EXISTS (SELECT 1 FROM rewards r WHERE r.tip_id = tips.id AND r.status NOT IN {settled}) \
          ORDER BY closed_at LIMIT $2"
     );
+    // Only the statuses' own texts are formatted in.
     Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(cutoff).bind(limit).fetch_all(conn).await?)
 }
 
 /// Marks the tip shredded at `now` unless it already is; whether this call did.
 pub async fn claim_shredding(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    super::workflow::claim(conn, "UPDATE tips SET shredded_at = $1 WHERE id = $2 AND shredded_at IS NULL", tip_id, now)
+        .await
 }
 
 /// Deletes every way to the tip key and everything sealed to it, to the custodians or to

@@ -5,15 +5,19 @@
 //! queries and its claims of a reminder or an escalation, and the tables beside the tip:
 //! events, proposals waiting for a head, notes and disclosure requests.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::Envelope;
+use crate::domain::lifecycle::Step;
+use crate::domain::reward::Outcome;
+use crate::domain::{AccidentGrade, EventKind, TipStatus};
 
 /// The workflow columns of a tip.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct Workflow {
-    pub status: String,
+    pub status: TipStatus,
     pub department_code: String,
     pub assignee_id: Option<String>,
     pub received_at: i64,
@@ -26,9 +30,9 @@ pub struct Workflow {
     pub reminded_at: Option<i64>,
     pub escalated_at: Option<i64>,
     pub duplicate_of: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub fine_yuan: Option<i64>,
-    pub accident_grade: Option<String>,
+    pub accident_grade: Option<AccidentGrade>,
     pub concealed_deaths: Option<i64>,
     pub concluded_by: Option<String>,
 }
@@ -56,7 +60,7 @@ pub async fn save(
          duplicate_of = $12, outcome = $13, fine_yuan = $14, accident_grade = $15, concealed_deaths = $16, concluded_by = $17 \
          WHERE id = $18 AND status = $19 AND department_code = $20",
     )
-    .bind(&after.status)
+    .bind(after.status.as_str())
     .bind(&after.department_code)
     .bind(after.assignee_id.as_deref())
     .bind(after.accepted_at)
@@ -68,13 +72,13 @@ pub async fn save(
     .bind(after.reminded_at)
     .bind(after.escalated_at)
     .bind(after.duplicate_of.as_deref())
-    .bind(after.outcome.as_deref())
+    .bind(after.outcome.map(Outcome::as_str))
     .bind(after.fine_yuan)
-    .bind(after.accident_grade.as_deref())
+    .bind(after.accident_grade.map(AccidentGrade::as_str))
     .bind(after.concealed_deaths)
     .bind(after.concluded_by.as_deref())
     .bind(tip_id)
-    .bind(&before.status)
+    .bind(before.status.as_str())
     .bind(&before.department_code)
     .execute(conn)
     .await?;
@@ -88,7 +92,7 @@ pub async fn save(
 pub struct NewEvent<'a> {
     pub id: &'a str,
     pub tip_id: &'a str,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor_id: Option<&'a str>,
     /// Shown to the reporter.
     pub public: bool,
@@ -102,7 +106,7 @@ pub async fn add_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<(),
     )
     .bind(e.id)
     .bind(e.tip_id)
-    .bind(e.kind)
+    .bind(e.kind.as_str())
     .bind(e.actor_id)
     .bind(i64::from(e.public))
     .bind(e.detail.map(Envelope::as_bytes))
@@ -114,7 +118,7 @@ pub async fn add_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<(),
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<String>,
     pub public: i64,
     pub detail: Option<Vec<u8>>,
@@ -122,16 +126,22 @@ pub struct EventRow {
 }
 
 pub async fn events(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<EventRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT kind, actor_id, public, detail, at FROM tip_events WHERE tip_id = $1 ORDER BY at, id")
-        .bind(tip_id)
-        .fetch_all(conn)
-        .await?)
+    let sql = "SELECT kind, actor_id, public, detail, at FROM tip_events WHERE tip_id = $1 ORDER BY at, id";
+    rows_of_tip(conn, sql, tip_id).await
+}
+
+/// The rows `sql` selects for one tip, its `$1`.
+async fn rows_of_tip<T>(conn: &mut AnyConnection, sql: &'static str, tip_id: &str) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(tip_id).fetch_all(conn).await?)
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProposalRow {
     pub id: String,
-    pub step: String,
+    pub step: Step,
     pub terms: Vec<u8>,
     pub proposed_by: String,
     pub proposed_at: i64,
@@ -141,7 +151,7 @@ pub async fn add_proposal(
     conn: &mut AnyConnection,
     id: &str,
     tip_id: &str,
-    step: &str,
+    step: Step,
     terms: &Envelope,
     by: &str,
     at: i64,
@@ -151,7 +161,7 @@ pub async fn add_proposal(
     )
     .bind(id)
     .bind(tip_id)
-    .bind(step)
+    .bind(step.as_str())
     .bind(terms.as_bytes())
     .bind(by)
     .bind(at)
@@ -198,10 +208,10 @@ pub async fn decide_proposal(
 pub async fn open_proposals_of(
     conn: &mut AnyConnection,
     departments: &[String],
-) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+) -> Result<Vec<(String, Step, String, i64)>, StoreError> {
     let mut all = Vec::new();
     for department in departments {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(String, Step, String, i64)> = sqlx::query_as(
             "SELECT t.reference, p.step, p.proposed_by, p.proposed_at FROM proposals p JOIN tips t ON t.id = p.tip_id \
              WHERE p.decided_at IS NULL AND t.department_code = $1 ORDER BY p.proposed_at",
         )
@@ -221,22 +231,26 @@ pub async fn add_note(
     body: &Envelope,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO notes (id, tip_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(tip_id)
-        .bind(user_id)
-        .bind(body.as_bytes())
-        .bind(at)
-        .execute(conn)
-        .await?;
+    let sql = "INSERT INTO notes (id, tip_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)";
+    insert_written(conn, sql, [id, tip_id, user_id], body, at).await
+}
+
+/// Inserts a row someone wrote on a tip (a note, a disclosure request): `sql` takes its id,
+/// the tip, the writer, what they wrote sealed, and when.
+async fn insert_written(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    [id, tip_id, by]: [&str; 3],
+    sealed: &Envelope,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(sql).bind(id).bind(tip_id).bind(by).bind(sealed.as_bytes()).bind(at).execute(conn).await?;
     Ok(())
 }
 
 pub async fn notes(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<(String, Vec<u8>, i64)>, StoreError> {
-    Ok(sqlx::query_as("SELECT user_id, body, created_at FROM notes WHERE tip_id = $1 ORDER BY created_at, id")
-        .bind(tip_id)
-        .fetch_all(conn)
-        .await?)
+    rows_of_tip(conn, "SELECT user_id, body, created_at FROM notes WHERE tip_id = $1 ORDER BY created_at, id", tip_id)
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -262,15 +276,8 @@ pub async fn add_disclosure(
     reason: &Envelope,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO disclosures (id, tip_id, requested_by, reason, requested_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(tip_id)
-        .bind(by)
-        .bind(reason.as_bytes())
-        .bind(at)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "INSERT INTO disclosures (id, tip_id, requested_by, reason, requested_at) VALUES ($1, $2, $3, $4, $5)";
+    insert_written(conn, sql, [id, tip_id, by], reason, at).await
 }
 
 pub async fn disclosures_of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<DisclosureRow>, StoreError> {
@@ -371,20 +378,21 @@ pub async fn overdue_unescalated(
 
 /// Marks the tip reminded at `now` unless it already was; whether this call did.
 pub async fn claim_reminder(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    claim(conn, "UPDATE tips SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL", tip_id, now).await
 }
 
 /// Marks the tip escalated at `now` unless it already was; whether this call did.
 pub async fn claim_escalation(conn: &mut AnyConnection, tip_id: &str, now: i64) -> Result<bool, StoreError> {
-    let claimed = sqlx::query("UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL")
-        .bind(now)
-        .bind(tip_id)
-        .execute(conn)
-        .await?;
-    Ok(claimed.rows_affected() != 0)
+    claim(conn, "UPDATE tips SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL", tip_id, now).await
+}
+
+/// Sets a time on the tip if it has none yet (`sql` binds the time and the tip); whether
+/// this call did, so that of several instances only one goes on.
+pub(super) async fn claim(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    tip_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(sql).bind(now).bind(tip_id).execute(conn).await?.rows_affected() != 0)
 }

@@ -18,7 +18,7 @@ pub struct ReferenceData {
     pub categories: HashSet<String>,
     pub districts: HashSet<String>,
     /// Deadline rule days by step (`acknowledge`, `conclude`, …).
-    pub deadline_days: HashMap<String, i64>,
+    pub deadline_days: HashMap<DeadlineStep, i64>,
 }
 
 impl ReferenceData {
@@ -62,7 +62,7 @@ impl ReferenceData {
 
     /// The days a deadline step allows (0 for a step the reference data lacks).
     pub fn days(&self, step: DeadlineStep) -> i64 {
-        self.deadline_days.get(step.as_str()).copied().unwrap_or(0)
+        self.deadline_days.get(&step).copied().unwrap_or(0)
     }
 
     /// The last moment to acknowledge a tip received at `received_at`.

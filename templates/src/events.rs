@@ -2,50 +2,29 @@
 
 use crate::Lang;
 
-pub fn label(kind: &str, lang: Lang) -> &str {
-    match kind {
-        "accepted" => lang.tr("events-accepted"),
-        "verification_started" => lang.tr("events-verification-started"),
-        "transferred" => lang.tr("events-transferred"),
-        "assigned" => lang.tr("events-assigned"),
-        "rejection_proposed" => lang.tr("events-rejection-proposed"),
-        "rejected" => lang.tr("events-not-taken-up-because"),
-        "extension_proposed" => lang.tr("events-extension-proposed"),
-        "extended" => lang.tr("events-verification-extended"),
-        "conclusion_proposed" => lang.tr("events-conclusion-proposed"),
-        "concluded" => lang.tr("events-concluded-feedback"),
-        "proposal_denied" => lang.tr("events-proposal-turned-down"),
-        "duplicate" => lang.tr("events-duplicate-earlier-report-same-matter"),
-        "closed" => lang.tr("events-closed"),
-        "shredded" => lang.tr("events-destroyed-under-retention-rule"),
-        "escalated" => lang.tr("events-overdue-escalated"),
-        "identity_disclosed" => lang.tr("events-your-identity-disclosed"),
-        "objected" => lang.tr("events-reporter-objected"),
-        "reviewed" => lang.tr("events-objection-reviewed-answer"),
-        "duplicate_proposed" => lang.tr("events-proposed-duplicate"),
-        "reward_proposed" => lang.tr("events-reward-proposed"),
-        "reward_first_approved" => lang.tr("events-reward-approved-first-head-second"),
-        "reward_approved" => lang.tr("events-head-approved-reward-finance-authorises"),
-        "reward_notified" => lang.tr("events-reward-granted"),
-        "reward_extended" => lang.tr("events-time-claim-reward-extended"),
-        "reward_paid" => lang.tr("events-reward-paid"),
-        "reward_forfeited" => lang.tr("events-reward-not-claimed-time-lapsed"),
-        // A kind this build has no words for: never its code.
-        _ => lang.tr("events-step-case"),
-    }
+/// How an event's detail reads, as its kind says (`domain::EventKind` in the main crate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Anything, after the label (a reason, an account).
+    Text,
+    /// An extension's terms.
+    Extension,
+    /// A disclosure of the reporter's identity.
+    Disclosure,
+    /// A reward notice.
+    RewardNotice,
+    /// A department's code: where the tip went.
+    Department,
 }
 
-/// A reward's status in words.
-pub fn reward_status(status: &str, lang: Lang) -> &str {
-    match status {
-        "proposed" => lang.tr("events-proposed-awaiting-approval"),
-        "approved" => lang.tr("events-approved-awaiting-finance"),
-        "notified" => lang.tr("events-granted-claimed"),
-        "claimed" => lang.tr("events-claimed-paid"),
-        "paid" => lang.tr("events-paid"),
-        "forfeited" => lang.tr("events-lapsed-unclaimed"),
-        _ => lang.tr("events-unknown-state"),
-    }
+/// A kind of event in words: the message key of its label, the key of the label officials
+/// read (the same, or in the third person where the reporter's speaks to the reporter), and
+/// how its detail reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Words {
+    pub key: &'static str,
+    pub staff_key: &'static str,
+    pub detail: Detail,
 }
 
 /// An extension's terms as stored: `{"days": …, "reason": …}`.
@@ -114,76 +93,67 @@ pub fn metadata(code: &str, lang: Lang) -> &str {
     }
 }
 
-/// The event as officials read it: as `sentence`, but in the third person where the
-/// reporter's sentence speaks to the reporter.
-pub fn staff_sentence(
-    kind: &str,
-    detail: Option<&str>,
+/// A disclosure's detail in a sentence (`key`: to the reporter or to officials); `None`
+/// when the detail does not read as one.
+fn disclosed(
+    detail: &str,
+    key: &'static str,
     at: &str,
     lang: Lang,
     department_name: &dyn Fn(&str) -> String,
-) -> String {
-    match (kind, detail) {
-        ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
-            Ok(x) => {
-                let department = x.department.as_deref().map(department_name).unwrap_or_default();
-                let args = [
-                    ("at", at.into()),
-                    ("department", department.into()),
-                    ("who", x.username.into()),
-                    ("reason", x.reason.into()),
-                ];
-                lang.tr_with("events-disclosed-to-official", &args)
-            }
-            Err(_) => lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned(),
-        },
-        ("identity_disclosed", None) => lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned(),
-        ("reward_forfeited", _) => lang.tr("events-reward-not-claimed-time-lapsed-2").to_owned(),
-        _ => sentence(kind, detail, at, lang, department_name),
-    }
+) -> Option<String> {
+    let x = serde_json::from_str::<Disclosure>(detail).ok()?;
+    let department = x.department.as_deref().map(department_name).unwrap_or_default();
+    let args =
+        [("at", at.into()), ("department", department.into()), ("who", x.username.into()), ("reason", x.reason.into())];
+    Some(lang.tr_with(key, &args))
+}
+
+/// Who reads an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Reporter,
+    /// In the third person where the reporter's sentence speaks to the reporter.
+    Official,
 }
 
 /// The event in a sentence, with its detail where it has one. `department_name` turns a
 /// department code into its name.
 pub fn sentence(
-    kind: &str,
+    words: Words,
+    reader: Reader,
     detail: Option<&str>,
     at: &str,
     lang: Lang,
     department_name: &dyn Fn(&str) -> String,
 ) -> String {
-    let label = label(kind, lang);
-    match (kind, detail) {
-        ("extended", Some(d)) => match serde_json::from_str::<Extension>(d) {
-            Ok(e) => lang.tr_with(
+    if reader == Reader::Official {
+        if words.detail == Detail::Disclosure {
+            let to_official =
+                detail.and_then(|d| disclosed(d, "events-disclosed-to-official", at, lang, department_name));
+            return to_official.unwrap_or_else(|| lang.tr("events-reporter-s-identity-disclosed-custodian").to_owned());
+        }
+        if words.staff_key != words.key {
+            return lang.tr(words.staff_key).to_owned();
+        }
+    }
+    let label = lang.tr(words.key);
+    let Some(d) = detail else { return label.to_owned() };
+    let worded = match words.detail {
+        Detail::Extension => serde_json::from_str::<Extension>(d).ok().map(|e| {
+            lang.tr_with(
                 "events-extended",
                 &[("label", label.into()), ("days", e.days.into()), ("reason", e.reason.into())],
-            ),
-            Err(_) => label.to_owned(),
-        },
-        ("identity_disclosed", Some(d)) => match serde_json::from_str::<Disclosure>(d) {
-            Ok(x) => {
-                let department = x.department.as_deref().map(department_name).unwrap_or_default();
-                let args = [
-                    ("at", at.into()),
-                    ("department", department.into()),
-                    ("who", x.username.into()),
-                    ("reason", x.reason.into()),
-                ];
-                lang.tr_with("events-disclosed-to-reporter", &args)
-            }
-            Err(_) => label.to_owned(),
-        },
-        ("reward_notified" | "reward_extended", Some(d)) => match serde_json::from_str::<Notice>(d) {
-            Ok(n) => {
-                let args =
-                    [("label", label.into()), ("amount", n.amount.to_string().into()), ("due", n.claim_due_on.into())];
-                lang.tr_with("events-reward-notice", &args)
-            }
-            Err(_) => label.to_owned(),
-        },
-        ("transferred", Some(d)) => format!("{label} {}", department_name(d)),
-        (_, Some(d)) => format!("{label} {d}"),
-        (_, None) => label.to_owned(),
-    }
+            )
+        }),
+        Detail::Disclosure => disclosed(d, "events-disclosed-to-reporter", at, lang, department_name),
+        Detail::RewardNotice => serde_json::from_str::<Notice>(d).ok().map(|n| {
+            let args =
+                [("label", label.into()), ("amount", n.amount.to_string().into()), ("due", n.claim_due_on.into())];
+            lang.tr_with("events-reward-notice", &args)
+        }),
+        Detail::Department => Some(format!("{label} {}", department_name(d))),
+        Detail::Text => Some(format!("{label} {d}")),
+    };
+    worded.unwrap_or_else(|| label.to_owned())
 }

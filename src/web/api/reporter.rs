@@ -3,6 +3,7 @@
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use jubao_templates::Lang;
+use jubao_templates::events::{Reader, sentence};
 use jubao_templates::i18n::Msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -163,8 +164,8 @@ pub async fn tip(state: web::Data<AppState>, Reporter(session): Reporter) -> Res
     let shown = crate::service::reporter::status(&state.store, view, acknowledge_days, days, unix_now()).await?;
     let crate::service::reporter::Status { messages, files: attachments, identity_given, events, deadlines, after } =
         shown;
-    let (status_zh, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::Zh);
-    let (status_en, _) = jubao_templates::track::status_words(&view.tip.status, jubao_templates::Lang::En);
+    let (status_zh, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::Zh);
+    let (status_en, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::En);
     let deadlines = deadlines
         .into_iter()
         .map(|(step, due)| DeadlineBody { step: step.as_str(), due: china_time::date_string(due) })
@@ -174,24 +175,24 @@ pub async fn tip(state: web::Data<AppState>, Reporter(session): Reporter) -> Res
         .map(|e| {
             let at = china_time::minute_string(e.at);
             let say = |lang| {
-                jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
-                    data.department_name(c, lang == jubao_templates::Lang::Zh)
+                sentence(e.kind.words(), Reader::Reporter, e.detail.as_deref(), &at, lang, &|c| {
+                    data.department_name(c, lang == Lang::Zh)
                 })
             };
             EventBody {
                 text_zh: say(jubao_templates::Lang::Zh),
                 text_en: say(jubao_templates::Lang::En),
-                kind: e.kind.clone(),
+                kind: e.kind.as_str().to_owned(),
                 at: e.at,
             }
         })
         .collect();
     Ok(HttpResponse::Ok().json(ReporterTipBody {
         reference: view.tip.reference.clone(),
-        status: view.tip.status.clone(),
+        status: view.tip.status.as_str().to_owned(),
         status_zh: status_zh.to_owned(),
         status_en: status_en.to_owned(),
-        kind: view.tip.kind.clone(),
+        kind: view.tip.kind.as_str().to_owned(),
         category: view.tip.category_code.clone(),
         district: view.tip.district_code.clone(),
         received_at: view.tip.received_at,

@@ -117,21 +117,21 @@ pub async fn queue_page(
         more: page.more,
         page: page.page,
         pages: page.pages,
-        counts: page.counts.into_iter().collect(),
+        counts: page.counts.into_iter().map(|(status, n)| (status.as_str().to_owned(), n)).collect(),
         items: page
             .rows
             .into_iter()
             .map(|r| QueueItem {
                 overdue: r.due_at.is_some_and(|d| d < now),
                 escalated: r.escalated_at.is_some(),
-                reference: r.reference,
-                kind: r.kind,
-                category: r.category_code,
-                district: r.district_code,
-                channel: r.channel,
-                status: r.status,
-                department: r.department_code,
-                received_at: r.received_at,
+                reference: r.meta.reference,
+                kind: r.meta.kind.as_str().to_owned(),
+                category: r.meta.category_code,
+                district: r.meta.district_code,
+                channel: r.meta.channel.as_str().to_owned(),
+                status: r.meta.status.as_str().to_owned(),
+                department: r.meta.department_code,
+                received_at: r.meta.received_at,
                 due_at: r.due_at,
                 assignee: r.assignee_id,
             })
@@ -192,16 +192,16 @@ pub async fn case(
     let (tip, w) = (&d.case.opened.tip, &d.case.workflow);
     Ok(HttpResponse::Ok().json(CaseBody {
         reference: tip.reference.clone(),
-        status: w.status.clone(),
-        kind: tip.kind.clone(),
+        status: w.status.as_str().to_owned(),
+        kind: tip.kind.as_str().to_owned(),
         category: tip.category_code.clone(),
         district: tip.district_code.clone(),
-        channel: tip.channel.clone(),
+        channel: tip.channel.as_str().to_owned(),
         department: w.department_code.clone(),
         received_at: tip.received_at,
         due_at: w.due_at,
         assignee: w.assignee_id.clone(),
-        outcome: w.outcome.clone(),
+        outcome: w.outcome.map(|o| o.as_str().to_owned()),
         fine_yuan: w.fine_yuan,
         report: d.case.opened.report.clone(),
         identity_given: d.identity_given,
@@ -217,8 +217,8 @@ pub async fn case(
             .map(|e| LineBody {
                 author: e.actor_id.unwrap_or_default(),
                 text: match e.detail {
-                    Some(d) => format!("{} {d}", e.kind),
-                    None => e.kind,
+                    Some(d) => format!("{} {d}", e.kind.as_str()),
+                    None => e.kind.as_str().to_owned(),
                 },
                 at: e.at,
             })
@@ -226,7 +226,7 @@ pub async fn case(
         attachments: d.files.into_iter().map(AttachmentBody::from).collect(),
         proposal: d
             .proposal
-            .map(|p| serde_json::json!({"step": p.step, "proposed_by": p.proposed_by, "terms": p.terms})),
+            .map(|p| serde_json::json!({"step": p.step.as_str(), "proposed_by": p.proposed_by, "terms": p.terms})),
     }))
 }
 
@@ -267,8 +267,10 @@ pub async fn act(
     let r = request.into_inner();
     let action = crate::web::staff::case::action_of(&r.action, &r.body, &r.reason, &r.to, r.days, r.conclusion, &r.of)?;
     cases::act(&state.store, &state.settings.public_url, &session.official, &reference, action, unix_now()).await?;
-    let status =
-        cases::open(&state.store, &session.official, &reference).await.map(|c| c.workflow.status).unwrap_or_default();
+    let status = cases::open(&state.store, &session.official, &reference)
+        .await
+        .map(|c| c.workflow.status.as_str().to_owned())
+        .unwrap_or_default();
     Ok(HttpResponse::Ok().json(StatusBody { status }))
 }
 
@@ -441,7 +443,7 @@ pub async fn case_reward(
         },
         reward: reward.map(|r| RewardBody {
             extension_requested: r.extension_requested_at.is_some() && r.extension_decided_at.is_none(),
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             computed_yuan: r.computed_yuan,
             amount_yuan: r.amount_yuan,
             proposed_by: r.proposed_by,
@@ -535,7 +537,7 @@ pub async fn rewards_queue(state: web::Data<AppState>, Official(session): Offici
         .into_iter()
         .map(|i| FinanceItemBody {
             reference: i.reference,
-            status: i.status,
+            status: i.status.as_str().to_owned(),
             amount_yuan: i.amount,
             claim_due_at: i.claim_due_at,
             claim_method: i.method,

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::crypto::Reporter;
 use crate::crypto::receipt::QueryCode;
 use crate::domain::report::PayoutDetails;
-use crate::domain::{DeadlineStep, TipReference, china_time, validation};
+use crate::domain::{DeadlineStep, EventKind, TipReference, china_time, validation};
 use crate::service::rewards::{self, Claim};
 use crate::service::{ServiceError, cases, conversation, reporter, sessions, tips};
 use crate::store::messages::Author;
@@ -166,7 +166,7 @@ fn deadline_lines(ahead: Vec<(reporter::Ahead, i64)>, lang: Lang) -> Vec<(String
 /// The reward as the reporter reads it.
 fn reward_view(r: rewards::ReporterReward, lang: Lang) -> RewardView {
     RewardView {
-        status: jubao_templates::events::reward_status(&r.status, lang).to_owned(),
+        status: lang.tr(r.status.key()).to_owned(),
         amount: r.amount_yuan,
         due: r.claim_due_at.map(china_time::date_string).unwrap_or_default(),
         method: r
@@ -209,7 +209,7 @@ async fn status_page(
     let shown =
         reporter::status(&state.store, &s.view, acknowledge_days, days, unix_now()).await.map_err(page_error)?;
     let reporter::Status { messages, files, identity_given, events, deadlines: ahead, after } = shown;
-    let (status_word, explained) = jubao_templates::track::status_words(&tip.status, lang);
+    let (status_word, explained) = jubao_templates::track::status_words(tip.status.as_str(), lang);
     let deadlines = deadline_lines(ahead, lang);
     let eligibility = after.eligible.map(|e| match e {
         Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
@@ -218,18 +218,24 @@ async fn status_page(
     let reward = after.reward.map(|r| reward_view(r, lang));
     let sentence = |e: &crate::service::cases::Event| {
         let at = china_time::minute_string(e.at);
-        let what = jubao_templates::events::sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| {
-            data.department_name(c, zh)
-        });
+        let what = jubao_templates::events::sentence(
+            e.kind.words(),
+            jubao_templates::events::Reader::Reporter,
+            e.detail.as_deref(),
+            &at,
+            lang,
+            &|c| data.department_name(c, zh),
+        );
         (at, what)
     };
     // After a disclosure the identity line says so: to whom, when and why.
-    let identity_disclosed = events.iter().rev().find(|e| e.kind == "identity_disclosed").map(|e| sentence(e).1);
+    let identity_disclosed =
+        events.iter().rev().find(|e| e.kind == EventKind::IdentityDisclosed).map(|e| sentence(e).1);
     let view = StatusView {
         reference: tip.reference.clone(),
         status: status_word.to_owned(),
         status_explained: explained.to_owned(),
-        kind: data.kind_name(&tip.kind, zh),
+        kind: data.kind_name(tip.kind.as_str(), zh),
         category: data.category_name(&tip.category_code, zh),
         district: data.district_name(&tip.district_code, zh),
         received: china_time::minute_string(tip.received_at),

@@ -19,7 +19,7 @@ use super::{Page, check_csrf, html, see_other};
 use super::{Staff, need};
 use crate::domain::Capability;
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::reward;
+use crate::domain::reward::{self, RewardStatus};
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
 use crate::service::officials::SignedIn;
@@ -236,7 +236,7 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
 
 /// A waiting proposal as labelled lines, with who proposed it and when.
 fn proposal_view(p: &cases::Proposal, everyone: &[users::UserSummary], lang: Lang) -> ProposalView {
-    let (title, lines) = proposal_lines(&p.step, &p.terms, lang);
+    let (title, lines) = proposal_lines(p.step.as_str(), &p.terms, lang);
     ProposalView {
         title,
         by: name_of(Some(&p.proposed_by), everyone),
@@ -263,7 +263,7 @@ fn steps_now(
     lang: Lang,
 ) -> Vec<(String, String)> {
     let w = &case.workflow;
-    let status = TipStatus::parse(&w.status).unwrap_or(TipStatus::Received);
+    let status = w.status;
     let concluded_by_me = w.concluded_by.as_deref() == Some(official.user_id.as_str());
     let mut actions = available(status, facts, &official.roles, is_proposer, lang);
     actions.retain(|(code, _)| !(concluded_by_me && code == "conclude_review"));
@@ -288,7 +288,9 @@ fn event_line(
 ) -> Line {
     let at = china_time::minute_string(e.at);
     let zh = lang == Lang::Zh;
-    let text = words::staff_sentence(&e.kind, e.detail.as_deref(), &at, lang, &|c| data.department_name(c, zh));
+    let text = words::sentence(e.kind.words(), words::Reader::Official, e.detail.as_deref(), &at, lang, &|c| {
+        data.department_name(c, zh)
+    });
     Line { who: name_of(e.actor_id.as_ref(), everyone), at, text }
 }
 
@@ -315,12 +317,12 @@ fn facts_list(
     let zh = lang == Lang::Zh;
     let assignee = name_of(w.assignee_id.as_ref(), everyone);
     let mut facts_list = vec![
-        (lang.tr("case-status").to_owned(), status_label(&w.status, lang)),
-        (lang.tr("case-kind").to_owned(), data.kind_name(&tip.kind, zh)),
+        (lang.tr("case-status").to_owned(), status_label(w.status.as_str(), lang)),
+        (lang.tr("case-kind").to_owned(), data.kind_name(tip.kind.as_str(), zh)),
         (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
         (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
         (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.tr("case-channel").to_owned(), words::channel(&tip.channel, lang).to_owned()),
+        (lang.tr("case-channel").to_owned(), words::channel(tip.channel.as_str(), lang).to_owned()),
         (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
         (lang.tr("case-assignee").to_owned(), assignee),
     ];
@@ -328,8 +330,8 @@ fn facts_list(
         let overdue = if due < now { lang.tr("case-overdue") } else { "" };
         facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
     }
-    if let Some(outcome) = &w.outcome {
-        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome, lang).to_owned()));
+    if let Some(outcome) = w.outcome {
+        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome.as_str(), lang).to_owned()));
         facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
     }
     facts_list
@@ -414,7 +416,7 @@ async fn render(
         .map_err(PageError::store(lang))?;
     let Shown { identity, identity_state, may_ask } =
         identity_shown(state, official, (reference, &tip.id), identity_given, now, lang).await.map_err(err)?;
-    let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().and_then(|p| Step::parse(&p.step)) };
+    let facts = Facts { extended: w.extension_days > 0, pending: proposal.as_ref().map(|p| p.step) };
     let is_proposer = proposal.as_ref().is_some_and(|p| p.proposed_by == official.user_id);
     let facts_list = facts_list(&case, &data, &everyone, now, lang);
     let proposal_view = proposal.as_ref().map(|p| proposal_view(p, &everyone, lang));
@@ -475,9 +477,9 @@ fn track_lines(
     let t = |key: &'static str| lang.tr(key).to_owned();
     let name = |id: &String| name_of(Some(id), everyone);
     let mut lines = Vec::new();
-    let status = match (&r.first_approved_by, r.status.as_str()) {
-        (Some(_), "proposed") => t("case-approved-one-head-waiting-second"),
-        _ => words::reward_status(&r.status, lang).to_owned(),
+    let status = match (&r.first_approved_by, r.status) {
+        (Some(_), RewardStatus::Proposed) => t("case-approved-one-head-waiting-second"),
+        _ => lang.tr(r.status.key()).to_owned(),
     };
     lines.push((t("case-reward-status"), status));
     lines.push((t("case-amount"), yuan(r.amount_yuan, lang)));
@@ -541,10 +543,10 @@ async fn reward_panel(
         lines.extend(track_lines(r, everyone, lang));
     }
     let head = official.can(Capability::Approve);
-    let status = row.as_ref().map(|r| r.status.as_str());
+    let status = row.as_ref().map(|r| r.status);
     let approve = works
         && head
-        && status == Some("proposed")
+        && status == Some(RewardStatus::Proposed)
         && row.as_ref().is_some_and(|r| {
             reward::approval(
                 reward::heads_needed(r.computed_yuan, r.amount_yuan),
@@ -555,10 +557,10 @@ async fn reward_panel(
             .is_ok()
         });
     let waiting = match status {
-        Some("proposed") if !approve => Some(t("case-reward-waits-head-other-than")),
-        Some("approved") => Some(t("case-approved-finance-authorises-tells-reporter")),
-        Some("notified") => Some(t("case-waiting-reporter-claim-status-page")),
-        Some("claimed") => Some(t("case-claimed-finance-pays")),
+        Some(RewardStatus::Proposed) if !approve => Some(t("case-reward-waits-head-other-than")),
+        Some(RewardStatus::Approved) => Some(t("case-approved-finance-authorises-tells-reporter")),
+        Some(RewardStatus::Notified) => Some(t("case-waiting-reporter-claim-status-page")),
+        Some(RewardStatus::Claimed) => Some(t("case-claimed-finance-pays")),
         _ => None,
     };
     Ok(RewardPanel {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{Done, Staff, need};
 use super::{Page, check_csrf, html, see_other};
+use crate::domain::reward::RewardStatus;
 use crate::domain::{KeyGroup, TipReference, china_time};
 use crate::service::officials::SignedIn;
 use crate::service::{ServiceError, groups, rewards};
@@ -62,11 +63,11 @@ async fn render(
                 _ => "—",
             };
             FinanceLine {
-                can_authorise: i.status == "approved",
-                can_pay: i.status == "claimed" && !i.authorised_by_me,
-                pays_a_colleague: i.status == "claimed" && i.authorised_by_me,
+                can_authorise: i.status == RewardStatus::Approved,
+                can_pay: i.status == RewardStatus::Claimed && !i.authorised_by_me,
+                pays_a_colleague: i.status == RewardStatus::Claimed && i.authorised_by_me,
                 needs_receipt: i.method.as_deref() == Some("in_person"),
-                status: jubao_templates::events::reward_status(&i.status, lang).to_owned(),
+                status: lang.tr(i.status.key()).to_owned(),
                 reference: i.reference,
                 amount: i.amount,
                 due: i.claim_due_at.map_or_else(|| "—".to_owned(), china_time::date_string),

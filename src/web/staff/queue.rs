@@ -45,13 +45,13 @@ fn row_view(
     QueueRow {
         overdue: row.due_at.is_some_and(|d| d < now),
         escalated: row.escalated_at.is_some(),
-        kind: data.kind_name(&row.kind, zh),
+        kind: data.kind_name(row.kind.as_str(), zh),
         category: data.category_name(&row.category_code, zh),
         district: data.district_name(&row.district_code, zh),
         department: data.department_name(&row.department_code, zh),
-        channel: jubao_templates::staff::channel_label(&row.channel, lang).to_owned(),
+        channel: jubao_templates::staff::channel_label(row.channel.as_str(), lang).to_owned(),
         openable: openable.contains(&row.reference),
-        status: status_label(&row.status, lang),
+        status: status_label(row.status.as_str(), lang),
         received: china_time::date_string(row.received_at),
         due: row.due_at.map(china_time::date_string).unwrap_or_default(),
         assignee: if row.assignee_id.as_deref() == Some(me) {
@@ -61,7 +61,7 @@ fn row_view(
         } else {
             String::new()
         },
-        reference: row.reference,
+        reference: row.meta.reference,
     }
 }
 
@@ -100,7 +100,11 @@ pub async fn show(
             .collect(),
         total: listed.total,
         more: listed.more,
-        counts: listed.counts.into_iter().map(|(code, n)| (code.clone(), status_label(&code, lang), n)).collect(),
+        counts: listed
+            .counts
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_owned(), status_label(s.as_str(), lang), n))
+            .collect(),
         filters: query_pairs(&query).into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect(),
         statuses,
         kinds: names(r.kinds.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
