@@ -14,10 +14,11 @@
 //! the receipt is shown.
 
 use crate::configuration::PublicUrl;
+use crate::crypto::Custodian;
 use crate::domain::validation::{Choices, FieldError, TipInput};
-use crate::domain::{Channel, china_time};
+use crate::domain::{Channel, KeyGroup, china_time};
 use crate::service::tips::{self, NewTip, Receipt};
-use crate::service::{ServiceError, posters};
+use crate::service::{ServiceError, groups, posters};
 use crate::store::Store;
 use jubao_templates::i18n::Msg;
 
@@ -142,6 +143,13 @@ pub async fn file_tip(store: &Store, rules: &Rules<'_>, intake: Intake<'_>, now:
         errors.sort_by_key(|e| FORM_ORDER.iter().position(|f| *f == e.field).unwrap_or(FORM_ORDER.len()));
         return Err(NotFiled::Fields(errors));
     };
+    if valid.identity.is_some() && !custodians_appointed(store).await? {
+        let key = match intake.source {
+            Source::Public { .. } => "report-identity-cannot-kept-now-remove",
+            Source::Desk { .. } => "intake-identity-cannot-kept-now-remove",
+        };
+        return Err(NotFiled::Fields(vec![mistake("name", key)]));
+    }
     (intake.admit)()?;
     if poster.is_some() {
         channel = Some(Channel::Qr);
@@ -151,15 +159,14 @@ pub async fn file_tip(store: &Store, rules: &Rules<'_>, intake: Intake<'_>, now:
     let new = NewTip::from_valid(valid, channel, poster.map(|p| p.id));
     match tips::file_within(store, new, now, cap, Some(rules.tell)).await {
         Ok(receipt) => Ok(Filed { receipt, channel }),
-        Err(ServiceError::NoCustodian) => {
-            let key = match intake.source {
-                Source::Public { .. } => "report-identity-cannot-kept-now-remove",
-                Source::Desk { .. } => "intake-identity-cannot-kept-now-remove",
-            };
-            Err(NotFiled::Fields(vec![mistake("name", key)]))
-        }
         Err(e) => Err(NotFiled::Refused(e)),
     }
+}
+
+/// Whether a custodian holds a key to keep identities with.
+async fn custodians_appointed(store: &Store) -> Result<bool, ServiceError> {
+    let mut conn = store.conn().await?;
+    Ok(groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians).await?.is_some())
 }
 
 #[cfg(test)]

@@ -91,9 +91,6 @@ pub enum ServiceError {
     /// No department can receive tips yet.
     #[error("no department can receive tips yet: create the first official")]
     NotSetUp,
-    /// A tip brings an identity, and no custodian has a key to keep it yet (HTTP 422).
-    #[error("an identity cannot be kept yet: no custodian has been appointed")]
-    NoCustodian,
     #[error("a blocking task failed: {0}")]
     Blocking(String),
 }

@@ -210,7 +210,7 @@ async fn plan(
         Some(_) => Some(
             groups::newest_public::<Custodian>(&mut conn, &KeyGroup::Custodians)
                 .await?
-                .ok_or(ServiceError::NoCustodian)?,
+                .ok_or_else(|| super::invalid("tips-identity-cannot-kept-yet-no"))?,
         ),
         None => None,
     };

@@ -181,6 +181,15 @@ pub async fn open_proposal(conn: &mut AnyConnection, tip_id: &str) -> Result<Opt
     .await?)
 }
 
+/// A decision is taken once: the row was still open, or somebody decided it meanwhile.
+fn decided_once(updated: &sqlx::any::AnyQueryResult, what: &str) -> Result<(), StoreError> {
+    if updated.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!("{what} was decided meanwhile")))
+    }
+}
+
 pub async fn decide_proposal(
     conn: &mut AnyConnection,
     id: &str,
@@ -197,11 +206,7 @@ pub async fn decide_proposal(
     .bind(id)
     .execute(conn)
     .await?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict("the proposal was decided meanwhile".into()))
-    }
+    decided_once(&updated, "the proposal")
 }
 
 /// Open proposals of the tips of some departments, for heads.
@@ -312,11 +317,7 @@ pub async fn decide_disclosure(
     .bind(id)
     .execute(conn)
     .await?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict("the request was decided meanwhile".into()))
-    }
+    decided_once(&updated, "the request")
 }
 
 /// Whether the department already knew of the matter (1) or not (0), once verification

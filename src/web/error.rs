@@ -267,9 +267,6 @@ impl From<crate::service::ServiceError> for Problem {
                 Msg::new("error-above-ceiling").with("ceiling", ceiling),
             ),
             E::Invalid(msg) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", msg),
-            E::NoCustodian => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "tips-identity-cannot-kept-yet-no")
-            }
             E::Illegal(msg) => Problem::new(StatusCode::CONFLICT, "illegal_transition", msg),
             E::BadInput(msg) => Problem::bad_request("invalid", msg),
             E::Refused(msg) => Problem::new(StatusCode::CONFLICT, "refused", msg),
