@@ -15,6 +15,8 @@ pub mod heif;
 pub mod jpeg;
 #[cfg(test)]
 mod metered;
+#[cfg(test)]
+pub(crate) mod outside;
 pub mod png;
 mod stream;
 pub mod webp;
