@@ -551,9 +551,12 @@ async fn recover(settings: Settings, identity: PathBuf, reference: TipReference,
     let rows = crate::store::attachments::of_tip(&mut *store.conn().await?, &tip.id).await?;
     for (n, file) in files.iter().enumerate() {
         let Some(row) = rows.iter().find(|r| r.id == file.id) else { continue };
-        // Numbered, so that two files of the same name both survive; never a path.
-        let name = std::path::Path::new(&file.name).file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
-        let path = out.join("attachments").join(format!("{:02}-{name}", n + 1));
+        // Under its neutral name, numbered within the tip; a file from before numbering gets a
+        // number in front, so that two of the same name both survive. Never a path.
+        let shown = file.name(jubao_templates::Lang::Zh);
+        let name = std::path::Path::new(&shown).file_name().and_then(|n| n.to_str()).unwrap_or("evidence");
+        let file_name = if file.number.is_some() { name.to_owned() } else { format!("{:02}-{name}", n + 1) };
+        let path = out.join("attachments").join(file_name);
         let sealed = blobs.read(&row.blob_id).await.with_context(|| format!("the blob of {name} cannot be read"))?;
         let mut plain = opened.key.open_async(tokio_util::compat::TokioAsyncReadCompatExt::compat(sealed)).await?;
         let mut target = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;

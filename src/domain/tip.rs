@@ -73,6 +73,32 @@ impl TipStatus {
     }
 }
 
+text_enum! {
+    /// What became of an evidence file's metadata.
+    Cleaning {
+        /// Rebuilt from what is needed to show or play it.
+        Removed = "removed",
+        /// The original as sent, kept because the reporter asked (beside its cleaned copy,
+        /// which has the same number).
+        Kept = "kept",
+        /// Stored as sent without being asked to: a kind no cleaner reads (files from before
+        /// cleaning reached every kind), or an original the reporter kept that could not be
+        /// cleaned.
+        Uncleaned = "none",
+    }
+}
+
+impl Cleaning {
+    /// The catalogue's words for it, as officials and the reporter read them.
+    pub fn key(self) -> &'static str {
+        match self {
+            Cleaning::Removed => "evidence-cleaning-removed",
+            Cleaning::Kept => "evidence-cleaning-kept",
+            Cleaning::Uncleaned => "evidence-cleaning-none",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

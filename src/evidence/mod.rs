@@ -115,8 +115,8 @@ impl FileKind {
         }
     }
 
-    /// Images whose metadata is removed unless the reporter asks to keep it.
-    pub fn is_strippable(self) -> bool {
+    /// Kinds a cleaner rebuilds; the others are stored as sent.
+    pub fn has_cleaner(self) -> bool {
         matches!(self, FileKind::Jpeg | FileKind::Png | FileKind::WebP | FileKind::Heif)
     }
 }

@@ -4,9 +4,12 @@
 use super::ServiceError;
 use crate::crypto::{Envelope, Key, PublicKey, Tip};
 use crate::domain::Id;
+use crate::domain::tip::Cleaning;
+use crate::evidence::FileKind;
 use crate::store::messages::{self, Author, NewMessage};
 use crate::store::tips::TipRow;
 use crate::store::{Store, attachments};
+use jubao_templates::Lang;
 use jubao_templates::i18n::Msg;
 
 pub struct Message {
@@ -17,13 +20,34 @@ pub struct Message {
 
 pub struct AttachmentInfo {
     pub id: String,
-    pub name: String,
+    /// Its number within the tip; none for files stored before numbering.
+    pub number: Option<i64>,
+    /// The sender's own name for the file: kept with an original only (and with files
+    /// stored before numbering).
+    pub sent_as: Option<String>,
     pub content_type: String,
     pub size: i64,
-    /// `removed`, `kept` or `none` (a file type that carries none we know of).
-    pub metadata: String,
+    pub cleaning: Cleaning,
     pub author: Author,
     pub at: i64,
+}
+
+impl AttachmentInfo {
+    /// The name it is shown and downloaded under: neutral, from its number
+    /// (`证据-03.docx`, an original `证据-03-原件.docx`).
+    pub fn name(&self, lang: Lang) -> String {
+        let extension = FileKind::parse_content_type(&self.content_type).map_or("bin", FileKind::extension);
+        match self.number {
+            Some(number) => {
+                let key = match self.cleaning {
+                    Cleaning::Kept => "evidence-original-file-name",
+                    Cleaning::Removed | Cleaning::Uncleaned => "evidence-file-name",
+                };
+                lang.tr_with(key, &[("number", format!("{number:02}").into()), ("ext", extension.into())])
+            }
+            None => self.sent_as.clone().unwrap_or_else(|| format!("evidence.{extension}")),
+        }
+    }
 }
 
 fn author(text: &str) -> Author {
@@ -81,10 +105,11 @@ pub async fn attachments(store: &Store, tip_id: &str, key: &Key<Tip>) -> Result<
         .map(|a| {
             Ok(AttachmentInfo {
                 id: a.id,
-                name: text(key, a.name_envelope)?,
+                sent_as: Some(text(key, a.name_envelope)?).filter(|name| !name.is_empty()),
+                number: a.number,
                 content_type: a.content_type,
                 size: a.plain_size,
-                metadata: a.metadata,
+                cleaning: a.metadata,
                 author: author(&a.author),
                 at: a.created_at,
             })

@@ -5,7 +5,7 @@
 //! whatever the file's size, only ciphertext ever touches the disk, and a refused upload
 //! leaves nothing behind.
 
-use std::io::BufReader;
+use std::io::{BufReader, Seek};
 use std::path::{Path, PathBuf};
 
 use futures_util::AsyncWriteExt;
@@ -15,6 +15,7 @@ use super::ServiceError;
 use super::work::{self, Work};
 use crate::crypto::{Key, PublicKey, Spool, Tip};
 use crate::domain::Id;
+use crate::domain::tip::Cleaning;
 use crate::evidence::{FileKind, StripError, clean};
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::blobs::{BlobSlot, BlobStore, BlobWriter};
@@ -114,20 +115,19 @@ enum Sink {
 
 /// What is known of a file as it begins to arrive.
 pub struct Arriving<'a> {
-    /// The name the sender's device gave it.
+    /// The name the sender's device gave it: kept only with the original.
     pub name: &'a str,
-    /// The sender asks to keep the original, metadata and all.
-    pub keep_metadata: bool,
+    /// The sender asks to keep the original as evidence, metadata and all, beside the
+    /// cleaned copy.
+    pub keep_original: bool,
     /// The first bytes: at least `FileKind::SNIFF_BYTES`, or the whole file if it is shorter.
     pub head: &'a [u8],
 }
 
 /// One file on its way in.
 pub struct Upload {
-    tip_id: String,
-    tip_key: PublicKey<Tip>,
-    name: String,
-    kind: FileKind,
+    filing: Filing,
+    keep_original: bool,
     written: u64,
     limit: u64,
     sink: Sink,
@@ -145,6 +145,22 @@ fn clean_name(name: &str, kind: FileKind) -> String {
     }
 }
 
+/// What the attachment's rows will say.
+struct Filing {
+    tip_id: String,
+    tip_key: PublicKey<Tip>,
+    /// The sender's name for it, when the original is to be kept.
+    name: Option<String>,
+    kind: FileKind,
+}
+
+/// A blob written and ready to be recorded: its size and what became of its metadata.
+struct Stored {
+    slot: BlobSlot,
+    size: u64,
+    cleaning: Cleaning,
+}
+
 impl Upload {
     /// Starts an upload of `file` to `tip`.
     pub async fn begin(
@@ -154,7 +170,7 @@ impl Upload {
         file: Arriving<'_>,
         limits: UploadLimits,
     ) -> Result<Upload, EvidenceError> {
-        let Arriving { name, keep_metadata, head } = file;
+        let Arriving { name, keep_original, head } = file;
         let (files, bytes) = attachments::usage(&mut *store.conn().await?, &tip.id).await?;
         if files >= i64::from(limits.max_files) {
             return Err(EvidenceError::TooManyFiles { limit: limits.max_files });
@@ -165,7 +181,7 @@ impl Upload {
         }
         let kind = FileKind::sniff(head).ok_or(EvidenceError::Unsupported)?;
         let tip_key = PublicKey::<Tip>::parse(&tip.public_key).map_err(ServiceError::from)?;
-        let sink = if kind.is_strippable() && !keep_metadata {
+        let sink = if kind.has_cleaner() {
             let key = Key::<Spool>::generate();
             let (path, file) = spool.create().await?;
             match key.public().seal_async(file.compat_write()).await {
@@ -186,8 +202,9 @@ impl Upload {
             }
         };
         let limit = limits.max_file.min(room);
-        let mut upload =
-            Upload { tip_id: tip.id.clone(), tip_key, name: clean_name(name, kind), kind, written: 0, limit, sink };
+        let name = keep_original.then(|| clean_name(name, kind));
+        let filing = Filing { tip_id: tip.id.clone(), tip_key, name, kind };
+        let mut upload = Upload { filing, keep_original, written: 0, limit, sink };
         upload.write(head).await?;
         Ok(upload)
     }
@@ -218,7 +235,9 @@ impl Upload {
         }
     }
 
-    /// Cleans (if asked), seals and records the file; returns the attachment's id.
+    /// Cleans, seals and records the file (and its original, if the sender keeps it);
+    /// returns the id of the attachment officials open first: the cleaned copy where there
+    /// is one.
     pub async fn finish(
         self,
         store: &Store,
@@ -226,92 +245,189 @@ impl Upload {
         author: Author,
         now: i64,
     ) -> Result<String, EvidenceError> {
-        let (slot, size, metadata) = match self.sink {
+        let stored = match self.sink {
             Sink::Spooled { path, key, mut writer } => {
                 let closed = writer.close().await;
-                let cleaned = match closed {
-                    Ok(()) => clean_into_blob(blobs, &path, key, self.kind, self.tip_key.clone()).await,
+                let job = CleaningJob {
+                    kind: self.filing.kind,
+                    tip_key: self.filing.tip_key.clone(),
+                    keep: self.keep_original,
+                };
+                let stored = match closed {
+                    Ok(()) => job.run(blobs, &path, key).await,
                     Err(e) => Err(e.into()),
                 };
                 let _ = tokio::fs::remove_file(&path).await;
-                let (slot, size) = cleaned?;
-                (slot, size, "removed")
+                stored?
             }
             Sink::Sealed { slot, mut writer } => {
                 if let Err(e) = writer.close().await {
                     blobs.abort(slot).await;
                     return Err(e.into());
                 }
-                (slot, self.written, if self.kind.is_strippable() { "kept" } else { "none" })
+                vec![Stored { slot, size: self.written, cleaning: Cleaning::Uncleaned }]
             }
         };
-        let blob_id = blobs.commit_pending(slot).await?;
-        let recorded = async {
-            let name = self.tip_key.seal(self.name.as_bytes()).map_err(ServiceError::from)?;
+        let mut blob_ids = Vec::with_capacity(stored.len());
+        let mut committed = Ok(());
+        let mut kept = Vec::with_capacity(stored.len());
+        for Stored { slot, size, cleaning } in stored {
+            if committed.is_err() {
+                blobs.abort(slot).await;
+                continue;
+            }
+            match blobs.commit_pending(slot).await {
+                Ok(id) => {
+                    blob_ids.push(id.clone());
+                    kept.push((id, size, cleaning));
+                }
+                Err(e) => committed = Err(e),
+            }
+        }
+        let recorded = match committed {
+            Ok(()) => self.filing.record(store, &kept, author, now).await,
+            Err(e) => Err(e.into()),
+        };
+        if recorded.is_err() {
+            for id in &blob_ids {
+                let _ = blobs.delete(id).await;
+            }
+        }
+        recorded
+    }
+}
+
+impl Filing {
+    /// The attachments' rows, one per blob, in one transaction under the tip's next number.
+    async fn record(
+        &self,
+        store: &Store,
+        blobs: &[(String, u64, Cleaning)],
+        author: Author,
+        now: i64,
+    ) -> Result<String, EvidenceError> {
+        // The sender's name goes with the original only; a cleaned copy keeps none.
+        let sent_as = self.tip_key.seal(self.name.as_deref().unwrap_or_default().as_bytes());
+        let none = self.tip_key.seal(b"");
+        let (sent_as, none) = (sent_as.map_err(ServiceError::from)?, none.map_err(ServiceError::from)?);
+        let mut tx = store.begin().await?;
+        let number = attachments::next_number(&mut tx, &self.tip_id).await?;
+        let mut first = None;
+        for (blob_id, size, cleaning) in blobs {
             let id = Id::random().to_string();
-            let mut tx = store.begin().await?;
             attachments::insert(
                 &mut tx,
                 &NewAttachment {
                     id: &id,
                     tip_id: &self.tip_id,
-                    blob_id: &blob_id,
-                    name: &name,
+                    blob_id,
+                    name: if *cleaning == Cleaning::Removed { &none } else { &sent_as },
+                    number,
                     content_type: self.kind.content_type(),
-                    plain_size: i64::try_from(size).unwrap_or(i64::MAX),
-                    metadata,
+                    plain_size: i64::try_from(*size).unwrap_or(i64::MAX),
+                    cleaning: *cleaning,
                     author,
                     created_at: now,
                 },
             )
             .await?;
-            crate::store::blobs::mark_done(&mut tx, &blob_id).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok::<String, EvidenceError>(id)
+            crate::store::blobs::mark_done(&mut tx, blob_id).await?;
+            first.get_or_insert(id);
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        first.ok_or_else(|| EvidenceError::Service(ServiceError::Blocking("no file was stored".into())))
+    }
+}
+
+/// Cleaning a spooled file on the file pool.
+struct CleaningJob {
+    kind: FileKind,
+    tip_key: PublicKey<Tip>,
+    /// Keep the original too.
+    keep: bool,
+}
+impl CleaningJob {
+    /// Reads the spooled file back (seeking as the format needs), cleans it and seals the
+    /// result to the tip's key into a new blob, and, if asked, seals the original into
+    /// another. A file that cannot be cleaned is refused, unless its original is kept: then
+    /// the original alone is stored, marked as not cleaned. What is refused leaves no blob.
+    async fn run(self, blobs: &BlobStore, spooled: &Path, key: Key<Spool>) -> Result<Vec<Stored>, EvidenceError> {
+        let (cleaned_slot, cleaned_blob) = blobs.create().await?;
+        let original = if self.keep {
+            match blobs.create().await {
+                Ok(created) => Some(created),
+                Err(e) => {
+                    blobs.abort(cleaned_slot).await;
+                    return Err(e.into());
+                }
+            }
+        } else {
+            None
         };
-        match recorded.await {
-            Ok(id) => Ok(id),
+        let (original_slot, original_blob) = original.unzip();
+        let CleaningJob { kind, tip_key, .. } = self;
+        let spooled = spooled.to_owned();
+        // The blob writers are async (a file, or chunks sent to PostgreSQL); the cleaner is not.
+        let cleaned_out = tokio_util::io::SyncIoBridge::new(cleaned_blob);
+        let original_out = original_blob.map(tokio_util::io::SyncIoBridge::new);
+        let job = move || -> Result<(Result<u64, EvidenceError>, Option<u64>), EvidenceError> {
+            let mut input = key.open_seekable(BufReader::new(std::fs::File::open(&spooled)?))?;
+            let cleaned = seal_into(&tip_key, cleaned_out, |sealed| Ok(clean(kind, &mut input, sealed)?));
+            let original = match original_out {
+                Some(out) => Some(seal_into(&tip_key, out, |sealed| {
+                    input.seek(std::io::SeekFrom::Start(0))?;
+                    Ok(std::io::copy(&mut input, sealed)?)
+                })?),
+                None => None,
+            };
+            Ok((cleaned, original))
+        };
+        let outcome = work::run(Work::Files, job).await.map_err(EvidenceError::from).and_then(|done| done);
+        let (cleaned, original) = match outcome {
+            Ok(done) => done,
             Err(e) => {
-                let _ = blobs.delete(&blob_id).await;
+                blobs.abort(cleaned_slot).await;
+                if let Some(slot) = original_slot {
+                    blobs.abort(slot).await;
+                }
+                return Err(e);
+            }
+        };
+        match (cleaned, original_slot.zip(original)) {
+            (Ok(size), Some((slot, original))) => Ok(vec![
+                Stored { slot: cleaned_slot, size, cleaning: Cleaning::Removed },
+                Stored { slot, size: original, cleaning: Cleaning::Kept },
+            ]),
+            (Ok(size), None) => Ok(vec![Stored { slot: cleaned_slot, size, cleaning: Cleaning::Removed }]),
+            (
+                Err(EvidenceError::Malformed(StripError::Malformed { .. } | StripError::TooComplex { .. })),
+                Some((slot, original)),
+            ) => {
+                blobs.abort(cleaned_slot).await;
+                Ok(vec![Stored { slot, size: original, cleaning: Cleaning::Uncleaned }])
+            }
+            (Err(e), original) => {
+                blobs.abort(cleaned_slot).await;
+                if let Some((slot, _)) = original {
+                    blobs.abort(slot).await;
+                }
                 Err(e)
             }
         }
     }
 }
 
-/// Reads the spooled file back (seeking as the format needs), cleans it on the file pool and
-/// seals the result to the tip's key into a new blob; returns the blob's slot and the cleaned
-/// size. A file that cannot be cleaned leaves no blob.
-async fn clean_into_blob(
-    blobs: &BlobStore,
-    spooled: &Path,
-    key: Key<Spool>,
-    kind: FileKind,
-    tip_key: PublicKey<Tip>,
-) -> Result<(BlobSlot, u64), EvidenceError> {
-    let (slot, blob) = blobs.create().await?;
-    // The blob writer is async (a file, or chunks sent to PostgreSQL); the cleaner is not.
-    let output = tokio_util::io::SyncIoBridge::new(blob);
-    let spooled = spooled.to_owned();
-    let job = move || -> Result<u64, EvidenceError> {
-        let mut input = key.open_seekable(BufReader::new(std::fs::File::open(&spooled)?))?;
-        let mut sealed = tip_key.seal_stream(output)?;
-        let size = clean(kind, &mut input, &mut sealed)?;
-        let mut output = sealed.finish()?;
-        output.shutdown()?;
-        Ok(size)
-    };
-    match work::run(Work::Files, job).await {
-        Ok(Ok(size)) => Ok((slot, size)),
-        Ok(Err(e)) => {
-            blobs.abort(slot).await;
-            Err(e)
-        }
-        Err(e) => {
-            blobs.abort(slot).await;
-            Err(e.into())
-        }
-    }
+/// Seals what `write` writes to the tip's key into `out`; returns what `write` returned.
+fn seal_into(
+    tip_key: &PublicKey<Tip>,
+    out: tokio_util::io::SyncIoBridge<BlobWriter>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<u64, EvidenceError>,
+) -> Result<u64, EvidenceError> {
+    let mut sealed = tip_key.seal_stream(out)?;
+    let size = write(&mut sealed)?;
+    let mut out = sealed.finish()?;
+    out.shutdown()?;
+    Ok(size)
 }
 
 #[cfg(test)]

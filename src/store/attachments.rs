@@ -6,15 +6,18 @@ use sqlx::{AnyConnection, FromRow};
 use super::StoreError;
 use super::messages::Author;
 use crate::crypto::Envelope;
+use crate::domain::tip::Cleaning;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AttachmentRow {
     pub id: String,
     pub blob_id: String,
     pub name_envelope: Vec<u8>,
+    /// The file's number within its tip; none for files stored before numbering.
+    pub number: Option<i64>,
     pub content_type: String,
     pub plain_size: i64,
-    pub metadata: String,
+    pub metadata: Cleaning,
     pub author: String,
     pub created_at: i64,
 }
@@ -24,25 +27,27 @@ pub struct NewAttachment<'a> {
     pub tip_id: &'a str,
     pub blob_id: &'a str,
     pub name: &'a Envelope,
+    pub number: i64,
     pub content_type: &'a str,
     pub plain_size: i64,
-    pub metadata: &'a str,
+    pub cleaning: Cleaning,
     pub author: Author,
     pub created_at: i64,
 }
 
 pub async fn insert(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO attachments (id, tip_id, blob_id, name_envelope, content_type, plain_size, metadata, author, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO attachments (id, tip_id, blob_id, name_envelope, number, content_type, plain_size, metadata, author, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(a.id)
     .bind(a.tip_id)
     .bind(a.blob_id)
     .bind(a.name.as_bytes())
+    .bind(a.number)
     .bind(a.content_type)
     .bind(a.plain_size)
-    .bind(a.metadata)
+    .bind(a.cleaning.as_str())
     .bind(a.author.as_str())
     .bind(a.created_at)
     .execute(conn)
@@ -52,12 +57,20 @@ pub async fn insert(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result<(
 
 pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<AttachmentRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, blob_id, name_envelope, content_type, plain_size, metadata, author, created_at \
+        "SELECT id, blob_id, name_envelope, number, content_type, plain_size, metadata, author, created_at \
          FROM attachments WHERE tip_id = $1 ORDER BY created_at, id",
     )
     .bind(tip_id)
     .fetch_all(conn)
     .await?)
+}
+
+/// The number the tip's next file takes: one past the highest so far.
+pub async fn next_number(conn: &mut AnyConnection, tip_id: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) FROM attachments WHERE tip_id = $1")
+        .bind(tip_id)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// How many files, and how many bytes, a tip holds already.

@@ -10,6 +10,7 @@ use sqlx::{Decode, Type};
 
 use crate::domain::lifecycle::Step;
 use crate::domain::reward::{Outcome, RewardStatus};
+use crate::domain::tip::Cleaning;
 use crate::domain::{AccidentGrade, Channel, DeadlineStep, EventKind, Kind, TipStatus};
 
 /// A text column held a value its enum has no variant for.
@@ -52,6 +53,7 @@ text_column! {
     Step => "proposal step",
     EventKind => "event kind",
     DeadlineStep => "deadline step",
+    Cleaning => "evidence cleaning",
 }
 
 /// The texts of some values of an enum as an SQL list for `IN`: `('a', 'b')`. Only the

@@ -1,5 +1,5 @@
 //! Evidence from a `multipart/form-data` body, streamed field by field into
-//! `service::evidence::Upload`. Text fields (`csrf`, `keep_metadata`) must come before the
+//! `service::evidence::Upload`. Text fields (`csrf`, `keep_original`) must come before the
 //! files, as forms send them in document order.
 
 use actix_multipart::{Field, Multipart};
@@ -30,7 +30,8 @@ pub struct Received {
 pub struct Checks<'a> {
     /// The form token the request must carry (pages), or none (API, bearer token).
     pub csrf: Option<&'a dyn Fn(&str) -> bool>,
-    pub keep_metadata: bool,
+    /// Keep the original too (`keep_original`, or `keep_metadata`, its earlier name).
+    pub keep_original: bool,
     /// Who sends it, for the hourly evidence allowance.
     pub client: Option<std::net::IpAddr>,
 }
@@ -83,7 +84,7 @@ pub async fn receive(
                     csrf_seen = true;
                 }
             }
-            "keep_metadata" => checks.keep_metadata = text_field(&mut field).await?.trim() == "true",
+            "keep_original" | "keep_metadata" => checks.keep_original = text_field(&mut field).await?.trim() == "true",
             "file" => {
                 if !csrf_seen {
                     return Err(Problem::new(
@@ -94,7 +95,7 @@ pub async fn receive(
                 }
                 let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_owned();
                 let sender = Sender { author, client: checks.client };
-                if let Some(id) = one_file(state, tip, &mut field, &name, checks.keep_metadata, sender).await? {
+                if let Some(id) = one_file(state, tip, &mut field, &name, checks.keep_original, sender).await? {
                     ids.push(id);
                 }
             }
@@ -148,7 +149,7 @@ async fn one_file(
     tip: &TipRow,
     field: &mut Field,
     name: &str,
-    keep_metadata: bool,
+    keep_original: bool,
     sender: Sender,
 ) -> Result<Option<String>, Problem> {
     let interrupted = || bad("invalid_body", "upload-upload-interrupted");
@@ -178,7 +179,7 @@ async fn one_file(
     }
     state.space.check(&state.store).await?;
     allowance(state, sender.client)?;
-    let file = Arriving { name, keep_metadata, head: &head };
+    let file = Arriving { name, keep_original, head: &head };
     let mut upload =
         Upload::begin(&state.store, (&state.blobs, &state.spool), tip, file, state.upload_limits()).await?;
     let mut received = head.len() as u64;

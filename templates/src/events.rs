@@ -84,15 +84,6 @@ pub fn channel(code: &str, lang: Lang) -> &str {
     }
 }
 
-/// What was done to a file's metadata, in words.
-pub fn metadata(code: &str, lang: Lang) -> &str {
-    match code {
-        "removed" => lang.tr("events-metadata-removed"),
-        "kept" => lang.tr("events-kept-sent-metadata"),
-        _ => lang.tr("events-no-metadata"),
-    }
-}
-
 /// A disclosure's detail in a sentence (`key`: to the reporter or to officials); `None`
 /// when the detail does not read as one.
 fn disclosed(

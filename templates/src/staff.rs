@@ -221,6 +221,8 @@ pub struct FileLine {
     pub size: String,
     /// What was done to the file's metadata, in words.
     pub metadata: String,
+    /// The sender's own name for it, kept with an original only.
+    pub sent_as: Option<String>,
 }
 
 /// A proposal that waits for a head, in words: what is proposed, by whom, and its terms.
@@ -457,7 +459,8 @@ fn case_record(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
         h2 { (lang.tr("staff-evidence")) }
         @if v.files.is_empty() { p.muted { (lang.tr("staff-none")) } }
         ul.files { @for file in &v.files {
-            li { a href={ "/staff/tips/" (v.reference) "/attachments/" (file.id) } { (file.name) } " · " (file.kind) " · " (file.size) " · " (file.metadata) }
+            li { a href={ "/staff/tips/" (v.reference) "/attachments/" (file.id) } { (file.name) } " · " (file.kind) " · " (file.size) " · " (file.metadata)
+                @if let Some(sent_as) = &file.sent_as { " · " (lang.tr_with("staff-file-sent-as", &[("name", sent_as.into())])) } }
         } }
         h2 { (lang.tr("staff-messages-reporter")) }
         ol.messages { @for m in &v.messages { li { p.meta { (m.who) " · " (m.at) } p.pre { (m.text) } } } }

@@ -36,7 +36,8 @@ pub struct FileView {
     pub name: String,
     pub kind: String,
     pub size: String,
-    pub metadata_removed: bool,
+    /// What became of its metadata, in words.
+    pub cleaning: String,
     pub at: String,
 }
 
@@ -192,6 +193,10 @@ fn status_conversation(lang: Lang, s: &StatusView) -> Markup {
     }
 }
 
+/// What cleaning removes, per kind of file, as the upload form explains it.
+const CLEANING_BY_KIND: [&str; 4] =
+    ["track-cleaning-photos", "track-cleaning-videos", "track-cleaning-recordings", "track-cleaning-pdf-not-yet"];
+
 /// The evidence sent and the form to add more.
 fn status_evidence(lang: Lang, s: &StatusView) -> Markup {
     html! {
@@ -199,18 +204,23 @@ fn status_evidence(lang: Lang, s: &StatusView) -> Markup {
         @if s.files.is_empty() { p.muted { (lang.tr("track-no-evidence-yet")) } }
         ul.files {
             @for f in &s.files {
-                li { (f.name) " · " (f.kind) " · " (f.size) " · " (f.at)
-                    @if f.metadata_removed { " · " span.hint { (lang.tr("track-location-other-metadata-removed")) } } }
+                li { (f.name) " · " (f.kind) " · " (f.size) " · " (f.at) " · " span.hint { (f.cleaning) } }
             }
         }
         form method="post" action="/track/attachments" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(s.csrf);
             div.field {
                 label.choice {
-                    input type="checkbox" name="keep_metadata" value="true";
-                    span { (lang.tr("track-keep-photos-original-metadata-place")) }
+                    input type="checkbox" name="keep_original" value="true" aria-describedby="cleaning-hint";
+                    span { (lang.tr("track-keep-original-as-evidence")) }
                 }
-                span.hint { (lang.tr("track-default-location-device-other-metadata")) }
+                div.hint id="cleaning-hint" {
+                    p { (lang.tr("track-what-cleaning-removes")) }
+                    ul {
+                        @for key in CLEANING_BY_KIND { li { (lang.tr(key)) } }
+                    }
+                    p { (lang.tr("track-what-keeping-the-original-means")) }
+                }
             }
             div.field.invalid[s.errors.of("file").is_some()] {
                 label for="file" { (lang.tr("track-choose-files")) }

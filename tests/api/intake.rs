@@ -10,7 +10,8 @@ use jubao::store::blobs::BlobStore;
 use jubao::store::messages::Author;
 
 use crate::helpers::{
-    TestApp, api_tip, client_from, csrf_of, form_fields, now, spawn_app, spawn_app_with, text_of_class, tip_about,
+    TestApp, api_tip, client_from, csrf_of, form_fields, now, reporter_bearer, reporter_tip, spawn_app, spawn_app_with,
+    text_of_class, tip_about, track_page, try_upload,
 };
 
 const PHOTO: &[u8] = include_bytes!("../fixtures/photo-gps.jpg");
@@ -36,7 +37,7 @@ async fn stored_evidence(
         tokio::io::AsyncReadExt::read_to_end(&mut blobs.read(&blob_id).await.unwrap(), &mut sealed).await.unwrap();
         let mut plain = Vec::new();
         opened.key.open_stream(sealed.as_slice()).unwrap().read_to_end(&mut plain).unwrap();
-        out.push((info.name, plain));
+        out.push((info.name(jubao_templates::Lang::Zh), plain));
     }
     out
 }
@@ -112,7 +113,9 @@ async fn a_tip_through_the_html_form_is_followed_answered_and_given_clean_eviden
     let uploaded = phone.post(app.url("/track/attachments")).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), 303);
     let status = phone.get(app.url("/track/status?done=files")).send().await.unwrap().text().await.unwrap();
-    assert!(status.contains("IMG_0042.JPG") && status.contains("补充：夜班也在生产。"));
+    // Shown under a neutral name: the device's name for the file is not kept.
+    assert!(status.contains("证据-01.jpg") && status.contains("补充：夜班也在生产。"));
+    assert!(!status.contains("IMG_0042"));
 
     // What is stored, decrypted: the message, and the photo without its metadata but whole.
     let key = tip_key(&app, &reference, &officer.signed_in).await;
@@ -127,14 +130,14 @@ async fn a_tip_through_the_html_form_is_followed_answered_and_given_clean_eviden
     let evidence = stored_evidence(&app, &reference, &officer.signed_in).await;
     assert_eq!(evidence.len(), 1);
     let (name, image) = &evidence[0];
-    assert_eq!(name, "IMG_0042.JPG");
+    assert_eq!(name, "证据-01.jpg");
     assert!(!image.windows(GPS_CANARY.len()).any(|w| w == GPS_CANARY.as_bytes()), "the GPS canary is gone");
     assert_eq!(image, &strip_metadata(FileKind::Jpeg, PHOTO).unwrap(), "the picture is stored whole");
     assert_eq!(FileKind::sniff(image), Some(FileKind::Jpeg));
 }
 
 #[tokio::test]
-async fn a_tip_through_the_api_is_followed_answered_and_keeps_metadata_when_asked() {
+async fn a_tip_through_the_api_is_followed_answered_and_keeps_the_original_when_asked() {
     let app = spawn_app().await;
     let officer = app.official("li.wei", "officer", Some("emergency")).await;
     let client = client_from(None);
@@ -167,9 +170,9 @@ async fn a_tip_through_the_api_is_followed_answered_and_keeps_metadata_when_aske
         .await
         .unwrap();
     assert_eq!(sent.status(), 201);
-    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("evidence.jpg");
+    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("张三-现场.jpg");
     let uploaded = client
-        .post(app.url("/api/v1/reporter/attachments?keep_metadata=true"))
+        .post(app.url("/api/v1/reporter/attachments?keep_original=true"))
         .header("authorization", &bearer)
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
@@ -189,10 +192,20 @@ async fn a_tip_through_the_api_is_followed_answered_and_keeps_metadata_when_aske
     assert_eq!(tip["report"]["title"], "违规动火作业");
     assert_eq!(tip["status"], "received");
     assert_eq!(tip["messages"][0]["body"], "照片见附件");
-    assert_eq!(tip["attachments"][0]["metadata"], "kept");
+    // The cleaned copy under a neutral name, and beside it the original with its own name.
+    let files = &tip["attachments"];
+    assert_eq!((files[0]["metadata"].as_str(), files[0]["name"].as_str()), (Some("removed"), Some("evidence-01.jpg")));
+    assert_eq!(files[0]["sent_as"], serde_json::Value::Null);
+    assert_eq!(
+        (files[1]["metadata"].as_str(), files[1]["name"].as_str()),
+        (Some("kept"), Some("evidence-01-original.jpg"))
+    );
+    assert_eq!(files[1]["sent_as"], "张三-现场.jpg");
+    assert_eq!((&files[0]["number"], &files[1]["number"]), (&serde_json::json!(1), &serde_json::json!(1)));
     assert_eq!(tip["deadlines"][0]["step"], "acknowledge");
     let evidence = stored_evidence(&app, &reference, &officer.signed_in).await;
-    assert_eq!(evidence[0].1, PHOTO, "kept as sent, on request");
+    assert_eq!(evidence[0].1, strip_metadata(FileKind::Jpeg, PHOTO).unwrap(), "the cleaned copy");
+    assert_eq!(evidence[1].1, PHOTO, "the original kept as sent, on request");
 
     let refused = client.get(app.url("/api/v1/reporter/tip")).send().await.unwrap();
     assert_eq!(refused.status(), 401);
@@ -593,4 +606,49 @@ async fn a_tip_that_cannot_be_stored_fails_alone_and_the_rest_of_its_group_is_fi
             .unwrap();
         assert_eq!(told, 1, "the department is told of {reference} in the tip's own transaction");
     }
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_cleaned_is_refused_unless_its_original_is_kept_and_then_it_says_so() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let client = client_from(None);
+    let receipt: serde_json::Value = client
+        .post(app.url("/api/v1/tips"))
+        .json(&api_tip("违规动火作业", "车间内未办理动火证进行电焊作业。"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = reporter_bearer(&app.address, &receipt).await;
+    let broken = PHOTO[..PHOTO.len() / 2].to_vec();
+
+    // By default nothing unclean is stored: the reporter is told why, in their language.
+    let refused = try_upload(&app.address, &bearer, "现场.jpg", broken.clone()).await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty(), "{body}");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(rows, 0);
+
+    // Asked to keep the original, the file is kept as sent, with its name, and says it was not cleaned.
+    let part = reqwest::multipart::Part::bytes(broken.clone()).file_name("现场.jpg");
+    let kept = client
+        .post(app.url("/api/v1/reporter/attachments"))
+        .header("authorization", &bearer)
+        .multipart(reqwest::multipart::Form::new().text("keep_original", "true").part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), 201);
+    let tip = reporter_tip(&app.address, &bearer).await;
+    let files = tip["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{tip}");
+    assert_eq!((files[0]["metadata"].as_str(), files[0]["sent_as"].as_str()), (Some("none"), Some("现场.jpg")));
+    let status = track_page(&app, &receipt).await;
+    assert!(status.contains("证据-01.jpg") && status.contains("未能清除元数据"), "{status}");
+    let blobs = BlobStore::open(&app.store, &app.data_dir).unwrap();
+    assert_eq!(blobs.list().await.unwrap().len(), 1, "no blob of the refused copy is left");
 }

@@ -67,7 +67,7 @@ async fn a_shredded_tip_is_unreadable_even_with_the_recovery_identity_and_its_st
     let before = work.path().join("before");
     assert!(std::fs::read_to_string(before.join("report.json")).unwrap().contains(canary));
     assert!(std::fs::read_to_string(before.join("messages.json")).unwrap().contains(canary), "messages too");
-    let evidence = std::fs::read(before.join("attachments").join("01-现场.pdf")).unwrap();
+    let evidence = std::fs::read(before.join("attachments").join("证据-01.pdf")).unwrap();
     assert!(evidence.starts_with(b"%PDF") && evidence.windows(canary.len()).any(|w| w == canary.as_bytes()));
 
     // What opens it today, kept to look for afterwards.

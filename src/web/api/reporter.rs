@@ -89,17 +89,32 @@ pub struct MessageBody {
 #[derive(Serialize, ToSchema)]
 pub struct AttachmentBody {
     pub id: String,
+    /// The neutral name it is stored under, e.g. `evidence-03.mp4`.
     pub name: String,
+    /// Its number within the tip (the original kept beside a cleaned copy has the same one).
+    pub number: Option<i64>,
+    /// The sender's own name for it: kept with an original only.
+    pub sent_as: Option<String>,
     pub content_type: String,
     pub size: i64,
-    /// `removed` (image metadata taken out), `kept` (on request) or `none`.
+    /// `removed` (rebuilt without its metadata), `kept` (the original, kept on request) or
+    /// `none` (stored as sent: an original that could not be cleaned).
     pub metadata: String,
     pub at: i64,
 }
 
 impl From<AttachmentInfo> for AttachmentBody {
     fn from(a: AttachmentInfo) -> Self {
-        Self { id: a.id, name: a.name, content_type: a.content_type, size: a.size, metadata: a.metadata, at: a.at }
+        Self {
+            name: a.name(jubao_templates::Lang::En),
+            metadata: a.cleaning.as_str().to_owned(),
+            id: a.id,
+            number: a.number,
+            sent_as: a.sent_as,
+            content_type: a.content_type,
+            size: a.size,
+            at: a.at,
+        }
     }
 }
 
@@ -246,6 +261,8 @@ pub async fn message(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AttachQuery {
+    keep_original: bool,
+    /// The earlier name of `keep_original`.
     keep_metadata: bool,
 }
 
@@ -254,17 +271,20 @@ pub struct AttachmentsCreated {
     pub attachments: Vec<String>,
 }
 
-/// Add evidence: `multipart/form-data`, field `file` (repeatable). Image metadata (EXIF,
-/// GPS, XMP, IPTC, comments) is removed unless `keep_metadata=true` (query or a field
-/// before the files).
+/// Add evidence: `multipart/form-data`, field `file` (repeatable). Each file is rebuilt from
+/// what is needed to show or play it, so that its metadata (place, device, author, software,
+/// times) is gone, and stored under a neutral numbered name. With `keep_original=true`
+/// (query or a field before the files; `keep_metadata` is the earlier name) the original is
+/// kept too, sealed, with its own name.
 #[utoipa::path(post, path = "/api/v1/reporter/attachments", tag = "reporter", security(("bearer" = [])),
-    params(("keep_metadata" = Option<bool>, Query, description = "Keep the images' original metadata as evidence")),
+    params(("keep_original" = Option<bool>, Query, description = "Keep the original too, metadata and all, as evidence"),
+        ("keep_metadata" = Option<bool>, Query, description = "The earlier name of keep_original")),
     request_body(content_type = "multipart/form-data", description = "Field `file`, repeatable"),
     responses((status = 201, description = "Stored, sealed to the tip key", body = AttachmentsCreated),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 413, description = "Over the per-file or per-tip limit; nothing stored", body = ErrorBody),
         (status = 415, description = "Not an accepted kind of file", body = ErrorBody),
-        (status = 422, description = "No file, or a broken image", body = ErrorBody)))]
+        (status = 422, description = "No file, or a file that cannot be read to be cleaned", body = ErrorBody)))]
 pub async fn attach(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -273,7 +293,7 @@ pub async fn attach(
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
-    let checks = Checks { csrf: None, keep_metadata: query.keep_metadata, client };
+    let checks = Checks { csrf: None, keep_original: query.keep_original || query.keep_metadata, client };
     let received = upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await?;
     Ok(HttpResponse::Created().json(AttachmentsCreated { attachments: received.attachment_ids }))
 }

@@ -283,7 +283,9 @@ pub async fn attachment(
     path: web::Path<(String, String)>,
     OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    crate::web::staff::case::download(&state, &session.official, &reference, &path.1).await.map_err(ApiError)
+    crate::web::staff::case::download(&state, &session.official, &reference, &path.1, jubao_templates::Lang::En)
+        .await
+        .map_err(ApiError)
 }
 
 #[derive(Default, Serialize, Deserialize, ToSchema)]

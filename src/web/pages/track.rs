@@ -182,12 +182,12 @@ fn message_view(m: conversation::Message) -> MessageView {
     MessageView { from_reporter: m.author == Author::Reporter, body: m.body, at: china_time::minute_string(m.at) }
 }
 
-fn file_view(f: conversation::AttachmentInfo) -> FileView {
+fn file_view(f: conversation::AttachmentInfo, lang: Lang) -> FileView {
     FileView {
-        name: f.name,
+        name: f.name(lang),
+        cleaning: lang.tr(f.cleaning.key()).to_owned(),
         kind: f.content_type,
         size: jubao_templates::size_text(f.size),
-        metadata_removed: f.metadata == "removed",
         at: china_time::minute_string(f.at),
     }
 }
@@ -247,7 +247,7 @@ async fn status_page(
         company: report.company.clone(),
         occurred_on: report.occurred_on.clone(),
         messages: messages.into_iter().map(message_view).collect(),
-        files: files.into_iter().map(file_view).collect(),
+        files: files.into_iter().map(|f| file_view(f, lang)).collect(),
         identity_given,
         identity_disclosed,
         notice: extra.notice,
@@ -345,7 +345,7 @@ pub async fn attach(
 ) -> Result<HttpResponse, PageError> {
     let check = |given: &str| csrf_matches(&session.token, given);
     let client = crate::web::client::of_request(&req, &state.settings.trusted_proxies);
-    let checks = Checks { csrf: Some(&check), keep_metadata: false, client };
+    let checks = Checks { csrf: Some(&check), keep_original: false, client };
     match upload::receive(&state, &session.view.tip, multipart, Author::Reporter, checks).await {
         Ok(_) => Ok(see_other("/track/status?done=files")),
         Err(problem) if problem.code == "bad_form_token" => Err(expired(lang)),

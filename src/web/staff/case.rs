@@ -296,11 +296,12 @@ fn event_line(
 
 fn file_line(f: conversation::AttachmentInfo, lang: Lang) -> FileLine {
     FileLine {
-        id: f.id,
-        name: f.name,
+        name: f.name(lang),
+        metadata: lang.tr(f.cleaning.key()).to_owned(),
+        sent_as: f.sent_as.filter(|_| f.number.is_some()),
         kind: f.content_type,
         size: jubao_templates::size_text(f.size),
-        metadata: words::metadata(&f.metadata, lang).to_owned(),
+        id: f.id,
     }
 }
 
@@ -799,7 +800,9 @@ pub async fn attachment(
     path: web::Path<FilePath>,
 ) -> Result<HttpResponse, PageError> {
     let reference = reference_of(&path.reference, lang)?;
-    download(&state, &page.session.official, &reference, &path.id).await.map_err(|e| PageError { problem: e, lang })
+    download(&state, &page.session.official, &reference, &path.id, lang)
+        .await
+        .map_err(|e| PageError { problem: e, lang })
 }
 
 /// The decrypted download of an attachment, for pages and the API.
@@ -808,6 +811,7 @@ pub async fn download(
     official: &crate::service::officials::SignedIn,
     reference: &TipReference,
     attachment_id: &str,
+    lang: Lang,
 ) -> Result<HttpResponse, Problem> {
     let case = cases::open(&state.store, official, reference).await?;
     let files = conversation::attachments(&state.store, &case.opened.tip.id, &case.opened.key).await?;
@@ -821,15 +825,13 @@ pub async fn download(
     cases::audit_read(&state.store, official, &case.opened.tip.id, "tip.read_attachment", unix_now()).await?;
     let stream = tokio_util::io::ReaderStream::new(plain.compat());
     let kind = crate::evidence::FileKind::parse_content_type(&file.content_type);
-    let extension = kind.map_or("bin", |k| k.extension());
+    // The neutral name: ASCII in English for old clients, in the official's language beside it.
+    let plain = file.name(Lang::En).replace(|c: char| !c.is_ascii_graphic() || c == '"' || c == '\\', "_");
     let encoded: String =
-        url::form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>().replace('+', "%20");
+        url::form_urlencoded::byte_serialize(file.name(lang).as_bytes()).collect::<String>().replace('+', "%20");
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, kind.map_or("application/octet-stream", |k| k.content_type())))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"evidence.{extension}\"; filename*=UTF-8''{encoded}"),
-        ))
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}")))
         .streaming(stream))
 }
 
