@@ -13,6 +13,7 @@ mod command_line;
 mod crash;
 mod desk;
 mod errors;
+mod evidence;
 mod fuzz_seeds;
 mod health;
 mod helpers;

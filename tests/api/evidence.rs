@@ -1,0 +1,52 @@
+//! Evidence as a reporter sends it and an official opens it: every kind of file goes in
+//! through the real portal, and what is stored, decrypted, is checked with the outside
+//! instruments (exiftool, ffmpeg) rather than with our own parsers.
+
+use fantoccini::Locator;
+
+use crate::browser::{browser, sign_in, wait_for};
+use crate::helpers::spawn_app;
+
+const PHOTO: &[u8] = include_bytes!("../fixtures/photo-gps.jpg");
+
+#[tokio::test]
+async fn a_reporter_keeps_the_original_from_the_status_page_and_the_officer_sees_both_copies() {
+    let app = spawn_app().await;
+    let officer = app.official("li.wei", "officer", Some("emergency")).await;
+    let receipt = app.file_tip("违规动火作业").await;
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("张三-现场.jpg");
+    std::fs::write(&photo, PHOTO).unwrap();
+
+    let (_driver, client) = browser().await;
+    client.set_window_size(360, 2200).await.unwrap();
+    client.goto(&app.url("/track")).await.unwrap();
+    for (id, value) in [("reference", &receipt["reference"]), ("query_code", &receipt["query_code"])] {
+        client.find(Locator::Id(id)).await.unwrap().send_keys(value.as_str().unwrap()).await.unwrap();
+    }
+    client.find(Locator::Css("form[action='/track'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let form = wait_for(&client, "form[action='/track/attachments']").await;
+    // What cleaning removes is explained beside the choice, per kind of file.
+    let hint = client.find(Locator::Id("cleaning-hint")).await.unwrap().text().await.unwrap();
+    assert!(hint.contains("照片") && hint.contains("视频") && hint.contains("录音"), "{hint}");
+    form.find(Locator::Css("input[name=keep_original]")).await.unwrap().click().await.unwrap();
+    form.find(Locator::Id("file")).await.unwrap().send_keys(&photo.to_string_lossy()).await.unwrap();
+    form.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    // Back on the status page: the cleaned copy and the original, both under neutral names.
+    let files = wait_for(&client, "ul.files li").await;
+    drop(files);
+    let list = client.find(Locator::Css("ul.files")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("证据-01.jpg") && list.contains("证据-01-原件.jpg"), "{list}");
+    assert!(list.contains("已清除元数据") && list.contains("原件，按举报人要求保留"), "{list}");
+    assert!(!list.contains("张三"), "the reporter's own file name is not shown back: {list}");
+
+    // The officer sees which copy is which, and the sender's name beside the original only.
+    client.set_window_size(1280, 1500).await.unwrap();
+    sign_in(&client, &app, &officer, false).await;
+    wait_for(&client, "table.queue a.code").await;
+    client.goto(&app.url(&format!("/staff/tips/{}", receipt["reference"].as_str().unwrap()))).await.unwrap();
+    let page = client.source().await.unwrap();
+    assert!(page.contains("证据-01.jpg") && page.contains("发送时的文件名：张三-现场.jpg"), "the case page lists both");
+    client.close().await.unwrap();
+}
