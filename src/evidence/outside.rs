@@ -22,18 +22,23 @@ fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("{program} must be installed (`.ci/run` installs it): {e}"))
 }
 
-/// Everything exiftool reads from the file, one `group:tag: value` per line.
+/// Everything exiftool reads from the file, one `[Group] Tag: value` per line.
 pub fn exiftool(file: &[u8], extension: &str) -> String {
     let (_dir, path) = on_disk(file, extension);
-    let out = run(
-        "exiftool",
-        &["-a", "-u", "-G1", "-ee", "-s", "-n"]
-            .map(std::ffi::OsStr::new)
-            .into_iter()
-            .chain([path.as_os_str()])
-            .collect::<Vec<_>>(),
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let args: Vec<&std::ffi::OsStr> = ["-a", "-u", "-G1", "-ee", "-s", "-n"]
+        .map(std::ffi::OsStr::new)
+        .into_iter()
+        .chain([path.as_os_str()])
+        .collect();
+    let out = run("exiftool", &args);
+    // `[Group]   Tag   : value` becomes `[Group] Tag: value`.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| match line.split_once(" : ") {
+            Some((name, value)) => format!("{}: {value}\n", name.split_whitespace().collect::<Vec<_>>().join(" ")),
+            None => format!("{line}\n"),
+        })
+        .collect()
 }
 
 /// Which of `canaries` exiftool or a byte search still finds in the file (each canary is

@@ -584,12 +584,42 @@ pub async fn upload_evidence(base: &str, bearer: &str, name: &str, bytes: Vec<u8
     body["attachments"][0].as_str().unwrap().to_owned()
 }
 
-/// A PDF of about `size` bytes: evidence the portal stores as sent.
+/// A one-page PDF of about `size` bytes whose page shows `marker`, already in the form the
+/// portal's cleaning gives it, so that it is stored byte for byte as sent.
 pub fn pdf_of(size: usize, marker: &str) -> Vec<u8> {
-    let mut pdf = format!("%PDF-1.4\n% {marker}\n").into_bytes();
-    pdf.resize(size.saturating_sub(6).max(pdf.len()), b'.');
-    pdf.extend_from_slice(b"\n%%EOF");
-    pdf
+    let mut content = format!("BT /F1 12 Tf 40 760 Td ({marker}) Tj ET\n").into_bytes();
+    // Comments in a content stream are ignored by readers: they make up the size.
+    while content.len() + 400 < size {
+        let line = size - content.len() - 400;
+        content.extend_from_slice(b"%");
+        content.resize(content.len() + line.min(1000), b'.');
+        content.push(b'\n');
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".as_bytes().to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        [format!("<< /Length {} >>\nstream\n", content.len()).into_bytes(), content, b"\nendstream".to_vec()].concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    jubao::evidence::strip_metadata(jubao::evidence::FileKind::Pdf, &pdf).expect("the test PDF is readable")
 }
 
 /// Posts the form of a page used before any session (`/staff/login`, `/track`) as a browser

@@ -65,8 +65,7 @@ async fn a_visitor_from_a_distinctive_address_leaves_no_trace() {
         .await
         .unwrap();
     assert_eq!(sent.status(), 303);
-    let file =
-        reqwest::multipart::Part::bytes(format!("%PDF-1.4\n{FILE_BODY}\n%%EOF\n").into_bytes()).file_name(FILE_NAME);
+    let file = reqwest::multipart::Part::bytes(crate::helpers::pdf_of(1000, FILE_BODY)).file_name(FILE_NAME);
     let uploaded = visitor
         .post(app.url("/track/attachments"))
         .multipart(reqwest::multipart::Form::new().text("csrf", csrf).part("file", file))

@@ -99,7 +99,7 @@ async fn every_staff_route_by_every_role() {
         .json()
         .await
         .unwrap();
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4\nevidence\n%%EOF\n".to_vec()).file_name("e.pdf");
+    let part = reqwest::multipart::Part::bytes(crate::helpers::pdf_of(1000, "evidence")).file_name("e.pdf");
     let uploaded: serde_json::Value = client
         .post(app.url("/api/v1/reporter/attachments"))
         .header("authorization", format!("Bearer {}", session["token"].as_str().unwrap()))

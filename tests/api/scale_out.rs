@@ -39,7 +39,7 @@ async fn two_instances_on_one_database_serve_the_same_people_and_evidence() {
     assert_eq!(on_b_session.status(), 200, "the receipt on B");
 
     // Evidence uploaded through B is downloaded through A, by an official signed in on B.
-    let pdf = b"%PDF-1.4\n% evidence stored once, served by both\n%%EOF\n".to_vec();
+    let pdf = crate::helpers::pdf_of(1000, "evidence stored once, served by both");
     let part = reqwest::multipart::Part::bytes(pdf.clone()).file_name("现场记录.pdf");
     let uploaded: serde_json::Value = client
         .post(on_b("/api/v1/reporter/attachments"))
