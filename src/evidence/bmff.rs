@@ -802,6 +802,8 @@ pub(crate) mod tests {
         }
         assert_eq!(&FIXTURES[3].2[8..11], b"3gp");
         assert_eq!(&FIXTURES[4].2[8..11], b"3g2");
+        let photo = include_bytes!("../../tests/fixtures/photo.heic");
+        assert_eq!(FileKind::sniff(&photo[..FileKind::SNIFF_BYTES]), Some(FileKind::Heif), "HEIF stays HEIF");
     }
 
     fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
@@ -856,7 +858,9 @@ pub(crate) mod tests {
             let mdhd = full(b"mdhd", 0, &[&u32s(&[0x7F00_0001, 0x7F00_0002, 1000, 1000])[..], &[0; 4]].concat());
             let mdia = bx(b"mdia", &[mdhd, hdlr, minf].concat());
             let tkhd = full(b"tkhd", 0, &[&u32s(&[0x7F00_0001, 0x7F00_0002])[..], &[0; 72]].concat());
-            bx(b"trak", &[tkhd, mdia, bx(b"udta", b"CANARY-MAKE")].concat())
+            // Per-track tags, as iPhones write them (mdta keys in the track's own meta).
+            let meta = full(b"meta", 0, &bx(b"keys", b"com.apple.quicktime.model CANARY-MODEL"));
+            bx(b"trak", &[tkhd, mdia, bx(b"udta", b"CANARY-MAKE"), meta].concat())
         }
     }
 
@@ -942,7 +946,9 @@ pub(crate) mod tests {
             assert_eq!(&cleaned[at..at + 1000], &file[at..at + 1000], "the video samples are kept");
             assert!(cleaned[at + 1000..at + 1600].iter().all(|b| *b == 0), "the GPS samples are zeros");
             assert_eq!(&cleaned[at + 1600..at + 2000], &file[at + 1600..at + 2000]);
-            for canary in [&b"CANARY-HANDLER"[..], b"CANARY-MAKE", b"+29.5630", &[0x7F, 0, 0, 1], &[0x7F; 4]] {
+            for canary in
+                [&b"CANARY-HANDLER"[..], b"CANARY-MAKE", b"CANARY-MODEL", b"+29.5630", &[0x7F, 0, 0, 1], &[0x7F; 4]]
+            {
                 let outside_media = [&cleaned[..at], &cleaned[at + 2000..]].concat();
                 assert!(!outside_media.windows(canary.len()).any(|w| w == canary), "{canary:?}");
             }
