@@ -7,7 +7,7 @@
 //! file keeps its length and every chunk offset (`stco`, `co64`) stays right. Kept: `ftyp`,
 //! `mdat`, and in `moov` the movie and track headers (their times zeroed), edit lists, the
 //! media header and handler (its name blanked) and the sample tables of video and sound
-//! tracks. Dropped: `udta` (©xyz, `loci`, 3GPP title and author), `meta` (mdta keys such as
+//! tracks (the encoder's vendor code and compressor name blanked in their descriptions). Dropped: `udta` (©xyz, `loci`, 3GPP title and author), `meta` (mdta keys such as
 //! `com.apple.quicktime.location.ISO6709`, iTunes tags), `uuid` (XMP) and anything unknown.
 //!
 //! A first pass reads the top-level box headers and `moov` whole (wherever it is), edits it
@@ -335,8 +335,40 @@ fn edit_track(data: &mut [u8], trak: &BmffBox, media: &Media, found: &mut Found)
         }
     }
     for child in &track.stbl {
-        if !SAMPLE_TABLE.contains(&&child.kind) {
-            blank(data, child)?;
+        match &child.kind {
+            b"stsd" => {
+                let video = track.handler.as_ref() == Some(b"vide");
+                edit_sample_descriptions(data, child, video, &mut found.boxes)?;
+            }
+            kind if SAMPLE_TABLE.contains(&kind) => {}
+            _ => blank(data, child)?,
+        }
+    }
+    Ok(())
+}
+
+/// Zeroes what the encoder writes of itself in each sample description: the vendor (QuickTime;
+/// reserved in ISO files) and, for video, the compressor name (`Lavc60 libx264`, `HEVC`).
+fn edit_sample_descriptions(
+    data: &mut [u8],
+    stsd: &BmffBox,
+    video: bool,
+    count: &mut Budget,
+) -> Result<(), StripError> {
+    if stsd.end - stsd.payload < 8 {
+        return Err(malformed(FORMAT, "a sample description box cut short"));
+    }
+    // Version and flags, an entry count, then the entries (read as boxes until the end).
+    for entry in children(data, stsd.payload + 8, stsd.end, count)? {
+        let length = entry.end - entry.payload;
+        // Reserved (6), data reference (2), version and revision (4), then the vendor.
+        if length >= 16 {
+            zero(data, &entry, entry.payload + 12, entry.payload + 16)?;
+        }
+        // A visual entry: then qualities (8), sizes and resolutions (12), reserved (4), a
+        // frame count (2), and 32 bytes of name.
+        if video && length >= 78 {
+            zero(data, &entry, entry.payload + 42, entry.payload + 74)?;
         }
     }
     Ok(())
@@ -700,6 +732,7 @@ pub(crate) mod tests {
             assert_eq!(after, kept, "{name}: video and sound stay, nothing else");
             assert_eq!(clean_metered(kind, &cleaned).unwrap(), cleaned, "{name}: cleaning again changes nothing");
             let tags = exiftool(&cleaned, ext);
+            assert!(!tags.contains("Lavc") && !tags.contains("FFmpeg"), "{name}: the encoder's name is blanked");
             let dates: Vec<&str> = tags.lines().filter(|l| l.contains("Date") && !l.starts_with("[System]")).collect();
             assert!(dates.iter().any(|l| l.contains("CreateDate")), "{name}: {tags}");
             for line in dates {
