@@ -1,7 +1,9 @@
 //! Evidence files: what a file is (sniffed from its bytes, never taken from the client), and
 //! removal of the metadata that can betray a reporter — EXIF (with GPS position, camera
 //! serial numbers, times), XMP, IPTC, comments, embedded thumbnails and secondary images —
-//! with one module per image format (`jpeg`, `png`, `webp`, `heif`).
+//! with one module per image format (`jpeg`, `png`, `webp`, `heif`) — and the same for
+//! recordings in the ISO base media file format (MP4, MOV, 3GP, M4A: `bmff`), whose tags,
+//! places and times live in `moov` and whose timed-metadata tracks are dropped.
 //!
 //! Each image format is rebuilt from a whitelist of the parts needed to show the picture,
 //! so anything unknown is dropped rather than kept. HEIF keeps its structure and has the
@@ -11,6 +13,7 @@
 //! only bounded header structures, and refuses a file with more parts than real files have
 //! (the caps are the `MAX_*` constants of each format's module).
 
+pub mod bmff;
 pub mod heif;
 pub mod jpeg;
 #[cfg(test)]
@@ -44,6 +47,10 @@ impl FileKind {
     pub const SNIFF_BYTES: usize = 64;
 
     pub fn sniff(head: &[u8]) -> Option<Self> {
+        // ISO BMFF brands are read here: `infer` knows few of the 3GPP ones.
+        if let Some(kind) = bmff::sniff(head) {
+            return Some(kind);
+        }
         let found = infer::get(head)?;
         Some(match found.mime_type() {
             "image/jpeg" => FileKind::Jpeg,
@@ -118,7 +125,7 @@ impl FileKind {
 
     /// Kinds a cleaner rebuilds; the others are stored as sent.
     pub fn has_cleaner(self) -> bool {
-        matches!(self, FileKind::Jpeg | FileKind::Png | FileKind::WebP | FileKind::Heif | FileKind::Pdf)
+        !matches!(self, FileKind::Mp3 | FileKind::Amr | FileKind::Wav)
     }
 }
 
@@ -174,8 +181,8 @@ impl Budget {
 ///
 /// Memory stays within a 64 KiB buffer and each format's bounded header structures, whatever
 /// the file's size; work is a small multiple of it. A file refused as `Malformed` or
-/// `TooComplex` is refused before anything is written. Files that are not images are copied
-/// unchanged.
+/// `TooComplex` is refused before anything is written. Files that are neither images nor
+/// ISO BMFF recordings are copied unchanged.
 pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
     match kind {
         FileKind::Jpeg => jpeg::clean(input, out),
@@ -183,6 +190,7 @@ pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Writ
         FileKind::WebP => webp::clean(input, out),
         FileKind::Heif => heif::clean(input, out),
         FileKind::Pdf => pdf::clean(input, out),
+        FileKind::Mp4 | FileKind::QuickTime | FileKind::ThreeGp | FileKind::M4a => bmff::clean(input, out),
         _ => {
             input.seek(std::io::SeekFrom::Start(0))?;
             Ok(std::io::copy(input, out)?)
@@ -397,6 +405,7 @@ pub(crate) mod tests {
             png::tests::worst_cases(),
             webp::tests::worst_cases(),
             heif::tests::worst_cases(),
+            bmff::tests::worst_cases(),
         ];
         for (which, cases) in cases.into_iter().enumerate() {
             for (name, file) in cases {
