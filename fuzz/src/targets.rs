@@ -20,12 +20,13 @@ use jubao::seeds::SeedSet;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name: the directory names under `fuzz/seeds/`.
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("tip_bodies", tip_bodies),
     ("request_headers", request_headers),
     ("multipart", multipart),
     ("receipt", receipt),
     ("image_metadata", image_metadata),
+    ("documents", documents),
     ("seeds", seeds),
 ];
 
@@ -187,6 +188,20 @@ pub fn image_metadata(data: &[u8]) {
     }
     assert!(input.read <= 3 * image.len() as u64, "{kind:?}: read {} bytes of {}", input.read, image.len());
     assert!(input.largest_read <= 1 << 20, "{kind:?}: one read asked for {} bytes", input.largest_read);
+}
+
+/// A document that is read whole to be cleaned (PDF): whatever the bytes, it is refused or
+/// cleaned, and what is cleaned reads again. (A panic inside the PDF parser is a refusal,
+/// not a crash: the cleaner catches it.)
+pub fn documents(data: &[u8]) {
+    match strip_metadata(FileKind::Pdf, data) {
+        Ok(cleaned) => {
+            let again = strip_metadata(FileKind::Pdf, &cleaned);
+            assert!(again.is_ok(), "a cleaned PDF cannot be read again: {again:?}");
+        }
+        Err(StripError::Io(e)) => panic!("reading a PDF from memory failed: {e}"),
+        Err(StripError::Malformed { .. } | StripError::TooComplex { .. }) => {}
+    }
 }
 
 /// A file that counts what is read from it: the bytes in all, and the most one read asked for.

@@ -16,9 +16,14 @@
 //! Text and pages stay: the content streams, fonts and images are kept as they are. Objects
 //! nothing refers to any more are dropped, and the rest renumbered.
 //!
-//! The whole file is held, and its objects with it: the file is capped at [`MAX_BYTES`], each
-//! compressed object stream at [`MAX_STREAM_BYTES`] once inflated, and what is loaded in all
-//! at [`MAX_OBJECTS`] objects and [`MAX_LOADED_BYTES`].
+//! The whole file is held, and its objects with it. A parsed object takes some 70 bytes
+//! however short its text (`1 ` is two), so memory is bounded by counting before it is
+//! spent: the file is capped at [`MAX_BYTES`]; the tokens outside its streams (each at most
+//! one object) at [`MAX_TOKENS`], counted in one pass before parsing; each compressed object
+//! stream at [`MAX_STREAM_BYTES`] once inflated; and what is loaded in all at
+//! [`MAX_OBJECTS`] objects and [`MAX_LOADED_BYTES`]. The worst file within these takes about
+//! `MAX_BYTES` + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES` + twice the output: some
+//! 700 MiB; a real one about three times its size.
 
 use std::cell::Cell;
 use std::io::{Read, SeekFrom, Write};
@@ -33,9 +38,12 @@ const FORMAT: &str = "PDF";
 /// at most; 128 MiB is a long scanned document. The memory a clean takes is about three
 /// times the file (the file, its objects, the file written out).
 pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
-/// How far one compressed object or cross-reference stream may inflate: real ones hold
-/// a few thousand small objects (well under 1 MiB).
-pub const MAX_STREAM_BYTES: usize = 16 * 1024 * 1024;
+/// How far one compressed object or cross-reference stream may inflate: writers put some
+/// 100–200 small objects in each (tens of KiB).
+pub const MAX_STREAM_BYTES: usize = 1024 * 1024;
+/// Tokens outside streams: a 1 000-page scanned document has some 200 000 (its pages, image
+/// dictionaries and cross-reference table); text and pictures live in streams.
+pub const MAX_TOKENS: u64 = 4_000_000;
 /// Objects loaded: a 1 000-page scanned document has some 10 000.
 pub const MAX_OBJECTS: u64 = 2_000_000;
 /// Bytes of all the objects loaded (streams as stored, plus a share for each object): for a
@@ -118,7 +126,7 @@ fn weight(object: &Object) -> u64 {
         Object::Dictionary(dict) => dict.iter().map(|(k, v)| k.len() + usize::try_from(weight(v)).unwrap_or(0)).sum(),
         _ => 0,
     };
-    u64::try_from(share).unwrap_or(u64::MAX).saturating_add(32)
+    u64::try_from(share).unwrap_or(u64::MAX).saturating_add(std::mem::size_of::<Object>() as u64)
 }
 
 /// Counts each object as it is loaded; past a cap, nothing more is kept.
@@ -140,11 +148,39 @@ pub(super) fn clean(source: &mut dyn Source, out: &mut dyn Write) -> Result<u64,
     source.seek(SeekFrom::Start(0))?;
     let mut file = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     source.take(len).read_to_end(&mut file)?;
+    if tokens_outside_streams(&file) > MAX_TOKENS {
+        return Err(StripError::TooComplex { format: FORMAT, what: "pdf-tokens", cap: MAX_TOKENS });
+    }
     // lopdf is a large parser of outside input: a panic in it is a refusal, not a crash.
     let rebuilt = std::panic::catch_unwind(|| rebuild(&file))
         .map_err(|_| malformed(FORMAT, "the file cannot be read as a PDF"))??;
     out.write_all(&rebuilt)?;
     Ok(rebuilt.len() as u64)
+}
+
+/// How many tokens the file has outside its streams, near enough: a stream's bytes, from
+/// `stream` to the next `endstream`, are skipped, and every other run of non-blank bytes is
+/// one token.
+fn tokens_outside_streams(file: &[u8]) -> u64 {
+    let blank = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | 0);
+    let (mut tokens, mut at, mut in_token) = (0u64, 0usize, false);
+    while let Some(&byte) = file.get(at) {
+        if file[at..].starts_with(b"stream") && matches!(file.get(at + 6), Some(b'\r' | b'\n')) {
+            let rest = &file[at..];
+            at += rest.windows(9).position(|w| w == b"endstream").map_or(rest.len(), |end| end + 9);
+            tokens += 1;
+            in_token = false;
+            continue;
+        }
+        if blank(byte) {
+            in_token = false;
+        } else if !in_token {
+            tokens += 1;
+            in_token = true;
+        }
+        at += 1;
+    }
+    tokens
 }
 
 /// The document, read, cleaned and written out whole.
@@ -361,6 +397,16 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_file_of_more_tokens_than_real_ones_is_refused_before_it_is_parsed() {
+        let mut file = b"%PDF-1.7\n1 0 obj\n[".to_vec();
+        file.extend(std::iter::repeat_n(&b"1 "[..], usize::try_from(MAX_TOKENS).unwrap()).flatten());
+        file.extend_from_slice(b"]\nendobj\n%%EOF\n");
+        let result = cleaned(&file);
+        assert!(matches!(result, Err(StripError::TooComplex { cap: MAX_TOKENS, .. })), "{result:?}");
+        assert!(tokens_outside_streams(RECORD) < 1000, "the fixture's streams are skipped");
     }
 
     #[test]
