@@ -23,6 +23,9 @@ use crate::store::messages::Author;
 use crate::store::tips::TipRow;
 use crate::store::{Store, StoreError};
 
+/// How a compound file (OLE) begins: legacy DOC, XLS and PPT.
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// Longest file name kept (in characters).
 const MAX_NAME: usize = 200;
 
@@ -37,6 +40,10 @@ pub struct UploadLimits {
 pub enum EvidenceError {
     #[error("this kind of file is not accepted")]
     Unsupported,
+    /// A Word, Excel or PowerPoint file in the binary format of before 2007 (OLE), whose
+    /// property sets are not cleaned.
+    #[error("legacy binary office documents are not accepted: save as DOCX/XLSX or PDF")]
+    LegacyOffice,
     #[error("the file is larger than {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("this tip holds as many files as it may")]
@@ -178,6 +185,9 @@ impl Upload {
         let room = limits.max_tip.saturating_sub(u64::try_from(bytes).unwrap_or(u64::MAX));
         if room == 0 {
             return Err(EvidenceError::TipFull { limit: limits.max_tip });
+        }
+        if head.starts_with(&OLE_MAGIC) {
+            return Err(EvidenceError::LegacyOffice);
         }
         let kind = FileKind::sniff(head).ok_or(EvidenceError::Unsupported)?;
         let tip_key = PublicKey::<Tip>::parse(&tip.public_key).map_err(ServiceError::from)?;

@@ -250,6 +250,7 @@ error-file-too-large = The file is too large: at most { $limit } MB each.
 error-finance = the finance
 error-key-pending = Your account is waiting for a colleague to admit it to { $group } key group; until then it cannot take this step.
 error-kind-file-not-accepted-send = This kind of file is not accepted. Send photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, 3GP), recordings (MP3, M4A, AMR, WAV) or PDF.
+error-legacy-office-file = Old Word, Excel and PowerPoint files (.doc, .xls, .ppt) are not accepted, because the author and similar details in them cannot be removed. Save the file as DOCX, XLSX, PPTX or PDF and upload it again.
 error-malformed-file = The file cannot be processed: { $detail }.
 error-no-tip-reference-open-you = No tip with this reference is open to you.
 error-portal-not-open-reports-yet = This portal is not open for reports yet; please call the hotline 12350.

@@ -250,6 +250,7 @@ error-file-too-large = 文件太大：每个文件最多 { $limit } MB。
 error-finance = 财务
 error-key-pending = 您的账户尚在等待同事批准加入{ $group }密钥组，获准后才能进行此操作。
 error-kind-file-not-accepted-send = 不支持这种文件。请上传照片（JPEG、PNG、WebP、HEIC）、视频（MP4、MOV、3GP）、录音（MP3、M4A、AMR、WAV）或 PDF。
+error-legacy-office-file = 不接受旧版 Word/Excel/PowerPoint 文件（.doc、.xls、.ppt），因为无法清除其中的作者等信息。请另存为 DOCX、XLSX、PPTX 或 PDF 后再上传。
 error-malformed-file = 文件已损坏或格式不正确，无法处理。
 error-no-tip-reference-open-you = 没有您可以查看的此编号举报。
 error-portal-not-open-reports-yet = 本平台尚未开通在线受理，请拨打举报电话 12350。

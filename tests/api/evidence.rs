@@ -50,3 +50,18 @@ async fn a_reporter_keeps_the_original_from_the_status_page_and_the_officer_sees
     assert!(page.contains("证据-01.jpg") && page.contains("发送时的文件名：张三-现场.jpg"), "the case page lists both");
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_old_binary_word_file_is_refused_with_what_to_do_instead() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let receipt = app.file_tip("违规动火作业").await;
+    let bearer = crate::helpers::reporter_bearer(&app.address, &receipt).await;
+    let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    doc.resize(4096, 0);
+    let refused = crate::helpers::try_upload(&app.address, &bearer, "台账.doc", doc).await;
+    assert_eq!(refused.status(), 415);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("DOCX") && message.contains("PDF"), "{message}");
+}
