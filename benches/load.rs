@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30] [--driver wrk]
-//! cargo bench --bench load -- upload [--postgres URL] [--mib 1024]
+//! cargo bench --bench load -- upload [--postgres URL] --file VIDEO
 //! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000]
 //! cargo bench --bench load -- attack [--postgres URL] [--seconds 20]
 //! ```
@@ -14,8 +14,9 @@
 //! tips/s, p50/p99 latency, errors and the server's resident memory idle, at the end and at
 //! its peak, and how much CPU the server and the whole machine used. The load comes from
 //! this process (reqwest), or with `--driver wrk` from `wrk` (Debian package `wrk`) cycling
-//! through a thousand bodies made the same way, which leaves more of the machine to the server. `upload` streams one large video through the reporter API and reports MB/s and
-//! how much the server's peak resident memory grew. `queue` fills a fresh database with
+//! through a thousand bodies made the same way, which leaves more of the machine to the server. `upload` streams one large video (`--file`, e.g. made by
+//! `benches/support/big-video.sh`) through the reporter API, where it is cleaned, and reports
+//! MB/s end to end and how much the server's peak resident memory grew. `queue` fills a fresh database with
 //! realistic tips (`benches/support/fill.rs`) and times, in the server's own code, the first page of an
 //! officer's queue under several filters and the oversight statistics. `attack` runs three
 //! attacks for `--seconds` each — the worst HEIF within the upload limit two at a time, staff
@@ -43,7 +44,7 @@ struct Options {
     postgres: Option<String>,
     clients: usize,
     seconds: u64,
-    mib: u64,
+    file: Option<String>,
     tips: usize,
 }
 
@@ -54,7 +55,7 @@ fn options() -> Options {
         postgres: None,
         clients: 32,
         seconds: 30,
-        mib: 1024,
+        file: None,
         tips: 1_000_000,
     };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
@@ -64,7 +65,7 @@ fn options() -> Options {
             "--postgres" => o.postgres = Some(value()),
             "--clients" => o.clients = value().parse().unwrap(),
             "--seconds" => o.seconds = value().parse().unwrap(),
-            "--mib" => o.mib = value().parse().unwrap(),
+            "--file" => o.file = Some(value()),
             "--tips" => o.tips = value().parse().unwrap(),
             "--driver" => o.driver = value(),
             "intake" | "upload" | "queue" | "attack" => o.mode = arg,
@@ -508,17 +509,11 @@ async fn upload(o: &Options) {
     let token = reporter_token(&client, &server.url, &mut draw).await;
     let (before, peak_before) = memory(pid);
 
-    // An MP4 header, then the bytes of a generated "video", streamed in 256 KiB pieces.
-    let size = o.mib * 1024 * 1024;
-    let chunk = 256 * 1024;
-    let pieces = size / chunk;
-    let stream = futures_util::stream::iter((0..pieces).map(move |i| {
-        let mut piece = vec![(i % 251) as u8; chunk as usize];
-        if i == 0 {
-            piece[..24].copy_from_slice(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2");
-        }
-        Ok::<_, std::io::Error>(piece)
-    }));
+    // A real video, streamed from disk in 256 KiB pieces as a phone sends it.
+    let path = o.file.clone().expect("upload needs --file VIDEO (benches/support/big-video.sh makes one)");
+    let size = std::fs::metadata(&path).unwrap().len();
+    let file = tokio::fs::File::open(&path).await.unwrap();
+    let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024);
     let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
         .file_name("site.mp4")
         .mime_str("video/mp4")
@@ -537,8 +532,8 @@ async fn upload(o: &Options) {
     assert!(status.is_success(), "upload: {status} {body}");
     let (after, peak_after) = memory(pid);
     println!(
-        "upload {} MiB in {elapsed:.2} s: {:.0} MB/s; resident {:.1} → {:.1} MiB, peak {:.1} → {:.1} MiB (grew {:.1} MiB)",
-        o.mib,
+        "upload {path} ({:.0} MiB) in {elapsed:.2} s: {:.0} MB/s; resident {:.1} → {:.1} MiB, peak {:.1} → {:.1} MiB (grew {:.1} MiB)",
+        size as f64 / 1024.0 / 1024.0,
         size as f64 / elapsed / 1e6,
         mib(before),
         mib(after),

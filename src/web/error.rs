@@ -317,7 +317,9 @@ impl From<crate::service::evidence::EvidenceError> for Problem {
                 "unsupported_file",
                 "error-kind-file-not-accepted-send",
             ),
-            E::LegacyOffice => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_file", "error-legacy-office-file"),
+            E::LegacyOffice => {
+                Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_file", "error-legacy-office-file")
+            }
             E::TooLarge { limit } => too_large("file_too_large", "error-file-too-large", mb(limit)),
             E::TooManyFiles { limit } => too_large("too_many_files", "error-too-many-files", limit as u64),
             E::TipFull { limit } => too_large("evidence_full", "error-evidence-full", mb(limit)),
