@@ -22,8 +22,8 @@
 //! one object) at [`MAX_TOKENS`], counted in one pass before parsing; each compressed object
 //! stream at [`MAX_STREAM_BYTES`] once inflated; and what is loaded in all at
 //! [`MAX_OBJECTS`] objects and [`MAX_LOADED_BYTES`]. The worst file within these takes about
-//! `MAX_BYTES` + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES` + twice the output: some
-//! 700 MiB; a real one about three times its size.
+//! `MAX_BYTES` + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES` + twice the output: under
+//! 1 GiB; a real one about three times its size.
 
 use std::cell::Cell;
 use std::io::{Read, SeekFrom, Write};
