@@ -157,11 +157,13 @@ pub fn receipt(data: &[u8]) {
     }
 }
 
-/// An image whose metadata is to be removed: the first byte picks the format. A cleaned image
-/// is never larger than what was sent, is read at most three times over, and cleans to itself.
+/// An image or a recording whose metadata is to be removed: the first byte picks the format. A
+/// cleaned file is never larger than what was sent, is read at most three times over, and
+/// cleans to itself.
 pub fn image_metadata(data: &[u8]) {
     let Some((&which, image)) = data.split_first() else { return };
-    let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
+    let kinds =
+        [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif, FileKind::Mp3, FileKind::Wav, FileKind::Amr];
     let kind = kinds[usize::from(which) % kinds.len()];
     let mut input = Metered::new(std::io::Cursor::new(image));
     let mut cleaned = Vec::new();
