@@ -202,7 +202,7 @@ fn first_frame(frame: &[u8], h: Header) -> Vec<u8> {
         lame_tag(&mut kept, end).unwrap_or(end)
     } else if tag(36) == Some(b"VBRI") {
         let field = |at: usize| frame.get(at..at + 2).map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-        36 + 26 + field(36 + 18) * field(36 + 22)
+        field(36 + 18).saturating_mul(field(36 + 22)).saturating_add(36 + 26)
     } else {
         return kept;
     };
@@ -394,6 +394,21 @@ pub(crate) mod tests {
         assert_eq!(clean_mp3(&cleaned).unwrap(), cleaned);
         // A standard check value: CRC-16/ARC of "123456789".
         assert_eq!(b"123456789".iter().fold(0, |c, b| crc16(c, *b)), 0xBB3D);
+    }
+
+    #[test]
+    fn a_vbri_frame_keeps_its_fields_and_table_and_nothing_after() {
+        let mut vbri = frame(0);
+        vbri[36..40].copy_from_slice(b"VBRI");
+        vbri[40..62].fill(3);
+        vbri[54..56].copy_from_slice(&10u16.to_be_bytes()); // table entries
+        vbri[58..60].copy_from_slice(&2u16.to_be_bytes()); // bytes per entry
+        vbri[62..82].fill(8);
+        vbri[82..92].copy_from_slice(b"Zhang San!");
+        let cleaned = clean_mp3(&[vbri.clone(), frame(1)].concat()).unwrap();
+        let mut expected = vbri;
+        expected[82..].fill(0);
+        assert_eq!(cleaned, [expected, frame(1)].concat());
     }
 
     #[test]
