@@ -158,9 +158,9 @@ pub fn receipt(data: &[u8]) {
     }
 }
 
-/// An image or recording whose metadata is to be removed: the first byte picks the format
-/// (the four ISO BMFF recording kinds share one cleaner). A cleaned file is never larger than
-/// what was sent, is read at most three times over, and cleans to itself.
+/// An image or a recording whose metadata is to be removed: the first byte picks the format
+/// (the four ISO BMFF kinds share one cleaner). A cleaned file is never larger than what was
+/// sent, is read at most three times over, and cleans to itself.
 pub fn image_metadata(data: &[u8]) {
     let Some((&which, image)) = data.split_first() else { return };
     let kinds = [
@@ -172,6 +172,9 @@ pub fn image_metadata(data: &[u8]) {
         FileKind::QuickTime,
         FileKind::ThreeGp,
         FileKind::M4a,
+        FileKind::Mp3,
+        FileKind::Wav,
+        FileKind::Amr,
     ];
     let kind = kinds[usize::from(which) % kinds.len()];
     let mut input = Metered::new(std::io::Cursor::new(image));

@@ -1,28 +1,35 @@
 //! Evidence files: what a file is (sniffed from its bytes, never taken from the client), and
 //! removal of the metadata that can betray a reporter — EXIF (with GPS position, camera
 //! serial numbers, times), XMP, IPTC, comments, embedded thumbnails and secondary images —
-//! with one module per image format (`jpeg`, `png`, `webp`, `heif`) — and the same for
-//! recordings in the ISO base media file format (MP4, MOV, 3GP, M4A: `bmff`), whose tags,
-//! places and times live in `moov` and whose timed-metadata tracks are dropped.
+//! with one module per image format (`jpeg`, `png`, `webp`, `heif`); the same for recordings
+//! in the ISO base media file format (MP4, MOV, 3GP, M4A: `bmff`), whose tags, places and
+//! times live in `moov` and whose timed-metadata tracks are dropped; the tags of call
+//! recordings and voice memos — ID3, APE, RIFF `LIST`/`INFO`, `bext`, `iXML` (artist, comment,
+//! encoder, originator, dates, a location) — with one module per audio format (`mp3`, `wav`,
+//! `amr`); and PDF (`pdf`), read and written out whole.
 //!
 //! Each image format is rebuilt from a whitelist of the parts needed to show the picture,
 //! so anything unknown is dropped rather than kept. HEIF keeps its structure and has the
-//! bytes of its Exif and XMP items overwritten with zeros.
+//! bytes of its Exif and XMP items overwritten with zeros. Each audio format is rebuilt from
+//! its audio alone: MP3 frames, WAV's `fmt `, `fact` and `data` chunks, AMR's frames.
 //!
 //! Files come from outside, so each stripper reads through a fixed buffer (`stream`), keeps
 //! only bounded header structures, and refuses a file with more parts than real files have
 //! (the caps are the `MAX_*` constants of each format's module).
 
+pub mod amr;
 pub mod bmff;
 pub mod heif;
 pub mod jpeg;
 #[cfg(test)]
 mod metered;
+pub mod mp3;
 #[cfg(test)]
 pub(crate) mod outside;
 pub mod pdf;
 pub mod png;
 mod stream;
+pub mod wav;
 pub mod webp;
 
 /// The kinds of file accepted as evidence.
@@ -122,11 +129,6 @@ impl FileKind {
             FileKind::Wav => "wav",
         }
     }
-
-    /// Kinds a cleaner rebuilds; the others are stored as sent.
-    pub fn has_cleaner(self) -> bool {
-        !matches!(self, FileKind::Mp3 | FileKind::Amr | FileKind::Wav)
-    }
 }
 
 /// Anything a file can be read back from: the upload spooled to disk (age's `StreamReader`
@@ -181,8 +183,8 @@ impl Budget {
 ///
 /// Memory stays within a 64 KiB buffer and each format's bounded header structures, whatever
 /// the file's size; work is a small multiple of it. A file refused as `Malformed` or
-/// `TooComplex` is refused before anything is written. Files that are neither images nor
-/// ISO BMFF recordings are copied unchanged.
+/// `TooComplex` is refused before anything is written. A PDF is read whole, within the caps of
+/// `pdf`.
 pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
     match kind {
         FileKind::Jpeg => jpeg::clean(input, out),
@@ -191,10 +193,9 @@ pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Writ
         FileKind::Heif => heif::clean(input, out),
         FileKind::Pdf => pdf::clean(input, out),
         FileKind::Mp4 | FileKind::QuickTime | FileKind::ThreeGp | FileKind::M4a => bmff::clean(input, out),
-        _ => {
-            input.seek(std::io::SeekFrom::Start(0))?;
-            Ok(std::io::copy(input, out)?)
-        }
+        FileKind::Mp3 => mp3::clean(input, out),
+        FileKind::Wav => wav::clean(input, out),
+        FileKind::Amr => amr::clean(input, out),
     }
 }
 
@@ -406,6 +407,13 @@ pub(crate) mod tests {
             webp::tests::worst_cases(),
             heif::tests::worst_cases(),
             bmff::tests::worst_cases(),
+            // QuickTime, 3GP and M4A go through the same cleaner as MP4 (index 4).
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            mp3::tests::worst_cases(),
+            wav::tests::worst_cases(),
+            amr::tests::worst_cases(),
         ];
         for (which, cases) in cases.into_iter().enumerate() {
             for (name, file) in cases {
@@ -432,6 +440,191 @@ pub(crate) mod tests {
         for file in fixtures {
             let caught = std::panic::catch_unwind(|| assert_clean(file));
             assert!(caught.is_err(), "a fixture without metadata proves nothing");
+        }
+    }
+
+    /// The recordings: name, kind, bytes, and the canaries each carries (the tones are 1.5 s long).
+    pub const AUDIO_FIXTURES: [(&str, FileKind, &[u8], &[&str]); 4] = [
+        (
+            "call.mp3",
+            FileKind::Mp3,
+            include_bytes!("../../tests/fixtures/evidence/call.mp3"),
+            &[
+                "Zhang San",
+                "张三",
+                "CANARY-TITLE",
+                "CANARY-COMMENT",
+                "CANARY-ENCODER",
+                "+29.5630+106.5516",
+                "CANARY-PRIVATE",
+                "CANARY-PICTURE",
+                "CANARY-APE",
+                "CANARY-APE-PHONE",
+                "Lavf59",
+                "Lavc59",
+            ],
+        ),
+        (
+            "memo.wav",
+            FileKind::Wav,
+            include_bytes!("../../tests/fixtures/evidence/memo.wav"),
+            &[
+                "Zhang San",
+                "CANARY-TITLE",
+                "CANARY-COMMENT",
+                "CANARY-ORIGINATOR",
+                "CANARY-DESCRIPTION",
+                "CANARY-REFERENCE",
+                "2024-05-06",
+                "10:11:12",
+                "CANARY-IXML",
+                "+29.5630+106.5516",
+                "Lavf59",
+            ],
+        ),
+        (
+            "call.amr",
+            FileKind::Amr,
+            include_bytes!("../../tests/fixtures/evidence/call.amr"),
+            &["CANARY-AMR", "Zhang San", "+29.5630+106.5516"],
+        ),
+        (
+            "call-wb.amr",
+            FileKind::Amr,
+            include_bytes!("../../tests/fixtures/evidence/call-wb.amr"),
+            &["CANARY-AMR", "Zhang San", "+29.5630+106.5516"],
+        ),
+    ];
+
+    /// Which of the canaries are in the file's bytes (UTF-8 or UTF-16): the quick check.
+    fn canary_bytes_left<'c>(file: &[u8], canaries: &[&'c str]) -> Vec<&'c str> {
+        let found = |c: &[u8]| file.windows(c.len()).any(|w| w == c);
+        canaries
+            .iter()
+            .copied()
+            .filter(|canary| {
+                let le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                let be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                found(canary.as_bytes()) || found(&le) || found(&be)
+            })
+            .collect()
+    }
+
+    /// What ffprobe says the file lasts, in seconds.
+    fn duration(file: &[u8], extension: &str) -> f64 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("file.{extension}"));
+        std::fs::write(&path, file).unwrap();
+        let out = std::process::Command::new("ffprobe")
+            .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+            .arg(&path)
+            .output()
+            .expect("ffprobe must be installed");
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    #[test]
+    fn the_audio_fixtures_do_carry_metadata() {
+        for (name, kind, file, canaries) in AUDIO_FIXTURES {
+            let found = outside::canaries_left(file, kind.extension(), canaries);
+            assert_eq!(found, canaries, "{name}: a fixture without its canaries proves nothing");
+        }
+    }
+
+    #[test]
+    fn cleaned_recordings_keep_no_canary_still_play_and_last_as_long() {
+        for (name, kind, file, canaries) in AUDIO_FIXTURES {
+            let ext = kind.extension();
+            let cleaned = clean_metered(kind, file).unwrap();
+            assert!(cleaned.len() < file.len(), "{name}");
+            assert_eq!(outside::canaries_left(&cleaned, ext, canaries), Vec::<&str>::new(), "{name}");
+            assert_eq!(outside::ffmpeg_errors(&cleaned, ext), "", "{name}");
+            assert_eq!(outside::stream_types(&cleaned, ext), ["audio"], "{name}");
+            let (before, after) = (duration(file, ext), duration(&cleaned, ext));
+            // AMR's duration is estimated from the file's size, bytes after the frames too.
+            let expected = if kind == FileKind::Amr { 1.5 } else { before };
+            assert!((after - expected).abs() <= 0.05 * expected, "{name}: {before} s, then {after} s");
+        }
+    }
+
+    #[test]
+    fn cleaning_a_cleaned_recording_changes_nothing() {
+        for (name, kind, file, _) in AUDIO_FIXTURES {
+            let cleaned = clean_metered(kind, file).unwrap();
+            assert_eq!(clean_metered(kind, &cleaned).unwrap(), cleaned, "{name}");
+        }
+    }
+
+    /// A recording cut short is refused as malformed (MP3 with a tag cut short, WAV with its
+    /// header or fmt chunk cut, AMR with its header cut), or cleaned with its last partial frame
+    /// or sample block dropped: then it carries no canary and cleans to itself. (ffmpeg checks
+    /// a few from the second half: it cannot probe an MP3 of two or three frames.)
+    #[test]
+    fn a_cut_short_recording_is_refused_or_clean() {
+        for (name, kind, file, canaries) in AUDIO_FIXTURES {
+            let step = (file.len() / 300).max(1);
+            let cuts = (0..file.len()).step_by(step).chain(file.len().saturating_sub(300)..file.len());
+            let mut played = 0;
+            for cut in cuts {
+                match clean_metered(kind, &file[..cut]) {
+                    Err(StripError::Malformed { .. }) => {}
+                    Ok(cleaned) => {
+                        assert_eq!(canary_bytes_left(&cleaned, canaries), Vec::<&str>::new(), "{name} cut at {cut}");
+                        assert_eq!(clean_metered(kind, &cleaned).unwrap(), cleaned, "{name} cut at {cut}");
+                        if cut > file.len() / 2 && cut % 7 == 0 && played < 4 {
+                            played += 1;
+                            assert_eq!(outside::ffmpeg_errors(&cleaned, kind.extension()), "", "{name} cut at {cut}");
+                        }
+                    }
+                    Err(e) => panic!("{name} cut at {cut}: {e}"),
+                }
+            }
+        }
+    }
+
+    /// As the fuzz target `image_metadata` checks, on the recordings damaged at random: what is
+    /// cleaned is no larger and cleans to itself.
+    #[test]
+    fn damaged_recordings_clean_to_themselves() {
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        for (name, kind, file, _) in AUDIO_FIXTURES {
+            for round in 0..400 {
+                let mut bad = file.to_vec();
+                for _ in 0..1 + next(4) {
+                    let at = next(bad.len());
+                    match next(4) {
+                        0 => bad[at] = next(256) as u8,
+                        1 => bad[at] ^= 1 << next(8),
+                        2 => drop(bad.drain(at..(at + next(64)).min(bad.len()))),
+                        _ => bad
+                            .splice(at..at, [0xFF, 0xFB, 0x90, 0x64, 0x49, 0x44, 0x33].repeat(next(3)))
+                            .for_each(drop),
+                    }
+                }
+                if let Ok(cleaned) = clean_metered(kind, &bad) {
+                    assert!(cleaned.len() <= bad.len(), "{name} round {round}");
+                    assert_eq!(clean_metered(kind, &cleaned).unwrap(), cleaned, "{name} round {round}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_recording_writes_nothing() {
+        for (kind, bad) in [
+            (FileKind::Mp3, &b"ID3\x03\0\0\0\0\x10\0 and then nothing"[..]),
+            (FileKind::Wav, b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0"),
+            (FileKind::Amr, b"#!AMR_MC1.0\n"),
+        ] {
+            let mut out = Vec::new();
+            assert!(clean(kind, &mut std::io::Cursor::new(bad), &mut out).is_err(), "{kind:?}");
+            assert!(out.is_empty(), "{kind:?}");
         }
     }
 

@@ -1,8 +1,8 @@
-//! Evidence uploads. The first bytes say what the file is. A file whose metadata is to be
-//! removed is spooled to disk as it arrives, sealed to a key that lives only in memory, then
-//! read back with seeking and cleaned on the file pool (`work::Files`) straight into its
-//! sealed blob; everything else is sealed to the tip's key as it streams in. Memory stays flat
-//! whatever the file's size, only ciphertext ever touches the disk, and a refused upload
+//! Evidence uploads. The first bytes say what the file is. Every file is spooled to disk as it
+//! arrives, sealed to a key that lives only in memory, then read back with seeking and cleaned
+//! on the file pool (`work::Files`) straight into its sealed blob, with the original sealed
+//! beside it when the reporter keeps it. Memory stays flat whatever the file's size (a PDF,
+//! read whole, within its caps), only ciphertext ever touches the disk, and a refused upload
 //! leaves nothing behind.
 
 use std::io::{BufReader, Seek};
@@ -112,12 +112,12 @@ impl SpoolDir {
 
 type SpoolWriter = age::stream::StreamWriter<Compat<tokio::fs::File>>;
 
-enum Sink {
-    /// A file to be cleaned, on its way to the spool (boxed: the age writer carries its chunk
-    /// buffer).
-    Spooled { path: PathBuf, key: Key<Spool>, writer: Box<SpoolWriter> },
-    /// Sealed to the tip's key as it arrives.
-    Sealed { slot: BlobSlot, writer: Box<age::stream::StreamWriter<Compat<BlobWriter>>> },
+/// A file on its way to the spool, to be cleaned (boxed: the age writer carries its chunk
+/// buffer).
+struct Sink {
+    path: PathBuf,
+    key: Key<Spool>,
+    writer: Box<SpoolWriter>,
 }
 
 /// What is known of a file as it begins to arrive.
@@ -172,7 +172,7 @@ impl Upload {
     /// Starts an upload of `file` to `tip`.
     pub async fn begin(
         store: &Store,
-        (blobs, spool): (&BlobStore, &SpoolDir),
+        spool: &SpoolDir,
         tip: &TipRow,
         file: Arriving<'_>,
         limits: UploadLimits,
@@ -191,24 +191,13 @@ impl Upload {
         }
         let kind = FileKind::sniff(head).ok_or(EvidenceError::Unsupported)?;
         let tip_key = PublicKey::<Tip>::parse(&tip.public_key).map_err(ServiceError::from)?;
-        let sink = if kind.has_cleaner() {
-            let key = Key::<Spool>::generate();
-            let (path, file) = spool.create().await?;
-            match key.public().seal_async(file.compat_write()).await {
-                Ok(writer) => Sink::Spooled { path, key, writer: Box::new(writer) },
-                Err(e) => {
-                    let _ = tokio::fs::remove_file(&path).await;
-                    return Err(e.into());
-                }
-            }
-        } else {
-            let (slot, file) = blobs.create().await?;
-            match tip_key.seal_async(file.compat_write()).await {
-                Ok(writer) => Sink::Sealed { slot, writer: Box::new(writer) },
-                Err(e) => {
-                    blobs.abort(slot).await;
-                    return Err(e.into());
-                }
+        let key = Key::<Spool>::generate();
+        let (path, file) = spool.create().await?;
+        let sink = match key.public().seal_async(file.compat_write()).await {
+            Ok(writer) => Sink { path, key, writer: Box::new(writer) },
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(e.into());
             }
         };
         let limit = limits.max_file.min(room);
@@ -224,25 +213,14 @@ impl Upload {
         if self.written > self.limit {
             return Err(EvidenceError::TooLarge { limit: self.limit });
         }
-        match &mut self.sink {
-            Sink::Spooled { writer, .. } => writer.write_all(chunk).await?,
-            Sink::Sealed { writer, .. } => writer.write_all(chunk).await?,
-        }
+        self.sink.writer.write_all(chunk).await?;
         Ok(())
     }
 
     /// Throws the upload away: nothing of it stays on disk.
-    pub async fn abort(self, blobs: &BlobStore) {
-        match self.sink {
-            Sink::Spooled { path, mut writer, .. } => {
-                let _ = writer.close().await;
-                let _ = tokio::fs::remove_file(&path).await;
-            }
-            Sink::Sealed { slot, mut writer } => {
-                let _ = writer.close().await;
-                blobs.abort(slot).await;
-            }
-        }
+    pub async fn abort(mut self) {
+        let _ = self.sink.writer.close().await;
+        let _ = tokio::fs::remove_file(&self.sink.path).await;
     }
 
     /// Cleans, seals and records the file (and its original, if the sender keeps it);
@@ -255,29 +233,16 @@ impl Upload {
         author: Author,
         now: i64,
     ) -> Result<String, EvidenceError> {
-        let stored = match self.sink {
-            Sink::Spooled { path, key, mut writer } => {
-                let closed = writer.close().await;
-                let job = CleaningJob {
-                    kind: self.filing.kind,
-                    tip_key: self.filing.tip_key.clone(),
-                    keep: self.keep_original,
-                };
-                let stored = match closed {
-                    Ok(()) => job.run(blobs, &path, key).await,
-                    Err(e) => Err(e.into()),
-                };
-                let _ = tokio::fs::remove_file(&path).await;
-                stored?
-            }
-            Sink::Sealed { slot, mut writer } => {
-                if let Err(e) = writer.close().await {
-                    blobs.abort(slot).await;
-                    return Err(e.into());
-                }
-                vec![Stored { slot, size: self.written, cleaning: Cleaning::Uncleaned }]
-            }
+        let Sink { path, key, mut writer } = self.sink;
+        let closed = writer.close().await;
+        let job =
+            CleaningJob { kind: self.filing.kind, tip_key: self.filing.tip_key.clone(), keep: self.keep_original };
+        let stored = match closed {
+            Ok(()) => job.run(blobs, &path, key).await,
+            Err(e) => Err(e.into()),
         };
+        let _ = tokio::fs::remove_file(&path).await;
+        let stored = stored?;
         let mut blob_ids = Vec::with_capacity(stored.len());
         let mut committed = Ok(());
         let mut kept = Vec::with_capacity(stored.len());

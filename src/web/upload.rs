@@ -180,8 +180,7 @@ async fn one_file(
     state.space.check(&state.store).await?;
     allowance(state, sender.client)?;
     let file = Arriving { name, keep_original, head: &head };
-    let mut upload =
-        Upload::begin(&state.store, (&state.blobs, &state.spool), tip, file, state.upload_limits()).await?;
+    let mut upload = Upload::begin(&state.store, &state.spool, tip, file, state.upload_limits()).await?;
     let mut received = head.len() as u64;
     let mut result: Result<(), Problem> = match rest {
         Some(chunk) => {
@@ -217,7 +216,7 @@ async fn one_file(
         }
     }
     if let Err(e) = result {
-        upload.abort(&state.blobs).await;
+        upload.abort().await;
         // Read on a little so a browser still sending sees the answer rather than a reset;
         // past that, the connection is closed.
         let mut drained = 0usize;

@@ -52,7 +52,19 @@ fn the_seeds_reach_the_deep_paths() {
     let (reference, code) = receipt.split_once('\n').unwrap();
     assert!(TipReference::parse(reference).is_some() && QueryCode::parse(code).is_some());
     let images = root.join("image_metadata");
-    let kinds = [FileKind::Jpeg, FileKind::Png, FileKind::WebP, FileKind::Heif];
+    let kinds = [
+        FileKind::Jpeg,
+        FileKind::Png,
+        FileKind::WebP,
+        FileKind::Heif,
+        FileKind::Mp4,
+        FileKind::QuickTime,
+        FileKind::ThreeGp,
+        FileKind::M4a,
+        FileKind::Mp3,
+        FileKind::Wav,
+        FileKind::Amr,
+    ];
     let outcome = |file: &str| {
         let image = std::fs::read(images.join(file)).unwrap();
         strip_metadata(kinds[usize::from(image[0]) % kinds.len()], &image[1..])
@@ -71,9 +83,20 @@ fn the_seeds_reach_the_deep_paths() {
         "png-5000-chunks",
         "webp-7000-chunks",
         "jpeg-fill-bytes-and-restarts",
+        "android.mp4",
+        "iphone.mov",
+        "call.m4a",
+        "clip.3gp",
+        "clip.3g2",
+        "call.mp3",
+        "memo.wav",
+        "call.amr",
+        "call-wb.amr",
     ] {
         assert!(outcome(file).is_ok(), "{file}");
     }
+    let record = std::fs::read(root.join("documents/record.pdf")).unwrap();
+    assert!(strip_metadata(FileKind::Pdf, &record).is_ok(), "the PDF seed is a whole document");
     // The outside review's file and its relatives reach the caps.
     for file in [
         "heif-600-exif-items-65535-empty-extents",
