@@ -58,6 +58,20 @@ impl FileKind {
         if let Some(kind) = bmff::sniff(head) {
             return Some(kind);
         }
+        // `infer` knows neither AMR-WB nor MPEG audio that begins with a frame of every
+        // version and layer (a call recorder's MP3 has no ID3 tag).
+        if head.starts_with(b"#!AMR-WB\n") {
+            return Some(FileKind::Amr);
+        }
+        if let [0xFF, second, third, ..] = *head
+            && second & 0xE0 == 0xE0
+            && second & 0x18 != 0x08
+            && second & 0x06 != 0
+            && third & 0xF0 != 0xF0
+            && third & 0x0C != 0x0C
+        {
+            return Some(FileKind::Mp3);
+        }
         let found = infer::get(head)?;
         Some(match found.mime_type() {
             "image/jpeg" => FileKind::Jpeg,
@@ -636,6 +650,12 @@ pub(crate) mod tests {
         );
         assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(FileKind::Png));
         assert_eq!(FileKind::sniff(b"%PDF-1.7\n"), Some(FileKind::Pdf));
+        assert_eq!(FileKind::sniff(b"#!AMR-WB\n\x04"), Some(FileKind::Amr));
+        // MPEG-1 layer III, MPEG-2 layer III with CRC, MPEG-2.5 layer III; AAC's ADTS is not MP3.
+        for frame in [[0xFF, 0xFB, 0x90, 0x64], [0xFF, 0xF2, 0x50, 0xC4], [0xFF, 0xE3, 0x18, 0xC4]] {
+            assert_eq!(FileKind::sniff(&frame), Some(FileKind::Mp3), "{frame:02x?}");
+        }
+        assert_eq!(FileKind::sniff(&[0xFF, 0xF1, 0x50, 0x80]), None, "ADTS");
         assert_eq!(FileKind::sniff(b"MZ\x90\0\x03\0\0\0"), None, "programs are refused");
         assert_eq!(FileKind::sniff(b"<html><script>"), None);
         for kind in FileKind::ALL {
