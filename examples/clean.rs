@@ -13,7 +13,7 @@ use jubao::evidence::{FileKind, clean};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    anyhow::ensure!(!args.is_empty() && args.len() % 2 == 0, "usage: clean IN OUT [IN OUT …]");
+    anyhow::ensure!(!args.is_empty() && args.len().is_multiple_of(2), "usage: clean IN OUT [IN OUT …]");
     let mut refused = 0;
     for pair in args.chunks(2) {
         let (from, to) = (&pair[0], &pair[1]);
