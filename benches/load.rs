@@ -136,6 +136,8 @@ fn jubao(dir: &Path, database: &str, port: u16) -> Command {
         .env("JUBAO_LIMITS__REPORTER_LOGINS_PER_CLIENT_PER_MINUTE", "100000000")
         .env("JUBAO_LIMITS__MAX_UPLOAD_BYTES", "4294967296")
         .env("JUBAO_LIMITS__MAX_TIP_BYTES", "4294967296")
+        .env("JUBAO_LIMITS__EVIDENCE_MIB_PER_CLIENT_PER_HOUR", "1000000")
+        .env("JUBAO_LIMITS__MIN_FREE_DISK_MIB", "0")
         .env("RUST_LOG", "warn");
     for name in ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"] {
         if let Ok(v) = std::env::var(name) {
