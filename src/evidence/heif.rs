@@ -50,25 +50,7 @@ fn top_level(input: &mut Input<'_>) -> Result<(Vec<BmffBox>, Option<Meta>), Stri
     let mut count = Budget::new(FORMAT, MAX_BOXES, "heif-top-level-boxes");
     while input.remaining() > 0 {
         count.spend(1)?;
-        let start = input.pos();
-        let header: [u8; 8] = input.array("stray bytes after the last box")?;
-        let kind = [header[4], header[5], header[6], header[7]];
-        let size = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
-        let end = match size {
-            0 => input.len(), // the last box, to the end of the file
-            1 => {
-                let large = u64::from_be_bytes(input.array("cut short")?);
-                if large < 16 {
-                    return Err(input.malformed("box smaller than its header"));
-                }
-                start.checked_add(large).ok_or(input.malformed("box runs past the end of the file"))?
-            }
-            2..8 => return Err(input.malformed("box smaller than its header")),
-            n => start + u64::from(n),
-        };
-        if end > input.len() {
-            return Err(input.malformed("box runs past the end of the file"));
-        }
+        let (kind, end) = input.box_header()?;
         let found_box = BmffBox { kind, payload: input.pos(), end };
         if found.is_empty() && &kind != b"ftyp" {
             return Err(input.malformed("no ftyp box"));

@@ -307,12 +307,17 @@ pub(crate) mod tests {
 
     impl std::io::Seek for Pieces {
         fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-            self.pos = match to {
-                std::io::SeekFrom::Start(n) => n,
-                std::io::SeekFrom::End(n) => self.len().checked_add_signed(n).unwrap(),
-                std::io::SeekFrom::Current(n) => self.pos.checked_add_signed(n).unwrap(),
-            };
+            self.pos = seek_within(self.pos, self.len(), to);
             Ok(self.pos)
+        }
+    }
+
+    /// Where a seek lands in a made-up file of `len` bytes that stands at `pos`.
+    pub fn seek_within(pos: u64, len: u64, to: std::io::SeekFrom) -> u64 {
+        match to {
+            std::io::SeekFrom::Start(n) => n,
+            std::io::SeekFrom::End(n) => len.checked_add_signed(n).unwrap(),
+            std::io::SeekFrom::Current(n) => pos.checked_add_signed(n).unwrap(),
         }
     }
 

@@ -129,12 +129,7 @@ fn followed_well(after: &[u8]) -> bool {
 }
 
 pub(super) fn clean(source: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
-    let mut input = Input::new(source, FORMAT)?;
-    walk(&mut input, &mut Output::counting())?;
-    input.seek(0)?;
-    let mut output = Output::to(out);
-    walk(&mut input, &mut output)?;
-    Ok(output.written())
+    super::stream::twice(source, FORMAT, walk, out)
 }
 
 /// Writes the frames of the file and nothing else.
@@ -476,11 +471,7 @@ pub(crate) mod tests {
 
     impl std::io::Seek for Repeated {
         fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-            self.pos = match to {
-                std::io::SeekFrom::Start(n) => n,
-                std::io::SeekFrom::End(n) => self.len().checked_add_signed(n).unwrap(),
-                std::io::SeekFrom::Current(n) => self.pos.checked_add_signed(n).unwrap(),
-            };
+            self.pos = crate::evidence::tests::seek_within(self.pos, self.len(), to);
             Ok(self.pos)
         }
     }

@@ -36,13 +36,7 @@ fn keep(kind: &[u8]) -> bool {
 }
 
 pub(super) fn clean(source: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
-    let mut input = Input::new(source, FORMAT)?;
-    // A first pass checks the whole file, so that a refused one writes nothing.
-    walk(&mut input, &mut Output::counting())?;
-    input.seek(0)?;
-    let mut output = Output::to(out);
-    walk(&mut input, &mut output)?;
-    Ok(output.written())
+    super::stream::twice(source, FORMAT, walk, out)
 }
 
 fn walk(input: &mut Input<'_>, out: &mut Output<'_>) -> Result<(), StripError> {

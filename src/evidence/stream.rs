@@ -157,6 +157,49 @@ impl<'a> Input<'a> {
     }
 }
 
+impl Input<'_> {
+    /// The header of the ISO BMFF box that starts here (HEIF, MP4 and its kin): its type and
+    /// where it ends, checked against the file; the input then stands at its payload. A size
+    /// of 0 runs to the end of the file, 1 is followed by a 64-bit size.
+    pub fn box_header(&mut self) -> Result<([u8; 4], u64), StripError> {
+        let start = self.pos();
+        let header: [u8; 8] = self.array("stray bytes after the last box")?;
+        let kind = [header[4], header[5], header[6], header[7]];
+        let end = match u32::from_be_bytes([header[0], header[1], header[2], header[3]]) {
+            0 => self.len(), // the last box, to the end of the file
+            1 => {
+                let large = u64::from_be_bytes(self.array("cut short")?);
+                if large < 16 {
+                    return Err(self.malformed("box smaller than its header"));
+                }
+                start.checked_add(large).ok_or(self.malformed("box runs past the end of the file"))?
+            }
+            2..8 => return Err(self.malformed("box smaller than its header")),
+            n => start + u64::from(n),
+        };
+        if end > self.len() {
+            return Err(self.malformed("box runs past the end of the file"));
+        }
+        Ok((kind, end))
+    }
+}
+
+/// Cleans in two passes with `walk`: the first only counts, so that a file refused anywhere
+/// writes nothing; the second writes. Returns the bytes written.
+pub fn twice(
+    source: &mut dyn Source,
+    format: &'static str,
+    walk: fn(&mut Input<'_>, &mut Output<'_>) -> Result<(), StripError>,
+    out: &mut dyn Write,
+) -> Result<u64, StripError> {
+    let mut input = Input::new(source, format)?;
+    walk(&mut input, &mut Output::counting())?;
+    input.seek(0)?;
+    let mut output = Output::to(out);
+    walk(&mut input, &mut output)?;
+    Ok(output.written())
+}
+
 /// Where the cleaned file goes; without a sink it only counts, for a first pass that checks
 /// the whole file (and learns what the output's headers must say) before anything is written.
 pub struct Output<'a> {
