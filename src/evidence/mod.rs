@@ -18,6 +18,7 @@ pub mod heif;
 pub mod jpeg;
 #[cfg(test)]
 mod metered;
+pub mod office;
 #[cfg(test)]
 pub(crate) mod outside;
 pub mod pdf;
@@ -40,16 +41,27 @@ pub enum FileKind {
     M4a,
     Amr,
     Wav,
+    Docx,
+    Xlsx,
+    Pptx,
+    Odt,
+    Ods,
+    Odp,
 }
 
 impl FileKind {
     /// Bytes needed to tell what a file is.
-    pub const SNIFF_BYTES: usize = 64;
+    pub const SNIFF_BYTES: usize = 8192;
 
     pub fn sniff(head: &[u8]) -> Option<Self> {
         // ISO BMFF brands are read here: `infer` knows few of the 3GPP ones.
         if let Some(kind) = bmff::sniff(head) {
             return Some(kind);
+        }
+        // Office documents are zip archives: what kind is read from their first entries, and
+        // any other archive is refused (never taken for one by `infer`).
+        if head.starts_with(b"PK\x03\x04") {
+            return office::sniff(head);
         }
         let found = infer::get(head)?;
         Some(match found.mime_type() {
@@ -83,6 +95,12 @@ impl FileKind {
             FileKind::M4a => "audio/mp4",
             FileKind::Amr => "audio/amr",
             FileKind::Wav => "audio/wav",
+            FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            FileKind::Odt => "application/vnd.oasis.opendocument.text",
+            FileKind::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            FileKind::Odp => "application/vnd.oasis.opendocument.presentation",
         }
     }
 
@@ -90,7 +108,7 @@ impl FileKind {
         Self::ALL.into_iter().find(|k| k.content_type() == s)
     }
 
-    const ALL: [FileKind; 12] = [
+    const ALL: [FileKind; 18] = [
         FileKind::Jpeg,
         FileKind::Png,
         FileKind::WebP,
@@ -103,6 +121,12 @@ impl FileKind {
         FileKind::M4a,
         FileKind::Amr,
         FileKind::Wav,
+        FileKind::Docx,
+        FileKind::Xlsx,
+        FileKind::Pptx,
+        FileKind::Odt,
+        FileKind::Ods,
+        FileKind::Odp,
     ];
 
     /// The usual file-name extension, for downloads.
@@ -120,6 +144,12 @@ impl FileKind {
             FileKind::M4a => "m4a",
             FileKind::Amr => "amr",
             FileKind::Wav => "wav",
+            FileKind::Docx => "docx",
+            FileKind::Xlsx => "xlsx",
+            FileKind::Pptx => "pptx",
+            FileKind::Odt => "odt",
+            FileKind::Ods => "ods",
+            FileKind::Odp => "odp",
         }
     }
 
@@ -190,6 +220,9 @@ pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Writ
         FileKind::WebP => webp::clean(input, out),
         FileKind::Heif => heif::clean(input, out),
         FileKind::Pdf => pdf::clean(input, out),
+        FileKind::Docx | FileKind::Xlsx | FileKind::Pptx | FileKind::Odt | FileKind::Ods | FileKind::Odp => {
+            office::clean(kind, input, out)
+        }
         FileKind::Mp4 | FileKind::QuickTime | FileKind::ThreeGp | FileKind::M4a => bmff::clean(input, out),
         _ => {
             input.seek(std::io::SeekFrom::Start(0))?;
