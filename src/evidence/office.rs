@@ -208,6 +208,9 @@ fn is_media(name: &str) -> bool {
 
 /// A photo inside, cleaned; `None` for pictures of other kinds (dropped with their links).
 fn clean_image(bytes: &[u8], format: &'static str) -> Result<Option<Vec<u8>>, StripError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(malformed(format, "an archive inside the archive"));
+    }
     match FileKind::sniff(bytes) {
         Some(kind @ (FileKind::Jpeg | FileKind::Png)) => super::strip_metadata(kind, bytes)
             .map(Some)
@@ -419,6 +422,7 @@ fn filter_xml(xml: &[u8], format: &'static str, judge: &dyn Fn(&BytesStart) -> V
     // For each element open: whether its end is written.
     let mut open: Vec<bool> = Vec::new();
     let mut skipping = 0usize;
+    let mut rooted = false;
     let mut depth = Budget::new(format, MAX_XML_DEPTH, "office-xml-depth");
     loop {
         let event = reader.read_event().map_err(bad)?;
@@ -433,6 +437,7 @@ fn filter_xml(xml: &[u8], format: &'static str, judge: &dyn Fn(&BytesStart) -> V
         }
         match event {
             Event::Start(element) => {
+                rooted = true;
                 if open.len() as u64 >= MAX_XML_DEPTH {
                     depth.spend(open.len() as u64 + 1)?;
                 }
@@ -448,6 +453,7 @@ fn filter_xml(xml: &[u8], format: &'static str, judge: &dyn Fn(&BytesStart) -> V
                 }
             }
             Event::Empty(element) => {
+                rooted = true;
                 if judge(&element) == Verdict::Keep {
                     writer
                         .write_event(Event::Empty(kept_attributes(&element, format)?))
@@ -464,8 +470,8 @@ fn filter_xml(xml: &[u8], format: &'static str, judge: &dyn Fn(&BytesStart) -> V
             other => writer.write_event(other).map_err(|_| bad_write(format))?,
         }
     }
-    if !open.is_empty() {
-        return Err(malformed(format, "a part ends inside an element"));
+    if !open.is_empty() || !rooted {
+        return Err(malformed(format, "a part ends inside an element or has none"));
     }
     Ok(writer.into_inner())
 }
