@@ -120,8 +120,11 @@ struct Part {
     bytes: Vec<u8>,
 }
 
+/// An archive read from memory, and the names of its entries.
+type Opened<'f> = (ZipArchive<Cursor<&'f [u8]>>, Vec<String>);
+
 /// The archive opened, its entries counted and named, and each name checked.
-fn open<'f>(file: &'f [u8], format: &'static str) -> Result<(ZipArchive<Cursor<&'f [u8]>>, Vec<String>), StripError> {
+fn open<'f>(file: &'f [u8], format: &'static str) -> Result<Opened<'f>, StripError> {
     Budget::new(format, MAX_ENTRIES, "office-entries").spend(declared_entries(file, format)?)?;
     let mut archive =
         ZipArchive::new(Cursor::new(file)).map_err(|_| malformed(format, "not a readable zip archive"))?;

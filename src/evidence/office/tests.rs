@@ -285,8 +285,7 @@ fn raw_zip(entries: &[Raw], count: Option<u64>) -> Vec<u8> {
         file.extend_from_slice(&record.to_le_bytes());
         file.extend_from_slice(&1u32.to_le_bytes());
     }
-    let short = u16::try_from(count).unwrap_or(0xFFFF).min(0xFFFF);
-    let short = if count > 0xFFFE { 0xFFFF } else { short };
+    let short = if count > 0xFFFE { 0xFFFF } else { u16::try_from(count).unwrap() };
     file.extend_from_slice(b"PK\x05\x06\0\0\0\0");
     file.extend_from_slice(&short.to_le_bytes());
     file.extend_from_slice(&short.to_le_bytes());
