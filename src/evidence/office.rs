@@ -13,10 +13,11 @@
 //! content types are rewritten without what was dropped. Photos inside are cleaned with the
 //! image cleaners. The new archive has fixed dates, no extra fields and no comment.
 //!
-//! Memory: the file ([`MAX_BYTES`]), the archive written, and one part inflated at a time
-//! ([`MAX_PART_BYTES`]); the sizes the archive declares are checked before anything is
-//! inflated ([`MAX_ENTRIES`], [`MAX_INFLATED_BYTES`]) and every part is inflated no further
-//! than it declared, so a zip bomb is refused after a few bytes.
+//! Memory: the file ([`MAX_BYTES`]), the parts kept, inflated (together at most
+//! [`MAX_INFLATED_BYTES`], each at most [`MAX_PART_BYTES`]), and the archive written. The
+//! count of entries and the sizes the archive declares are checked before anything is
+//! inflated ([`MAX_ENTRIES`]), parts not kept are never inflated, and every part is inflated
+//! no further than it declared, so a zip bomb is refused after a few bytes.
 
 use std::collections::HashSet;
 use std::io::{Cursor, Read, SeekFrom, Write};
@@ -195,9 +196,9 @@ fn rebuild(kind: FileKind, file: &[u8]) -> Result<Vec<u8>, StripError> {
     }
     let kept: HashSet<&str> = kept.difference(&images_dropped).copied().collect();
     let mut written = Vec::with_capacity(parts.len());
-    for part in &parts {
-        let bytes = if is_media(&part.name) { part.bytes.clone() } else { scrub_part(part, &kept, format)? };
-        written.push(Part { name: part.name.clone(), bytes });
+    for part in parts {
+        let bytes = if is_media(&part.name) { part.bytes } else { scrub_part(&part, &kept, format)? };
+        written.push(Part { name: part.name, bytes });
     }
     if odf && written.first().is_none_or(|p| !ODF_TYPES.iter().any(|(mime, k)| *k == kind && p.bytes == *mime)) {
         return Err(malformed(format, "the mimetype is not the document's"));
