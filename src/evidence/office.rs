@@ -330,6 +330,8 @@ const ELEMENTS_DROPPED: &[&str] = &[
     "text:change-end",
     "dc:creator",
     "dc:date",
+    "office:scripts",
+    "office:event-listeners",
 ];
 /// Elements whose children are kept without them: accepted insertions.
 const ELEMENTS_UNWRAPPED: &[&str] = &["w:ins", "w:moveTo"];
