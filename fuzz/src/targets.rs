@@ -193,16 +193,24 @@ pub fn image_metadata(data: &[u8]) {
     assert!(input.largest_read <= 1 << 20, "{kind:?}: one read asked for {} bytes", input.largest_read);
 }
 
-/// A document that is read whole to be cleaned (PDF): whatever the bytes, it is refused or
-/// cleaned, and what is cleaned reads again. (A panic inside the PDF parser is a refusal,
-/// not a crash: the cleaner catches it.)
+/// A document that is read whole to be cleaned: a PDF (the input whole, when it starts with
+/// `%`), or else an office document whose kind the first byte picks (the rest is the file).
+/// Whatever the bytes, it is refused or cleaned, and what is cleaned reads again, as the same.
 pub fn documents(data: &[u8]) {
-    match strip_metadata(FileKind::Pdf, data) {
+    let Some((&which, rest)) = data.split_first() else { return };
+    let kinds = [FileKind::Docx, FileKind::Xlsx, FileKind::Pptx, FileKind::Odt, FileKind::Ods, FileKind::Odp];
+    let (kind, file) =
+        if which == b'%' { (FileKind::Pdf, data) } else { (kinds[usize::from(which) % kinds.len()], rest) };
+    match strip_metadata(kind, file) {
         Ok(cleaned) => {
-            let again = strip_metadata(FileKind::Pdf, &cleaned);
-            assert!(again.is_ok(), "a cleaned PDF cannot be read again: {again:?}");
+            let again = strip_metadata(kind, &cleaned);
+            if kind == FileKind::Pdf {
+                assert!(again.is_ok(), "a cleaned PDF cannot be read again: {again:?}");
+            } else {
+                assert!(again.is_ok_and(|again| again == cleaned), "{kind:?}: a cleaned document cleans to itself");
+            }
         }
-        Err(StripError::Io(e)) => panic!("reading a PDF from memory failed: {e}"),
+        Err(StripError::Io(e)) => panic!("{kind:?}: reading from memory failed: {e}"),
         Err(StripError::Malformed { .. } | StripError::TooComplex { .. }) => {}
     }
 }

@@ -24,6 +24,7 @@ pub mod jpeg;
 #[cfg(test)]
 mod metered;
 pub mod mp3;
+pub mod office;
 #[cfg(test)]
 pub(crate) mod outside;
 pub mod pdf;
@@ -47,16 +48,28 @@ pub enum FileKind {
     M4a,
     Amr,
     Wav,
+    Docx,
+    Xlsx,
+    Pptx,
+    Odt,
+    Ods,
+    Odp,
 }
 
 impl FileKind {
-    /// Bytes needed to tell what a file is.
-    pub const SNIFF_BYTES: usize = 64;
+    /// Bytes needed to tell what a file is: an office document's kind is in the names of its
+    /// first zip entries, which Word, Excel, PowerPoint, WPS and LibreOffice write within 2 KiB.
+    pub const SNIFF_BYTES: usize = 4096;
 
     pub fn sniff(head: &[u8]) -> Option<Self> {
         // ISO BMFF brands are read here: `infer` knows few of the 3GPP ones.
         if let Some(kind) = bmff::sniff(head) {
             return Some(kind);
+        }
+        // Office documents are zip archives: what kind is read from their first entries, and
+        // any other archive is refused (never taken for one by `infer`).
+        if head.starts_with(b"PK\x03\x04") {
+            return office::sniff(head);
         }
         // `infer` knows neither AMR-WB nor MPEG audio that begins with a frame of every
         // version and layer (a call recorder's MP3 has no ID3 tag).
@@ -104,6 +117,12 @@ impl FileKind {
             FileKind::M4a => "audio/mp4",
             FileKind::Amr => "audio/amr",
             FileKind::Wav => "audio/wav",
+            FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            FileKind::Odt => "application/vnd.oasis.opendocument.text",
+            FileKind::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            FileKind::Odp => "application/vnd.oasis.opendocument.presentation",
         }
     }
 
@@ -111,7 +130,7 @@ impl FileKind {
         Self::ALL.into_iter().find(|k| k.content_type() == s)
     }
 
-    const ALL: [FileKind; 12] = [
+    const ALL: [FileKind; 18] = [
         FileKind::Jpeg,
         FileKind::Png,
         FileKind::WebP,
@@ -124,6 +143,12 @@ impl FileKind {
         FileKind::M4a,
         FileKind::Amr,
         FileKind::Wav,
+        FileKind::Docx,
+        FileKind::Xlsx,
+        FileKind::Pptx,
+        FileKind::Odt,
+        FileKind::Ods,
+        FileKind::Odp,
     ];
 
     /// The usual file-name extension, for downloads.
@@ -141,6 +166,12 @@ impl FileKind {
             FileKind::M4a => "m4a",
             FileKind::Amr => "amr",
             FileKind::Wav => "wav",
+            FileKind::Docx => "docx",
+            FileKind::Xlsx => "xlsx",
+            FileKind::Pptx => "pptx",
+            FileKind::Odt => "odt",
+            FileKind::Ods => "ods",
+            FileKind::Odp => "odp",
         }
     }
 }
@@ -206,6 +237,9 @@ pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Writ
         FileKind::WebP => webp::clean(input, out),
         FileKind::Heif => heif::clean(input, out),
         FileKind::Pdf => pdf::clean(input, out),
+        FileKind::Docx | FileKind::Xlsx | FileKind::Pptx | FileKind::Odt | FileKind::Ods | FileKind::Odp => {
+            office::clean(kind, input, out)
+        }
         FileKind::Mp4 | FileKind::QuickTime | FileKind::ThreeGp | FileKind::M4a => bmff::clean(input, out),
         FileKind::Mp3 => mp3::clean(input, out),
         FileKind::Wav => wav::clean(input, out),
