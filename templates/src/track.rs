@@ -194,8 +194,13 @@ fn status_conversation(lang: Lang, s: &StatusView) -> Markup {
 }
 
 /// What cleaning removes, per kind of file, as the upload form explains it.
-const CLEANING_BY_KIND: [&str; 4] =
-    ["track-cleaning-photos", "track-cleaning-videos", "track-cleaning-recordings", "track-cleaning-pdf"];
+const CLEANING_BY_KIND: [&str; 5] = [
+    "track-cleaning-photos",
+    "track-cleaning-videos",
+    "track-cleaning-recordings",
+    "track-cleaning-pdf",
+    "track-cleaning-documents",
+];
 
 /// The evidence sent and the form to add more.
 fn status_evidence(lang: Lang, s: &StatusView) -> Markup {
