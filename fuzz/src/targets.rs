@@ -158,25 +158,27 @@ pub fn receipt(data: &[u8]) {
     }
 }
 
+/// The kinds `image_metadata` cleans, by the seed's first byte.
+pub const STREAMED_KINDS: [FileKind; 11] = [
+    FileKind::Jpeg,
+    FileKind::Png,
+    FileKind::WebP,
+    FileKind::Heif,
+    FileKind::Mp4,
+    FileKind::QuickTime,
+    FileKind::ThreeGp,
+    FileKind::M4a,
+    FileKind::Mp3,
+    FileKind::Wav,
+    FileKind::Amr,
+];
+
 /// An image or a recording whose metadata is to be removed: the first byte picks the format
 /// (the four ISO BMFF kinds share one cleaner). A cleaned file is never larger than what was
 /// sent, is read at most three times over, and cleans to itself.
 pub fn image_metadata(data: &[u8]) {
     let Some((&which, image)) = data.split_first() else { return };
-    let kinds = [
-        FileKind::Jpeg,
-        FileKind::Png,
-        FileKind::WebP,
-        FileKind::Heif,
-        FileKind::Mp4,
-        FileKind::QuickTime,
-        FileKind::ThreeGp,
-        FileKind::M4a,
-        FileKind::Mp3,
-        FileKind::Wav,
-        FileKind::Amr,
-    ];
-    let kind = kinds[usize::from(which) % kinds.len()];
+    let kind = STREAMED_KINDS[usize::from(which) % STREAMED_KINDS.len()];
     let mut input = Metered::new(std::io::Cursor::new(image));
     let mut cleaned = Vec::new();
     match clean(kind, &mut input, &mut cleaned) {

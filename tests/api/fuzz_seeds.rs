@@ -52,19 +52,7 @@ fn the_seeds_reach_the_deep_paths() {
     let (reference, code) = receipt.split_once('\n').unwrap();
     assert!(TipReference::parse(reference).is_some() && QueryCode::parse(code).is_some());
     let images = root.join("image_metadata");
-    let kinds = [
-        FileKind::Jpeg,
-        FileKind::Png,
-        FileKind::WebP,
-        FileKind::Heif,
-        FileKind::Mp4,
-        FileKind::QuickTime,
-        FileKind::ThreeGp,
-        FileKind::M4a,
-        FileKind::Mp3,
-        FileKind::Wav,
-        FileKind::Amr,
-    ];
+    let kinds = targets::STREAMED_KINDS;
     let outcome = |file: &str| {
         let image = std::fs::read(images.join(file)).unwrap();
         strip_metadata(kinds[usize::from(image[0]) % kinds.len()], &image[1..])

@@ -612,16 +612,7 @@ async fn a_tip_that_cannot_be_stored_fails_alone_and_the_rest_of_its_group_is_fi
 async fn a_file_that_cannot_be_cleaned_is_refused_unless_its_original_is_kept_and_then_it_says_so() {
     let app = spawn_app().await;
     app.official("li.wei", "officer", Some("emergency")).await;
-    let client = client_from(None);
-    let receipt: serde_json::Value = client
-        .post(app.url("/api/v1/tips"))
-        .json(&api_tip("违规动火作业", "车间内未办理动火证进行电焊作业。"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let receipt = app.file_tip("违规动火作业").await;
     let bearer = reporter_bearer(&app.address, &receipt).await;
     let broken = PHOTO[..PHOTO.len() / 2].to_vec();
 
@@ -635,10 +626,11 @@ async fn a_file_that_cannot_be_cleaned_is_refused_unless_its_original_is_kept_an
 
     // Asked to keep the original, the file is kept as sent, with its name, and says it was not cleaned.
     let part = reqwest::multipart::Part::bytes(broken.clone()).file_name("现场.jpg");
-    let kept = client
+    let form = reqwest::multipart::Form::new().text("keep_original", "true").part("file", part);
+    let kept = client_from(None)
         .post(app.url("/api/v1/reporter/attachments"))
         .header("authorization", &bearer)
-        .multipart(reqwest::multipart::Form::new().text("keep_original", "true").part("file", part))
+        .multipart(form)
         .send()
         .await
         .unwrap();
