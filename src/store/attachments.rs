@@ -55,10 +55,12 @@ pub async fn insert(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result<(
     Ok(())
 }
 
+/// A tip's files in the order they came, each cleaned copy before the original kept beside it.
 pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<AttachmentRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, blob_id, name_envelope, number, content_type, plain_size, metadata, author, created_at \
-         FROM attachments WHERE tip_id = $1 ORDER BY created_at, id",
+         FROM attachments WHERE tip_id = $1 \
+         ORDER BY created_at, COALESCE(number, 0), CASE WHEN metadata = 'kept' THEN 1 ELSE 0 END, id",
     )
     .bind(tip_id)
     .fetch_all(conn)
