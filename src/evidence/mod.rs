@@ -551,16 +551,7 @@ pub(crate) mod tests {
 
     /// Which of the canaries are in the file's bytes (UTF-8 or UTF-16): the quick check.
     fn canary_bytes_left<'c>(file: &[u8], canaries: &[&'c str]) -> Vec<&'c str> {
-        let found = |c: &[u8]| file.windows(c.len()).any(|w| w == c);
-        canaries
-            .iter()
-            .copied()
-            .filter(|canary| {
-                let le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
-                let be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
-                found(canary.as_bytes()) || found(&le) || found(&be)
-            })
-            .collect()
+        canaries.iter().copied().filter(|canary| outside::in_bytes(file, canary)).collect()
     }
 
     /// What ffprobe says the file lasts, in seconds.

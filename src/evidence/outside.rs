@@ -41,20 +41,18 @@ pub fn exiftool(file: &[u8], extension: &str) -> String {
         .collect()
 }
 
+/// Whether the file's bytes hold `canary`, as UTF-8 or as UTF-16, big- or little-endian.
+pub fn in_bytes(file: &[u8], canary: &str) -> bool {
+    let utf16le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf16be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    [canary.as_bytes(), &utf16le, &utf16be].iter().any(|c| file.windows(c.len()).any(|w| w == *c))
+}
+
 /// Which of `canaries` exiftool or a byte search still finds in the file (each canary is
 /// searched as UTF-8 and as UTF-16, big- and little-endian).
 pub fn canaries_left<'c>(file: &[u8], extension: &str, canaries: &[&'c str]) -> Vec<&'c str> {
     let tags = exiftool(file, extension);
-    canaries
-        .iter()
-        .copied()
-        .filter(|canary| {
-            let utf16le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
-            let utf16be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
-            tags.contains(canary)
-                || [canary.as_bytes(), &utf16le, &utf16be].iter().any(|c| file.windows(c.len()).any(|w| w == *c))
-        })
-        .collect()
+    canaries.iter().copied().filter(|canary| tags.contains(canary) || in_bytes(file, canary)).collect()
 }
 
 /// What ffmpeg reports while decoding every stream of the file to nothing: empty when it
