@@ -18,26 +18,24 @@
 //!
 //! The whole file is held, and its objects with it. A parsed object takes some 70 bytes
 //! however short its text (`1 ` is two), so memory is bounded by counting before it is
-//! spent: the file is capped at [`MAX_BYTES`]; the tokens outside its streams (each at most
+//! spent: the file is capped at `WholeFileCaps::bytes` (`[limits] max_document_mib`, 128 MiB
+//! by default: scanned records and ledgers run to a few MiB a page at most); the tokens outside its streams (each at most
 //! one object) at [`MAX_TOKENS`], counted in one pass before parsing; each compressed object
 //! stream at [`MAX_STREAM_BYTES`] once inflated; and what is loaded in all at
-//! [`MAX_OBJECTS`] objects and [`MAX_LOADED_BYTES`]. The worst file within these takes about
-//! `MAX_BYTES` + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES` + twice the output: under
-//! 1 GiB; a real one about three times its size.
+//! [`MAX_OBJECTS`] objects and [`LOADED_PER_FILE_BYTE`] times the file cap. The worst file
+//! within these takes about three times the cap + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES`
+//! + twice the output: under 1 GiB at the default cap; a real one about three times its size.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::io::{Read, SeekFrom, Write};
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
-use super::{Source, StripError, malformed};
+use super::{Source, StripError, WholeFileCaps, malformed};
 
 const FORMAT: &str = "PDF";
 
-/// The largest PDF cleaned. Scanned inspection records and ledgers run to a few MiB a page
-/// at most; 128 MiB is a long scanned document. The memory a clean takes is about three
-/// times the file (the file, its objects, the file written out).
-pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
 /// How far one compressed object or cross-reference stream may inflate: writers put some
 /// 100–200 small objects in each (tens of KiB).
 pub const MAX_STREAM_BYTES: usize = 1024 * 1024;
@@ -46,9 +44,9 @@ pub const MAX_STREAM_BYTES: usize = 1024 * 1024;
 pub const MAX_TOKENS: u64 = 4_000_000;
 /// Objects loaded: a 1 000-page scanned document has some 10 000.
 pub const MAX_OBJECTS: u64 = 2_000_000;
-/// Bytes of all the objects loaded (streams as stored, plus a share for each object): for a
-/// real file about its own size.
-pub const MAX_LOADED_BYTES: u64 = 2 * MAX_BYTES;
+/// Bytes of all the objects loaded (streams as stored, plus a share for each object), as a
+/// multiple of the largest file: for a real file about its own size.
+pub const LOADED_PER_FILE_BYTE: u64 = 2;
 
 /// The catalogue entries that show the document; the rest goes.
 const CATALOG_KEEP: &[&[u8]] = &[
@@ -115,6 +113,8 @@ const ACTIONS_REMOVED: &[&[u8]] = &[
 thread_local! {
     /// Objects and bytes loaded so far by this thread's clean, and whether a cap was passed.
     static LOADED: Cell<(u64, u64, bool)> = const { Cell::new((0, 0, false)) };
+    /// The cap on the bytes loaded by this thread's clean.
+    static LOADED_CAP: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The share of memory an object takes, near enough to cap the whole.
@@ -133,17 +133,17 @@ fn weight(object: &Object) -> u64 {
 fn counted(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     let (objects, bytes, over) = LOADED.get();
     let (objects, bytes) = (objects + 1, bytes.saturating_add(weight(object)));
-    let over = over || objects > MAX_OBJECTS || bytes > MAX_LOADED_BYTES;
+    let over = over || objects > MAX_OBJECTS || bytes > LOADED_CAP.get();
     LOADED.set((objects, bytes, over));
     // lopdf keeps the object it lent for an object of the file, and the one returned for an
     // object out of an object stream: both must be whole (the copy lives only for a moment).
     if over { None } else { Some((id, object.clone())) }
 }
 
-pub(super) fn clean(source: &mut dyn Source, out: &mut dyn Write) -> Result<u64, StripError> {
+pub(super) fn clean(caps: WholeFileCaps, source: &mut dyn Source, out: &mut dyn Write) -> Result<u64, StripError> {
     let len = source.seek(SeekFrom::End(0))?;
-    if len > MAX_BYTES {
-        return Err(StripError::TooComplex { format: FORMAT, what: "pdf-bytes", cap: MAX_BYTES });
+    if len > caps.bytes {
+        return Err(StripError::TooComplex { format: FORMAT, what: "pdf-bytes", cap: caps.bytes });
     }
     source.seek(SeekFrom::Start(0))?;
     let mut file = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
@@ -152,7 +152,8 @@ pub(super) fn clean(source: &mut dyn Source, out: &mut dyn Write) -> Result<u64,
         return Err(StripError::TooComplex { format: FORMAT, what: "pdf-tokens", cap: MAX_TOKENS });
     }
     // lopdf is a large parser of outside input: a panic in it is a refusal, not a crash.
-    let rebuilt = std::panic::catch_unwind(|| rebuild(&file))
+    let loaded_cap = caps.bytes.saturating_mul(LOADED_PER_FILE_BYTE);
+    let rebuilt = std::panic::catch_unwind(|| rebuild(&file, loaded_cap))
         .map_err(|_| malformed(FORMAT, "the file cannot be read as a PDF"))??;
     out.write_all(&rebuilt)?;
     Ok(rebuilt.len() as u64)
@@ -184,15 +185,16 @@ fn tokens_outside_streams(file: &[u8]) -> u64 {
 }
 
 /// The document, read, cleaned and written out whole.
-fn rebuild(file: &[u8]) -> Result<Vec<u8>, StripError> {
+fn rebuild(file: &[u8], loaded_cap: u64) -> Result<Vec<u8>, StripError> {
     LOADED.set((0, 0, false));
+    LOADED_CAP.set(loaded_cap);
     let options =
         LoadOptions { filter: Some(counted), max_decompressed_size: Some(MAX_STREAM_BYTES), ..LoadOptions::default() };
     let loaded = Document::load_mem_with_options(file, options);
     let (objects, _, over) = LOADED.get();
     if over {
         let (what, cap) =
-            if objects > MAX_OBJECTS { ("pdf-objects", MAX_OBJECTS) } else { ("pdf-loaded-bytes", MAX_LOADED_BYTES) };
+            if objects > MAX_OBJECTS { ("pdf-objects", MAX_OBJECTS) } else { ("pdf-loaded-bytes", loaded_cap) };
         return Err(StripError::TooComplex { format: FORMAT, what, cap });
     }
     let mut doc = loaded.map_err(|_| malformed(FORMAT, "the file cannot be read as a PDF"))?;
@@ -215,8 +217,10 @@ fn rebuild(file: &[u8]) -> Result<Vec<u8>, StripError> {
         keep_only(names, NAMES_KEEP);
     }
     let removed = removed_annotations(&doc);
+    let present: HashSet<ObjectId> = doc.objects.keys().copied().collect();
     for object in doc.objects.values_mut() {
         scrub(object, &removed)?;
+        null_dangling(object, &present);
     }
     if doc.get_pages().is_empty() {
         return Err(malformed(FORMAT, "the file has no pages"));
@@ -226,6 +230,20 @@ fn rebuild(file: &[u8]) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(file.len());
     doc.save_to(&mut out).map_err(|_| malformed(FORMAT, "the file cannot be written again"))?;
     Ok(out)
+}
+
+/// Turns each reference to an object the file does not have into `null`, as the PDF
+/// standard reads it. Left as references, they would point at whatever object takes their
+/// number once the rest are renumbered (a page tree whose page is missing would come to hold
+/// a font).
+fn null_dangling(object: &mut Object, present: &HashSet<ObjectId>) {
+    match object {
+        Object::Reference(id) if !present.contains(id) => *object = Object::Null,
+        Object::Array(items) => items.iter_mut().for_each(|item| null_dangling(item, present)),
+        Object::Dictionary(dict) => dict.iter_mut().for_each(|(_, value)| null_dangling(value, present)),
+        Object::Stream(stream) => stream.dict.iter_mut().for_each(|(_, value)| null_dangling(value, present)),
+        _ => {}
+    }
 }
 
 fn keep_only(dict: &mut Dictionary, keep: &[&[u8]]) {
@@ -331,7 +349,7 @@ pub(crate) mod tests {
 
     fn cleaned(file: &[u8]) -> Result<Vec<u8>, StripError> {
         let mut out = Vec::new();
-        clean(&mut std::io::Cursor::new(file), &mut out)?;
+        clean(WholeFileCaps::DEFAULT, &mut std::io::Cursor::new(file), &mut out)?;
         Ok(out)
     }
 
@@ -386,6 +404,29 @@ pub(crate) mod tests {
         }
     }
 
+    /// A page tree may name an object the file lacks. Renumbered, such a reference would
+    /// come to point at another object (here the font), so it becomes `null`: a file with no
+    /// page left is refused, and one with a page left cleans to a file that reads the same.
+    #[test]
+    fn a_reference_to_a_missing_object_points_at_nothing_after_cleaning() {
+        let file = |kids: &str| {
+            format!(
+                "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [{kids}] /Count 2 >>\nendobj\n\
+                 5 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Resources << /Font << /F1 6 0 R >> >> >>\nendobj\n\
+                 6 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+            )
+            .into_bytes()
+        };
+        let result = cleaned(&file("4 0 R"));
+        assert!(matches!(result, Err(StripError::Malformed { reason: "the file has no pages", .. })), "{result:?}");
+        let once = cleaned(&file("4 0 R 5 0 R")).unwrap();
+        let doc = Document::load_mem(&once).unwrap();
+        let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+        assert_eq!(pages.len(), 1);
+        assert!(matches!(doc.get_dictionary(pages[0]).unwrap().get_type(), Ok(b"Page")));
+        assert_eq!(cleaned(&once).unwrap(), once);
+    }
+
     /// A PDF cut short may still be read (lopdf rebuilds what it can find); whatever comes
     /// out is clean.
     #[test]
@@ -413,10 +454,19 @@ pub(crate) mod tests {
     fn a_file_over_the_cap_is_refused_before_it_is_read() {
         let mut huge = crate::evidence::tests::Pieces::new(vec![
             crate::evidence::tests::Piece::Bytes(b"%PDF-1.7\n".to_vec()),
-            crate::evidence::tests::Piece::Run(MAX_BYTES, b' '),
+            crate::evidence::tests::Piece::Run(WholeFileCaps::DEFAULT.bytes, b' '),
         ]);
-        let result = clean(&mut huge, &mut Vec::new());
-        assert!(matches!(result, Err(StripError::TooComplex { cap: MAX_BYTES, .. })), "{result:?}");
+        let result = clean(WholeFileCaps::DEFAULT, &mut huge, &mut Vec::new());
+        assert!(
+            matches!(result, Err(StripError::TooComplex { cap, .. }) if cap == WholeFileCaps::DEFAULT.bytes),
+            "{result:?}"
+        );
+        let small = WholeFileCaps { bytes: 100, ..WholeFileCaps::DEFAULT };
+        let result = clean(small, &mut std::io::Cursor::new(RECORD), &mut Vec::new());
+        assert!(
+            matches!(result, Err(StripError::TooComplex { what: "pdf-bytes", cap: 100, .. })),
+            "the cap is the setting's: {result:?}"
+        );
     }
 
     /// An object stream that inflates past its cap is refused, and so is a file of more
