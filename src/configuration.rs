@@ -26,6 +26,8 @@ staff_logins_per_user_per_minute = 5
 max_upload_bytes = 104857600
 max_tip_bytes = 1073741824
 max_files_per_tip = 20
+max_document_mib = 128
+max_document_inflated_mib = 1024
 header_timeout_seconds = 5
 request_timeout_seconds = 30
 min_body_bytes_per_second = 16384
@@ -85,6 +87,12 @@ pub struct Limits {
     /// All evidence of one tip together.
     pub max_tip_bytes: NonZeroU64,
     pub max_files_per_tip: NonZeroU32,
+    /// The largest PDF or office document cleaned, in MiB: these are read whole, and a clean
+    /// takes about three times the file in memory. Larger ones are refused, or kept only as
+    /// the sealed original when the reporter asks for it.
+    pub max_document_mib: NonZeroU32,
+    /// What the parts of an office document may inflate to, together, in MiB.
+    pub max_document_inflated_mib: NonZeroU32,
     /// Seconds a client has to send a request's headers.
     pub header_timeout_seconds: NonZeroU32,
     /// Seconds a request's body may take, besides what its size needs at

@@ -223,28 +223,56 @@ impl Budget {
     }
 }
 
+/// The caps on the formats that are read whole (PDF and office documents), from `[limits]`
+/// (`max_document_mib`, `max_document_inflated_mib`). The memory a clean takes is bounded
+/// by them: about three times `bytes` for a PDF, `bytes` + `inflated_bytes` + the archive
+/// written for an office document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeFileCaps {
+    /// The largest file.
+    pub bytes: u64,
+    /// What the parts of an office document kept may inflate to, together.
+    pub inflated_bytes: u64,
+}
+
+impl WholeFileCaps {
+    /// The defaults of `[limits]`: 128 MiB, a long scanned record or a ledger with photos;
+    /// 1 GiB inflated, some eight times that (real documents inflate to a few times).
+    pub const DEFAULT: WholeFileCaps = WholeFileCaps { bytes: 128 * 1024 * 1024, inflated_bytes: 1024 * 1024 * 1024 };
+}
+
 /// Cleans the file `input` (read from its start; its length from seeking to the end) into
 /// `out`, which receives the cleaned file and nothing else; returns the bytes written.
 ///
 /// Memory stays within a 64 KiB buffer and each format's bounded header structures, whatever
 /// the file's size; work is a small multiple of it. A file refused as `Malformed` or
-/// `TooComplex` is refused before anything is written. A PDF is read whole, within the caps of
-/// `pdf`.
-pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
+/// `TooComplex` is refused before anything is written. A PDF or an office document is read
+/// whole, within `caps` and the caps of `pdf` and `office`.
+pub fn clean_within(
+    kind: FileKind,
+    caps: WholeFileCaps,
+    input: &mut dyn Source,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, StripError> {
     match kind {
         FileKind::Jpeg => jpeg::clean(input, out),
         FileKind::Png => png::clean(input, out),
         FileKind::WebP => webp::clean(input, out),
         FileKind::Heif => heif::clean(input, out),
-        FileKind::Pdf => pdf::clean(input, out),
+        FileKind::Pdf => pdf::clean(caps, input, out),
         FileKind::Docx | FileKind::Xlsx | FileKind::Pptx | FileKind::Odt | FileKind::Ods | FileKind::Odp => {
-            office::clean(kind, input, out)
+            office::clean(kind, caps, input, out)
         }
         FileKind::Mp4 | FileKind::QuickTime | FileKind::ThreeGp | FileKind::M4a => bmff::clean(input, out),
         FileKind::Mp3 => mp3::clean(input, out),
         FileKind::Wav => wav::clean(input, out),
         FileKind::Amr => amr::clean(input, out),
     }
+}
+
+/// The same within the default caps.
+pub fn clean(kind: FileKind, input: &mut dyn Source, out: &mut dyn std::io::Write) -> Result<u64, StripError> {
+    clean_within(kind, WholeFileCaps::DEFAULT, input, out)
 }
 
 /// The same on bytes in memory (tests, fuzzing): a Cursor in, a Vec out.

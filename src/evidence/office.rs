@@ -13,8 +13,10 @@
 //! content types are rewritten without what was dropped. Photos inside are cleaned with the
 //! image cleaners. The new archive has fixed dates, no extra fields and no comment.
 //!
-//! Memory: the file ([`MAX_BYTES`]), the parts kept, inflated (together at most
-//! [`MAX_INFLATED_BYTES`], each at most [`MAX_PART_BYTES`]), and the archive written. The
+//! Memory: the file (at most `WholeFileCaps::bytes`, `[limits] max_document_mib`: ledgers
+//! with photos run to tens of MiB), the parts kept, inflated (together at most
+//! `WholeFileCaps::inflated_bytes`, `max_document_inflated_mib`: real documents inflate to a
+//! few times their size; each at most [`MAX_PART_BYTES`]), and the archive written. The
 //! count of entries and the sizes the archive declares are checked before anything is
 //! inflated ([`MAX_ENTRIES`]), parts not kept are never inflated, and every part is inflated
 //! no further than it declared, so a zip bomb is refused after a few bytes.
@@ -26,17 +28,13 @@ use quick_xml::events::{BytesStart, Event};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use super::{Budget, FileKind, Source, StripError, malformed};
+use super::{Budget, FileKind, Source, StripError, WholeFileCaps, malformed};
 
-/// The largest office document cleaned: ledgers with photos run to tens of MiB.
-pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
 /// Parts in one archive: a workbook of a thousand sheets with their relationships has some
 /// 3 000; a long report with many photos a few hundred.
 pub const MAX_ENTRIES: u64 = 10_000;
 /// One part inflated: the largest sheet of a big ledger is some tens of MiB of XML.
 pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
-/// All parts inflated together: real documents inflate to a few times their size.
-pub const MAX_INFLATED_BYTES: u64 = 1024 * 1024 * 1024;
 /// Elements open at once in one XML part: real ones nest some 20 deep (tables in tables).
 pub const MAX_XML_DEPTH: u64 = 256;
 
@@ -72,16 +70,21 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
     None
 }
 
-pub(super) fn clean(kind: FileKind, source: &mut dyn Source, out: &mut dyn Write) -> Result<u64, StripError> {
+pub(super) fn clean(
+    kind: FileKind,
+    caps: WholeFileCaps,
+    source: &mut dyn Source,
+    out: &mut dyn Write,
+) -> Result<u64, StripError> {
     let format = kind.extension();
     let len = source.seek(SeekFrom::End(0))?;
-    if len > MAX_BYTES {
-        return Err(StripError::TooComplex { format, what: "office-bytes", cap: MAX_BYTES });
+    if len > caps.bytes {
+        return Err(StripError::TooComplex { format, what: "office-bytes", cap: caps.bytes });
     }
     source.seek(SeekFrom::Start(0))?;
     let mut file = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     source.take(len).read_to_end(&mut file)?;
-    let cleaned = rebuild(kind, &file)?;
+    let cleaned = rebuild(kind, &file, caps.inflated_bytes)?;
     out.write_all(&cleaned)?;
     Ok(cleaned.len() as u64)
 }
@@ -125,11 +128,11 @@ struct Part {
 type Opened<'f> = (ZipArchive<Cursor<&'f [u8]>>, Vec<String>);
 
 /// The archive opened, its entries counted and named, and each name checked.
-fn open<'f>(file: &'f [u8], format: &'static str) -> Result<Opened<'f>, StripError> {
+fn open<'f>(file: &'f [u8], format: &'static str, inflated_cap: u64) -> Result<Opened<'f>, StripError> {
     Budget::new(format, MAX_ENTRIES, "office-entries").spend(declared_entries(file, format)?)?;
     let mut archive =
         ZipArchive::new(Cursor::new(file)).map_err(|_| malformed(format, "not a readable zip archive"))?;
-    let mut declared = Budget::new(format, MAX_INFLATED_BYTES, "office-inflated-bytes");
+    let mut declared = Budget::new(format, inflated_cap, "office-inflated-bytes");
     let mut names = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).map_err(|_| malformed(format, "an unreadable entry"))?;
@@ -166,9 +169,9 @@ fn inflate(archive: &mut ZipArchive<Cursor<&[u8]>>, index: usize, format: &'stat
     Ok(bytes)
 }
 
-fn rebuild(kind: FileKind, file: &[u8]) -> Result<Vec<u8>, StripError> {
+fn rebuild(kind: FileKind, file: &[u8], inflated_cap: u64) -> Result<Vec<u8>, StripError> {
     let format = kind.extension();
-    let (mut archive, names) = open(file, format)?;
+    let (mut archive, names) = open(file, format, inflated_cap)?;
     let odf = matches!(kind, FileKind::Odt | FileKind::Ods | FileKind::Odp);
     if odf && names.first().map(String::as_str) != Some("mimetype") {
         return Err(malformed(format, "the first entry is not mimetype"));

@@ -16,7 +16,7 @@ use super::work::{self, Work};
 use crate::crypto::{Key, PublicKey, Spool, Tip};
 use crate::domain::Id;
 use crate::domain::tip::Cleaning;
-use crate::evidence::{FileKind, StripError, clean};
+use crate::evidence::{FileKind, StripError, WholeFileCaps, clean_within};
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::blobs::{BlobSlot, BlobStore, BlobWriter};
 use crate::store::messages::Author;
@@ -34,6 +34,8 @@ pub struct UploadLimits {
     pub max_file: u64,
     pub max_tip: u64,
     pub max_files: u32,
+    /// The caps on the files cleaned whole.
+    pub documents: WholeFileCaps,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +139,7 @@ pub struct Upload {
     keep_original: bool,
     written: u64,
     limit: u64,
+    caps: WholeFileCaps,
     sink: Sink,
 }
 
@@ -203,7 +206,7 @@ impl Upload {
         let limit = limits.max_file.min(room);
         let name = keep_original.then(|| clean_name(name, kind));
         let filing = Filing { tip_id: tip.id.clone(), tip_key, name, kind };
-        let mut upload = Upload { filing, keep_original, written: 0, limit, sink };
+        let mut upload = Upload { filing, keep_original, written: 0, limit, caps: limits.documents, sink };
         upload.write(head).await?;
         Ok(upload)
     }
@@ -235,8 +238,12 @@ impl Upload {
     ) -> Result<String, EvidenceError> {
         let Sink { path, key, mut writer } = self.sink;
         let closed = writer.close().await;
-        let job =
-            CleaningJob { kind: self.filing.kind, tip_key: self.filing.tip_key.clone(), keep: self.keep_original };
+        let job = CleaningJob {
+            kind: self.filing.kind,
+            caps: self.caps,
+            tip_key: self.filing.tip_key.clone(),
+            keep: self.keep_original,
+        };
         let stored = match closed {
             Ok(()) => job.run(blobs, &path, key).await,
             Err(e) => Err(e.into()),
@@ -317,6 +324,7 @@ impl Filing {
 /// Cleaning a spooled file on the file pool.
 struct CleaningJob {
     kind: FileKind,
+    caps: WholeFileCaps,
     tip_key: PublicKey<Tip>,
     /// Keep the original too.
     keep: bool,
@@ -340,14 +348,14 @@ impl CleaningJob {
             None
         };
         let (original_slot, original_blob) = original.unzip();
-        let CleaningJob { kind, tip_key, .. } = self;
+        let CleaningJob { kind, caps, tip_key, .. } = self;
         let spooled = spooled.to_owned();
         // The blob writers are async (a file, or chunks sent to PostgreSQL); the cleaner is not.
         let cleaned_out = tokio_util::io::SyncIoBridge::new(cleaned_blob);
         let original_out = original_blob.map(tokio_util::io::SyncIoBridge::new);
         let job = move || -> Result<(Result<u64, EvidenceError>, Option<u64>), EvidenceError> {
             let mut input = key.open_seekable(BufReader::new(std::fs::File::open(&spooled)?))?;
-            let cleaned = seal_into(&tip_key, cleaned_out, |sealed| Ok(clean(kind, &mut input, sealed)?));
+            let cleaned = seal_into(&tip_key, cleaned_out, |sealed| Ok(clean_within(kind, caps, &mut input, sealed)?));
             let original = match original_out {
                 Some(out) => Some(seal_into(&tip_key, out, |sealed| {
                     input.seek(std::io::SeekFrom::Start(0))?;

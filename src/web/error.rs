@@ -328,6 +328,9 @@ impl From<crate::service::evidence::EvidenceError> for Problem {
                 "malformed_file",
                 Msg::new("error-malformed-file").with("detail", e.to_string()),
             ),
+            E::Malformed(StripError::TooComplex { what: "pdf-bytes" | "office-bytes", cap, .. }) => {
+                too_large("file_too_large", "error-document-too-large", mb(cap))
+            }
             E::Malformed(StripError::TooComplex { what, cap, .. }) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "file_too_complex",

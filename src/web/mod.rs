@@ -75,6 +75,10 @@ impl AppState {
             max_file: l.max_upload_bytes.get(),
             max_tip: l.max_tip_bytes.get(),
             max_files: l.max_files_per_tip.get(),
+            documents: crate::evidence::WholeFileCaps {
+                bytes: u64::from(l.max_document_mib.get()) << 20,
+                inflated_bytes: u64::from(l.max_document_inflated_mib.get()) << 20,
+            },
         }
     }
 }

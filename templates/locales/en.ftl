@@ -247,6 +247,7 @@ error-custodians = the custodians'
 error-evidence-full = A report's evidence can total at most { $limit } MB.
 error-file-too-complex = The file is too complex to process safely (more than { $cap } { $what }). Send the file as the phone or camera made it.
 error-file-too-large = The file is too large: at most { $limit } MB each.
+error-document-too-large = The file is too large: a PDF or office document is read whole to remove its metadata, and may be at most { $limit } MB. Split it into several files, or tick "keep the original".
 error-finance = the finance
 error-key-pending = Your account is waiting for a colleague to admit it to { $group } key group; until then it cannot take this step.
 error-kind-file-not-accepted-send = This kind of file is not accepted. Send photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, 3GP), recordings (MP3, M4A, AMR, WAV), PDF, or Word, Excel, PowerPoint and WPS documents (DOCX, XLSX, PPTX, ODT, ODS, ODP).

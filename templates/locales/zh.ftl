@@ -247,6 +247,7 @@ error-custodians = 保密专员
 error-evidence-full = 每条举报的证据合计最多 { $limit } MB。
 error-file-too-complex = 文件结构过于复杂（{ $what }超过 { $cap }），无法安全处理。请换用手机或相机直接生成的原始文件。
 error-file-too-large = 文件太大：每个文件最多 { $limit } MB。
+error-document-too-large = 文件太大：PDF 和办公文档须整体读入才能清除元数据，每个最多 { $limit } MB。请拆成几个文件分别上传，或勾选“保留原件”。
 error-finance = 财务
 error-key-pending = 您的账户尚在等待同事批准加入{ $group }密钥组，获准后才能进行此操作。
 error-kind-file-not-accepted-send = 不支持这种文件。请上传照片（JPEG、PNG、WebP、HEIC）、视频（MP4、MOV、3GP）、录音（MP3、M4A、AMR、WAV）、PDF，或 Word、Excel、PowerPoint、WPS 文档（DOCX、XLSX、PPTX、ODT、ODS、ODP）。

@@ -65,3 +65,26 @@ async fn an_old_binary_word_file_is_refused_with_what_to_do_instead() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("DOCX") && message.contains("PDF"), "{message}");
 }
+
+/// The cap on documents read whole is the setting's: a PDF over `limits.max_document_mib` is
+/// refused with a reason, and one under it is taken.
+#[tokio::test]
+async fn a_document_over_the_configured_cap_is_refused_and_one_under_it_is_taken() {
+    let app =
+        crate::helpers::spawn_app_with(|s| s.limits.max_document_mib = std::num::NonZeroU32::new(1).unwrap()).await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let receipt = app.file_tip("违规动火作业").await;
+    let bearer = crate::helpers::reporter_bearer(&app.address, &receipt).await;
+    let big = crate::helpers::pdf_of(3 << 19, "BIG-RECORD");
+    let refused = crate::helpers::try_upload(&app.address, &bearer, "record.pdf", big).await;
+    assert_eq!(refused.status(), 413);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "file_too_large", "{body}");
+    let message = body["error"]["message_zh"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("最多 1 MB") && message.contains("保留原件"),
+        "the reporter is told the cap and a way: {body}"
+    );
+    let small = crate::helpers::pdf_of(1 << 19, "SMALL-RECORD");
+    crate::helpers::upload_evidence(&app.address, &bearer, "record.pdf", small).await;
+}

@@ -339,3 +339,19 @@ pub(crate) fn worst_cases() -> Vec<(&'static str, Vec<u8>)> {
         ),
     ]
 }
+
+/// The caps on the whole file and on what it inflates to are the `[limits]` settings.
+#[test]
+fn the_caps_of_the_settings_hold() {
+    let (_, kind, file) = FIXTURES[0];
+    let clean = |caps| clean(kind, caps, &mut std::io::Cursor::new(file), &mut Vec::new());
+    assert!(clean(WholeFileCaps::DEFAULT).is_ok());
+    let small_file = WholeFileCaps { bytes: file.len() as u64 - 1, ..WholeFileCaps::DEFAULT };
+    assert!(matches!(clean(small_file), Err(StripError::TooComplex { what: "office-bytes", .. })));
+    let small_inflated = WholeFileCaps { inflated_bytes: 1000, ..WholeFileCaps::DEFAULT };
+    let result = clean(small_inflated);
+    assert!(
+        matches!(result, Err(StripError::TooComplex { what: "office-inflated-bytes", cap: 1000, .. })),
+        "{result:?}"
+    );
+}

@@ -176,6 +176,8 @@ fn settings_lines(s: &Settings, lang: Lang) -> Vec<(String, String)> {
         ("limits.max_upload_bytes".to_owned(), l.max_upload_bytes.to_string()),
         ("limits.max_tip_bytes".to_owned(), l.max_tip_bytes.to_string()),
         ("limits.max_files_per_tip".to_owned(), l.max_files_per_tip.to_string()),
+        ("limits.max_document_mib".to_owned(), l.max_document_mib.to_string()),
+        ("limits.max_document_inflated_mib".to_owned(), l.max_document_inflated_mib.to_string()),
         ("limits.header_timeout_seconds".to_owned(), l.header_timeout_seconds.to_string()),
         ("limits.request_timeout_seconds".to_owned(), l.request_timeout_seconds.to_string()),
         ("limits.min_body_bytes_per_second".to_owned(), l.min_body_bytes_per_second.to_string()),
