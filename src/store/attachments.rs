@@ -67,8 +67,12 @@ pub async fn of_tip(conn: &mut AnyConnection, tip_id: &str) -> Result<Vec<Attach
     .await?)
 }
 
-/// The number the tip's next file takes: one past the highest so far.
+/// The number the tip's next file takes: one past the highest so far. Call it in the
+/// transaction that inserts the file: it first writes the tip's row (changing nothing), which
+/// holds the row until the transaction ends, so that two files arriving at once for one tip
+/// are numbered one after the other (PostgreSQL would otherwise let both read one highest).
 pub async fn next_number(conn: &mut AnyConnection, tip_id: &str) -> Result<i64, StoreError> {
+    sqlx::query("UPDATE tips SET id = id WHERE id = $1").bind(tip_id).execute(&mut *conn).await?;
     Ok(sqlx::query_scalar("SELECT CAST(COALESCE(MAX(number), 0) + 1 AS BIGINT) FROM attachments WHERE tip_id = $1")
         .bind(tip_id)
         .fetch_one(conn)

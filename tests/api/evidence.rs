@@ -88,3 +88,24 @@ async fn a_document_over_the_configured_cap_is_refused_and_one_under_it_is_taken
     let small = crate::helpers::pdf_of(1 << 19, "SMALL-RECORD");
     crate::helpers::upload_evidence(&app.address, &bearer, "record.pdf", small).await;
 }
+
+/// Files sent at once for one tip get a number each: the neutral names never repeat.
+#[tokio::test]
+async fn files_sent_at_once_are_numbered_one_after_another() {
+    let app = spawn_app().await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let receipt = app.file_tip("违规动火作业").await;
+    let bearer = crate::helpers::reporter_bearer(&app.address, &receipt).await;
+    let uploads = (0..6).map(|n| {
+        crate::helpers::upload_evidence(
+            &app.address,
+            &bearer,
+            "record.pdf",
+            crate::helpers::pdf_of(2000, &format!("R{n}")),
+        )
+    });
+    futures_util::future::join_all(uploads).await;
+    let numbers: Vec<i64> =
+        sqlx::query_scalar("SELECT number FROM attachments ORDER BY number").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(numbers, (1..=6).collect::<Vec<i64>>());
+}
