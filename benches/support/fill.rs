@@ -66,6 +66,7 @@ fn seal(i: usize) -> Result<Sealed, ServiceError> {
         ),
         location: format!("{}{} 号", places[i % places.len()], i + 1),
         company: Some(format!("重庆某某实业有限公司（{i}）")),
+        credit_code: None,
         occurred_on: None,
         supervisory_duty: false,
     };

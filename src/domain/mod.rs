@@ -13,6 +13,7 @@ pub mod id;
 pub mod key_group;
 pub mod kind;
 pub mod lifecycle;
+pub mod matching;
 pub mod money;
 pub mod report;
 pub mod reward;

@@ -12,6 +12,9 @@ pub struct Report {
     pub description: String,
     pub location: String,
     pub company: Option<String>,
+    /// The company's 统一社会信用代码 (GB 32100), 18 characters, checked by its check
+    /// character.
+    pub credit_code: Option<String>,
     /// `YYYY-MM-DD`, when the reporter knows it.
     pub occurred_on: Option<String>,
     /// "I hold safety-supervision duties, or am a close relative of such staff": no reward.

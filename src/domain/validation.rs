@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use time::Date;
 
+use super::matching::CreditCode;
 use super::report::{Identity, PayoutDetails, Report};
 use super::{Code, Kind};
 use jubao_templates::i18n::{Arg, Msg};
@@ -33,6 +34,7 @@ pub struct TipInput {
     pub description: String,
     pub location: String,
     pub company: String,
+    pub credit_code: String,
     /// `YYYY-MM-DD`, optional.
     pub occurred_on: String,
     #[serde(deserialize_with = "ticked")]
@@ -198,6 +200,13 @@ impl TipInput {
         if company.as_ref().is_some_and(|c| c.chars().count() > COMPANY_MAX) {
             errors.push(problem("company", Msg::new("validation-company-too-long").with("max", COMPANY_MAX)));
         }
+        let credit_code = optional(&self.credit_code).and_then(|typed| match CreditCode::parse(&typed) {
+            Ok(code) => Some(code.as_str().to_owned()),
+            Err(e) => {
+                errors.push(problem("credit_code", e.key()));
+                None
+            }
+        });
         let occurred_on = optional(&self.occurred_on);
         if let Some(Err(e)) = occurred_on.as_ref().map(|date| check_date(date, today)) {
             errors.push(e);
@@ -214,6 +223,7 @@ impl TipInput {
                     description,
                     location,
                     company,
+                    credit_code,
                     occurred_on,
                     supervisory_duty: self.supervisory_duty,
                 },
@@ -412,13 +422,18 @@ mod tests {
             input.validate(&Choices { categories: &categories, districts: &districts }, date!(2026 - 11 - 29)).unwrap();
         assert_eq!(tip.report.title, "井下通风不足");
         assert!(tip.identity.is_none());
+        assert_eq!(tip.report.credit_code, None, "an empty credit code is none");
+        input.credit_code = " ９１１１００００１００００３４９５ｙ ".into();
+        let tip =
+            input.validate(&Choices { categories: &categories, districts: &districts }, date!(2026 - 11 - 29)).unwrap();
+        assert_eq!(tip.report.credit_code.as_deref(), Some("91110000100003495Y"), "kept in its one form");
     }
 
     #[test]
     fn every_bad_field_is_named() {
         let (categories, districts) = choices();
         type Case = (&'static str, fn(&mut TipInput));
-        let cases: [Case; 13] = [
+        let cases: [Case; 16] = [
             ("kind", |t| t.kind = "gossip".into()),
             ("category", |t| t.category = "bakery".into()),
             ("district", |t| t.district = "110101".into()),
@@ -427,6 +442,9 @@ mod tests {
             ("description", |t| t.description = "太短".into()),
             ("location", |t| t.location.clear()),
             ("company", |t| t.company = "x".repeat(201)),
+            ("credit_code", |t| t.credit_code = "91110000100003495X".into()),
+            ("credit_code", |t| t.credit_code = "9111000010000349".into()),
+            ("credit_code", |t| t.credit_code = "91110000100003495I".into()),
             ("occurred_on", |t| t.occurred_on = "20/11/2026".into()),
             ("occurred_on", |t| t.occurred_on = "2026-12-01".into()),
             ("phone", |t| t.phone = "call me".into()),

@@ -27,7 +27,7 @@ pub const DESK_CHANNELS: [(&str, Channel); 4] =
     [("hotline", Channel::Hotline), ("letter", Channel::Letter), ("visit", Channel::Visit), ("email", Channel::Email)];
 
 /// The fields in the order the forms show them: mistakes are listed in this order.
-const FORM_ORDER: [&str; 16] = [
+const FORM_ORDER: [&str; 17] = [
     "channel",
     "kind",
     "category",
@@ -36,6 +36,7 @@ const FORM_ORDER: [&str; 16] = [
     "description",
     "location",
     "company",
+    "credit_code",
     "occurred_on",
     "supervisory_duty",
     "name",

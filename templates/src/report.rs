@@ -123,6 +123,8 @@ pub(crate) fn tip_fieldsets(lang: Lang, fields: &TipFields<'_>, asking: &Asking)
                 hint: Some(lang.tr("desk-street-number-site-building")), required: true, max: 300, kind: "text", autocomplete: "off" }, e))
             (text_input(&Text { field: "company", label: lang.tr("desk-company-involved-optional"), value: v.text("company"),
                 hint: None, required: false, max: 200, kind: "text", autocomplete: "off" }, e))
+            (text_input(&Text { field: "credit_code", label: lang.tr("desk-credit-code-optional"), value: v.text("credit_code"),
+                hint: Some(lang.tr("desk-credit-code-hint")), required: false, max: 24, kind: "text", autocomplete: "off" }, e))
             (text_input(&Text { field: "occurred_on", label: lang.tr("desk-when-happened-seen-optional"), value: v.text("occurred_on"),
                 hint: Some(lang.tr("desk-format-year-month-day")), required: false, max: 10, kind: "date", autocomplete: "off" }, e))
             div.field {

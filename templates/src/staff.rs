@@ -258,6 +258,7 @@ pub struct CaseView<'a> {
     pub description: &'a str,
     pub location: &'a str,
     pub company: Option<&'a str>,
+    pub credit_code: Option<&'a str>,
     pub occurred_on: Option<&'a str>,
     pub supervisory_duty: bool,
     pub identity: String,
@@ -453,6 +454,7 @@ fn case_record(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
         p.pre { (v.description) }
         p { strong { (lang.tr("staff-where")) } (v.location) }
         @if let Some(c) = v.company { p { strong { (lang.tr("staff-company")) } (c) } }
+        @if let Some(c) = v.credit_code { p { strong { (lang.tr("staff-credit-code")) } (c) } }
         @if let Some(d) = v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
         @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
         p { strong { (lang.tr("staff-identity")) } (v.identity) }

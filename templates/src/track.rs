@@ -54,6 +54,7 @@ pub struct StatusView {
     pub description: String,
     pub location: String,
     pub company: Option<String>,
+    pub credit_code: Option<String>,
     pub occurred_on: Option<String>,
     /// What happened, in sentences, oldest first: (when, what).
     pub events: Vec<(String, String)>,
@@ -172,6 +173,7 @@ fn status_conversation(lang: Lang, s: &StatusView) -> Markup {
             p.pre { (s.description) }
             p { strong { (lang.tr("staff-where")) } (s.location) }
             @if let Some(c) = &s.company { p { strong { (lang.tr("staff-company")) } (c) } }
+            @if let Some(c) = &s.credit_code { p { strong { (lang.tr("staff-credit-code")) } (c) } }
             @if let Some(d) = &s.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
         }
         h2 { (lang.tr("track-messages")) }

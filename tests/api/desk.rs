@@ -34,6 +34,7 @@ fn desk_fields(csrf: &str, nonce: &str, title: &str, description: &str) -> Vec<(
         ("description", description.into()),
         ("location", "某某煤矿三号井".into()),
         ("company", String::new()),
+        ("credit_code", String::new()),
         ("occurred_on", String::new()),
         ("name", String::new()),
         ("phone", String::new()),

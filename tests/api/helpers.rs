@@ -282,6 +282,7 @@ pub fn tip_about(category: &str, canary: &str, identity: bool) -> jubao::service
             description: format!("The fire exits of workshop 3 are chained shut. {canary}"),
             location: format!("Workshop 3, Jiefangbei {canary}"),
             company: Some(format!("Example Chemicals Ltd {canary}")),
+            credit_code: None,
             occurred_on: Some("2026-11-20".to_owned()),
             supervisory_duty: false,
         },
@@ -320,6 +321,7 @@ pub fn form_fields(title: &str, description: &str) -> Vec<(&'static str, String)
         ("description", description.into()),
         ("location", "某某煤矿三号井".into()),
         ("company", "某某煤业有限公司".into()),
+        ("credit_code", String::new()),
         ("occurred_on", "2026-11-20".into()),
         ("agree", "true".into()),
     ]

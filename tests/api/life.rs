@@ -325,6 +325,7 @@ async fn file(reporter: &Person, title: &str, with_identity: bool) -> (String, S
         .await;
     reporter.fill("#location", "某某煤矿三号井").await;
     reporter.fill("#company", "重庆某某煤业有限公司").await;
+    reporter.fill("#credit_code", "91350100M000100Y43").await;
     if with_identity {
         reporter.fill("#name", "张三").await;
         reporter.fill("#phone", "13800000000").await;

@@ -23,6 +23,7 @@ mod key_groups;
 mod keys;
 mod life;
 mod mail;
+mod matching;
 mod no_trace;
 mod openapi;
 mod pages;

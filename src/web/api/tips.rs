@@ -59,6 +59,7 @@ impl TipRequest {
             description: self.report.description.clone(),
             location: self.report.location.clone(),
             company: self.report.company.clone().unwrap_or_default(),
+            credit_code: self.report.credit_code.clone().unwrap_or_default(),
             occurred_on: self.report.occurred_on.clone().unwrap_or_default(),
             supervisory_duty: self.report.supervisory_duty,
             name: identity.map(|i| i.name.clone()).unwrap_or_default(),

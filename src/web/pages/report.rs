@@ -52,6 +52,7 @@ impl Typed for TipInput {
             "description" => &self.description,
             "location" => &self.location,
             "company" => &self.company,
+            "credit_code" => &self.credit_code,
             "occurred_on" => &self.occurred_on,
             "name" => &self.name,
             "phone" => &self.phone,

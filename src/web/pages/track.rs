@@ -245,6 +245,7 @@ async fn status_page(
         description: report.description.clone(),
         location: report.location.clone(),
         company: report.company.clone(),
+        credit_code: report.credit_code.clone(),
         occurred_on: report.occurred_on.clone(),
         messages: messages.into_iter().map(message_view).collect(),
         files: files.into_iter().map(|f| file_view(f, lang)).collect(),

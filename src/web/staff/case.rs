@@ -447,6 +447,7 @@ async fn render(
         description: &report.description,
         location: &report.location,
         company: report.company.as_deref(),
+        credit_code: report.credit_code.as_deref(),
         occurred_on: report.occurred_on.as_deref(),
         supervisory_duty: report.supervisory_duty,
         identity,
