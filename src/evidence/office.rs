@@ -500,7 +500,8 @@ fn kept_attributes<'a>(element: &'a BytesStart<'a>, format: &'static str) -> Res
     Ok(kept)
 }
 
-/// The new archive: fixed dates, deflate (the ODF `mimetype` stored, first), nothing else.
+/// The new archive: fixed dates, deflate (the ODF `mimetype` stored, first, and the photos
+/// stored), nothing else.
 fn write_archive(parts: &[Part], odf: bool, format: &'static str) -> Result<Vec<u8>, StripError> {
     let io = |_| malformed(format, "the cleaned archive cannot be written");
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
@@ -509,7 +510,8 @@ fn write_archive(parts: &[Part], odf: bool, format: &'static str) -> Result<Vec<
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
     for part in parts {
-        let stored = odf && part.name == "mimetype";
+        // Photos are compressed already: deflating them again costs time and saves nothing.
+        let stored = (odf && part.name == "mimetype") || is_media(&part.name);
         let options = if stored { deflated.compression_method(CompressionMethod::Stored) } else { deflated };
         writer.start_file(part.name.as_str(), options).map_err(io)?;
         writer.write_all(&part.bytes)?;
