@@ -36,6 +36,8 @@ roles! {
     Custodian = "custodian";
     /// Finance's key: opens payout envelopes.
     Finance = "finance";
+    /// The matching key: computes the blind indexes of related tips (`blind`).
+    Matching = "matching";
     /// An offline recovery identity made with `age-keygen`.
     Recovery = "recovery";
     /// One tip's key: opens its body, messages, notes and attachments.
@@ -60,6 +62,8 @@ impl Holds<Custodian> for User {}
 impl Holds<Custodian> for Recovery {}
 impl Holds<Finance> for User {}
 impl Holds<Finance> for Recovery {}
+impl Holds<Matching> for User {}
+impl Holds<Matching> for Recovery {}
 impl Holds<Tip> for Department {}
 impl Holds<Tip> for Reporter {}
 
@@ -136,6 +140,13 @@ impl<R: KeyRole> Key<R> {
     /// Streams the plaintext of a large envelope (an attachment) sealed to this key.
     pub fn open_stream<'a, I: std::io::Read + 'a>(&'a self, input: I) -> Result<impl std::io::Read + 'a, CryptoError> {
         envelope::open_reader(&self.identity, input)
+    }
+}
+
+impl Key<super::Matching> {
+    /// What computes the blind indexes: keyed by this key's secret, so only its holders can.
+    pub fn indexer(&self) -> super::blind::BlindIndexer {
+        super::blind::BlindIndexer::new(self.identity.to_string().expose_secret().as_bytes())
     }
 }
 

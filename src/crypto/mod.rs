@@ -9,6 +9,7 @@
 //! query code ──Argon2id──▶ Key<Reporter>                                (per tip)
 //! Key<Department>, Key<Reporter> ──open──▶ Key<Tip>                     (per tip)
 //! Key<Tip> ──opens──▶ body, messages, notes, attachments
+//! Key<Matching> ──keys──▶ blind indexes of related tips (`blind`; not yet sealed to holders)
 //! Key<Custodian> or Key<Reporter> ──opens──▶ identity envelope
 //! Key<Finance> or Key<Reporter> ──opens──▶ payout envelope
 //! token held by the client ──▶ Key<Session> ──opens──▶ the signed-in Key<User> or Key<Reporter>
@@ -17,6 +18,7 @@
 //! Which key may be wrapped for which holder is a trait (`Holds`), so a tip key cannot be
 //! sealed for finance, nor an identity envelope for a department, by mistake.
 
+pub mod blind;
 mod derive;
 mod envelope;
 mod keys;
@@ -26,8 +28,8 @@ pub mod session;
 pub use derive::{Derived, KdfParams, Verifier, derive, new_salt};
 pub use envelope::{Envelope, Plaintext};
 pub use keys::{
-    Custodian, Department, Finance, Holds, Key, KeyRole, Password, PublicKey, Recovery, Reporter, Session, Spool, Tip,
-    User, Wrapped,
+    Custodian, Department, Finance, Holds, Key, KeyRole, Matching, Password, PublicKey, Recovery, Reporter, Session,
+    Spool, Tip, User, Wrapped,
 };
 
 #[derive(Debug, thiserror::Error)]

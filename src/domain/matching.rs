@@ -233,6 +233,12 @@ pub fn company(name: &str, places: &Places) -> Option<String> {
     (rest.chars().count() >= SHORTEST && !generic).then(|| rest.to_owned())
 }
 
+/// A concealed accident: the company with the day it happened (`YYYY-MM-DD`). The company's
+/// value holds letters and digits only, so the two parts cannot run into each other.
+pub fn accident(company: &str, day: time::Date) -> String {
+    format!("{company}|{day}")
+}
+
 /// Chinese numerals as a number, as addresses write them (`八十八号`, `一〇八号`).
 fn chinese_number(text: &str) -> Option<u32> {
     let digit = |c: char| "〇零一二三四五六七八九".chars().position(|d| d == c).map(|at| at.saturating_sub(1) as u32);
@@ -382,6 +388,17 @@ mod tests {
         assert_eq!(company("九龙坡区有限公司", &places), None);
         // Nor a trade alone.
         assert_eq!(company("重庆市建设工程有限公司", &places), None);
+    }
+
+    #[test]
+    fn an_accident_is_its_company_and_day() {
+        let places = chongqing();
+        let day = time::macros::date!(2026 - 11 - 20);
+        let one = company("重庆某某煤业有限公司", &places).map(|c| accident(&c, day));
+        let other = company("某某煤业（重庆）", &places).map(|c| accident(&c, day));
+        assert_eq!(one.as_deref(), Some("某某|2026-11-20"));
+        assert_eq!(one, other);
+        assert_ne!(one, company("重庆某某煤业有限公司", &places).map(|c| accident(&c, day.next_day().unwrap())));
     }
 
     #[test]
