@@ -79,10 +79,12 @@ pub async fn next_number(conn: &mut AnyConnection, tip_id: &str) -> Result<i64, 
         .await?)
 }
 
-/// How many files, and how many bytes, a tip holds already.
+/// How many files, and how many bytes, a tip holds already. A file is counted once with the
+/// original its sender kept beside it (the two share a number); its bytes count twice.
 pub async fn usage(conn: &mut AnyConnection, tip_id: &str) -> Result<(i64, i64), StoreError> {
     Ok(sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(plain_size), 0) AS BIGINT) FROM attachments WHERE tip_id = $1",
+        "SELECT COUNT(DISTINCT COALESCE(CAST(number AS TEXT), id)), CAST(COALESCE(SUM(plain_size), 0) AS BIGINT) \
+         FROM attachments WHERE tip_id = $1",
     )
     .bind(tip_id)
     .fetch_one(conn)

@@ -109,3 +109,31 @@ async fn files_sent_at_once_are_numbered_one_after_another() {
         sqlx::query_scalar("SELECT number FROM attachments ORDER BY number").fetch_all(app.store.pool()).await.unwrap();
     assert_eq!(numbers, (1..=6).collect::<Vec<i64>>());
 }
+
+/// A file and the original its sender kept beside it are one file against the per-tip cap.
+#[tokio::test]
+async fn a_kept_original_does_not_count_as_another_file() {
+    let app =
+        crate::helpers::spawn_app_with(|s| s.limits.max_files_per_tip = std::num::NonZeroU32::new(2).unwrap()).await;
+    app.official("li.wei", "officer", Some("emergency")).await;
+    let receipt = app.file_tip("违规动火作业").await;
+    let bearer = crate::helpers::reporter_bearer(&app.address, &receipt).await;
+    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("现场.jpg");
+    let kept = app
+        .client
+        .post(app.url("/api/v1/reporter/attachments?keep_original=true"))
+        .header("authorization", &bearer)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), 201);
+    crate::helpers::upload_evidence(&app.address, &bearer, "record.pdf", crate::helpers::pdf_of(2000, "R2")).await;
+    let third =
+        crate::helpers::try_upload(&app.address, &bearer, "record.pdf", crate::helpers::pdf_of(2000, "R3")).await;
+    assert_eq!(third.status(), 413, "the cap is two files");
+    let body: serde_json::Value = third.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_files", "{body}");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(rows, 3, "two files, one of them with its original");
+}
