@@ -32,6 +32,12 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Field; 4] = [Field::Company, Field::CreditCode, Field::Address, Field::Accident];
+
+    pub fn parse(label: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.label() == label)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Field::Company => "company",

@@ -52,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "posters",
     "tips",
     "tip_grants",
+    "tip_indexes",
     "tip_identities",
     "tip_payouts",
     "messages",

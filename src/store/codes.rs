@@ -8,6 +8,7 @@ use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Decode, Type};
 
+use crate::crypto::blind::Field;
 use crate::domain::lifecycle::Step;
 use crate::domain::reward::{Outcome, RewardStatus};
 use crate::domain::tip::Cleaning;
@@ -54,6 +55,7 @@ text_column! {
     EventKind => "event kind",
     DeadlineStep => "deadline step",
     Cleaning => "evidence cleaning",
+    Field => "blind index field",
 }
 
 /// The texts of some values of an enum as an SQL list for `IN`: `('a', 'b')`. Only the

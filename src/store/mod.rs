@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod blobs;
 pub mod codes;
+pub mod indexes;
 pub mod intake;
 pub mod keys;
 pub mod messages;

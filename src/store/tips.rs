@@ -394,6 +394,9 @@ pub async fn shred(conn: &mut AnyConnection, tip_id: &str) -> Result<(), StoreEr
         "DELETE FROM messages WHERE tip_id = $1",
         "DELETE FROM notes WHERE tip_id = $1",
         "DELETE FROM attachments WHERE tip_id = $1",
+        // What would tie it to other tips.
+        "DELETE FROM tip_indexes WHERE tip_id = $1",
+        "UPDATE tips SET indexed_with = NULL WHERE id = $1",
         "UPDATE tip_events SET detail = NULL WHERE tip_id = $1",
         "UPDATE disclosures SET envelope = NULL WHERE tip_id = $1",
         "UPDATE rewards SET override_reason = NULL, payment_reference = NULL, extension_reason = NULL WHERE tip_id = $1",

@@ -1,0 +1,86 @@
+//! The blind indexes of tips (`crypto::blind`), and the tips that share one with a given tip.
+//! Only the cut hashes are stored; the values they were computed from never reach the store.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::StoreError;
+use crate::crypto::blind::{BlindIndex, Field};
+use crate::domain::TipStatus;
+
+/// Replaces the tip's indexes with `indexes`, computed with the matching key version
+/// `key_id`; an empty list marks the tip as indexed with nothing to match on.
+pub async fn replace(
+    conn: &mut AnyConnection,
+    tip_id: &str,
+    key_id: &str,
+    indexes: &[(Field, BlindIndex)],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM tip_indexes WHERE tip_id = $1").bind(tip_id).execute(&mut *conn).await?;
+    let mut written: Vec<(Field, BlindIndex)> = Vec::with_capacity(indexes.len());
+    for &(field, value) in indexes {
+        if written.contains(&(field, value)) {
+            continue;
+        }
+        sqlx::query("INSERT INTO tip_indexes (tip_id, field, value) VALUES ($1, $2, $3)")
+            .bind(tip_id)
+            .bind(field.label())
+            .bind(value.value())
+            .execute(&mut *conn)
+            .await?;
+        written.push((field, value));
+    }
+    sqlx::query("UPDATE tips SET indexed_with = $1 WHERE id = $2").bind(key_id).bind(tip_id).execute(conn).await?;
+    Ok(())
+}
+
+/// The matching key version a tip was indexed with, if it was.
+pub async fn indexed_with(conn: &mut AnyConnection, tip_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT indexed_with FROM tips WHERE id = $1")
+        .bind(tip_id)
+        .fetch_optional(conn)
+        .await?
+        .flatten())
+}
+
+/// Another tip that shares an index with the one asked about: a candidate, to be confirmed by
+/// opening it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Candidate {
+    pub tip_id: String,
+    pub reference: String,
+    pub department_code: String,
+    pub status: TipStatus,
+    pub field: Field,
+}
+
+/// The tips sharing an index with `tip_id`, computed with the same key version, one row per
+/// tip and field; shredded tips have none. At most `limit` rows, newest tips first.
+pub async fn candidates(conn: &mut AnyConnection, tip_id: &str, limit: i64) -> Result<Vec<Candidate>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT t.id AS tip_id, t.reference, t.department_code, t.status, o.field, t.received_at \
+         FROM tip_indexes s \
+         JOIN tips me ON me.id = s.tip_id \
+         JOIN tip_indexes o ON o.field = s.field AND o.value = s.value AND o.tip_id <> s.tip_id \
+         JOIN tips t ON t.id = o.tip_id AND t.indexed_with = me.indexed_with \
+         WHERE s.tip_id = $1 \
+         ORDER BY t.received_at DESC, t.id, o.field \
+         LIMIT $2",
+    )
+    .bind(tip_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Tips not indexed with the key version `key_id` (none yet, or an older one), oldest first:
+/// what a re-indexing after a rotation works through, `limit` at a time.
+pub async fn not_indexed_with(conn: &mut AnyConnection, key_id: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM tips WHERE (indexed_with IS NULL OR indexed_with <> $1) AND shredded_at IS NULL \
+         ORDER BY received_at, id LIMIT $2",
+    )
+    .bind(key_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
