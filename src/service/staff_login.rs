@@ -169,6 +169,11 @@ pub async fn sign_in(
     if let Some(left) = lockouts.locked(attempt.attempter, now) {
         return Err(LoginError::Locked(left));
     }
+    // The pause runs from when the failure is known, after the derivation, which takes a
+    // second or more on a busy machine: counted from the start, it would be over before the
+    // next attempt could begin.
+    let started = std::time::Instant::now();
+    let known_at = || now.saturating_add(i64::try_from(started.elapsed().as_secs()).unwrap_or(0));
     let Ok(password) = Password::new(attempt.password.to_owned()) else {
         return Err(LoginError::Refused);
     };
@@ -185,7 +190,7 @@ pub async fn sign_in(
             Ok(official)
         }
         Err(ServiceError::BadCredentials) => {
-            lockouts.fail(attempt.attempter, now);
+            lockouts.fail(attempt.attempter, known_at());
             match &account {
                 Some(user) => {
                     record(store, Some(&user.id), "signin.failed", "", now).await?;
