@@ -19,9 +19,10 @@
 //! The whole file is held, and its objects with it. A parsed object takes some 70 bytes
 //! however short its text (`1 ` is two), so memory is bounded by counting before it is
 //! spent: the file is capped at `WholeFileCaps::bytes` (`[limits] max_document_mib`, 128 MiB
-//! by default: scanned records and ledgers run to a few MiB a page at most); the tokens outside its streams (each at most
-//! one object) at [`MAX_TOKENS`], counted in one pass before parsing; each compressed object
-//! stream at [`MAX_STREAM_BYTES`] once inflated; and what is loaded in all at
+//! by default: scanned records and ledgers run to a few MiB a page at most); the tokens
+//! outside its streams (each at most one object) at [`MAX_TOKENS`], counted in one pass
+//! before parsing; each compressed object stream at [`MAX_STREAM_BYTES`] once inflated; and
+//! what is loaded in all at
 //! [`MAX_OBJECTS`] objects and [`LOADED_PER_FILE_BYTE`] times the file cap. The worst file
 //! within these takes about three times the cap + 70 × `MAX_TOKENS` + 35 × `MAX_STREAM_BYTES`
 //! + twice the output: under 1 GiB at the default cap; a real one about three times its size.
@@ -218,9 +219,9 @@ fn rebuild(file: &[u8], loaded_cap: u64) -> Result<Vec<u8>, StripError> {
     }
     let removed = removed_annotations(&doc);
     let present: HashSet<ObjectId> = doc.objects.keys().copied().collect();
+    let refs = Refs { removed: &removed, present: &present };
     for object in doc.objects.values_mut() {
-        scrub(object, &removed)?;
-        null_dangling(object, &present);
+        scrub(object, &refs)?;
     }
     if doc.get_pages().is_empty() {
         return Err(malformed(FORMAT, "the file has no pages"));
@@ -230,20 +231,6 @@ fn rebuild(file: &[u8], loaded_cap: u64) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(file.len());
     doc.save_to(&mut out).map_err(|_| malformed(FORMAT, "the file cannot be written again"))?;
     Ok(out)
-}
-
-/// Turns each reference to an object the file does not have into `null`, as the PDF
-/// standard reads it. Left as references, they would point at whatever object takes their
-/// number once the rest are renumbered (a page tree whose page is missing would come to hold
-/// a font).
-fn null_dangling(object: &mut Object, present: &HashSet<ObjectId>) {
-    match object {
-        Object::Reference(id) if !present.contains(id) => *object = Object::Null,
-        Object::Array(items) => items.iter_mut().for_each(|item| null_dangling(item, present)),
-        Object::Dictionary(dict) => dict.iter_mut().for_each(|(_, value)| null_dangling(value, present)),
-        Object::Stream(stream) => stream.dict.iter_mut().for_each(|(_, value)| null_dangling(value, present)),
-        _ => {}
-    }
 }
 
 fn keep_only(dict: &mut Dictionary, keep: &[&[u8]]) {
@@ -268,13 +255,26 @@ fn removed_annotations(doc: &Document) -> Vec<ObjectId> {
         .collect()
 }
 
+/// What references may point at: the annotations removed, and the objects the file has.
+struct Refs<'a> {
+    removed: &'a [ObjectId],
+    present: &'a HashSet<ObjectId>,
+}
+
 /// Removes from one object, and the objects written inside it, what carries metadata,
-/// files or programs.
-fn scrub(object: &mut Object, removed: &[ObjectId]) -> Result<(), StripError> {
+/// files or programs. Each reference to an object the file does not have becomes `null`, as
+/// the PDF standard reads it: left as a reference, it would point at whatever object takes
+/// its number once the rest are renumbered (a page tree whose page is missing would come to
+/// hold a font).
+fn scrub(object: &mut Object, refs: &Refs<'_>) -> Result<(), StripError> {
     match object {
-        Object::Dictionary(dict) => scrub_dict(dict, removed),
+        Object::Reference(id) if !refs.present.contains(id) => {
+            *object = Object::Null;
+            Ok(())
+        }
+        Object::Dictionary(dict) => scrub_dict(dict, refs),
         Object::Stream(stream) => {
-            scrub_dict(&mut stream.dict, removed)?;
+            scrub_dict(&mut stream.dict, refs)?;
             if name_is(&stream.dict, b"Type", &[b"EmbeddedFile", b"Metadata"]) {
                 stream.set_content(Vec::new());
             } else if matches!(stream.dict.get(b"Filter"), Ok(Object::Name(f)) if f == b"DCTDecode") {
@@ -285,14 +285,14 @@ fn scrub(object: &mut Object, removed: &[ObjectId]) -> Result<(), StripError> {
             Ok(())
         }
         Object::Array(items) => {
-            items.retain(|item| !matches!(item, Object::Reference(id) if removed.contains(id)));
-            items.iter_mut().try_for_each(|item| scrub(item, removed))
+            items.retain(|item| !matches!(item, Object::Reference(id) if refs.removed.contains(id)));
+            items.iter_mut().try_for_each(|item| scrub(item, refs))
         }
         _ => Ok(()),
     }
 }
 
-fn scrub_dict(dict: &mut Dictionary, removed: &[ObjectId]) -> Result<(), StripError> {
+fn scrub_dict(dict: &mut Dictionary, refs: &Refs<'_>) -> Result<(), StripError> {
     for key in ANYWHERE_DROP {
         dict.remove(key);
     }
@@ -313,13 +313,13 @@ fn scrub_dict(dict: &mut Dictionary, removed: &[ObjectId]) -> Result<(), StripEr
     }
     if let Ok(Object::Array(annotations)) = dict.get_mut(b"Annots") {
         annotations.retain(|a| match a {
-            Object::Reference(id) => !removed.contains(id),
+            Object::Reference(id) => !refs.removed.contains(id),
             Object::Dictionary(d) => !name_is(d, b"Subtype", ANNOTATIONS_REMOVED),
             _ => true,
         });
     }
     for (_, value) in dict.iter_mut() {
-        scrub(value, removed)?;
+        scrub(value, refs)?;
     }
     Ok(())
 }

@@ -16,18 +16,14 @@ pub async fn replace(
     indexes: &[(Field, BlindIndex)],
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM tip_indexes WHERE tip_id = $1").bind(tip_id).execute(&mut *conn).await?;
-    let mut written: Vec<(Field, BlindIndex)> = Vec::with_capacity(indexes.len());
     for &(field, value) in indexes {
-        if written.contains(&(field, value)) {
-            continue;
-        }
-        sqlx::query("INSERT INTO tip_indexes (tip_id, field, value) VALUES ($1, $2, $3)")
+        // Two values of one field may cut to the same index: it is kept once.
+        sqlx::query("INSERT INTO tip_indexes (tip_id, field, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(tip_id)
             .bind(field.label())
             .bind(value.value())
             .execute(&mut *conn)
             .await?;
-        written.push((field, value));
     }
     sqlx::query("UPDATE tips SET indexed_with = $1 WHERE id = $2").bind(key_id).bind(tip_id).execute(conn).await?;
     Ok(())
