@@ -118,15 +118,8 @@ async fn a_kept_original_does_not_count_as_another_file() {
     app.official("li.wei", "officer", Some("emergency")).await;
     let receipt = app.file_tip("违规动火作业").await;
     let bearer = crate::helpers::reporter_bearer(&app.address, &receipt).await;
-    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("现场.jpg");
-    let kept = app
-        .client
-        .post(app.url("/api/v1/reporter/attachments?keep_original=true"))
-        .header("authorization", &bearer)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let path = "/api/v1/reporter/attachments?keep_original=true";
+    let kept = crate::helpers::try_upload_to(&app.address, path, &bearer, "现场.jpg", PHOTO.to_vec()).await;
     assert_eq!(kept.status(), 201);
     crate::helpers::upload_evidence(&app.address, &bearer, "record.pdf", crate::helpers::pdf_of(2000, "R2")).await;
     let third =

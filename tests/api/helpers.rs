@@ -568,9 +568,14 @@ pub async fn reporter_tip(base: &str, bearer: &str) -> serde_json::Value {
 
 /// Sends `bytes` as the reporter's evidence at `base`, whatever the answer.
 pub async fn try_upload(base: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    try_upload_to(base, "/api/v1/reporter/attachments", bearer, name, bytes).await
+}
+
+/// As `try_upload`, to `path` (with its query, e.g. `?keep_original=true`).
+pub async fn try_upload_to(base: &str, path: &str, bearer: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     client_from(None)
-        .post(format!("{base}/api/v1/reporter/attachments"))
+        .post(format!("{base}{path}"))
         .header("authorization", bearer)
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()

@@ -170,14 +170,8 @@ async fn a_tip_through_the_api_is_followed_answered_and_keeps_the_original_when_
         .await
         .unwrap();
     assert_eq!(sent.status(), 201);
-    let part = reqwest::multipart::Part::bytes(PHOTO.to_vec()).file_name("张三-现场.jpg");
-    let uploaded = client
-        .post(app.url("/api/v1/reporter/attachments?keep_original=true"))
-        .header("authorization", &bearer)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let path = "/api/v1/reporter/attachments?keep_original=true";
+    let uploaded = crate::helpers::try_upload_to(&app.address, path, &bearer, "张三-现场.jpg", PHOTO.to_vec()).await;
     assert_eq!(uploaded.status(), 201);
 
     let tip: serde_json::Value = client
