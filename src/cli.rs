@@ -481,7 +481,7 @@ async fn department_admit(
     let done =
         crate::service::per_group!(&group, admit_with_recovery(&mut tx, &group, &key, &user.id, now)).map_err(|e| {
             match e {
-                crate::service::ServiceError::Refused(msg) => {
+                crate::service::ServiceError::Conflict(msg) => {
                     anyhow::anyhow!("{}\n{}", msg.render(jubao_templates::Lang::Zh), msg)
                 }
                 e => e.into(),

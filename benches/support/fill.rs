@@ -223,7 +223,7 @@ pub async fn fill(
                 workflow::save(&mut tx, id.as_str(), &before, &w).await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         written = end;
         progress(written);
     }

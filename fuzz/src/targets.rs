@@ -16,6 +16,11 @@ use jubao::domain::validation::{Choices, TipInput};
 use jubao::evidence::{FileKind, StripError, clean, strip_metadata};
 use jubao::seeds::SeedSet;
 
+// The evidence unit tests' reader that counts what is read: one file, built into both.
+#[path = "../../src/evidence/metered.rs"]
+mod metered;
+use metered::Metered;
+
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
 
@@ -214,34 +219,6 @@ pub fn documents(data: &[u8]) {
         }
         Err(StripError::Io(e)) => panic!("{kind:?}: reading from memory failed: {e}"),
         Err(StripError::Malformed { .. } | StripError::TooComplex { .. }) => {}
-    }
-}
-
-/// A file that counts what is read from it: the bytes in all, and the most one read asked for.
-pub struct Metered<R> {
-    inner: R,
-    pub read: u64,
-    pub largest_read: usize,
-}
-
-impl<R> Metered<R> {
-    pub fn new(inner: R) -> Self {
-        Metered { inner, read: 0, largest_read: 0 }
-    }
-}
-
-impl<R: std::io::Read> std::io::Read for Metered<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.largest_read = self.largest_read.max(buf.len());
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: std::io::Seek> std::io::Seek for Metered<R> {
-    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.inner.seek(to)
     }
 }
 

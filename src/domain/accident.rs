@@ -19,6 +19,16 @@ impl AccidentGrade {
     pub const ALL: [AccidentGrade; 4] =
         [AccidentGrade::General, AccidentGrade::Larger, AccidentGrade::Major, AccidentGrade::EspeciallyMajor];
 
+    /// The catalogue's words for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            AccidentGrade::General => "events-general",
+            AccidentGrade::Larger => "events-larger",
+            AccidentGrade::Major => "events-major",
+            AccidentGrade::EspeciallyMajor => "events-especially-major",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccidentGrade::General => "general",

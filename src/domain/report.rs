@@ -21,6 +21,20 @@ pub struct Report {
     pub supervisory_duty: bool,
 }
 
+impl Report {
+    /// What the status and case pages show of it, borrowed.
+    pub fn told(&self) -> jubao_templates::Told<'_> {
+        jubao_templates::Told {
+            title: &self.title,
+            description: &self.description,
+            location: &self.location,
+            company: self.company.as_deref(),
+            credit_code: self.credit_code.as_deref(),
+            occurred_on: self.occurred_on.as_deref(),
+        }
+    }
+}
+
 /// Who the reporter is, if they chose to say: sealed for the custodians and the reporter only.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = IdentityBody)]

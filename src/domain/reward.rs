@@ -31,6 +31,15 @@ impl Outcome {
             .into_iter()
             .find(|o| o.as_str() == s)
     }
+
+    /// The catalogue's words for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Substantiated => "events-substantiated",
+            Outcome::PartiallySubstantiated => "events-partly-substantiated",
+            Outcome::Unsubstantiated => "events-not-substantiated",
+        }
+    }
 }
 
 /// What eligibility depends on.

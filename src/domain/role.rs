@@ -40,6 +40,19 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The catalogue's words for it: its name, and a line on what it does.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Intake => ("admin-intake", "admin-enters-tips-received-phone-letter"),
+            Role::Officer => ("admin-officer", "admin-works-tips-their-department-needs"),
+            Role::Head => ("admin-head", "admin-approves-department-s-conclusions-rewards"),
+            Role::Oversight => ("admin-oversight", "admin-sees-every-department-s-progress"),
+            Role::Custodian => ("admin-custodian", "admin-decides-whether-head-may-learn"),
+            Role::Finance => ("admin-finance", "admin-authorises-records-reward-payments"),
+            Role::Admin => ("admin-administrator", "admin-manages-accounts-posters-settings-reads"),
+        }
+    }
+
     /// Roles whose work is the tips of one department. The hotline desk files for every
     /// department and reads none.
     pub fn needs_department(self) -> bool {

@@ -43,6 +43,21 @@ text_enum! {
     }
 }
 
+impl Channel {
+    /// The catalogue's words for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Web => "events-web-form",
+            Channel::Qr => "events-qr-poster",
+            Channel::Api => "events-api",
+            Channel::Hotline => "events-hotline",
+            Channel::Letter => "desk-letter",
+            Channel::Visit => "desk-visit",
+            Channel::Email => "desk-email",
+        }
+    }
+}
+
 text_enum! {
     /// Where the tip stands in its lifecycle.
     TipStatus {
@@ -70,6 +85,22 @@ impl TipStatus {
 
     pub fn has_ended(self) -> bool {
         Self::ENDED.contains(&self)
+    }
+
+    /// The catalogue's words for it: the status in plain words, and what it means for the
+    /// reporter.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            TipStatus::Received => {
+                ("track-received-waiting-accepted", "track-responsible-department-deciding-whether-take")
+            }
+            TipStatus::Accepted => ("events-accepted", "track-taken-up-verification-will-start"),
+            TipStatus::Verifying => ("track-being-verified", "track-officials-looking-into"),
+            TipStatus::Concluded => ("staff-concluded", "track-verification-has-conclusion-see-feedback"),
+            TipStatus::UnderReview => ("track-under-review", "track-your-objection-being-reviewed"),
+            TipStatus::Closed => ("events-closed", "track-report-has-been-dealt"),
+            TipStatus::Rejected => ("track-not-taken-up", "track-reason-feedback-below"),
+        }
     }
 }
 

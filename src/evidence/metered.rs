@@ -1,6 +1,6 @@
 //! For the strippers' tests: a file that counts what is read from it, the bytes in all and
-//! the most one read asked for. (The fuzz target `image_metadata` has its own copy, in
-//! `fuzz/src/targets.rs`.)
+//! the most one read asked for. The fuzz targets (`fuzz/src/targets.rs`) build this same file
+//! in with `#[path]`, so it needs nothing but `std`.
 
 pub struct Metered<R> {
     inner: R,

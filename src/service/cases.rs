@@ -15,11 +15,11 @@ use crate::crypto::{Department, Envelope, Key, PublicKey, Tip};
 use crate::domain::Capability;
 use crate::domain::deadline_rules::{self, Days, Times};
 use crate::domain::lifecycle::{self, Facts, Step};
-use crate::domain::{AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, TipReference, TipStatus};
+use crate::domain::{AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Role, TipReference, TipStatus};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent, Workflow};
-use crate::store::{Conn, Store, StoreError, reference, users};
+use crate::store::{Conn, Store, reference, users};
 
 pub use crate::domain::reward::Outcome;
 
@@ -194,12 +194,12 @@ impl Ctx<'_> {
         if !crate::domain::capability::may_take(step, &self.official.roles) {
             return Err(super::forbidden("cases-role-may-not-take-step"));
         }
-        lifecycle::after(self.status, step, self.facts).map_err(|e| super::illegal(e.msg()))
+        lifecycle::after(self.status, step, self.facts).map_err(|e| super::conflict(e.msg()))
     }
 
     /// The tip's department's heads, told a proposal waits.
     async fn heads(&self, conn: &mut Conn) -> Result<Vec<(Vec<String>, Why)>, ServiceError> {
-        let heads = users::emails_of(conn, "head", Some(&self.before.department_code)).await?;
+        let heads = users::emails_of(conn, &[Role::Head], Some(&self.before.department_code)).await?;
         Ok(vec![(heads, Why::ProposalWaiting)])
     }
 
@@ -254,7 +254,7 @@ pub async fn act(
     };
 
     apply(conn, public_url, &ctx, reference, days, change).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -389,7 +389,7 @@ async fn assign(conn: &mut Conn, ctx: &Ctx<'_>, to: Option<String>) -> Result<Ch
         .ok_or_else(|| super::not_found("cases-official-not-found"))?;
     let assignee_roles = users::roles(conn, &assignee.id).await?;
     let fits = assignee.department_code.as_deref() == Some(ctx.before.department_code.as_str())
-        && assignee_roles.iter().any(|r| r == "officer" || r == "head");
+        && assignee_roles.iter().any(|r| matches!(r, Role::Officer | Role::Head));
     if !fits {
         return Err(super::invalid("cases-assignee-must-officer-head-tip"));
     }
@@ -508,7 +508,7 @@ async fn decide(
     deny: Option<String>,
 ) -> Result<Change, ServiceError> {
     let official = ctx.official;
-    let proposal = open_proposal.ok_or_else(|| super::illegal("cases-nothing-waits-approval"))?;
+    let proposal = open_proposal.ok_or_else(|| super::conflict("cases-nothing-waits-approval"))?;
     let proposed = proposal.step;
     let approval = Step::approval_of(proposed);
     if !crate::domain::capability::may_take(approval, &official.roles) {
@@ -644,18 +644,18 @@ pub async fn object(
     let before = workflow::workflow(conn, &view.tip.id).await?.ok_or_else(super::no_tip)?;
     let status = before.status;
     let after_status = lifecycle::after(status, Step::Object, Facts { extended: false, pending: None })
-        .map_err(|_| super::refused("cases-only-concluded-report-can-objected"))?;
+        .map_err(|_| super::conflict("cases-only-concluded-report-can-objected"))?;
     if before.objected_at.is_some() {
-        return Err(super::refused("cases-objection-can-made-once-its"));
+        return Err(super::conflict("cases-objection-can-made-once-its"));
     }
     let objection_days: i64 = reference::deadline_days(conn)
         .await?
         .into_iter()
         .find(|(s, _)| *s == DeadlineStep::Objection)
         .map_or(0, |(_, d)| d);
-    let concluded_at = before.concluded_at.ok_or_else(|| super::refused("cases-report-has-not-been-concluded"))?;
+    let concluded_at = before.concluded_at.ok_or_else(|| super::conflict("cases-report-has-not-been-concluded"))?;
     if now > concluded_at + objection_days * crate::domain::china_time::DAY {
-        return Err(super::refused(Msg::new("cases-objection-window-passed").with("days", objection_days)));
+        return Err(super::conflict(Msg::new("cases-objection-window-passed").with("days", objection_days)));
     }
     let (days, _) = deadline_days(conn).await?;
     let mut after = before.clone();
@@ -684,9 +684,9 @@ pub async fn object(
         &Entry { actor_id: None, action: "tip.object", tip_id: Some(&view.tip.id), detail: "", at: now },
     )
     .await?;
-    let heads = users::emails_of(conn, "head", Some(&before.department_code)).await?;
+    let heads = users::emails_of(conn, &[Role::Head], Some(&before.department_code)).await?;
     notify::tell(conn, public_url, &heads, Why::Objection, Some(&view.tip.reference), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -897,6 +897,6 @@ pub async fn audit_read(
         &Entry { actor_id: Some(&official.user_id), action: what, tip_id: Some(tip_id), detail: "", at: now },
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

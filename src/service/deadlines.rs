@@ -5,10 +5,10 @@ use super::ServiceError;
 use super::notify::{self, Why};
 use crate::configuration::PublicUrl;
 use crate::domain::deadline_rules::REMIND_BEFORE;
-use crate::domain::{EventKind, Id};
+use crate::domain::{EventKind, Id, Role};
 use crate::store::audit::{self, Entry};
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Store, StoreError, users};
+use crate::store::{Store, users};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Ran {
@@ -35,7 +35,7 @@ pub async fn run(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Ran,
             None => notify::department_staff(&mut tx, &tip.department_code).await?,
         };
         notify::tell(&mut tx, public_url, &to, Why::DueSoon, Some(&tip.reference), now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         ran.reminded += 1;
     }
     for (id, reference, _department) in overdue {
@@ -61,9 +61,9 @@ pub async fn run(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Ran,
             &Entry { actor_id: None, action: "tip.escalate", tip_id: Some(&id), detail: "overdue", at: now },
         )
         .await?;
-        let to = users::emails_of(&mut tx, "oversight", None).await?;
+        let to = users::emails_of(&mut tx, &[Role::Oversight], None).await?;
         notify::tell(&mut tx, public_url, &to, Why::Escalated, Some(&reference), now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         ran.escalated += 1;
     }
     Ok(ran)

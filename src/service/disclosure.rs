@@ -14,11 +14,11 @@ use crate::configuration::PublicUrl;
 use crate::crypto::{self, Custodian, Envelope, Key, PublicKey, Tip, User};
 use crate::domain::Capability;
 use crate::domain::report::Identity;
-use crate::domain::{EventKind, Id, TipReference};
+use crate::domain::{EventKind, Id, Role, TipReference};
 use crate::store::audit::{self, Entry};
 use crate::store::tips::Sealed;
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Conn, Store, StoreError, users};
+use crate::store::{Conn, Store, users};
 
 /// What the reporter is told, sealed to the tip key.
 #[derive(Serialize, Deserialize)]
@@ -73,9 +73,9 @@ pub async fn request(
         },
     )
     .await?;
-    let to = users::emails_of(&mut tx, "custodian", None).await?;
+    let to = users::emails_of(&mut tx, &[Role::Custodian], None).await?;
     notify::tell(&mut tx, public_url, &to, Why::DisclosureRequested, None, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -149,7 +149,7 @@ pub async fn decide(
     }
     audit_decision(&mut tx, custodian, &pending.tip.id, request_id, approve, now).await?;
     mail_requester(&mut tx, public_url, &pending, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -167,7 +167,7 @@ async fn load_pending(store: &Store, custodian: &SignedIn, request_id: &str) -> 
         .await?
         .ok_or_else(|| super::not_found("disclosure-disclosure-request-not-found"))?;
     if request.decided_at.is_some() {
-        return Err(super::illegal("disclosure-request-decided-already"));
+        return Err(super::conflict("disclosure-request-decided-already"));
     }
     if request.requested_by == custodian.user_id {
         return Err(super::forbidden("disclosure-custodian-does-not-decide-their"));

@@ -316,7 +316,7 @@ impl Filing {
             crate::store::blobs::mark_done(&mut tx, blob_id).await?;
             first.get_or_insert(id);
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         first.ok_or_else(|| EvidenceError::Service(ServiceError::Blocking("no file was stored".into())))
     }
 }

@@ -4,11 +4,13 @@
 //! one whom `approvers` names approves: approval unseals every version the approver holds
 //! and seals it for the newcomer. The lifecycle and its states are in KEYS.md.
 
+use super::officials::SignedIn;
 use super::{Msg, ServiceError};
 use crate::crypto::{Holds, Key, KeyRole, PublicKey, Recovery, User, Wrapped};
 use crate::domain::{Id, KeyGroup, Role};
+use crate::store::audit::{self, Entry};
 use crate::store::keys::{self, GroupKeyRow, HolderRow, NewHolder};
-use crate::store::{Conn, users};
+use crate::store::{Conn, Store, users};
 
 /// What joining a group did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,10 +139,9 @@ pub struct Approver {
 
 /// Whether an official leads the group: a head of the department, or for the 安委办's group
 /// also an oversight official. Custodians and finance have no leads: every member admits.
-fn leads(group: &KeyGroup, roles: &[String], department: Option<&str>) -> bool {
+fn leads(group: &KeyGroup, roles: &[Role], department: Option<&str>) -> bool {
     let KeyGroup::Department(code) = group else { return true };
-    let roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
-    crate::domain::capability::leads_department(&roles, department, code.as_str())
+    crate::domain::capability::leads_department(roles, department, code.as_str())
 }
 
 /// Who may admit `newcomer` (KEYS.md, "Who admits whom"): in a department, its active heads;
@@ -173,6 +174,26 @@ pub async fn approvers(conn: &mut Conn, group: &KeyGroup, newcomer: &HolderRow) 
     Ok(if newcomer_leads { members.into_iter().map(|(a, _)| a).collect() } else { Vec::new() })
 }
 
+/// `POST /staff/keys/{holder}/approve`: the signed-in official admits a pending holder of one
+/// of their groups (the rule of who may is in `approve`), recorded in the audit chain.
+pub async fn admit_pending(store: &Store, official: &SignedIn, holder_id: &str, now: i64) -> Result<(), ServiceError> {
+    let mut tx = store.begin().await?;
+    let group = keys::group_of_holder(&mut tx, holder_id).await?;
+    let Some(group) = group.as_deref().and_then(KeyGroup::parse) else {
+        return Err(super::conflict("keys-member-no-longer-waiting-approval"));
+    };
+    if !official.key_groups().contains(&group) {
+        return Err(super::forbidden("keys-you-do-not-belong-key"));
+    }
+    super::per_group!(&group, approve(&mut tx, &group, &official.user_id, &official.key, holder_id, now))?;
+    let detail = format!("group={} holder={holder_id}", group.name());
+    let entry =
+        Entry { actor_id: Some(&official.user_id), action: "key.grant", tip_id: None, detail: &detail, at: now };
+    audit::append(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An official whom `approvers` names admits a pending holder: every version the approver
 /// holds is unsealed with their key and sealed for the newcomer. A version no active official
 /// holds (its last holder left) cannot be passed on from a session; `admit_with_recovery`
@@ -191,7 +212,7 @@ where
 {
     let name = group.name();
     let Some(newcomer) = keys::holder(conn, holder_id).await?.filter(|h| !h.is_active()) else {
-        return Err(super::refused("groups-member-no-longer-waiting-approval"));
+        return Err(super::conflict("groups-member-no-longer-waiting-approval"));
     };
     if !keys::holders(conn, &name).await?.iter().any(|h| h.id == newcomer.id) {
         return Err(super::forbidden("groups-member-does-not-belong-key"));
@@ -248,11 +269,11 @@ where
     let name = group.name();
     let holders = keys::holders(conn, &name).await?;
     let Some(official) = holders.iter().find(|h| h.user_id.as_deref() == Some(user_id)) else {
-        return Err(super::refused("groups-official-does-not-belong-key"));
+        return Err(super::conflict("groups-official-does-not-belong-key"));
     };
     let recipient = recovery.public().to_string();
     if !holders.iter().any(|h| h.recipient.as_deref() == Some(recipient.as_str())) {
-        return Err(super::refused("groups-recovery-identity-not-registered-key"));
+        return Err(super::conflict("groups-recovery-identity-not-registered-key"));
     }
     let held = keys::versions_held(conn, &official.id).await?;
     let mut done =

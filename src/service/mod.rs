@@ -63,13 +63,14 @@ pub enum ServiceError {
     /// A value the client sent is out of range, said in both languages (HTTP 400).
     #[error("{0}")]
     BadInput(Msg),
-    /// The step does not fit the tip's state (HTTP 409, code `illegal_transition`).
+    /// Like `BadInput`, about one field of a form: a page shows it beside that field, the API
+    /// as a 400 like any other bad value.
+    #[error("{field}: {msg}")]
+    Field { field: &'static str, msg: Msg },
+    /// The step does not fit the state of the tip, reward or request: taken already, decided
+    /// already, or its time has passed (HTTP 409, code `illegal_transition`).
     #[error("{0}")]
-    Illegal(Msg),
-    /// The step does not fit the state, for a reason the reporter reads in their language
-    /// (HTTP 409).
-    #[error("{0}")]
-    Refused(Msg),
+    Conflict(Msg),
     /// The whole system has taken as many tips this hour as it may (HTTP 429).
     #[error("the portal has taken as many tips as it may this hour")]
     Busy { retry_after_secs: u64 },
@@ -97,9 +98,9 @@ pub enum ServiceError {
 
 // Every error a person reads is a message of the catalogue: one constructor per kind.
 
-/// 409 `refused`: the step does not fit the state.
-pub fn refused(msg: impl Into<Msg>) -> ServiceError {
-    ServiceError::Refused(msg.into())
+/// 409 `illegal_transition`: the step does not fit the state.
+pub fn conflict(msg: impl Into<Msg>) -> ServiceError {
+    ServiceError::Conflict(msg.into())
 }
 
 /// 403 `forbidden`: this person may not do it.
@@ -115,11 +116,6 @@ pub fn invalid(msg: impl Into<Msg>) -> ServiceError {
 /// 400 `invalid`: a value the client sent is out of range.
 pub fn bad_input(msg: impl Into<Msg>) -> ServiceError {
     ServiceError::BadInput(msg.into())
-}
-
-/// 409 `illegal_transition`: the step does not fit the tip's state.
-pub fn illegal(msg: impl Into<Msg>) -> ServiceError {
-    ServiceError::Illegal(msg.into())
 }
 
 /// 404 `not_found`: a record the request names is not there.

@@ -6,7 +6,7 @@ use jubao_templates::i18n::Arg;
 
 use super::ServiceError;
 use crate::configuration::PublicUrl;
-use crate::domain::Id;
+use crate::domain::{Id, Role};
 use crate::store::{Conn, outbox, users};
 
 /// The subject of every notification, in both languages.
@@ -103,11 +103,5 @@ pub async fn tell(
 
 /// Addresses of the officers and heads of a department.
 pub async fn department_staff(conn: &mut Conn, department: &str) -> Result<Vec<String>, ServiceError> {
-    let mut to = users::emails_of(conn, "officer", Some(department)).await?;
-    for head in users::emails_of(conn, "head", Some(department)).await? {
-        if !to.contains(&head) {
-            to.push(head);
-        }
-    }
-    Ok(to)
+    Ok(users::emails_of(conn, &[Role::Officer, Role::Head], Some(department)).await?)
 }

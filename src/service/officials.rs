@@ -9,8 +9,9 @@ use crate::auth::totp::{self, Enrolment};
 use crate::crypto::{self, KdfParams, Key, User, Verifier, Wrapped};
 use crate::domain::Capability;
 use crate::domain::{Code, Id, KeyGroup, Role, Roles, Username};
+use crate::store::audit::{self, Entry};
 use crate::store::users::{self, NewUser, PasswordVerifierRow, UserRow};
-use crate::store::{Store, reference};
+use crate::store::{Conn, Store, reference};
 use jubao_templates::i18n::Msg;
 
 pub struct NewOfficial {
@@ -46,14 +47,18 @@ async fn derive_new(password: Password) -> Result<(PasswordVerifierRow, Key<cryp
 /// their key), and their place in the groups their roles call for.
 pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created, ServiceError> {
     if new.roles.needs_department() && new.department.is_none() {
-        return Err(ServiceError::BadInput(Msg::new("officials-roles-officer-head-need-department")));
+        return Err(ServiceError::Field {
+            field: "department",
+            msg: Msg::new("officials-roles-officer-head-need-department"),
+        });
     }
     if let Some(code) = &new.department
         && !reference::department_exists(store, code.as_str()).await?
     {
-        return Err(ServiceError::BadInput(
-            Msg::new("officials-unknown-department-code-choose-one").with("code", (code).to_string()),
-        ));
+        return Err(ServiceError::Field {
+            field: "department",
+            msg: Msg::new("officials-unknown-department-code-choose-one").with("code", code.to_string()),
+        });
     }
     let (password_row, password_key) = derive_new(new.password).await?;
     let user_key = Key::<User>::generate();
@@ -84,8 +89,16 @@ pub async fn create(store: &Store, new: NewOfficial, now: i64) -> Result<Created
         let outcome = per_group!(&group, join_official(&mut tx, &group, id.as_str(), now))?;
         joined.push((group, outcome));
     }
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    tx.commit().await?;
     Ok(Created { user_id: id, enrolment, groups: joined })
+}
+
+/// Records in the audit chain that `actor` (an administrator) created the account.
+pub async fn record_creation(conn: &mut Conn, actor: &str, created: &Created, now: i64) -> Result<(), ServiceError> {
+    let detail = format!("user={}", created.user_id);
+    let entry = Entry { actor_id: Some(actor), action: "user.create", tip_id: None, detail: &detail, at: now };
+    audit::append(conn, &entry).await?;
+    Ok(())
 }
 
 /// An official after their password: who they are and their own key.
@@ -130,7 +143,7 @@ pub async fn sign_in(store: &Store, username: &str, password: Password) -> Resul
 
 impl SignedIn {
     /// An official whose key a live session holds.
-    pub fn resumed(user: UserRow, roles: &[String], key: Key<User>) -> Self {
+    pub fn resumed(user: UserRow, roles: &[Role], key: Key<User>) -> Self {
         signed_in(user, roles, key)
     }
 
@@ -143,18 +156,25 @@ impl SignedIn {
         capability.held_by(&self.roles)
     }
 
+    /// The key groups the official's roles put them in.
+    pub fn key_groups(&self) -> Vec<KeyGroup> {
+        let roles = crate::domain::Roles::new(self.roles.iter().copied()).ok();
+        let department = self.department.as_deref().and_then(|d| crate::domain::Code::parse(d).ok());
+        roles.map(|r| KeyGroup::for_official(&r, department.as_ref())).unwrap_or_default()
+    }
+
     /// Whether the official works the tips of `department` (`domain::capability::works_in`).
     pub fn works_in(&self, department: &str) -> bool {
         crate::domain::capability::works_in(&self.roles, self.department.as_deref(), department)
     }
 }
 
-fn signed_in(user: UserRow, roles: &[String], key: Key<User>) -> SignedIn {
+fn signed_in(user: UserRow, roles: &[Role], key: Key<User>) -> SignedIn {
     SignedIn {
         user_id: user.id,
         username: user.username,
         department: user.department_code,
-        roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+        roles: roles.to_vec(),
         key,
         totp_envelope: user.totp_envelope,
     }
@@ -198,7 +218,7 @@ pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -
         return Err(super::forbidden("officials-only-administrator-disables-officials"));
     }
     if admin.user_id == user_id {
-        return Err(super::refused("officials-administrator-cannot-disable-their-own"));
+        return Err(super::conflict("officials-administrator-cannot-disable-their-own"));
     }
     let mut tx = store.begin().await?;
     let groups = crate::store::keys::groups_of_user(&mut tx, user_id).await?;
@@ -220,6 +240,6 @@ pub async fn disable(store: &Store, admin: &SignedIn, user_id: &str, now: i64) -
         },
     )
     .await?;
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::store::audit::{self, Entry};
 use crate::store::blobs::BlobStore;
 use crate::store::tips::{self, TipRow};
 use crate::store::workflow::{self, NewEvent};
-use crate::store::{Store, StoreError, attachments, rewards};
+use crate::store::{Store, attachments, rewards};
 
 /// Tips shredded per round of the maintenance task; the rest wait for the next round.
 pub const PER_ROUND: i64 = 200;
@@ -88,7 +88,7 @@ pub async fn shred(store: &Store, blobs: &BlobStore, tip_id: &str, now: i64) -> 
         &Entry { actor_id: None, action: "tip_shredded", tip_id: Some(tip_id), detail: &detail, at: now },
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     if let BlobStore::Files { .. } = blobs {
         for blob_id in &blob_ids {
             // A file left by a failure here is unnamed now, and the blob sweep removes it.

@@ -6,7 +6,7 @@
 //! forfeited when the window passes, unless a head approves the reporter's request for more
 //! time. Finance never opens tip content; case officers never open payout details.
 
-use jubao_templates::i18n::Msg;
+use jubao_templates::i18n::{Arg, Msg};
 use serde::{Deserialize, Serialize};
 
 use super::cases::{self, Case};
@@ -21,7 +21,7 @@ use crate::domain::report::PayoutDetails;
 use crate::domain::reward::{self, Approval, Facts, Ineligible, NotApprover, RewardStatus, RewardStep};
 use crate::domain::reward_policy::{AmountRefused, Basis, RewardPolicy};
 use crate::domain::{
-    AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Roles, TipReference, TipStatus, Yuan,
+    AccidentGrade, Code, DeadlineStep, EventKind, Id, KeyGroup, Kind, Role, Roles, TipReference, TipStatus, Yuan,
 };
 use crate::store::audit::{self, Entry};
 use crate::store::rewards::{self, NewReward, RewardRow};
@@ -201,12 +201,9 @@ fn notice_json(amount: i64, due: Option<i64>) -> String {
     serde_json::json!({"amount": amount, "claim_due_on": due}).to_string()
 }
 
-fn illegal(status: &str, what: &str) -> ServiceError {
-    super::illegal(
-        Msg::new("rewards-reward-status-cannot-what")
-            .with("status", (status).to_string())
-            .with("what", (what).to_string()),
-    )
+/// The reward's state, in words, does not allow the step.
+fn not_now(status: RewardStatus) -> ServiceError {
+    super::conflict(Msg::new("rewards-reward-status-cannot-what").with("status", Arg::Key(status.key())))
 }
 
 async fn step(
@@ -256,7 +253,7 @@ pub async fn propose(
     let case = open_case(store, official, reference).await?;
     let (quote, policy, kind) = quote_with_policy(store, &case).await?;
     if let Err(why) = quote.eligible {
-        return Err(super::illegal(why.msg()));
+        return Err(super::conflict(why.msg()));
     }
     let computed = quote.computed.map_err(|why| {
         super::invalid(Msg::new("rewards-reward-policy-gives-no-amount").with("why", (why).to_string()))
@@ -304,9 +301,9 @@ pub async fn propose(
     )
     .await?;
     event(&mut tx, &tip_id, EventKind::RewardProposed, Some(&official.user_id), false, None, now).await?;
-    let heads = users::emails_of(&mut tx, "head", Some(&case.workflow.department_code)).await?;
+    let heads = users::emails_of(&mut tx, &[Role::Head], Some(&case.workflow.department_code)).await?;
     notify::tell(&mut tx, public_url, &heads, Why::ProposalWaiting, Some(reference.as_str()), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(amount)
 }
 
@@ -360,12 +357,12 @@ async fn heads_but(conn: &mut Conn, department: &str, except: &[&str]) -> Result
             skip.push(email);
         }
     }
-    let heads = users::emails_of(conn, "head", Some(department)).await?;
+    let heads = users::emails_of(conn, &[Role::Head], Some(department)).await?;
     Ok(heads.into_iter().filter(|e| !skip.contains(e)).collect())
 }
 
-fn next(r: &RewardRow, step: RewardStep, what: &str) -> Result<RewardStatus, ServiceError> {
-    reward::reward_after(r.status, step).ok_or_else(|| illegal(r.status.as_str(), what))
+fn next(r: &RewardRow, step: RewardStep) -> Result<RewardStatus, ServiceError> {
+    reward::reward_after(r.status, step).ok_or_else(|| not_now(r.status))
 }
 
 /// A head of the department, not the proposer, approves. An amount above the computed one
@@ -386,7 +383,7 @@ pub async fn approve(
             NotApprover::Proposer => forbidden("rewards-one-who-proposed-reward-does"),
             NotApprover::ApprovedAlready => forbidden("rewards-you-approved-reward-already-amount"),
         })?;
-    let approved = next(&before, RewardStep::Approve, "approved")?;
+    let approved = next(&before, RewardStep::Approve)?;
     within_policy(&mut tx, &tip, &before).await?;
     let detail = format!("amount={} computed={}", before.amount_yuan, before.computed_yuan);
     let mut after = before.clone();
@@ -406,11 +403,11 @@ pub async fn approve(
             after.approved_at = Some(now);
             step(&mut tx, &before, &after, Some(&head.user_id), "reward.approve", &detail, now).await?;
             event(&mut tx, &tip.id, EventKind::RewardApproved, Some(&head.user_id), false, None, now).await?;
-            let finance = users::emails_of(&mut tx, "finance", None).await?;
+            let finance = users::emails_of(&mut tx, &[Role::Finance], None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
         }
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -436,7 +433,7 @@ pub async fn authorise(
     }
     within_policy(&mut tx, &tip, &before).await?;
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Authorise, "authorised")?;
+    after.status = next(&before, RewardStep::Authorise)?;
     after.authorised_by = Some(finance.user_id.clone());
     after.authorised_at = Some(now);
     let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
@@ -454,7 +451,7 @@ pub async fn authorise(
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
     event(&mut tx, &tip.id, EventKind::RewardNotified, Some(&finance.user_id), true, Some(&sealed), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -477,10 +474,9 @@ pub async fn claim(
 ) -> Result<(), ServiceError> {
     let mut tx = store.begin().await?;
     let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
-    let status =
-        next(&before, RewardStep::Claim, "claimed").map_err(|_| super::refused("rewards-reward-cannot-claimed-now"))?;
+    let status = next(&before, RewardStep::Claim).map_err(|_| super::conflict("rewards-reward-cannot-claimed-now"))?;
     if before.claim_due_at.is_some_and(|due| now > due) {
-        return Err(super::refused("rewards-claim-window-has-passed-you"));
+        return Err(super::conflict("rewards-claim-window-has-passed-you"));
     }
     let method = match &claim {
         Claim::Bank(details) => {
@@ -511,9 +507,9 @@ pub async fn claim(
     after.claim_method = Some(method.into());
     after.claimed_at = Some(now);
     step(&mut tx, &before, &after, None, "reward.claim", &format!("method={method}"), now).await?;
-    let finance = users::emails_of(&mut tx, "finance", None).await?;
+    let finance = users::emails_of(&mut tx, &[Role::Finance], None).await?;
     notify::tell(&mut tx, public_url, &finance, Why::RewardWaiting, None, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -551,7 +547,7 @@ pub async fn pay(
         return Err(super::forbidden("rewards-whoever-pays-did-not-authorise"));
     }
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Pay, "paid")?;
+    after.status = next(&before, RewardStep::Pay)?;
     after.paid_by = Some(finance.user_id.clone());
     after.paid_at = Some(now);
     let (key_id, finance_key) = groups::newest_public::<Finance>(&mut tx, &crate::domain::KeyGroup::Finance)
@@ -570,7 +566,7 @@ pub async fn pay(
     )
     .await?;
     event(&mut tx, &tip.id, EventKind::RewardPaid, Some(&finance.user_id), true, None, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -588,9 +584,9 @@ pub async fn request_extension(
     }
     let mut tx = store.begin().await?;
     let before = rewards::of_tip(&mut tx, &view.tip.id).await?.ok_or_else(no_reward)?;
-    next(&before, RewardStep::Extend, "extended").map_err(|_| super::refused("rewards-reward-needs-no-extension"))?;
+    next(&before, RewardStep::Extend).map_err(|_| super::conflict("rewards-reward-needs-no-extension"))?;
     if before.extension_requested_at.is_some() && before.extension_decided_at.is_none() {
-        return Err(super::refused("rewards-you-have-asked-already-wait"));
+        return Err(super::conflict("rewards-you-have-asked-already-wait"));
     }
     let mut after = before.clone();
     after.extension_reason = Some(PublicKey::<Tip>::parse(&view.tip.public_key)?.seal(reason.as_bytes())?.into_bytes());
@@ -599,9 +595,9 @@ pub async fn request_extension(
     after.extension_decided_by = None;
     step(&mut tx, &before, &after, None, "reward.extension_request", "", now).await?;
     let department = crate::store::tips::department_of(&mut tx, &view.tip.id).await?;
-    let heads = users::emails_of(&mut tx, "head", Some(&department)).await?;
+    let heads = users::emails_of(&mut tx, &[Role::Head], Some(&department)).await?;
     notify::tell(&mut tx, public_url, &heads, Why::RewardWaiting, Some(&view.tip.reference), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -615,10 +611,10 @@ pub async fn approve_extension(
     let mut tx = store.begin().await?;
     let (tip, before) = reward_for_head(&mut tx, head, reference, "decides").await?;
     if before.extension_requested_at.is_none() || before.extension_decided_at.is_some() {
-        return Err(super::illegal("rewards-no-extension-asked"));
+        return Err(super::conflict("rewards-no-extension-asked"));
     }
     let mut after = before.clone();
-    after.status = next(&before, RewardStep::Extend, "extended")?;
+    after.status = next(&before, RewardStep::Extend)?;
     let claim_days = days(&mut tx, DeadlineStep::Claim).await?;
     after.claim_due_at = Some(now + claim_days * crate::domain::china_time::DAY);
     after.forfeited_at = None;
@@ -629,7 +625,7 @@ pub async fn approve_extension(
     let notice = notice_json(before.amount_yuan, after.claim_due_at);
     let sealed = PublicKey::<Tip>::parse(&tip.public_key)?.seal(notice.as_bytes())?;
     event(&mut tx, &tip.id, EventKind::RewardExtended, Some(&head.user_id), true, Some(&sealed), now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -664,11 +660,11 @@ pub async fn sweep(store: &Store, public_url: &PublicUrl, now: i64) -> Result<Sw
                 Err(StoreError::Conflict(_)) => continue,
                 other => other?,
             }
-            let finance = users::emails_of(&mut tx, "finance", None).await?;
+            let finance = users::emails_of(&mut tx, &[Role::Finance], None).await?;
             notify::tell(&mut tx, public_url, &finance, Why::ClaimDueSoon, None, now).await?;
             swept.reminded += 1;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
     }
     Ok(swept)
 }
@@ -721,7 +717,7 @@ pub async fn finance_queue(store: &Store, finance: &SignedIn, now: i64) -> Resul
                         at: now,
                     };
                     audit::append(&mut tx, &entry).await?;
-                    tx.commit().await.map_err(StoreError::from)?;
+                    tx.commit().await?;
                     Some(details)
                 }
                 Err(ServiceError::Crypto(_) | ServiceError::NotFound { .. } | ServiceError::Forbidden { .. }) => None,

@@ -20,6 +20,7 @@ use super::notify::{self, Why};
 use super::officials::{self, SignedIn};
 use crate::auth::Password;
 use crate::configuration::PublicUrl;
+use crate::domain::Role;
 use crate::store::audit::{self, Entry};
 use crate::store::{Store, StoreError, users};
 
@@ -215,9 +216,9 @@ async fn raise_alarm(store: &Store, public_url: &PublicUrl, user_id: &str, now: 
         &Entry { actor_id: Some(user_id), action: "signin.under_attack", tip_id: None, detail: &detail, at: now },
     )
     .await?;
-    let oversight = users::emails_of(&mut tx, "oversight", None).await?;
+    let oversight = users::emails_of(&mut tx, &[Role::Oversight], None).await?;
     notify::tell(&mut tx, public_url, &oversight, Why::SignInAttack, None, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     tracing::warn!("an account is failing many sign-ins: alarm raised for oversight");
     Ok(())
 }

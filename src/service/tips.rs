@@ -390,7 +390,7 @@ pub async fn transfer(
     tips::revoke_group(&mut tx, &opened.tip.id, &KeyGroup::Department(from).name()).await?;
     tips::insert_grant(&mut tx, &opened.tip.id, &key_id, &wrap, now).await?;
     tips::set_department(&mut tx, &opened.tip.id, to.as_str()).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -407,7 +407,7 @@ pub async fn store_payout(
         groups::newest_public::<Finance>(&mut tx, &KeyGroup::Finance).await?.ok_or_else(super::no_finance)?;
     let envelope = crypto::seal_payout(&finance, reporter, &json(details)?)?;
     tips::insert_sealed(&mut tx, Sealed::Payout, tip_id, &finance_key_id, &envelope, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -225,7 +225,7 @@ impl BlobStore {
             Self::Database { store } => {
                 let mut tx = store.begin().await.map_err(io)?;
                 self.delete_rows(&mut tx, id).await.map_err(io)?;
-                tx.commit().await.map_err(|e| io(e.into()))
+                tx.commit().await.map_err(io)
             }
         }
     }

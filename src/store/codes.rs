@@ -12,7 +12,7 @@ use crate::crypto::blind::Field;
 use crate::domain::lifecycle::Step;
 use crate::domain::reward::{Outcome, RewardStatus};
 use crate::domain::tip::Cleaning;
-use crate::domain::{AccidentGrade, Channel, DeadlineStep, EventKind, Kind, TipStatus};
+use crate::domain::{AccidentGrade, Channel, DeadlineStep, EventKind, Kind, Role, TipStatus};
 
 /// A text column held a value its enum has no variant for.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +56,7 @@ text_column! {
     DeadlineStep => "deadline step",
     Cleaning => "evidence cleaning",
     Field => "blind index field",
+    Role => "role",
 }
 
 /// The texts of some values of an enum as an SQL list for `IN`: `('a', 'b')`. Only the

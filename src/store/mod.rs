@@ -130,8 +130,8 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
     }
 }
 

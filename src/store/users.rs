@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::{Envelope, User, Wrapped};
-use crate::domain::{Code, Id, Roles, Username};
+use crate::domain::{Code, Id, Role, Roles, Username};
 
 pub struct NewUser<'a> {
     pub id: &'a Id,
@@ -91,7 +91,7 @@ pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?)
 }
 
-pub async fn roles(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, StoreError> {
+pub async fn roles(conn: &mut AnyConnection, id: &str) -> Result<Vec<Role>, StoreError> {
     Ok(sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(id).fetch_all(conn).await?)
 }
 
@@ -161,22 +161,24 @@ pub async fn disable(conn: &mut AnyConnection, id: &str, at: i64) -> Result<(), 
     Ok(())
 }
 
-/// Addresses of the active officials holding one role in one department (or anywhere, for
+/// Addresses of the active officials holding any of `roles` in one department (or anywhere, for
 /// `None`), for notifications.
 pub async fn emails_of(
     conn: &mut AnyConnection,
-    role: &str,
+    roles: &[Role],
     department: Option<&str>,
 ) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
-         WHERE r.role = $1 AND u.disabled_at IS NULL AND u.email IS NOT NULL AND ($2 IS NULL OR u.department_code = $2) \
+    let sql = format!(
+        "SELECT u.email FROM users u \
+         WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN {}) \
+         AND u.disabled_at IS NULL AND u.email IS NOT NULL AND ($1 IS NULL OR u.department_code = $1) \
          ORDER BY u.username",
-    )
-    .bind(role)
-    .bind(department)
-    .fetch_all(conn)
-    .await?)
+        super::codes::list_of(roles.iter().map(|r| r.as_str()))
+    );
+    let mut emails: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(department).fetch_all(conn).await?;
+    let mut seen = std::collections::HashSet::new();
+    emails.retain(|e| seen.insert(e.clone()));
+    Ok(emails)
 }
 
 /// An official as the administrators' page lists them: roles by name, and each key group
@@ -187,7 +189,7 @@ pub struct Overview {
     pub username: String,
     pub department_code: Option<String>,
     pub disabled_at: Option<i64>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub groups: Vec<(String, String)>,
 }
 
@@ -197,7 +199,7 @@ struct OverviewRow {
     username: String,
     department_code: Option<String>,
     disabled_at: Option<i64>,
-    role: Option<String>,
+    role: Option<Role>,
     key_group: Option<String>,
     state: Option<String>,
 }

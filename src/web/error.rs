@@ -267,9 +267,8 @@ impl From<crate::service::ServiceError> for Problem {
                 Msg::new("error-above-ceiling").with("ceiling", ceiling),
             ),
             E::Invalid(msg) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", msg),
-            E::Illegal(msg) => Problem::new(StatusCode::CONFLICT, "illegal_transition", msg),
-            E::BadInput(msg) => Problem::bad_request("invalid", msg),
-            E::Refused(msg) => Problem::new(StatusCode::CONFLICT, "refused", msg),
+            E::BadInput(msg) | E::Field { msg, .. } => Problem::bad_request("invalid", msg),
+            E::Conflict(msg) => Problem::new(StatusCode::CONFLICT, "illegal_transition", msg),
             E::Busy { retry_after_secs } | E::TooMany { retry_after_secs } => {
                 Problem::retry_in_minutes(retry_after_secs)
             }

@@ -49,41 +49,6 @@ struct Disclosure {
     reason: String,
 }
 
-/// A verified outcome in words.
-pub fn outcome(code: &str, lang: Lang) -> &str {
-    match code {
-        "substantiated" => lang.tr("events-substantiated"),
-        "partially_substantiated" => lang.tr("events-partly-substantiated"),
-        "unsubstantiated" => lang.tr("events-not-substantiated"),
-        _ => lang.tr("events-unknown-outcome"),
-    }
-}
-
-/// An accident grade in words.
-pub fn accident_grade(code: &str, lang: Lang) -> &str {
-    match code {
-        "general" => lang.tr("events-general"),
-        "larger" => lang.tr("events-larger"),
-        "major" => lang.tr("events-major"),
-        "especially_major" => lang.tr("events-especially-major"),
-        _ => "—",
-    }
-}
-
-/// How a tip reached the portal, in words.
-pub fn channel(code: &str, lang: Lang) -> &str {
-    match code {
-        "web" => lang.tr("events-web-form"),
-        "qr" => lang.tr("events-qr-poster"),
-        "api" => lang.tr("events-api"),
-        "hotline" => lang.tr("events-hotline"),
-        "letter" => lang.tr("desk-letter"),
-        "visit" => lang.tr("desk-visit"),
-        "email" => lang.tr("desk-email"),
-        _ => lang.tr("events-other-channel"),
-    }
-}
-
 /// A disclosure's detail in a sentence (`key`: to the reporter or to officials); `None`
 /// when the detail does not read as one.
 fn disclosed(

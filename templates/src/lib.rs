@@ -12,7 +12,10 @@ pub mod limited;
 pub mod poster;
 pub mod report;
 pub mod staff;
+pub mod told;
 pub mod track;
+
+pub use told::Told;
 
 /// The stylesheet, served from `/static/jubao.css`.
 pub const STYLESHEET: &str = include_str!("../static/jubao.css");

@@ -4,6 +4,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::Lang;
+use crate::told::{self, Told};
 
 /// A link of the staff navigation.
 pub struct Nav {
@@ -105,22 +106,6 @@ pub struct QueueRow {
     pub openable: bool,
 }
 
-/// How a tip came in, in words.
-pub fn channel_label(code: &str, lang: Lang) -> &str {
-    match code {
-        "web" => lang.tr("staff-web"),
-        "qr" => lang.tr("staff-qr"),
-        "api" => lang.tr("events-api"),
-        "hotline" => lang.tr("events-hotline"),
-        "letter" => lang.tr("desk-letter"),
-        "visit" => lang.tr("desk-visit"),
-        "email" => lang.tr("staff-email"),
-        other => other,
-    }
-}
-
-const CHANNELS: [&str; 7] = ["web", "qr", "api", "hotline", "letter", "visit", "email"];
-
 pub struct QueueView {
     pub rows: Vec<QueueRow>,
     pub total: i64,
@@ -130,6 +115,8 @@ pub struct QueueView {
     pub counts: Vec<(String, String, i64)>,
     pub filters: Vec<(String, String)>,
     pub statuses: Vec<(String, String)>,
+    /// The channels to filter by: (code, name).
+    pub channels: Vec<(String, String)>,
     pub kinds: Vec<(String, String)>,
     pub categories: Vec<(String, String)>,
     pub districts: Vec<(String, String)>,
@@ -174,7 +161,7 @@ pub fn queue(f: &Frame<'_>, v: &QueueView) -> Markup {
                 (select("category", lang.tr("case-field"), &v.categories, &filter(v, "category"), any))
                 (select("district", lang.tr("case-district"), &v.districts, &filter(v, "district"), any))
                 (select("channel", lang.tr("case-channel"),
-                    &CHANNELS.map(|c| (c.to_owned(), channel_label(c, lang).to_owned())), &filter(v, "channel"), any))
+                    &v.channels, &filter(v, "channel"), any))
                 (select("due", lang.tr("staff-deadline"), &[("soon".into(), lang.tr("staff-due-soon").into()), ("overdue".into(), lang.tr("staff-overdue").into())], &filter(v, "due"), any))
                 (select("assignee", lang.tr("case-assignee"), &[("me".into(), lang.tr("staff-me").into()), ("none".into(), lang.tr("staff-unassigned").into())], &filter(v, "assignee"), any))
                 (select("sort", lang.tr("staff-sort"), &[("oldest".into(), lang.tr("staff-oldest-first").into()), ("due".into(), lang.tr("staff-due-first").into())], &filter(v, "sort"), lang.tr("staff-newest-first")))
@@ -254,12 +241,7 @@ impl Refused {
 pub struct CaseView<'a> {
     pub reference: String,
     pub facts: Vec<(String, String)>,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub location: &'a str,
-    pub company: Option<&'a str>,
-    pub credit_code: Option<&'a str>,
-    pub occurred_on: Option<&'a str>,
+    pub told: Told<'a>,
     pub supervisory_duty: bool,
     pub identity: String,
     pub messages: Vec<Line>,
@@ -450,12 +432,9 @@ fn case_record(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let t = |a: &'static str| Typed::of(v, a);
     html! {
         dl.facts { @for (k, val) in &v.facts { dt { (k) } dd { (val) } } }
-        h2 { (v.title) }
-        p.pre { (v.description) }
-        p { strong { (lang.tr("staff-where")) } (v.location) }
-        @if let Some(c) = v.company { p { strong { (lang.tr("staff-company")) } (c) } }
-        @if let Some(c) = v.credit_code { p { strong { (lang.tr("staff-credit-code")) } (c) } }
-        @if let Some(d) = v.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
+        h2 { (v.told.title) }
+        p.pre { (v.told.description) }
+        (told::details(lang, &v.told))
         @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
         p { strong { (lang.tr("staff-identity")) } (v.identity) }
         h2 { (lang.tr("staff-evidence")) }

@@ -3,6 +3,7 @@
 use maud::{Markup, html};
 
 use crate::form::{Errors, Text, error_summary, text_input, textarea};
+use crate::told::{self, Told};
 use crate::{Frame, Lang, layout};
 
 pub fn form(lang: Lang, reference: &str, errors: &Errors, csrf: &str) -> Markup {
@@ -41,7 +42,7 @@ pub struct FileView {
     pub at: String,
 }
 
-pub struct StatusView {
+pub struct StatusView<'a> {
     pub reference: String,
     pub status: String,
     pub status_explained: String,
@@ -50,12 +51,7 @@ pub struct StatusView {
     pub district: String,
     pub received: String,
     pub deadlines: Vec<(String, String)>,
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub company: Option<String>,
-    pub credit_code: Option<String>,
-    pub occurred_on: Option<String>,
+    pub told: Told<'a>,
     /// What happened, in sentences, oldest first: (when, what).
     pub events: Vec<(String, String)>,
     pub messages: Vec<MessageView>,
@@ -99,7 +95,7 @@ pub struct ClaimDraft {
     pub reason: String,
 }
 
-pub fn status(lang: Lang, s: &StatusView) -> Markup {
+pub fn status(lang: Lang, s: &StatusView<'_>) -> Markup {
     let title = lang.tr("track-progress-your-report");
     let frame = Frame { lang, title, path: "/track/status" };
     layout(
@@ -121,7 +117,7 @@ pub fn status(lang: Lang, s: &StatusView) -> Markup {
 }
 
 /// Where the report stands: reference, status, deadlines, choices and the identity.
-fn status_facts(lang: Lang, s: &StatusView) -> Markup {
+fn status_facts(lang: Lang, s: &StatusView<'_>) -> Markup {
     html! {
         dl.facts {
             dt { (lang.tr("desk-reference")) } dd.code { (s.reference) }
@@ -140,7 +136,7 @@ fn status_facts(lang: Lang, s: &StatusView) -> Markup {
 }
 
 /// What happened so far, the reward, and the objection form.
-fn status_outcome(lang: Lang, s: &StatusView) -> Markup {
+fn status_outcome(lang: Lang, s: &StatusView<'_>) -> Markup {
     html! {
         @if !s.events.is_empty() {
             h2 { (lang.tr("track-what-has-happened")) }
@@ -165,16 +161,13 @@ fn status_outcome(lang: Lang, s: &StatusView) -> Markup {
 }
 
 /// The report as sent, and the messages with the officer.
-fn status_conversation(lang: Lang, s: &StatusView) -> Markup {
+fn status_conversation(lang: Lang, s: &StatusView<'_>) -> Markup {
     html! {
         h2 { (lang.tr("track-your-report")) }
         div.report {
-            h3 { (s.title) }
-            p.pre { (s.description) }
-            p { strong { (lang.tr("staff-where")) } (s.location) }
-            @if let Some(c) = &s.company { p { strong { (lang.tr("staff-company")) } (c) } }
-            @if let Some(c) = &s.credit_code { p { strong { (lang.tr("staff-credit-code")) } (c) } }
-            @if let Some(d) = &s.occurred_on { p { strong { (lang.tr("staff-date")) } (d) } }
+            h3 { (s.told.title) }
+            p.pre { (s.told.description) }
+            (told::details(lang, &s.told))
         }
         h2 { (lang.tr("track-messages")) }
         @if s.messages.is_empty() { p.muted { (lang.tr("track-no-messages-yet")) } }
@@ -205,7 +198,7 @@ const CLEANING_BY_KIND: [&str; 5] = [
 ];
 
 /// The evidence sent and the form to add more.
-fn status_evidence(lang: Lang, s: &StatusView) -> Markup {
+fn status_evidence(lang: Lang, s: &StatusView<'_>) -> Markup {
     html! {
         h2 { (lang.tr("staff-evidence")) }
         @if s.files.is_empty() { p.muted { (lang.tr("track-no-evidence-yet")) } }
@@ -284,21 +277,5 @@ fn reward(lang: Lang, s: &StatusView, r: &RewardView) -> Markup {
                 p.actions { button.button type="submit" { (lang.tr("track-ask-more-time")) } }
             }
         }
-    }
-}
-
-/// A status in plain words, and what it means for the reporter.
-pub fn status_words(code: &str, lang: Lang) -> (&'static str, &'static str) {
-    match code {
-        "received" => {
-            (lang.tr("track-received-waiting-accepted"), lang.tr("track-responsible-department-deciding-whether-take"))
-        }
-        "accepted" => (lang.tr("events-accepted"), lang.tr("track-taken-up-verification-will-start")),
-        "verifying" => (lang.tr("track-being-verified"), lang.tr("track-officials-looking-into")),
-        "concluded" => (lang.tr("staff-concluded"), lang.tr("track-verification-has-conclusion-see-feedback")),
-        "under_review" => (lang.tr("track-under-review"), lang.tr("track-your-objection-being-reviewed")),
-        "closed" => (lang.tr("events-closed"), lang.tr("track-report-has-been-dealt")),
-        "rejected" => (lang.tr("track-not-taken-up"), lang.tr("track-reason-feedback-below")),
-        _ => (lang.tr("track-progress"), ""),
     }
 }

@@ -350,16 +350,22 @@ async fn an_unclaimed_reward_lapses_and_an_approved_extension_revives_it() {
     assert_eq!(reward_status(&app, reference).await.0, "forfeited");
     let view = view_of(&app, &receipt).await;
     let refused = rewards::claim(&app.store, url, &view, Claim::InPerson, due + DAY).await;
-    assert!(matches!(refused, Err(ServiceError::Refused { .. })), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(ServiceError::Conflict(m)) if m.key() == "rewards-reward-cannot-claimed-now"),
+        "{refused:?}"
+    );
     let shown = rewards::for_reporter(&app.store, &view, due + DAY).await.unwrap().reward.unwrap();
     assert!(!shown.can_claim && shown.can_ask_more_time);
 
     // The reporter asks for more time; only a head decides, and the window opens again.
     let extension = rewards::approve_extension(&app.store, &p.head.signed_in, &tip_ref, due + 2 * DAY).await;
-    assert!(matches!(extension, Err(ServiceError::Illegal { .. })), "nothing asked yet: {extension:?}");
+    assert!(
+        matches!(&extension, Err(ServiceError::Conflict(m)) if m.key() == "rewards-no-extension-asked"),
+        "nothing asked yet: {extension:?}"
+    );
     rewards::request_extension(&app.store, url, &view, "住院治疗，无法按期领取", due + 2 * DAY).await.unwrap();
     let again = rewards::request_extension(&app.store, url, &view, "再次申请", due + 2 * DAY).await;
-    assert!(matches!(again, Err(ServiceError::Refused { .. })), "{again:?}");
+    assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
     let by_finance = rewards::approve_extension(&app.store, &p.cash.signed_in, &tip_ref, due + 3 * DAY).await;
     assert!(matches!(by_finance, Err(ServiceError::Forbidden { .. })), "{by_finance:?}");
     rewards::approve_extension(&app.store, &p.head.signed_in, &tip_ref, due + 3 * DAY).await.unwrap();
@@ -403,11 +409,11 @@ async fn an_objection_is_reviewed_by_a_head_who_did_not_conclude() {
     let shown = rewards::for_reporter(&app.store, &view, concluded_at).await.unwrap();
     assert_eq!(shown.objection_until, Some(concluded_at + 10 * DAY));
     let late = cases::object(&app.store, url, &view, "罚款太轻", concluded_at + 10 * DAY + 1).await;
-    assert!(matches!(late, Err(ServiceError::Refused { .. })), "{late:?}");
+    assert!(matches!(&late, Err(ServiceError::Conflict(m)) if m.key() == "cases-objection-window-passed"), "{late:?}");
     let objected_at = concluded_at + 9 * DAY;
     cases::object(&app.store, url, &view, "罚款为零，处理太轻，请复核", objected_at).await.unwrap();
     let twice = cases::object(&app.store, url, &view, "再次异议", objected_at + 1).await;
-    assert!(matches!(twice, Err(ServiceError::Refused { .. })), "{twice:?}");
+    assert!(matches!(twice, Err(ServiceError::Conflict(_))), "{twice:?}");
     let (status, due): (String, Option<i64>) = sqlx::query_as("SELECT status, due_at FROM tips WHERE reference = $1")
         .bind(reference)
         .fetch_one(app.store.pool())

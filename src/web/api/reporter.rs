@@ -179,8 +179,8 @@ pub async fn tip(state: web::Data<AppState>, Reporter(session): Reporter) -> Res
     let shown = crate::service::reporter::status(&state.store, view, acknowledge_days, days, unix_now()).await?;
     let crate::service::reporter::Status { messages, files: attachments, identity_given, events, deadlines, after } =
         shown;
-    let (status_zh, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::Zh);
-    let (status_en, _) = jubao_templates::track::status_words(view.tip.status.as_str(), jubao_templates::Lang::En);
+    let status_key = view.tip.status.words().0;
+    let (status_zh, status_en) = (jubao_templates::Lang::Zh.tr(status_key), jubao_templates::Lang::En.tr(status_key));
     let deadlines = deadlines
         .into_iter()
         .map(|(step, due)| DeadlineBody { step: step.as_str(), due: china_time::date_string(due) })

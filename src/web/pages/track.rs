@@ -209,7 +209,7 @@ async fn status_page(
     let shown =
         reporter::status(&state.store, &s.view, acknowledge_days, days, unix_now()).await.map_err(page_error)?;
     let reporter::Status { messages, files, identity_given, events, deadlines: ahead, after } = shown;
-    let (status_word, explained) = jubao_templates::track::status_words(tip.status.as_str(), lang);
+    let (status_word, explained) = tip.status.words();
     let deadlines = deadline_lines(ahead, lang);
     let eligibility = after.eligible.map(|e| match e {
         Ok(()) => lang.tr("track-your-report-meets-conditions-reward").to_owned(),
@@ -233,20 +233,15 @@ async fn status_page(
         events.iter().rev().find(|e| e.kind == EventKind::IdentityDisclosed).map(|e| sentence(e).1);
     let view = StatusView {
         reference: tip.reference.clone(),
-        status: status_word.to_owned(),
-        status_explained: explained.to_owned(),
+        status: lang.tr(status_word).to_owned(),
+        status_explained: lang.tr(explained).to_owned(),
         kind: data.kind_name(tip.kind.as_str(), zh),
         category: data.category_name(&tip.category_code, zh),
         district: data.district_name(&tip.district_code, zh),
         received: china_time::minute_string(tip.received_at),
         deadlines,
         events: events.iter().map(sentence).collect(),
-        title: report.title.clone(),
-        description: report.description.clone(),
-        location: report.location.clone(),
-        company: report.company.clone(),
-        credit_code: report.credit_code.clone(),
-        occurred_on: report.occurred_on.clone(),
+        told: report.told(),
         messages: messages.into_iter().map(message_view).collect(),
         files: files.into_iter().map(|f| file_view(f, lang)).collect(),
         identity_given,
@@ -402,7 +397,7 @@ pub struct RewardForm {
 /// A service refusal shown on the status page, next to the form it concerns.
 fn refusal(e: ServiceError, field: &str, lang: Lang) -> Result<Errors, PageError> {
     match e {
-        e @ (ServiceError::Invalid { .. } | ServiceError::Illegal { .. } | ServiceError::Refused { .. }) => {
+        e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_)) => {
             let problem: Problem = e.into();
             Ok(Errors(vec![(field.to_owned(), problem.message(lang).to_owned())]))
         }

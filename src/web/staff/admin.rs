@@ -28,25 +28,14 @@ fn role_choices(lang: Lang) -> Vec<RoleChoice> {
     Role::ALL
         .into_iter()
         .map(|role| {
-            let (name, description) = match role {
-                Role::Intake => (lang.tr("admin-intake"), lang.tr("admin-enters-tips-received-phone-letter")),
-                Role::Officer => (lang.tr("admin-officer"), lang.tr("admin-works-tips-their-department-needs")),
-                Role::Head => (lang.tr("admin-head"), lang.tr("admin-approves-department-s-conclusions-rewards")),
-                Role::Oversight => (lang.tr("admin-oversight"), lang.tr("admin-sees-every-department-s-progress")),
-                Role::Custodian => (lang.tr("admin-custodian"), lang.tr("admin-decides-whether-head-may-learn")),
-                Role::Finance => (lang.tr("admin-finance"), lang.tr("admin-authorises-records-reward-payments")),
-                Role::Admin => {
-                    (lang.tr("admin-administrator"), lang.tr("admin-manages-accounts-posters-settings-reads"))
-                }
-            };
-            RoleChoice { code: role.as_str().to_owned(), name: name.to_owned(), description: description.to_owned() }
+            let (name, description) = role.words();
+            RoleChoice {
+                code: role.as_str().to_owned(),
+                name: lang.tr(name).to_owned(),
+                description: lang.tr(description).to_owned(),
+            }
         })
         .collect()
-}
-
-/// A role's name in the page's language.
-fn role_name(lang: Lang, code: &str) -> String {
-    role_choices(lang).into_iter().find(|r| r.code == code).map_or_else(|| code.to_owned(), |r| r.name)
 }
 
 /// The whole admin page: accounts, department keys, settings and posters.
@@ -103,7 +92,7 @@ async fn user_lines(conn: &mut Conn, data: &ReferenceData, lang: Lang) -> Result
         lines.push(UserLine {
             id: u.id,
             username: u.username,
-            roles: u.roles.iter().map(|r| role_name(lang, r)).collect::<Vec<_>>().join(lang.tr("list-separator")),
+            roles: u.roles.iter().map(|r| lang.tr(r.words().0)).collect::<Vec<_>>().join(lang.tr("list-separator")),
             department: u.department_code.map(|d| data.department_name(&d, zh)).unwrap_or_default(),
             groups: groups.join(lang.tr("list-separator")),
             disabled: u.disabled_at.is_some(),
@@ -331,11 +320,13 @@ pub async fn create_user(
         Err(errors) => return refuse(errors).await,
     };
     let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
-    audit_user_create(&mut tx, &page.session.official.user_id, &created, now, lang).await?;
+    officials::record_creation(&mut tx, &page.session.official.user_id, &created, now)
+        .await
+        .map_err(|e| PageError { problem: e.into(), lang })?;
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let mut groups = joined_messages(&mut tx, &data, &created, lang).await?;
     groups.extend(headless_warnings(&mut tx, &data, &created, lang).await?);
-    tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
+    tx.commit().await.map_err(PageError::store(lang))?;
     let qr = posters::qr_svg(&created.enrolment.uri).map_err(|e| PageError { problem: e.into(), lang })?;
     let frame = page.frame(title, "/staff/admin");
     Ok(html(
@@ -353,36 +344,13 @@ async fn create_official(
 ) -> Result<Result<Created, Vec<(String, String)>>, PageError> {
     match officials::create(&state.store, new, now).await {
         Ok(created) => Ok(Ok(created)),
-        Err(ServiceError::BadInput(msg)) => Ok(Err(vec![("department".to_owned(), msg.render(lang))])),
+        Err(ServiceError::Field { field, msg }) => Ok(Err(vec![(field.to_owned(), msg.render(lang))])),
         Err(ServiceError::Store(crate::store::StoreError::Conflict(_))) => {
             let why = lang.tr("admin-username-taken-choose-another");
             Ok(Err(vec![("username".to_owned(), why.to_owned())]))
         }
         Err(e) => Err(PageError { problem: e.into(), lang }),
     }
-}
-
-/// Records in the audit log that this administrator created the account.
-async fn audit_user_create(
-    tx: &mut Conn,
-    actor: &str,
-    created: &Created,
-    now: i64,
-    lang: Lang,
-) -> Result<(), PageError> {
-    crate::store::audit::append(
-        tx,
-        &crate::store::audit::Entry {
-            actor_id: Some(actor),
-            action: "user.create",
-            tip_id: None,
-            detail: &format!("user={}", created.user_id),
-            at: now,
-        },
-    )
-    .await
-    .map_err(PageError::store(lang))?;
-    Ok(())
 }
 
 /// What joining each key group did, in the order joined.

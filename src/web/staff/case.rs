@@ -186,11 +186,12 @@ fn proposal_lines(step: &str, terms: &serde_json::Value, lang: Lang) -> (String,
         "propose_duplicate" => (t("case-close-duplicate"), vec![(t("case-duplicate"), text("of"))]),
         _ => {
             let mut lines = vec![
-                (t("case-outcome"), words::outcome(&text("outcome"), lang).to_owned()),
+                (t("case-outcome"), Outcome::parse(&text("outcome")).map_or("—", |o| lang.tr(o.key())).to_owned()),
                 (t("case-fine"), yuan(number("fine_yuan").unwrap_or(0), lang)),
             ];
             if let Some(grade) = terms.get("accident_grade").and_then(serde_json::Value::as_str) {
-                lines.push((t("case-accident-grade"), words::accident_grade(grade, lang).to_owned()));
+                let grade = AccidentGrade::parse(grade).map_or("—", |g| lang.tr(g.key()));
+                lines.push((t("case-accident-grade"), grade.to_owned()));
             }
             if let Some(deaths) = number("concealed_deaths") {
                 lines.push((t("case-verified-concealed-deaths"), deaths.to_string()));
@@ -224,7 +225,7 @@ fn basis_words(terms: &BasisTerms, lang: Lang) -> String {
             text
         }
         BasisTerms::Concealed { grade, deaths, per_death } => {
-            let grade = words::accident_grade(grade.as_str(), lang);
+            let grade = lang.tr(grade.key());
             let per = per_death.map(|p| yuan(p, lang)).unwrap_or_else(|| "—".to_owned());
             let args =
                 [("grade", Arg::from(grade)), ("deaths", Arg::from(deaths.to_string())), ("per", Arg::from(per))];
@@ -318,12 +319,12 @@ fn facts_list(
     let zh = lang == Lang::Zh;
     let assignee = name_of(w.assignee_id.as_ref(), everyone);
     let mut facts_list = vec![
-        (lang.tr("case-status").to_owned(), status_label(w.status.as_str(), lang)),
+        (lang.tr("case-status").to_owned(), status_label(w.status, lang)),
         (lang.tr("case-kind").to_owned(), data.kind_name(tip.kind.as_str(), zh)),
         (lang.tr("case-field").to_owned(), data.category_name(&tip.category_code, zh)),
         (lang.tr("case-district").to_owned(), data.district_name(&tip.district_code, zh)),
         (lang.tr("case-department").to_owned(), data.department_name(&w.department_code, zh)),
-        (lang.tr("case-channel").to_owned(), words::channel(tip.channel.as_str(), lang).to_owned()),
+        (lang.tr("case-channel").to_owned(), lang.tr(tip.channel.key()).to_owned()),
         (lang.tr("case-received").to_owned(), china_time::minute_string(tip.received_at)),
         (lang.tr("case-assignee").to_owned(), assignee),
     ];
@@ -332,7 +333,7 @@ fn facts_list(
         facts_list.push((lang.tr("case-due").to_owned(), format!("{}{overdue}", china_time::date_string(due))));
     }
     if let Some(outcome) = w.outcome {
-        facts_list.push((lang.tr("case-outcome-2").to_owned(), words::outcome(outcome.as_str(), lang).to_owned()));
+        facts_list.push((lang.tr("case-outcome-2").to_owned(), lang.tr(outcome.key()).to_owned()));
         facts_list.push((lang.tr("case-fine").to_owned(), yuan(w.fine_yuan.unwrap_or(0), lang)));
     }
     facts_list
@@ -443,12 +444,7 @@ async fn render(
     let view = CaseView {
         reference: tip.reference.clone(),
         facts: facts_list,
-        title: &report.title,
-        description: &report.description,
-        location: &report.location,
-        company: report.company.as_deref(),
-        credit_code: report.credit_code.as_deref(),
-        occurred_on: report.occurred_on.as_deref(),
+        told: report.told(),
         supervisory_duty: report.supervisory_duty,
         identity,
         messages: messages.into_iter().map(|m| message_line(m, lang)).collect(),

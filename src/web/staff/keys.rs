@@ -12,21 +12,13 @@ use serde::Deserialize;
 use super::{Staff, need};
 use super::{check_csrf, html, see_other};
 use crate::domain::KeyGroup;
-use crate::service::groups::{self, approve as grant_to_holder};
-use crate::service::officials::SignedIn;
-use crate::service::{ServiceError, per_group};
+use crate::service::ServiceError;
+use crate::service::groups;
 use crate::store::{Conn, keys, unix_now};
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
 use crate::web::reference_cache::ReferenceData;
-
-/// The groups an official's roles put them in.
-fn groups_of(official: &SignedIn) -> Vec<KeyGroup> {
-    let roles = crate::domain::Roles::new(official.roles.iter().copied()).ok();
-    let department = official.department.as_deref().and_then(|d| crate::domain::Code::parse(d).ok());
-    roles.map(|r| KeyGroup::for_official(&r, department.as_ref())).unwrap_or_default()
-}
 
 /// A key group as a person reads it: the department's name in the page's language.
 pub fn group_label(data: &ReferenceData, group: &KeyGroup, lang: Lang) -> String {
@@ -92,7 +84,7 @@ pub async fn show(
     let mut conn = state.store.conn().await.map_err(PageError::store(lang))?;
     let official = &page.session.official;
     let mut views = Vec::new();
-    for group in groups_of(official) {
+    for group in official.key_groups() {
         let view = group_view(&mut conn, &data, &group, Some(&official.user_id), lang)
             .await
             .map_err(|e| PageError { problem: e.into(), lang })?;
@@ -124,29 +116,6 @@ pub async fn approve(
     if form.confirm.is_empty() {
         return Err(err(ServiceError::BadInput(Msg::new("keys-tick-confirmation-box-confirm-colleague").to_owned())));
     }
-    let mut tx = state.store.begin().await.map_err(PageError::store(lang))?;
-    let group_name = keys::group_of_holder(&mut tx, holder.as_str()).await.map_err(PageError::store(lang))?;
-    let Some(group) = group_name.as_deref().and_then(KeyGroup::parse) else {
-        return Err(err(crate::service::refused("keys-member-no-longer-waiting-approval")));
-    };
-    if !groups_of(official).contains(&group) {
-        return Err(err(crate::service::forbidden("keys-you-do-not-belong-key")));
-    }
-    let now = unix_now();
-    per_group!(&group, grant_to_holder(&mut tx, &group, &official.user_id, &official.key, holder.as_str(), now))
-        .map_err(err)?;
-    crate::store::audit::append(
-        &mut tx,
-        &crate::store::audit::Entry {
-            actor_id: Some(&official.user_id),
-            action: "key.grant",
-            tip_id: None,
-            detail: &format!("group={} holder={}", group.name(), holder.as_str()),
-            at: now,
-        },
-    )
-    .await
-    .map_err(PageError::store(lang))?;
-    tx.commit().await.map_err(|e| PageError::store(lang)(e.into()))?;
+    groups::admit_pending(&state.store, official, holder.as_str(), unix_now()).await.map_err(err)?;
     Ok(see_other("/staff/keys?done=approved"))
 }

@@ -7,15 +7,15 @@ use jubao_templates::staff::{QueueRow, QueueView};
 
 use super::html;
 use super::{Staff, need};
-use crate::domain::china_time;
+use crate::domain::{Channel, TipStatus, china_time};
 use crate::service::queue::{self, Query};
 use crate::store::unix_now;
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::lang::PageLang;
 
-pub fn status_label(code: &str, lang: Lang) -> String {
-    jubao_templates::track::status_words(code, lang).0.to_owned()
+pub fn status_label(status: TipStatus, lang: Lang) -> String {
+    lang.tr(status.words().0).to_owned()
 }
 
 /// The filters of the queue, by name, as the query string gives them.
@@ -49,9 +49,9 @@ fn row_view(
         category: data.category_name(&row.category_code, zh),
         district: data.district_name(&row.district_code, zh),
         department: data.department_name(&row.department_code, zh),
-        channel: jubao_templates::staff::channel_label(row.channel.as_str(), lang).to_owned(),
+        channel: lang.tr(row.channel.key()).to_owned(),
         openable: openable.contains(&row.reference),
-        status: status_label(row.status.as_str(), lang),
+        status: status_label(row.status, lang),
         received: china_time::date_string(row.received_at),
         due: row.due_at.map(china_time::date_string).unwrap_or_default(),
         assignee: if row.assignee_id.as_deref() == Some(me) {
@@ -91,7 +91,7 @@ pub async fn show(
     };
     let r = &data.reference;
     let statuses =
-        crate::domain::TipStatus::ALL.iter().map(|s| (s.as_str().to_owned(), status_label(s.as_str(), lang))).collect();
+        crate::domain::TipStatus::ALL.iter().map(|s| (s.as_str().to_owned(), status_label(*s, lang))).collect();
     let view = QueueView {
         rows: listed
             .rows
@@ -100,13 +100,10 @@ pub async fn show(
             .collect(),
         total: listed.total,
         more: listed.more,
-        counts: listed
-            .counts
-            .into_iter()
-            .map(|(s, n)| (s.as_str().to_owned(), status_label(s.as_str(), lang), n))
-            .collect(),
+        counts: listed.counts.into_iter().map(|(s, n)| (s.as_str().to_owned(), status_label(s, lang), n)).collect(),
         filters: query_pairs(&query).into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect(),
         statuses,
+        channels: Channel::ALL.iter().map(|c| (c.as_str().to_owned(), lang.tr(c.key()).to_owned())).collect(),
         kinds: names(r.kinds.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect()),
         categories: names(
             r.categories.iter().map(|k| (k.code.clone(), k.name_zh.clone(), k.name_en.clone())).collect(),
