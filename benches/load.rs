@@ -649,12 +649,63 @@ async fn queue(o: &Options) {
     }
     let (median, slowest) = timed(20, || oversight::stats(&store, now)).await;
     println!("oversight statistics{:<23} median {median:>7.2} ms  slowest {slowest:>7.2} ms", "");
+    related_tips(&store, &officer, &overseer, now).await;
     store.close().await;
     if let Some((_, name)) = pg {
         let admin = o.postgres.as_deref().unwrap();
         let _ =
             Command::new("psql").args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")]).status();
     }
+}
+
+/// Related tips at scale: the lookup of one case (index check, candidates, audit entry) for
+/// twenty cases of the officer's queue, and the 安委办's repeats of the last 90 days.
+async fn related_tips(
+    store: &jubao::store::Store,
+    officer: &jubao::service::officials::SignedIn,
+    overseer: &jubao::service::officials::SignedIn,
+    now: i64,
+) {
+    use jubao::service::{cases, related};
+    let name = jubao::domain::KeyGroup::Matching.name();
+    let holders = jubao::store::keys::holders(&mut store.conn().await.unwrap(), &name).await.unwrap();
+    let waiting = holders.iter().find(|h| h.user_id.as_deref() == Some(overseer.user_id.as_str()));
+    if let Some(waiting) = waiting.filter(|h| !h.is_active()) {
+        jubao::service::groups::admit_pending(store, officer, &waiting.id, now).await.unwrap();
+    }
+    let data = jubao::store::reference::load(store).await.unwrap();
+    let places = jubao::domain::matching::Places::new(&["重庆市"], data.districts.iter().map(|d| d.name_zh.as_str()));
+    let page = jubao::service::queue::list(store, officer, &Default::default(), now).await.unwrap();
+    let mut medians = Vec::new();
+    let mut found = 0;
+    for row in page.rows.iter().take(20) {
+        let reference = jubao::domain::TipReference::parse(&row.meta.reference).unwrap();
+        let case = cases::open(store, officer, &reference).await.unwrap();
+        let (median, _) = timed(5, || related::for_case(store, officer, &case, &places, now)).await;
+        medians.push(median);
+        if let Ok(related::Related::Found { listed, elsewhere, .. }) =
+            related::for_case(store, officer, &case, &places, now).await
+        {
+            found += listed.len() + elsewhere.iter().map(|e| e.count).sum::<usize>();
+        }
+    }
+    medians.sort_by(f64::total_cmp);
+    println!(
+        "related tips of one case{:<19} median {:>7.2} ms  slowest {:>7.2} ms  ({} cases, {found} related in all)",
+        "",
+        medians[medians.len() / 2],
+        medians[medians.len() - 1],
+        medians.len()
+    );
+    let since = now - 90 * jubao::domain::china_time::DAY;
+    let (median, slowest) = timed(20, || related::repeats(store, overseer, since, now)).await;
+    let repeats = related::repeats(store, overseer, since, now).await.unwrap();
+    println!(
+        "repeats of 90 days (oversight){:<13} median {median:>7.2} ms  slowest {slowest:>7.2} ms  ({} values, most {} tips)",
+        "",
+        repeats.len(),
+        repeats.first().map_or(0, |r| r.tips.len())
+    );
 }
 
 fn main() {

@@ -15,6 +15,7 @@ const DEFAULTS: &str = r#"
 bind = "127.0.0.1:8080"
 data_dir = "data"
 public_url = "http://127.0.0.1:8080"
+city_name = "重庆市"
 trusted_proxies = []
 log = "info,sqlx=warn"
 
@@ -60,6 +61,9 @@ pub struct Settings {
     #[serde(default)]
     pub locales_dir: Option<PathBuf>,
     pub trusted_proxies: TrustedProxies,
+    /// The city's name as company names and addresses begin with it (`重庆市`): related
+    /// tips match names with and without it, and with and without a district's.
+    pub city_name: String,
     /// A tracing filter, e.g. `info` or `jubao=debug,info`.
     pub log: LogFilter,
     pub limits: Limits,

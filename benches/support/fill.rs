@@ -8,10 +8,16 @@
 //! concluded or closed while recent ones are still being worked, some of them overdue. To be
 //! quick, 64 sealed reports are made once and reused: each tip has its own row, reference
 //! and workflow, but shares its tip key and query code with a sixty-fourth of the others.
+//!
+//! Each tip is also indexed for related tips (`store::indexes`), under the newest matching
+//! key when an official holds one: seven in ten name a company, drawn from 200 000 companies
+//! or, one time in five, from 2 000 repeat offenders (about 70 tips each at a million), and
+//! half give a numbered address drawn the same way.
 
 use std::collections::HashMap;
 
-use jubao::crypto::{self, Department, Envelope, KdfParams, Key, Tip, Wrapped, receipt::QueryCode};
+use jubao::crypto::blind::{BlindIndex, BlindIndexer, Field};
+use jubao::crypto::{self, Department, Envelope, KdfParams, Key, Matching, Tip, Wrapped, receipt::QueryCode};
 use jubao::domain::china_time::DAY;
 use jubao::domain::deadline_rules::{self, Days, Times};
 use jubao::domain::report::Report;
@@ -21,6 +27,26 @@ use jubao::service::{ServiceError, groups};
 use jubao::store::tips::{self, NewTip};
 use jubao::store::workflow::{self, Workflow};
 use jubao::store::{Store, StoreError, reference};
+
+/// Companies (and sites) named once in a while, and the repeat offenders among them.
+const COMPANIES: u64 = 200_000;
+const REPEATERS: u64 = 2_000;
+
+/// The blind indexes of one filled tip: a company and an address, either of them left out.
+fn indexes_of(indexer: &BlindIndexer, draw: &mut Draw) -> Vec<(Field, BlindIndex)> {
+    let pick =
+        |draw: &mut Draw| if draw.chance(20) { draw.below(REPEATERS) } else { REPEATERS + draw.below(COMPANIES) };
+    let mut out = Vec::new();
+    if draw.chance(70) {
+        let company = pick(draw);
+        out.push((Field::Company, indexer.index(Field::Company, &format!("企业{company}"))));
+    }
+    if draw.chance(50) {
+        let site = pick(draw);
+        out.push((Field::Address, indexer.index(Field::Address, &format!("500103|民族路{site}号"))));
+    }
+    out
+}
 
 /// Tips per transaction.
 const BATCH: usize = 2_000;
@@ -132,6 +158,11 @@ pub async fn fill(
         };
         grants.insert(category.department_code.clone(), grant);
     }
+    // The matching key's newest version, when an official holds it; the values are drawn,
+    // not read from the shared reports.
+    let matching = jubao::store::keys::newest(&mut *store.conn().await?, &KeyGroup::Matching.name()).await?;
+    let matching_id = matching.map_or_else(|| "fill".to_owned(), |k| k.id);
+    let indexer = Key::<Matching>::generate().indexer();
     let kdf = KdfParams::RECEIPT.to_string();
     let channels = [
         Channel::Web,
@@ -218,6 +249,8 @@ pub async fn fill(
             if let Some(Some((key_id, wraps))) = grants.get(department) {
                 tips::insert_grant(&mut tx, id.as_str(), key_id, &wraps[i % wraps.len()], received_at).await?;
             }
+            let drawn = indexes_of(&indexer, &mut draw);
+            jubao::store::indexes::replace(&mut tx, id.as_str(), &matching_id, &drawn).await?;
             progress_of(&mut w, &mut draw, now, days);
             if w != before {
                 workflow::save(&mut tx, id.as_str(), &before, &w).await?;

@@ -38,6 +38,16 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.label() == label)
     }
 
+    /// The catalogue's words for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Company => "related-field-company",
+            Field::CreditCode => "related-field-credit-code",
+            Field::Address => "related-field-address",
+            Field::Accident => "related-field-accident",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Field::Company => "company",

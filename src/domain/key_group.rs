@@ -1,4 +1,5 @@
-//! Who shares which group key: a department's officials, the custodians, finance.
+//! Who shares which group key: a department's officials, the custodians, finance, and the
+//! matching key of related tips (everyone who triages or files tips).
 
 use std::fmt;
 
@@ -12,11 +13,14 @@ pub enum KeyGroup {
     Department(Code),
     Custodians,
     Finance,
+    /// The matching key (`crypto::blind`): officers, heads, oversight and the hotline desk,
+    /// who index the tips they open or file and see which tips are related.
+    Matching,
 }
 
 impl KeyGroup {
-    /// The groups an official's roles put them in. Intake and admin hold no group key:
-    /// they file and administer, they never read.
+    /// The groups an official's roles put them in. The desk holds only the matching key: it
+    /// files and never reads. Admin holds none.
     pub fn for_official(roles: &Roles, department: Option<&Code>) -> Vec<KeyGroup> {
         let mut groups = Vec::new();
         for role in roles.iter() {
@@ -31,6 +35,9 @@ impl KeyGroup {
                 groups.push(g);
             }
         }
+        if roles.iter().any(|r| matches!(r, Role::Officer | Role::Head | Role::Oversight | Role::Intake)) {
+            groups.push(KeyGroup::Matching);
+        }
         groups
     }
 
@@ -40,6 +47,7 @@ impl KeyGroup {
             KeyGroup::Department(code) => format!("department:{code}"),
             KeyGroup::Custodians => "custodians".to_owned(),
             KeyGroup::Finance => "finance".to_owned(),
+            KeyGroup::Matching => "matching".to_owned(),
         }
     }
 
@@ -47,6 +55,7 @@ impl KeyGroup {
         match name {
             "custodians" => Some(KeyGroup::Custodians),
             "finance" => Some(KeyGroup::Finance),
+            "matching" => Some(KeyGroup::Matching),
             _ => name.strip_prefix("department:").and_then(|c| Code::parse(c).ok()).map(KeyGroup::Department),
         }
     }
@@ -69,19 +78,19 @@ mod tests {
 
     #[test]
     fn roles_map_to_groups() {
-        assert_eq!(groups("officer", Some("emergency")), ["department:emergency"]);
-        assert_eq!(groups("officer,head", Some("fire")), ["department:fire"]);
-        assert_eq!(groups("oversight", None), ["department:safety-office"]);
+        assert_eq!(groups("officer", Some("emergency")), ["department:emergency", "matching"]);
+        assert_eq!(groups("officer,head", Some("fire")), ["department:fire", "matching"]);
+        assert_eq!(groups("oversight", None), ["department:safety-office", "matching"]);
         assert_eq!(groups("custodian", None), ["custodians"]);
         assert_eq!(groups("finance", None), ["finance"]);
         assert!(groups("admin", None).is_empty());
-        assert!(groups("intake", Some("emergency")).is_empty());
-        assert_eq!(groups("officer,custodian", Some("police")), ["department:police", "custodians"]);
+        assert_eq!(groups("intake", Some("emergency")), ["matching"], "the desk reads nothing, and indexes");
+        assert_eq!(groups("officer,custodian", Some("police")), ["department:police", "custodians", "matching"]);
     }
 
     #[test]
     fn names_round_trip() {
-        for name in ["department:emergency", "custodians", "finance"] {
+        for name in ["department:emergency", "custodians", "finance", "matching"] {
             assert_eq!(KeyGroup::parse(name).unwrap().name(), name);
         }
         assert_eq!(KeyGroup::parse("department:"), None);

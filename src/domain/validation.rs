@@ -71,6 +71,7 @@ pub struct Choices<'a> {
 }
 
 /// A tip that passed every check.
+#[derive(Clone)]
 pub struct ValidTip {
     pub kind: Kind,
     pub category: Code,

@@ -820,6 +820,8 @@ pub struct Dossier {
     pub files: Vec<AttachmentInfo>,
     pub proposal: Option<Proposal>,
     pub identity_given: bool,
+    /// Other tips on the same company, code, address or accident (`related`).
+    pub related: super::related::Related,
 }
 
 /// Opens a case for an official, records the read in the audit chain, and reads what both of
@@ -828,6 +830,7 @@ pub async fn dossier(
     store: &Store,
     official: &SignedIn,
     reference: &TipReference,
+    places: &crate::domain::matching::Places,
     now: i64,
 ) -> Result<Dossier, ServiceError> {
     let case = open(store, official, reference).await?;
@@ -849,7 +852,8 @@ pub async fn dossier(
     };
     let identity_given = crate::store::tips::sealed(&mut conn, Sealed::Identity, tip_id).await?.is_some();
     drop(conn);
-    Ok(Dossier { case, messages, notes, events, files, proposal, identity_given })
+    let related = super::related::for_case(store, official, &case, places, now).await?;
+    Ok(Dossier { case, messages, notes, events, files, proposal, identity_given, related })
 }
 
 /// The department a tip now sits with, for the official who last transferred it (and who

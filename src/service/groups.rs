@@ -6,7 +6,7 @@
 
 use super::officials::SignedIn;
 use super::{Msg, ServiceError};
-use crate::crypto::{Holds, Key, KeyRole, PublicKey, Recovery, User, Wrapped};
+use crate::crypto::{Holds, Key, KeyRole, Matching, PublicKey, Recovery, User, Wrapped};
 use crate::domain::{Id, KeyGroup, Role};
 use crate::store::audit::{self, Entry};
 use crate::store::keys::{self, GroupKeyRow, HolderRow, NewHolder};
@@ -186,12 +186,46 @@ pub async fn admit_pending(store: &Store, official: &SignedIn, holder_id: &str, 
         return Err(super::forbidden("keys-you-do-not-belong-key"));
     }
     super::per_group!(&group, approve(&mut tx, &group, &official.user_id, &official.key, holder_id, now))?;
+    granted(&mut tx, official, &group, holder_id, now).await?;
+    if group != KeyGroup::Matching {
+        admit_to_matching(&mut tx, official, holder_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn granted(
+    conn: &mut Conn,
+    official: &SignedIn,
+    group: &KeyGroup,
+    holder_id: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
     let detail = format!("group={} holder={holder_id}", group.name());
     let entry =
         Entry { actor_id: Some(&official.user_id), action: "key.grant", tip_id: None, detail: &detail, at: now };
-    audit::append(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::append(conn, &entry).await?;
     Ok(())
+}
+
+/// Admitting a colleague to a department (or the custodians, or finance) admits them to the
+/// matching key too, when they wait for it and the one admitting holds it: the same person
+/// vouches for both, in one step.
+async fn admit_to_matching(
+    conn: &mut Conn,
+    official: &SignedIn,
+    holder_id: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let Some(user_id) = keys::holder(conn, holder_id).await?.and_then(|h| h.user_id) else { return Ok(()) };
+    let name = KeyGroup::Matching.name();
+    let waiting = keys::holders(conn, &name).await?.into_iter().find(|h| h.user_id.as_deref() == Some(&user_id));
+    let Some(waiting) = waiting.filter(|h| !h.is_active()) else { return Ok(()) };
+    if !keys::is_active_holder(conn, &name, &official.user_id).await? {
+        return Ok(());
+    }
+    approve::<Matching>(conn, &KeyGroup::Matching, &official.user_id, &official.key, &waiting.id, now).await?;
+    granted(conn, official, &KeyGroup::Matching, &waiting.id, now).await
 }
 
 /// An official whom `approvers` names admits a pending holder: every version the approver

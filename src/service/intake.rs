@@ -15,10 +15,12 @@
 
 use crate::configuration::PublicUrl;
 use crate::crypto::Custodian;
+use crate::domain::matching::Places;
 use crate::domain::validation::{Choices, FieldError, TipInput};
 use crate::domain::{Channel, KeyGroup, china_time};
+use crate::service::officials::SignedIn;
 use crate::service::tips::{self, NewTip, Receipt};
-use crate::service::{ServiceError, groups, posters};
+use crate::service::{ServiceError, groups, posters, related};
 use crate::store::Store;
 use jubao_templates::i18n::Msg;
 
@@ -53,8 +55,9 @@ pub enum Source<'a> {
     /// The public: `via` is `Web` for the form and `Api` for the API; `poster` is the code a
     /// QR poster carried, if any.
     Public { via: Channel, poster: Option<&'a str> },
-    /// The hotline desk, with the code of how it received the tip.
-    Desk { channel: &'a str },
+    /// The hotline desk, with the code of how it received the tip, and the desk official (who
+    /// indexes it for related tips if they hold the matching key).
+    Desk { channel: &'a str, by: &'a SignedIn },
 }
 
 impl Source<'_> {
@@ -81,6 +84,8 @@ pub struct Rules<'a> {
     pub per_hour: u32,
     /// The portal's address, for the mail that tells the department.
     pub tell: &'a PublicUrl,
+    /// The place names that company names and addresses are matched without.
+    pub places: &'a Places,
 }
 
 /// Why nothing was filed.
@@ -118,7 +123,7 @@ pub async fn file_tip(store: &Store, rules: &Rules<'_>, intake: Intake<'_>, now:
     let mut errors = intake.also;
     let mut channel = match intake.source {
         Source::Public { via, .. } => Some(via),
-        Source::Desk { channel } => desk_channel(channel),
+        Source::Desk { channel, .. } => desk_channel(channel),
     };
     if channel.is_none() {
         errors.push(mistake("channel", "intake-choose-how-received-telephone-letter"));
@@ -157,11 +162,19 @@ pub async fn file_tip(store: &Store, rules: &Rules<'_>, intake: Intake<'_>, now:
     }
     let channel = channel.unwrap_or(via);
     let cap = intake.source.is_public().then_some(rules.per_hour);
+    let desk = match intake.source {
+        Source::Desk { by, .. } => Some((by, valid.clone())),
+        Source::Public { .. } => None,
+    };
     let new = NewTip::from_valid(valid, channel, poster.map(|p| p.id));
-    match tips::file_within(store, new, now, cap, Some(rules.tell)).await {
-        Ok(receipt) => Ok(Filed { receipt, channel }),
-        Err(e) => Err(NotFiled::Refused(e)),
+    let receipt = tips::file_within(store, new, now, cap, Some(rules.tell)).await.map_err(NotFiled::Refused)?;
+    if let Some((official, valid)) = desk
+        && let Err(e) = related::index_new(store, official, &receipt.tip_id, &valid, rules.places).await
+    {
+        // Filed all the same: the first official to open it indexes it.
+        tracing::warn!(error = %e, "a desk tip could not be indexed for related tips");
     }
+    Ok(Filed { receipt, channel })
 }
 
 /// Whether a custodian holds a key to keep identities with.

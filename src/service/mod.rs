@@ -17,6 +17,7 @@ pub mod officials;
 pub mod oversight;
 pub mod posters;
 pub mod queue;
+pub mod related;
 pub mod reporter;
 pub mod retention;
 pub mod rewards;
@@ -160,6 +161,7 @@ macro_rules! per_group {
             $crate::domain::KeyGroup::Department(_) => $f::<$crate::crypto::Department>($($arg),*).await,
             $crate::domain::KeyGroup::Custodians => $f::<$crate::crypto::Custodian>($($arg),*).await,
             $crate::domain::KeyGroup::Finance => $f::<$crate::crypto::Finance>($($arg),*).await,
+            $crate::domain::KeyGroup::Matching => $f::<$crate::crypto::Matching>($($arg),*).await,
         }
     };
 }

@@ -80,3 +80,70 @@ pub async fn not_indexed_with(conn: &mut AnyConnection, key_id: &str, limit: i64
     .fetch_all(conn)
     .await?)
 }
+
+/// One index value that several tips share: a company, code, address or accident reported
+/// more than once (or a chance collision of cut hashes).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Repeat {
+    pub field: Field,
+    pub value: i64,
+    pub tips: i64,
+}
+
+/// The index values shared by at least `least` tips received since `since`, all indexed with
+/// the key version `key_id`: the most reported first, at most `limit`.
+pub async fn repeats(
+    conn: &mut AnyConnection,
+    key_id: &str,
+    since: i64,
+    least: i64,
+    limit: i64,
+) -> Result<Vec<Repeat>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT i.field, i.value, COUNT(*) AS tips FROM tip_indexes i JOIN tips t ON t.id = i.tip_id \
+         WHERE t.indexed_with = $1 AND t.received_at >= $2 \
+         GROUP BY i.field, i.value HAVING COUNT(*) >= $3 \
+         ORDER BY tips DESC, i.field, i.value LIMIT $4",
+    )
+    .bind(key_id)
+    .bind(since)
+    .bind(least)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A tip holding one index value, as a repeat lists it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Holder {
+    pub field: Field,
+    pub value: i64,
+    pub reference: String,
+    pub department_code: String,
+    pub status: TipStatus,
+    pub received_at: i64,
+}
+
+/// The tips holding each of `values` (field and value), indexed with `key_id` and received
+/// since `since`, newest first within each value.
+pub async fn holders(
+    conn: &mut AnyConnection,
+    key_id: &str,
+    since: i64,
+    values: &[(Field, i64)],
+) -> Result<Vec<Holder>, StoreError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only the enum's labels and integers go into the list, never input.
+    let pairs: Vec<String> =
+        values.iter().map(|(f, v)| format!("(i.field = '{}' AND i.value = {v})", f.label())).collect();
+    let sql = format!(
+        "SELECT i.field, i.value, t.reference, t.department_code, t.status, t.received_at \
+         FROM tip_indexes i JOIN tips t ON t.id = i.tip_id \
+         WHERE t.indexed_with = $1 AND t.received_at >= $2 AND ({}) \
+         ORDER BY i.field, i.value, t.received_at DESC, t.id",
+        pairs.join(" OR ")
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(since).fetch_all(conn).await?)
+}

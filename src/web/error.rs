@@ -254,6 +254,7 @@ impl From<crate::service::ServiceError> for Problem {
                     crate::domain::KeyGroup::Department(_) => "error-your-department-s",
                     crate::domain::KeyGroup::Finance => "error-finance",
                     crate::domain::KeyGroup::Custodians => "error-custodians",
+                    crate::domain::KeyGroup::Matching => "error-matching",
                 };
                 Problem::new(
                     StatusCode::FORBIDDEN,

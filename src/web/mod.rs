@@ -61,7 +61,7 @@ impl AppState {
                 settings.limits.min_free_disk_mib,
                 settings.limits.max_database_mib,
             ),
-            reference: reference_cache::ReferenceCache::new(store.clone()),
+            reference: reference_cache::ReferenceCache::new(store.clone(), &settings.city_name),
             store,
             settings: Arc::new(settings),
             blobs,
@@ -153,6 +153,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .get(api::staff::case_reward)
                         .post(api::staff::reward_step),
                 )
+                .service(web::resource("/staff/related").get(api::staff::repeats))
                 .service(web::resource("/staff/rewards").get(api::staff::rewards_queue))
                 .service(web::resource("/staff/rewards/payments.csv").get(api::staff::payments_csv))
                 .service(web::resource("/staff/disclosures").get(api::staff::disclosures))

@@ -1,6 +1,7 @@
 //! Reference data for forms and pages, read from the store at most once a minute.
 
 use crate::domain::DeadlineStep;
+use crate::domain::matching::Places;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +20,8 @@ pub struct ReferenceData {
     pub districts: HashSet<String>,
     /// Deadline rule days by step (`acknowledge`, `conclude`, …).
     pub deadline_days: HashMap<DeadlineStep, i64>,
+    /// The city's and districts' names that company names and addresses begin with.
+    pub places: Places,
 }
 
 impl ReferenceData {
@@ -73,12 +76,13 @@ impl ReferenceData {
 
 pub struct ReferenceCache {
     store: Store,
+    city_name: String,
     cached: RwLock<Option<(Instant, Arc<ReferenceData>)>>,
 }
 
 impl ReferenceCache {
-    pub fn new(store: Store) -> Self {
-        Self { store, cached: RwLock::new(None) }
+    pub fn new(store: Store, city_name: &str) -> Self {
+        Self { store, city_name: city_name.to_owned(), cached: RwLock::new(None) }
     }
 
     pub async fn get(&self) -> Result<Arc<ReferenceData>, StoreError> {
@@ -89,7 +93,10 @@ impl ReferenceCache {
         }
         let reference = reference::load(&self.store).await?;
         let deadline_days = reference::deadline_days(&mut *self.store.conn().await?).await?.into_iter().collect();
+        let districts = reference.districts.iter().filter(|d| d.kind != "city");
+        let places = Places::new(&[self.city_name.as_str()], districts.map(|d| d.name_zh.as_str()));
         let data = Arc::new(ReferenceData {
+            places,
             categories: reference.categories.iter().map(|c| c.code.clone()).collect(),
             districts: reference.districts.iter().map(|d| d.code.clone()).collect(),
             reference,

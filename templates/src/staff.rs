@@ -259,6 +259,26 @@ pub struct CaseView<'a> {
     pub notice: Option<String>,
     pub refused: Option<Refused>,
     pub reward: Option<RewardPanel>,
+    pub related: RelatedView,
+}
+
+/// Other tips on the same company, code, address or accident, found by blind index.
+pub struct RelatedView {
+    /// The official holds the matching key: the tip was indexed and looked up.
+    pub held: bool,
+    pub nothing_to_match: bool,
+    pub listed: Vec<RelatedLine>,
+    /// Other departments' tips, one sentence per department and state.
+    pub elsewhere: Vec<String>,
+    /// This official may propose the case as a duplicate of a listed tip.
+    pub propose_duplicate: bool,
+}
+
+pub struct RelatedLine {
+    pub reference: String,
+    pub openable: bool,
+    /// Department, state and what it shares, in words.
+    pub about: String,
 }
 
 /// The reward of a concluded case as its officials see it (never the payout details).
@@ -405,6 +425,46 @@ fn action_form(f: &Frame<'_>, reference: &str, action: &str, label: &str, fields
     }
 }
 
+/// The related tips of a case: candidates to open and confirm, never proof.
+fn related(f: &Frame<'_>, reference: &str, r: &RelatedView) -> Markup {
+    let lang = f.lang;
+    html! {
+        section.related aria-labelledby="related-heading" {
+            h2 id="related-heading" { (lang.tr("case-related")) }
+            @if !r.held {
+                p.muted { (lang.tr("case-related-no-key")) }
+            } @else if r.nothing_to_match {
+                p.muted { (lang.tr("case-related-nothing-to-match")) }
+            } @else if r.listed.is_empty() && r.elsewhere.is_empty() {
+                p.muted { (lang.tr("case-related-none")) }
+            } @else {
+                p.hint { (lang.tr("case-related-candidates")) }
+                @if !r.listed.is_empty() {
+                    ul.related-tips { @for t in &r.listed {
+                        li {
+                            @if t.openable { a.code href={ "/staff/tips/" (t.reference) } { (t.reference) } } @else { span.code { (t.reference) } }
+                            " · " (t.about)
+                            @if t.openable && r.propose_duplicate {
+                                form.inline method="post" action={ "/staff/tips/" (reference) "/act" } {
+                                    input type="hidden" name="csrf" value=(f.csrf);
+                                    input type="hidden" name="action" value="propose_duplicate";
+                                    input type="hidden" name="of" value=(t.reference);
+                                    button.button type="submit" { (lang.tr("case-related-propose-duplicate")) }
+                                }
+                            }
+                        }
+                    } }
+                }
+                @if !r.elsewhere.is_empty() {
+                    h3 { (lang.tr("case-related-other-departments")) }
+                    ul { @for line in &r.elsewhere { li { (line) } } }
+                }
+            }
+            @if r.held { p.hint { (lang.tr("case-related-not-indexed")) } }
+        }
+    }
+}
+
 pub fn case(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
     let lang = f.lang;
     layout(
@@ -437,6 +497,7 @@ fn case_record(f: &Frame<'_>, v: &CaseView<'_>) -> Markup {
         (told::details(lang, &v.told))
         @if v.supervisory_duty { p.warning { (lang.tr("staff-reporter-declared-supervisory-duties-kinship")) } }
         p { strong { (lang.tr("staff-identity")) } (v.identity) }
+        (related(f, &v.reference, &v.related))
         h2 { (lang.tr("staff-evidence")) }
         @if v.files.is_empty() { p.muted { (lang.tr("staff-none")) } }
         ul.files { @for file in &v.files {
@@ -639,6 +700,38 @@ pub struct StatRow {
 pub struct OversightView {
     pub departments: Vec<StatRow>,
     pub districts: Vec<StatRow>,
+    /// Companies and places reported more than once in the last 90 days; `None` when the
+    /// official does not hold the matching key.
+    pub repeats: Option<Vec<RepeatView>>,
+}
+
+/// One value several tips share: opaque; a name only through a tip one can open.
+pub struct RepeatView {
+    /// The field and the opaque value, e.g. `企业名称 3F2A`.
+    pub what: String,
+    pub tips: Vec<RelatedLine>,
+}
+
+fn repeats_table(lang: Lang, repeats: Option<&[RepeatView]>) -> Markup {
+    html! {
+        h2 { (lang.tr("oversight-repeats")) }
+        @match repeats {
+            None => p.muted { (lang.tr("case-related-no-key")) },
+            Some([]) => p.muted { (lang.tr("oversight-no-repeats")) },
+            Some(rows) => {
+                p.hint { (lang.tr("oversight-repeats-hint")) }
+                table.queue {
+                    thead { tr { th scope="col" { (lang.tr("oversight-repeat-value")) } th scope="col" { (lang.tr("oversight-repeat-tips")) } } }
+                    tbody { @for r in rows {
+                        tr { td { (r.what) " · " (r.tips.len()) } td { ul { @for t in &r.tips { li {
+                            @if t.openable { a.code href={ "/staff/tips/" (t.reference) } { (t.reference) } } @else { span.code { (t.reference) } }
+                            " · " (t.about)
+                        } } } } }
+                    } }
+                }
+            }
+        }
+    }
 }
 
 fn stats_table(lang: Lang, first: &str, rows: &[StatRow]) -> Markup {
@@ -677,6 +770,7 @@ pub fn oversight(f: &Frame<'_>, v: &OversightView) -> Markup {
             (stats_table(lang, lang.tr("case-department"), &v.departments))
             h2 { (lang.tr("staff-district")) }
             (stats_table(lang, lang.tr("case-district"), &v.districts))
+            (repeats_table(lang, v.repeats.as_deref()))
         },
     )
 }

@@ -390,7 +390,20 @@ impl TestApp {
 
     /// Has `approver` approve every pending holder of the groups they belong to.
     pub async fn approve_pending(&self, approver: &Official) {
+        use jubao::crypto::{self, Holds, Key, KeyRole, Recovery, User};
         use jubao::domain::KeyGroup;
+        async fn approve<G: KeyRole>(
+            tx: &mut jubao::store::WriteTx,
+            group: &KeyGroup,
+            id: &str,
+            key: &Key<User>,
+            holder: &str,
+        ) where
+            User: Holds<G>,
+            Recovery: Holds<G>,
+        {
+            jubao::service::groups::approve::<G>(tx, group, id, key, holder, now()).await.unwrap();
+        }
         let groups: Vec<String> =
             sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1 AND state = 'active'")
                 .bind(&approver.signed_in.user_id)
@@ -407,37 +420,12 @@ impl TestApp {
             let group = KeyGroup::parse(&name).unwrap();
             for holder in pending {
                 let mut tx = self.store.begin().await.unwrap();
+                let (id, key) = (&approver.signed_in.user_id, &approver.signed_in.key);
                 match &group {
-                    KeyGroup::Department(_) => jubao::service::groups::approve::<jubao::crypto::Department>(
-                        &mut tx,
-                        &group,
-                        &approver.signed_in.user_id,
-                        &approver.signed_in.key,
-                        &holder,
-                        now(),
-                    )
-                    .await
-                    .unwrap(),
-                    KeyGroup::Custodians => jubao::service::groups::approve::<jubao::crypto::Custodian>(
-                        &mut tx,
-                        &group,
-                        &approver.signed_in.user_id,
-                        &approver.signed_in.key,
-                        &holder,
-                        now(),
-                    )
-                    .await
-                    .unwrap(),
-                    KeyGroup::Finance => jubao::service::groups::approve::<jubao::crypto::Finance>(
-                        &mut tx,
-                        &group,
-                        &approver.signed_in.user_id,
-                        &approver.signed_in.key,
-                        &holder,
-                        now(),
-                    )
-                    .await
-                    .unwrap(),
+                    KeyGroup::Department(_) => approve::<crypto::Department>(&mut tx, &group, id, key, &holder).await,
+                    KeyGroup::Custodians => approve::<crypto::Custodian>(&mut tx, &group, id, key, &holder).await,
+                    KeyGroup::Finance => approve::<crypto::Finance>(&mut tx, &group, id, key, &holder).await,
+                    KeyGroup::Matching => approve::<crypto::Matching>(&mut tx, &group, id, key, &holder).await,
                 }
                 tx.commit().await.unwrap();
             }

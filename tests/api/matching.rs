@@ -77,6 +77,8 @@ async fn tip_about(app: &crate::helpers::TestApp, category: &str, company: &str)
     let mut tip = crate::helpers::api_tip("违规作业", "工人未经培训上岗，安全出口上锁，夜间赶工。");
     tip["category"] = category.into();
     tip["company"] = company.into();
+    // A place without a house number: the tips are matched on the company alone.
+    tip["location"] = "厂区东侧仓库".into();
     let filed = app.client.post(app.url("/api/v1/tips")).json(&tip).send().await.unwrap();
     assert_eq!(filed.status(), 201);
     let reference = filed.json::<serde_json::Value>().await.unwrap()["reference"].as_str().unwrap().to_owned();
@@ -141,4 +143,221 @@ async fn tips_sharing_an_index_are_found_and_a_shredded_one_drops_out() {
     assert!(indexes::candidates(&mut conn, &tips[0].0, 50).await.unwrap().is_empty());
     assert_eq!(indexes::indexed_with(&mut conn, &tips[2].0).await.unwrap(), None);
     assert_eq!(indexes::not_indexed_with(&mut conn, "matching-v2", 10).await.unwrap().len(), 2);
+}
+
+/// `GET /api/v1/staff/tips/{reference}` as `bearer`: the case body.
+async fn case_of(app: &crate::helpers::TestApp, bearer: &str, reference: &str) -> serde_json::Value {
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/tips/{reference}")))
+        .header("authorization", bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{reference}");
+    response.json().await.unwrap()
+}
+
+/// Three tips about one company, spelt three ways and sent to two departments, and one about
+/// another company: each department's officer sees their own as related and the other's as a
+/// count; oversight sees all three as one repeated company; a shredded tip drops out.
+#[tokio::test]
+async fn related_tips_are_shown_by_department_and_oversight_sees_the_repeated_company() {
+    let app = spawn_app().await;
+    let li = app.official("li.wei", "officer", Some("emergency")).await;
+    let wang = app.official("wang.fang", "officer", Some("housing")).await;
+    let zhou = app.official("zhou.min", "oversight", None).await;
+    // li came first and holds the matching key; admitting the others gives it to them.
+    app.approve_pending(&li).await;
+    let (li_b, wang_b, zhou_b) =
+        (app.bearer(&li, false).await, app.bearer(&wang, false).await, app.bearer(&zhou, false).await);
+
+    let (_, first) = tip_about(&app, "mine", "重庆某某建设工程有限公司").await;
+    let (_, second) = tip_about(&app, "mine", "重庆 某某建设工程 有限责任公司").await;
+    let (third_id, third) = tip_about(&app, "construction-site", "某某建设(重庆)").await;
+    let (_, other) = tip_about(&app, "mine", "重庆另一实业有限公司").await;
+
+    // Not yet opened, a tip has no index: the first one opened finds nothing yet.
+    let opened = case_of(&app, &li_b, &first).await;
+    assert_eq!(opened["related"]["listed"], serde_json::json!([]), "{opened}");
+    for (bearer, reference) in [(&li_b, &second), (&li_b, &other), (&wang_b, &third)] {
+        case_of(&app, bearer, reference).await;
+    }
+
+    // The emergency officer: the second tip listed and openable, the housing tip a count.
+    let seen = case_of(&app, &li_b, &first).await["related"].clone();
+    let listed: Vec<&str> =
+        seen["listed"].as_array().unwrap().iter().map(|t| t["reference"].as_str().unwrap()).collect();
+    assert_eq!(listed, [second.as_str()], "{seen}");
+    assert_eq!(seen["listed"][0]["openable"], true);
+    assert_eq!(seen["listed"][0]["shares"], serde_json::json!(["company"]));
+    assert_eq!(seen["elsewhere"], serde_json::json!([{"department": "housing", "status": "received", "count": 1}]));
+    assert!(!seen.to_string().contains(&third), "another department's reference is not shown: {seen}");
+    assert!(!seen.to_string().contains(&other), "another company is not listed: {seen}");
+
+    // The housing officer: nothing of their own, two in emergency.
+    let seen = case_of(&app, &wang_b, &third).await["related"].clone();
+    assert_eq!(seen["listed"], serde_json::json!([]), "{seen}");
+    assert_eq!(seen["elsewhere"], serde_json::json!([{"department": "emergency", "status": "received", "count": 2}]));
+
+    // Oversight: the one company, with all three tips, and not the other company.
+    let repeats: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/staff/related"))
+        .header("authorization", &zhou_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let company: Vec<&serde_json::Value> =
+        repeats.as_array().unwrap().iter().filter(|r| r["field"] == "company").collect();
+    assert_eq!(company.len(), 1, "{repeats}");
+    let mut tips: Vec<&str> =
+        company[0]["tips"].as_array().unwrap().iter().map(|t| t["reference"].as_str().unwrap()).collect();
+    tips.sort();
+    let mut expected = vec![first.as_str(), second.as_str(), third.as_str()];
+    expected.sort();
+    assert_eq!(tips, expected, "{repeats}");
+    assert_eq!(company[0]["value"].as_str().unwrap().len(), 4, "an opaque value, never a name");
+    // An officer may not ask for repeats.
+    let refused = app.client.get(app.url("/api/v1/staff/related")).header("authorization", &li_b).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+
+    // Each lookup is in the audit chain.
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('tip.related', 'related.repeats')")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 7, "six cases opened by holders, one look at the repeats");
+
+    // Shredded, the housing tip drops out.
+    let blobs = jubao::store::blobs::BlobStore::open(&app.store, &app.data_dir).unwrap();
+    assert!(jubao::service::retention::shred(&app.store, &blobs, &third_id, crate::helpers::now()).await.unwrap());
+    let seen = case_of(&app, &li_b, &first).await["related"].clone();
+    assert_eq!(seen["elsewhere"], serde_json::json!([]), "{seen}");
+    assert_eq!(seen["listed"].as_array().unwrap().len(), 1);
+}
+
+/// At rest only cut hashes; the matching key is sealed to its holders like a department key;
+/// an official not yet admitted to it indexes nothing and finds nothing.
+#[tokio::test]
+async fn the_matching_key_is_sealed_and_without_it_nothing_is_indexed_or_found() {
+    let app = spawn_app().await;
+    let li = app.official("li.wei", "officer,head", Some("emergency")).await;
+    let chen = app.official("chen.jie", "officer", Some("emergency")).await;
+    let name = "重庆矩阵标记建设工程有限公司";
+    let (tip_id, reference) = tip_about(&app, "mine", name).await;
+
+    // chen waits for a colleague: the case opens only once admitted, and then...
+    app.approve_pending(&li).await;
+    // ...li's admission gave chen the matching key too; take it away again to see the page
+    // without it.
+    sqlx::query("UPDATE key_holders SET state = 'pending' WHERE key_group = 'matching' AND user_id = $1")
+        .bind(&chen.signed_in.user_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let chen_b = app.bearer(&chen, false).await;
+    let seen = case_of(&app, &chen_b, &reference).await;
+    assert_eq!(seen["related"], serde_json::Value::Null, "no key, no lookup: {seen}");
+    let indexed: Option<String> = sqlx::query_scalar("SELECT indexed_with FROM tips WHERE id = $1")
+        .bind(&tip_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(indexed, None, "nothing indexed without the key");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tip_indexes").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(rows, 0);
+
+    // A holder opens it: indexed with the newest matching version.
+    let li_b = app.bearer(&li, false).await;
+    assert!(case_of(&app, &li_b, &reference).await["related"].is_object());
+    let version: String = sqlx::query_scalar("SELECT id FROM group_keys WHERE key_group = 'matching'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let indexed: Option<String> = sqlx::query_scalar("SELECT indexed_with FROM tips WHERE id = $1")
+        .bind(&tip_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(indexed.as_deref(), Some(version.as_str()));
+
+    // The key: sealed to each holder as an age file, never stored in the clear.
+    let wraps: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT w.envelope FROM group_key_wraps w JOIN group_keys g ON g.id = w.group_key_id \
+         WHERE g.key_group = 'matching'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert!(!wraps.is_empty());
+    assert!(wraps.iter().all(|w| w.starts_with(b"age-encryption.org/v1")), "each wrap is an age file");
+
+    // Nothing stored holds the normalised name, or the name as typed.
+    let everything = app.everything_stored().await;
+    for needle in ["矩阵标记", name] {
+        assert!(!crate::helpers::contains(&everything, needle), "{needle} is stored in the clear");
+    }
+    let values: Vec<i64> =
+        sqlx::query_scalar("SELECT value FROM tip_indexes").fetch_all(app.store.pool()).await.unwrap();
+    assert!(!values.is_empty() && values.iter().all(|v| (0..1 << jubao::crypto::blind::BITS).contains(v)));
+}
+
+/// In a browser: the case page lists the earlier tip about the same company, and the officer
+/// proposes this one as its duplicate from the list; another head approves and it is closed.
+#[tokio::test]
+async fn the_case_page_lists_related_tips_and_a_duplicate_is_linked_from_the_list() {
+    use crate::browser::sign_in;
+    let app = spawn_app().await;
+    let head = app.official("zhao.head", "officer,head", Some("emergency")).await;
+    let second = app.official("qian.head", "head", Some("emergency")).await;
+    app.approve_pending(&head).await;
+    let (_, earlier) = tip_about(&app, "mine", "重庆某某建设工程有限公司").await;
+    let (_, unrelated) = tip_about(&app, "mine", "重庆另一实业有限公司").await;
+    let (_, later) = tip_about(&app, "mine", "某某建设工程（重庆）有限责任公司").await;
+    let bearer = app.bearer(&head, false).await;
+    for reference in [&earlier, &unrelated] {
+        case_of(&app, &bearer, reference).await;
+    }
+    let accepted = crate::helpers::act(&app, &bearer, &earlier, serde_json::json!({"action": "accept"})).await;
+    assert_eq!(accepted.0, 200, "{accepted:?}");
+
+    let (_driver, client) = browser().await;
+    client.set_window_size(360, 2400).await.unwrap();
+    sign_in(&client, &app, &head, true).await;
+    wait_for(&client, "table.queue a.code").await;
+    client.goto(&app.url(&format!("/staff/tips/{later}"))).await.unwrap();
+    let related = wait_for(&client, "section.related").await.text().await.unwrap();
+    assert!(related.contains("相关举报") && related.contains(&earlier), "{related}");
+    assert!(related.contains("企业名称") && related.contains("应急管理局"), "{related}");
+    assert!(!related.contains(&unrelated), "another company is not listed: {related}");
+    assert!(related.contains("尚无持钥人员打开过的举报"), "says what is not indexed: {related}");
+    let link = client.find(Locator::Css("ul.related-tips a.code")).await.unwrap();
+    assert_eq!(link.attr("href").await.unwrap().as_deref(), Some(format!("/staff/tips/{earlier}").as_str()));
+
+    // Proposed from the list: the page the browser lands on says so.
+    client.find(Locator::Css("ul.related-tips form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let notice = wait_for(&client, "p.notice").await.text().await.unwrap();
+    assert!(notice.contains("重复举报的提议已提交"), "{notice}");
+    let second_bearer = app.bearer(&second, false).await;
+    let approved = crate::helpers::act(&app, &second_bearer, &later, serde_json::json!({"action": "approve"})).await;
+    assert_eq!(approved.0, 200, "{approved:?}");
+    let (status, of): (String, Option<String>) =
+        sqlx::query_as("SELECT status, duplicate_of FROM tips WHERE reference = $1")
+            .bind(&later)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(status, "closed");
+    let earlier_id: String = sqlx::query_scalar("SELECT id FROM tips WHERE reference = $1")
+        .bind(&earlier)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(of == Some(earlier_id) || of.as_deref() == Some(earlier.as_str()), "{of:?}");
+    client.close().await.unwrap();
 }

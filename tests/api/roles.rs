@@ -152,11 +152,21 @@ async fn every_staff_route_by_every_role() {
     )
     .await
     .unwrap();
-    let pending_holder: String = sqlx::query_scalar("SELECT id FROM key_holders WHERE user_id = $1")
-        .bind(&newcomer.signed_in.user_id)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    // The newcomer waits for the department's key (and the matching key, which any holder admits).
+    let pending_holder: String =
+        sqlx::query_scalar("SELECT id FROM key_holders WHERE user_id = $1 AND key_group = 'department:emergency'")
+            .bind(&newcomer.signed_in.user_id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    // Oversight is admitted to the matching key, to look at the repeats.
+    let oversight_matching: String =
+        sqlx::query_scalar("SELECT id FROM key_holders WHERE user_id = $1 AND key_group = 'matching'")
+            .bind(&people["oversight"].signed_in.user_id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    jubao::service::groups::admit_pending(&app.store, &head.signed_in, &oversight_matching, now()).await.unwrap();
     people.insert("head", head);
 
     let tip_path = format!("/staff/tips/{reference}");
@@ -378,6 +388,13 @@ async fn every_staff_route_by_every_role() {
             body: Body::Json(json!({"step": "authorise"})),
             allowed: &["finance"],
             allowed_status: 403,
+        },
+        Route {
+            method: "GET",
+            path: "/api/v1/staff/related".into(),
+            body: Body::None,
+            allowed: &["oversight"],
+            allowed_status: 200,
         },
         Route {
             method: "GET",

@@ -37,6 +37,7 @@ use utoipa::OpenApi;
         super::staff::reward_step,
         super::staff::rewards_queue,
         super::staff::payments_csv,
+        super::staff::repeats,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::ErrorDetail)),
     modifiers(&BearerAuth),

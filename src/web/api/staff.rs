@@ -15,6 +15,7 @@ use crate::domain::report::{Identity, Report};
 use crate::domain::{Capability, china_time};
 use crate::service::cases::{self, Conclusion};
 use crate::service::queue::{self, Query};
+use crate::service::related::Related;
 use crate::service::{ServiceError, disclosure, rewards, sessions, staff_login};
 use crate::store::sessions::SessionKind;
 use crate::store::unix_now;
@@ -175,6 +176,65 @@ pub struct CaseBody {
     pub attachments: Vec<AttachmentBody>,
     /// The proposal waiting for a head: step, proposer and terms.
     pub proposal: Option<serde_json::Value>,
+    /// Other tips on the same company, 统一社会信用代码, address or concealed accident, found
+    /// by blind index; `null` when this official holds no matching key.
+    pub related: Option<RelatedBody>,
+}
+
+/// Candidates, not proof: a shared index means the same value or a chance collision.
+#[derive(Serialize, ToSchema)]
+pub struct RelatedBody {
+    /// The report names nothing to match on.
+    pub nothing_to_match: bool,
+    /// Tips of this official's queue.
+    pub listed: Vec<RelatedTipBody>,
+    /// Tips outside it: a count per department and status.
+    pub elsewhere: Vec<ElsewhereBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedTipBody {
+    pub reference: String,
+    pub department: String,
+    pub status: String,
+    /// What it shares: `company`, `credit_code`, `address`, `accident`.
+    pub shares: Vec<String>,
+    /// This official may open it.
+    pub openable: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ElsewhereBody {
+    pub department: String,
+    pub status: String,
+    pub count: usize,
+}
+
+impl RelatedBody {
+    fn of(related: Related) -> Option<RelatedBody> {
+        let Related::Found { nothing_to_match, listed, elsewhere } = related else { return None };
+        Some(RelatedBody {
+            nothing_to_match,
+            listed: listed
+                .into_iter()
+                .map(|t| RelatedTipBody {
+                    reference: t.reference,
+                    department: t.department_code,
+                    status: t.status.as_str().to_owned(),
+                    shares: t.fields.iter().map(|f| f.label().to_owned()).collect(),
+                    openable: t.openable,
+                })
+                .collect(),
+            elsewhere: elsewhere
+                .into_iter()
+                .map(|e| ElsewhereBody {
+                    department: e.department_code,
+                    status: e.status.as_str().to_owned(),
+                    count: e.count,
+                })
+                .collect(),
+        })
+    }
 }
 
 /// One tip, decrypted with the official's keys; 403 when they hold none that opens it.
@@ -188,7 +248,8 @@ pub async fn case(
     state: web::Data<AppState>,
     OfficialTip(session, reference): OfficialTip,
 ) -> Result<HttpResponse, ApiError> {
-    let d = cases::dossier(&state.store, &session.official, &reference, unix_now()).await?;
+    let data = state.reference.get().await?;
+    let d = cases::dossier(&state.store, &session.official, &reference, &data.places, unix_now()).await?;
     let (tip, w) = (&d.case.opened.tip, &d.case.workflow);
     Ok(HttpResponse::Ok().json(CaseBody {
         reference: tip.reference.clone(),
@@ -227,6 +288,7 @@ pub async fn case(
         proposal: d
             .proposal
             .map(|p| serde_json::json!({"step": p.step.as_str(), "proposed_by": p.proposed_by, "terms": p.terms})),
+        related: RelatedBody::of(d.related),
     }))
 }
 
@@ -558,4 +620,62 @@ pub async fn rewards_queue(state: web::Data<AppState>, Official(session): Offici
 pub async fn payments_csv(state: web::Data<AppState>, Official(session): Official) -> Result<HttpResponse, ApiError> {
     let csv = rewards::payments_csv(&state.store, &session.official).await?;
     Ok(crate::web::staff::finance::csv_response(csv))
+}
+
+/// How far back the repeats look.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct RepeatsQuery {
+    /// Days before now, 1 to 3650 (default 90).
+    pub days: Option<u32>,
+}
+
+/// A value shared by several tips: opaque (`field` and four hexadecimal digits); a name is
+/// learnt only by opening one of its tips.
+#[derive(Serialize, ToSchema)]
+pub struct RepeatBody {
+    /// `company`, `credit_code`, `address` or `accident`.
+    pub field: String,
+    pub value: String,
+    pub tips: Vec<RelatedTipBody>,
+}
+
+/// The companies, codes, addresses and accidents reported most often (oversight, holding the
+/// matching key); the lookup is audited.
+#[utoipa::path(get, path = "/api/v1/staff/related", tag = "staff", params(RepeatsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Values shared by two or more tips, most first", body = [RepeatBody]),
+        (status = 400, description = "Days out of range", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not oversight, or not holding the matching key", body = ErrorBody)))]
+pub async fn repeats(
+    state: web::Data<AppState>,
+    query: web::Query<RepeatsQuery>,
+    Official(session): Official,
+) -> Result<HttpResponse, ApiError> {
+    let days = i64::from(query.days.unwrap_or(90));
+    if !(1..=3650).contains(&days) {
+        return Err(crate::service::bad_input("related-days-range").into());
+    }
+    let now = unix_now();
+    let since = now - days * crate::domain::china_time::DAY;
+    let found = crate::service::related::repeats(&state.store, &session.official, since, now).await?;
+    let body: Vec<RepeatBody> = found
+        .into_iter()
+        .map(|r| RepeatBody {
+            field: r.field.label().to_owned(),
+            value: format!("{:04X}", r.value),
+            tips: r
+                .tips
+                .into_iter()
+                .map(|t| RelatedTipBody {
+                    openable: session.official.works_in(&t.department_code),
+                    reference: t.reference,
+                    department: t.department_code,
+                    status: t.status.as_str().to_owned(),
+                    shares: vec![r.field.label().to_owned()],
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
 }

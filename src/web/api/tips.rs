@@ -131,6 +131,7 @@ async fn file(
         choices: Choices { categories: &data.categories, districts: &data.districts },
         per_hour: state.settings.limits.tips_per_hour.get(),
         tell: &state.settings.public_url,
+        places: &data.places,
     };
     let intake = Intake { input, source, also: Vec::new(), admit };
     let receipt = match intake::file_tip(&state.store, &rules, intake, unix_now()).await {
@@ -204,6 +205,6 @@ pub async fn intake(
     if !staff.can(Capability::FileForCallers) {
         return Err(super::forbidden("tips-only-intake-role-files-tips").into());
     }
-    let source = Source::Desk { channel: request.channel.as_deref().unwrap_or("hotline") };
+    let source = Source::Desk { channel: request.channel.as_deref().unwrap_or("hotline"), by: &staff.official };
     file(&state, request.tip.input(), source, &|| Ok(())).await
 }

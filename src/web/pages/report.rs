@@ -212,6 +212,7 @@ pub async fn submit(
         choices: Choices { categories: &data.categories, districts: &data.districts },
         per_hour: state.settings.limits.tips_per_hour.get(),
         tell: &state.settings.public_url,
+        places: &data.places,
     };
     let agree = FieldError { field: "agree", msg: Msg::new("report-please-read-notes-tick-confirm") };
     let intake = Intake {

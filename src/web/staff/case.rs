@@ -10,7 +10,7 @@ use jubao_templates::Lang;
 use jubao_templates::events as words;
 use jubao_templates::i18n::Arg;
 use jubao_templates::i18n::Msg;
-use jubao_templates::staff::{CaseView, FileLine, Line, ProposalView, Refused, RewardPanel};
+use jubao_templates::staff::{CaseView, FileLine, Line, ProposalView, Refused, RelatedLine, RelatedView, RewardPanel};
 use serde::Deserialize;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 
@@ -23,6 +23,7 @@ use crate::domain::reward::{self, RewardStatus};
 use crate::domain::{AccidentGrade, Code, Role, TipReference, TipStatus, china_time};
 use crate::service::cases::{self, Action, Conclusion, Outcome};
 use crate::service::officials::SignedIn;
+use crate::service::related::Related;
 use crate::service::rewards::BasisTerms;
 use crate::service::{ServiceError, conversation, disclosure, rewards};
 use crate::store::messages::Author;
@@ -407,11 +408,11 @@ async fn render(
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
     let now = unix_now();
-    let cases::Dossier { case, messages, notes, events, files, proposal, identity_given } =
-        cases::dossier(&state.store, official, reference, now).await.map_err(err)?;
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let cases::Dossier { case, messages, notes, events, files, proposal, identity_given, related } =
+        cases::dossier(&state.store, official, reference, &data.places, now).await.map_err(err)?;
     let tip = &case.opened.tip;
     let w = &case.workflow;
-    let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let zh = lang == Lang::Zh;
     let everyone = users::list(&mut *state.store.conn().await.map_err(PageError::store(lang))?)
         .await
@@ -425,6 +426,7 @@ async fn render(
     let colleagues = colleagues(&everyone, &w.department_code);
     let works = official.works_in(&w.department_code);
     let actions = if works { steps_now(&case, official, facts, is_proposer, lang) } else { Vec::new() };
+    let propose_duplicate = actions.iter().any(|(code, _)| code == "propose_duplicate");
     // The departments are offered only in the transfer form.
     let departments = if actions.iter().any(|(code, _)| code == "transfer") {
         let targets = cases::transfer_targets(&state.store, &w.department_code).await.map_err(err)?;
@@ -460,9 +462,58 @@ async fn render(
         notice,
         refused,
         reward,
+        related: related_view(related, &data, propose_duplicate, lang),
     };
     let path_text = format!("/staff/tips/{}", tip.reference);
     Ok(html(status_code, jubao_templates::staff::case(&page.frame(&tip.reference, &path_text), &view)))
+}
+
+/// Related tips in words: each listed one with its department, state and what it shares; the
+/// others as a count per department and state.
+fn related_view(
+    related: Related,
+    data: &crate::web::reference_cache::ReferenceData,
+    propose_duplicate: bool,
+    lang: Lang,
+) -> RelatedView {
+    let zh = lang == Lang::Zh;
+    let Related::Found { nothing_to_match, listed, elsewhere } = related else {
+        return RelatedView {
+            held: false,
+            nothing_to_match: false,
+            listed: Vec::new(),
+            elsewhere: Vec::new(),
+            propose_duplicate,
+        };
+    };
+    let listed = listed
+        .into_iter()
+        .map(|t| {
+            let fields: Vec<&str> = t.fields.iter().map(|f| lang.tr(f.key())).collect();
+            let args = [
+                ("department", Arg::from(data.department_name(&t.department_code, zh))),
+                ("status", Arg::from(lang.tr(t.status.words().0))),
+                ("fields", Arg::from(fields.join(lang.tr("list-separator")))),
+            ];
+            RelatedLine {
+                about: lang.tr_with("case-related-about", &args),
+                reference: t.reference,
+                openable: t.openable,
+            }
+        })
+        .collect();
+    let elsewhere = elsewhere
+        .into_iter()
+        .map(|e| {
+            let args = [
+                ("department", Arg::from(data.department_name(&e.department_code, zh))),
+                ("count", Arg::from(e.count.to_string())),
+                ("status", Arg::from(lang.tr(e.status.words().0))),
+            ];
+            lang.tr_with("case-related-elsewhere", &args)
+        })
+        .collect();
+    RelatedView { held: true, nothing_to_match, listed, elsewhere, propose_duplicate }
 }
 
 /// A reward's track so far: status, amount, who proposed, approved and authorised it, and

@@ -129,13 +129,14 @@ pub async fn submit(
         choices: Choices { categories: &data.categories, districts: &data.districts },
         per_hour: state.settings.limits.tips_per_hour.get(),
         tell: &state.settings.public_url,
+        places: &data.places,
     };
     // One filing per mark: a refresh of a filed form files nothing and says it was filed. A
     // form that is not filed gives its mark back, to be corrected and sent again.
     if !state.desk_nonces.claim(&key, now) {
         return Ok(desk_page(jubao_templates::desk::already_filed(&page.frame(title(lang), "/staff/intake"))));
     }
-    let source = Source::Desk { channel: &form.channel };
+    let source = Source::Desk { channel: &form.channel, by: &page.session.official };
     let intake = Intake { input: form.tip.clone(), source, also: Vec::new(), admit: &|| Ok(()) };
     let filed = intake::file_tip(&state.store, &rules, intake, now).await;
     if filed.is_err() {

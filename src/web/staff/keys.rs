@@ -26,6 +26,7 @@ pub fn group_label(data: &ReferenceData, group: &KeyGroup, lang: Lang) -> String
         KeyGroup::Department(code) => data.department_name(code.as_str(), lang == Lang::Zh),
         KeyGroup::Custodians => lang.tr("keys-custodians").to_owned(),
         KeyGroup::Finance => lang.tr("admin-finance").to_owned(),
+        KeyGroup::Matching => lang.tr("keys-matching").to_owned(),
     }
 }
 
