@@ -273,3 +273,15 @@ pub async fn group_of_holder(conn: &mut AnyConnection, holder_id: &str) -> Resul
 pub async fn groups_of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT key_group FROM key_holders WHERE user_id = $1").bind(user_id).fetch_all(conn).await?)
 }
+
+/// Whether the official also waits to be admitted to a group other than `group`.
+pub async fn pending_elsewhere(conn: &mut AnyConnection, user_id: &str, group: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM key_holders WHERE user_id = $1 AND state = 'pending' AND key_group <> $2",
+    )
+    .bind(user_id)
+    .bind(group)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -97,7 +97,10 @@ async fn create_on_page(
 async fn head_first_the_head_admits_an_officer_who_has_no_button_on_their_own_row() {
     let app = spawn_app().await;
     let head = app.official("zhao.head", "officer,head", Some("emergency")).await;
-    assert_eq!(head.created.groups, [(department("emergency"), Joined::NewVersion(1))]);
+    assert_eq!(
+        head.created.groups,
+        [(department("emergency"), Joined::NewVersion(1)), (KeyGroup::Matching, Joined::NewVersion(1))]
+    );
     let receipt = tips::file(&app.store, tip_about("mine", "hf-1", false), now()).await.unwrap();
     let officer = app.official("li.wei", "officer", Some("emergency")).await;
 
@@ -197,7 +200,10 @@ async fn custodians_and_finance_first_member_makes_the_key_and_any_member_admits
 async fn the_safety_offices_oversight_officials_admit_each_other_and_the_english_page_says_who() {
     let app = spawn_app().await;
     let first = app.official("an.wei", "oversight", None).await;
-    assert_eq!(first.created.groups, [(department("safety-office"), Joined::NewVersion(1))]);
+    assert_eq!(
+        first.created.groups,
+        [(department("safety-office"), Joined::NewVersion(1)), (KeyGroup::Matching, Joined::NewVersion(1))]
+    );
     let second = app.official("an.er", "oversight", None).await;
     let (client, _) = app.staff_browser(&second, false).await;
     client.get(app.url("/lang/en?next=/staff/keys")).send().await.unwrap();
@@ -279,7 +285,10 @@ async fn a_department_emptied_without_recovery_admits_again_and_says_what_is_los
     disable_on_page(&app, &admin, &csrf, &head.signed_in.user_id).await;
 
     let new_head = app.official("qian.head", "officer,head", Some("emergency")).await;
-    assert_eq!(new_head.created.groups, [(department("emergency"), Joined::NewVersion(2))]);
+    assert_eq!(
+        new_head.created.groups,
+        [(department("emergency"), Joined::NewVersion(2)), (KeyGroup::Matching, Joined::NewVersion(2))]
+    );
     let officer = app.official("li.wei", "officer", Some("emergency")).await;
     // The approval that used to fail with a bare 403: the head passes on what they hold.
     let landed = approve_the_one_pending(&app, &new_head, false).await;

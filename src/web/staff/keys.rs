@@ -40,6 +40,14 @@ pub async fn group_view(
 ) -> Result<GroupView, ServiceError> {
     let mut holders = Vec::new();
     for h in keys::holders(conn, &group.name()).await? {
+        // One waiting for their department too is admitted to the matching key with it.
+        if *group == KeyGroup::Matching
+            && !h.is_active()
+            && let Some(user) = &h.user_id
+            && keys::pending_elsewhere(conn, user, &group.name()).await?
+        {
+            continue;
+        }
         let who = match (&h.user_id, &h.recipient) {
             (Some(id), _) => crate::store::users::by_id(conn, id).await?.map_or_else(|| id.clone(), |u| u.username),
             (None, Some(r)) => format!("{} {}…", lang.tr("keys-recovery-recipient"), r.get(..16).unwrap_or(r)),
