@@ -242,3 +242,157 @@ pub async fn repeats(store: &Store, official: &SignedIn, since: i64, now: i64) -
     tx.commit().await?;
     Ok(repeats)
 }
+
+/// Tips read, opened and written back per batch of a re-indexing.
+const REINDEX_BATCH: i64 = 1_000;
+
+/// Where a re-indexing stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reindexed {
+    /// Tips the official could open that were not indexed under the newest key when it began.
+    pub total: u64,
+    /// Of them, those indexed now.
+    pub done: u64,
+    /// Those that would not open or read (a damaged record): left as they were, and logged.
+    pub unreadable: u64,
+    /// It stopped before the end: the session that began it ended.
+    pub stopped: bool,
+}
+
+/// The keys a re-indexing holds while it runs: the newest matching key and the department
+/// key versions the official holds, opened once at the start. The official's own key is not
+/// kept, and everything is wiped when the run ends.
+pub struct Reindexing {
+    user_id: String,
+    key_id: String,
+    keys: std::sync::Arc<RunKeys>,
+    /// The session that began it: the run stops when it ends. None for a run from the
+    /// command line or a bench.
+    session: Option<String>,
+}
+
+struct RunKeys {
+    indexer: BlindIndexer,
+    departments: std::collections::HashMap<String, Key<crate::crypto::Department>>,
+    places: Places,
+}
+
+impl Reindexing {
+    /// Opens what the official needs to re-index the tips they can open under the newest
+    /// matching key; `None` when they do not hold it.
+    pub async fn prepare(
+        store: &Store,
+        official: &SignedIn,
+        places: &Places,
+        session: Option<String>,
+    ) -> Result<Option<Reindexing>, ServiceError> {
+        let Some((key_id, key)) = matching_key(store, official).await? else { return Ok(None) };
+        let mut conn = store.conn().await?;
+        let mut departments = std::collections::HashMap::new();
+        for (version, sealed) in keys::department_wraps_of(&mut conn, &official.user_id).await? {
+            let key = crate::crypto::Wrapped::<crate::crypto::Department>::from_bytes(sealed).open(&official.key)?;
+            departments.insert(version, key);
+        }
+        let keys = RunKeys { indexer: key.indexer(), departments, places: places.clone() };
+        Ok(Some(Reindexing { user_id: official.user_id.clone(), key_id, keys: keys.into(), session }))
+    }
+
+    /// The matching key version it indexes under.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    /// Works through the tips, a batch at a time: each batch is read, opened and hashed on
+    /// the re-indexing's own thread (`Work::Reindex`), and written in one transaction, so a
+    /// run that is cut short (a restart, the session ended) keeps what it did, and the next
+    /// run goes on from there. `progress` hears after each batch. Recorded in the audit
+    /// chain when it begins and when it ends.
+    pub async fn run(self, store: &Store, mut progress: impl FnMut(Reindexed)) -> Result<Reindexed, ServiceError> {
+        let total = {
+            let mut conn = store.conn().await?;
+            indexes::count_to_index(&mut conn, &self.key_id, &self.user_id).await?
+        };
+        let mut state = Reindexed { total: u64::try_from(total).unwrap_or(0), ..Reindexed::default() };
+        self.record("related.reindex", &format!("key={} tips={total}", self.key_id), store).await?;
+        progress(state);
+        let mut cursor = indexes::Cursor::default();
+        loop {
+            if !self.still_wanted(store).await? {
+                state.stopped = true;
+                break;
+            }
+            let rows = {
+                let mut conn = store.conn().await?;
+                indexes::to_index(&mut conn, &self.key_id, &self.user_id, &cursor, REINDEX_BATCH).await?
+            };
+            let Some(last) = rows.last() else { break };
+            cursor = indexes::Cursor { received_at: last.received_at, tip_id: last.tip_id.clone() };
+            let keys = self.keys.clone();
+            let (found, unreadable) =
+                super::work::run(super::work::Work::Reindex, move || index_rows(&keys, rows)).await?;
+            let mut tx = store.begin().await?;
+            indexes::replace_many(&mut tx, &self.key_id, &found).await?;
+            tx.commit().await?;
+            state.done += found.len() as u64;
+            state.unreadable += unreadable;
+            progress(state);
+        }
+        let detail = format!(
+            "key={} done={} unreadable={} stopped={}",
+            self.key_id, state.done, state.unreadable, state.stopped
+        );
+        self.record("related.reindexed", &detail, store).await?;
+        Ok(state)
+    }
+
+    /// Whether the session that began the run is still signed in.
+    async fn still_wanted(&self, store: &Store) -> Result<bool, ServiceError> {
+        let Some(session) = &self.session else { return Ok(true) };
+        let mut conn = store.conn().await?;
+        let now = crate::store::unix_now();
+        Ok(crate::store::sessions::live(&mut conn, session, crate::store::sessions::SessionKind::Staff, now)
+            .await?
+            .is_some())
+    }
+
+    async fn record(&self, action: &str, detail: &str, store: &Store) -> Result<(), ServiceError> {
+        let mut tx = store.begin().await?;
+        let now = crate::store::unix_now();
+        audit::append(&mut tx, &Entry { actor_id: Some(&self.user_id), action, tip_id: None, detail, at: now }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Opens each tip of a batch and computes its indexes; a tip that does not open is counted
+/// and logged (by id only), and keeps its old indexes.
+fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<(String, Vec<(Field, BlindIndex)>)>, u64) {
+    let mut found = Vec::with_capacity(rows.len());
+    let mut unreadable = 0;
+    for row in rows {
+        match index_row(keys, &row) {
+            Ok(indexed) => found.push((row.tip_id, indexed)),
+            Err(e) => {
+                tracing::warn!(tip = %row.tip_id, error = %e, "a tip to re-index would not open");
+                unreadable += 1;
+            }
+        }
+    }
+    (found, unreadable)
+}
+
+fn index_row(keys: &RunKeys, row: &indexes::ToIndex) -> Result<Vec<(Field, BlindIndex)>, ServiceError> {
+    let department =
+        keys.departments.get(&row.group_key_id).ok_or_else(|| super::forbidden("groups-official-does-not-hold-key"))?;
+    let tip = crate::crypto::Wrapped::<crate::crypto::Tip>::from_bytes(row.tip_wrap.clone()).open(department)?;
+    let plain = tip.open(&crate::crypto::Envelope::from_bytes(row.body.clone()))?;
+    let report: Report = serde_json::from_slice(plain.as_bytes()).map_err(super::unprocessable)?;
+    Ok(indexes_of(&keys.indexer, &report, row.kind, &row.district_code, &keys.places))
+}
+
+/// How far the tips are indexed under the newest matching key: `None` before it exists.
+pub async fn coverage(store: &Store) -> Result<Option<indexes::Coverage>, ServiceError> {
+    let mut conn = store.conn().await?;
+    let Some(newest) = keys::newest(&mut conn, &KeyGroup::Matching.name()).await? else { return Ok(None) };
+    Ok(Some(indexes::coverage(&mut conn, &newest.id).await?))
+}

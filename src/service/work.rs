@@ -26,10 +26,13 @@ pub enum Work {
     Password,
     /// Cleaning an evidence file (I/O and CPU, proportional to the file).
     Files,
+    /// A batch of a re-indexing after a matching key rotation (`related::Reindexing`):
+    /// opening a thousand tips and hashing what they name (~0.1 s).
+    Reindex,
 }
 
 impl Work {
-    const ALL: [Work; 4] = [Work::Intake, Work::Receipt, Work::Password, Work::Files];
+    const ALL: [Work; 5] = [Work::Intake, Work::Receipt, Work::Password, Work::Files, Work::Reindex];
 
     fn index(self) -> usize {
         match self {
@@ -37,19 +40,22 @@ impl Work {
             Work::Receipt => 1,
             Work::Password => 2,
             Work::Files => 3,
+            Work::Reindex => 4,
         }
     }
 
     /// `(running, waiting)`: what the pool runs at once and lets wait. Intake and receipts
     /// are short and come in crowds: a core each and a deep queue. A password derivation
     /// holds 128 MiB, so one runs at a time (four sign-ins a second here, far above what a
-    /// province's officials need). Files are cleaned two at a time.
+    /// province's officials need). Files are cleaned two at a time. A re-indexing takes one
+    /// thread, whatever else runs, and only one runs at a time.
     fn size(self, cores: usize) -> (usize, usize) {
         match self {
             Work::Intake => (cores, 512),
             Work::Receipt => (cores, 64),
             Work::Password => (1, 16),
             Work::Files => (2, 16),
+            Work::Reindex => (1, 1),
         }
     }
 
@@ -59,7 +65,7 @@ impl Work {
         match self {
             Work::Intake | Work::Receipt => Duration::from_millis(5),
             Work::Password => Duration::from_millis(300),
-            Work::Files => Duration::from_secs(1),
+            Work::Files | Work::Reindex => Duration::from_secs(1),
         }
     }
 }
@@ -72,7 +78,7 @@ struct Pool {
     admitted: AtomicUsize,
 }
 
-static POOLS: LazyLock<[Pool; 4]> = LazyLock::new(|| {
+static POOLS: LazyLock<[Pool; 5]> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     Work::ALL.map(|work| {
         let (running, waiting) = work.size(cores);

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::StoreError;
 use crate::crypto::blind::{BlindIndex, Field};
-use crate::domain::TipStatus;
+use crate::domain::{Kind, TipStatus};
 
 /// Replaces the tip's indexes with `indexes`, computed with the matching key version
 /// `key_id`; an empty list marks the tip as indexed with nothing to match on.
@@ -68,17 +68,133 @@ pub async fn candidates(conn: &mut AnyConnection, tip_id: &str, limit: i64) -> R
     .await?)
 }
 
-/// Tips not indexed with the key version `key_id` (none yet, or an older one), oldest first:
-/// what a re-indexing after a rotation works through, `limit` at a time.
-pub async fn not_indexed_with(conn: &mut AnyConnection, key_id: &str, limit: i64) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM tips WHERE (indexed_with IS NULL OR indexed_with <> $1) AND shredded_at IS NULL \
-         ORDER BY received_at, id LIMIT $2",
+/// A tip still to index under a newer matching key version, with what opens it for one
+/// official: the sealed body, and the newest grant of it to a department key version they
+/// hold.
+#[derive(Debug, FromRow)]
+pub struct ToIndex {
+    pub tip_id: String,
+    pub received_at: i64,
+    pub kind: Kind,
+    pub district_code: String,
+    pub body: Vec<u8>,
+    pub group_key_id: String,
+    pub tip_wrap: Vec<u8>,
+}
+
+/// Where a re-indexing has come to: the last tip it looked at, in the order of
+/// `to_index` (time received, then id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub received_at: i64,
+    pub tip_id: String,
+}
+
+/// What `to_index` and `count_to_index` select: the tips not shredded, not indexed with
+/// `$1`, granted to a key version the active holder `$2` (a user id) holds.
+const TO_INDEX: &str = "FROM tips t \
+     JOIN tip_grants g ON g.tip_id = t.id \
+     JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
+     JOIN key_holders h ON h.id = w.holder_id AND h.user_id = $2 AND h.state = 'active' \
+     WHERE t.shredded_at IS NULL AND (t.indexed_with IS NULL OR t.indexed_with <> $1)";
+
+/// The next `limit` tips after `after` that `user_id` can open and that are not indexed
+/// with the key version `key_id` (none yet, or an older one): what a re-indexing after a
+/// rotation works through. A tip granted to two versions the official holds comes once.
+pub async fn to_index(
+    conn: &mut AnyConnection,
+    key_id: &str,
+    user_id: &str,
+    after: &Cursor,
+    limit: i64,
+) -> Result<Vec<ToIndex>, StoreError> {
+    let sql = format!(
+        "SELECT t.id AS tip_id, t.received_at, t.kind, t.district_code, t.body, g.group_key_id, \
+         g.envelope AS tip_wrap {TO_INDEX} AND (t.received_at > $3 OR (t.received_at = $3 AND t.id > $4)) \
+         ORDER BY t.received_at, t.id LIMIT $5"
+    );
+    // Only the fixed text above is formatted in; every value is bound.
+    let mut rows: Vec<ToIndex> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(key_id)
+        .bind(user_id)
+        .bind(after.received_at)
+        .bind(&after.tip_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.dedup_by(|a, b| a.tip_id == b.tip_id);
+    Ok(rows)
+}
+
+/// How many tips `to_index` would go through from the start.
+pub async fn count_to_index(conn: &mut AnyConnection, key_id: &str, user_id: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT COUNT(DISTINCT t.id) {TO_INDEX}");
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(user_id).fetch_one(conn).await?)
+}
+
+/// How far the tips are indexed under the key version `key_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Tips not shredded.
+    pub tips: i64,
+    /// Of them, those indexed with `key_id`.
+    pub indexed: i64,
+}
+
+pub async fn coverage(conn: &mut AnyConnection, key_id: &str) -> Result<Coverage, StoreError> {
+    let (tips, indexed): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN indexed_with = $1 THEN 1 ELSE 0 END), 0) \
+         FROM tips WHERE shredded_at IS NULL",
     )
     .bind(key_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    .fetch_one(conn)
+    .await?;
+    Ok(Coverage { tips, indexed })
+}
+
+/// `$first, …` for `n` bound values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Replaces the indexes of many tips at once (a re-indexing's batch), all computed with the
+/// key version `key_id`: three statements for the batch instead of some for each tip.
+pub async fn replace_many(
+    conn: &mut AnyConnection,
+    key_id: &str,
+    tips: &[(String, Vec<(Field, BlindIndex)>)],
+) -> Result<(), StoreError> {
+    // Bound values per statement stay well under both backends' limits.
+    for chunk in tips.chunks(500) {
+        let delete = format!("DELETE FROM tip_indexes WHERE tip_id IN ({})", placeholders(1, chunk.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(delete));
+        for (id, _) in chunk {
+            query = query.bind(id);
+        }
+        query.execute(&mut *conn).await?;
+        let rows: Vec<(&str, Field, BlindIndex)> =
+            chunk.iter().flat_map(|(id, found)| found.iter().map(move |&(f, v)| (id.as_str(), f, v))).collect();
+        if !rows.is_empty() {
+            let values: Vec<String> =
+                (0..rows.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+            let insert = format!(
+                "INSERT INTO tip_indexes (tip_id, field, value) VALUES {} ON CONFLICT DO NOTHING",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(insert));
+            for (id, field, value) in &rows {
+                query = query.bind(*id).bind(field.label()).bind(value.value());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let update = format!("UPDATE tips SET indexed_with = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(update)).bind(key_id);
+        for (id, _) in chunk {
+            query = query.bind(id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// One index value that several tips share: a company, code, address or accident reported

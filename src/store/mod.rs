@@ -267,7 +267,7 @@ impl Store {
     pub async fn optimize(&self) -> Result<(), StoreError> {
         let sql = match self.backend {
             Backend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
-            Backend::Postgres => "VACUUM (ANALYZE) tips, tip_counts",
+            Backend::Postgres => "VACUUM (ANALYZE) tips, tip_counts, tip_indexes",
         };
         sqlx::query(sql).execute(&self.pool).await?;
         Ok(())

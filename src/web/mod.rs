@@ -47,6 +47,8 @@ pub struct AppState {
     pub blobs: BlobStore,
     /// The one-time marks of desk forms already filed (`/staff/intake`).
     pub desk_nonces: Arc<staff::intake::Nonces>,
+    /// The re-indexing of related tips after a matching key rotation: one at a time.
+    pub reindexing: Arc<staff::keys::Reindexing>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             settings: Arc::new(settings),
             blobs,
             desk_nonces: Default::default(),
+            reindexing: Default::default(),
         }
     }
 
@@ -121,6 +124,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/staff/disclosures/{id}").post(staff::disclosures::decide))
         .service(web::resource("/staff/intake").get(staff::intake::show).post(staff::intake::submit))
         .service(web::resource("/staff/keys").get(staff::keys::show))
+        .service(web::resource("/staff/keys/reindex").post(staff::keys::reindex))
         .service(web::resource("/staff/keys/{holder}/approve").post(staff::keys::approve))
         .service(web::resource("/staff/admin").get(staff::admin::show))
         .service(web::resource("/staff/admin/users").post(staff::admin::create_user))

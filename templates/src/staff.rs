@@ -4,6 +4,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::Lang;
+use crate::i18n::Arg;
 use crate::told::{self, Told};
 
 /// A link of the staff navigation.
@@ -881,7 +882,66 @@ pub fn unheld_versions(lang: Lang, g: &GroupView) -> Markup {
     }
 }
 
-pub fn keys(f: &Frame<'_>, groups: &[GroupView], notice: Option<&str>) -> Markup {
+/// How far the tips are indexed under the newest matching key, and the re-indexing.
+pub struct ReindexView {
+    /// Tips not shredded, and of them those indexed under the newest matching key.
+    pub tips: i64,
+    pub indexed: i64,
+    /// The run going on now, or the last one since the portal started.
+    pub run: Option<RunLine>,
+    /// The viewer holds the newest matching key, and tips are left to index.
+    pub may_start: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunLine {
+    pub by: String,
+    pub done: i64,
+    pub total: i64,
+    pub unreadable: i64,
+    pub state: RunState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Finished,
+    /// The session that began it ended.
+    Stopped,
+    /// A fault of the store; logged.
+    Failed,
+}
+
+fn reindexing(f: &Frame<'_>, v: &ReindexView) -> Markup {
+    let lang = f.lang;
+    html! { section.reindex aria-labelledby="reindex-heading" {
+        h2 #reindex-heading { (lang.tr("keys-reindex-heading")) }
+        p { (lang.tr_with("keys-reindex-coverage", &[("indexed", v.indexed.into()), ("tips", v.tips.into())])) }
+        @if let Some(run) = &v.run {
+            @let args = [("by", Arg::from(&run.by)), ("done", run.done.into()), ("total", run.total.into())];
+            @let key = match run.state {
+                RunState::Running => "keys-reindex-running",
+                RunState::Finished => "keys-reindex-finished",
+                RunState::Stopped => "keys-reindex-stopped",
+                RunState::Failed => "keys-reindex-failed",
+            };
+            p role="status" {
+                progress max=(run.total.max(1)) value=(run.done) { (run.done) " / " (run.total) } " "
+                (lang.tr_with(key, &args))
+                @if run.unreadable > 0 { " " (lang.tr_with("keys-reindex-unreadable", &[("count", run.unreadable.into())])) }
+            }
+        }
+        @if v.may_start {
+            p.hint { (lang.tr("keys-reindex-why")) }
+            form method="post" action="/staff/keys/reindex" {
+                input type="hidden" name="csrf" value=(f.csrf);
+                button.button type="submit" { (lang.tr("keys-reindex-start")) }
+            }
+        }
+    } }
+}
+
+pub fn keys(f: &Frame<'_>, groups: &[GroupView], reindex: Option<&ReindexView>, notice: Option<&str>) -> Markup {
     let lang = f.lang;
     layout(
         f,
@@ -916,6 +976,7 @@ pub fn keys(f: &Frame<'_>, groups: &[GroupView], notice: Option<&str>) -> Markup
                     } }
                 }
             }
+            @if let Some(v) = reindex { (reindexing(f, v)) }
         },
     )
 }

@@ -135,14 +135,14 @@ async fn tips_sharing_an_index_are_found_and_a_shredded_one_drops_out() {
     // Indexed with another key version, a tip matches nothing of the old one.
     indexes::replace(&mut conn, &tips[1].0, "matching-v2", &[]).await.unwrap();
     assert_eq!(indexes::candidates(&mut conn, &tips[0].0, 50).await.unwrap().len(), 1);
-    assert_eq!(indexes::not_indexed_with(&mut conn, "matching-v2", 10).await.unwrap().len(), 3);
+    assert_eq!(indexes::coverage(&mut conn, "matching-v2").await.unwrap(), indexes::Coverage { tips: 4, indexed: 1 });
 
     // Shredded, a tip drops out and is never re-indexed.
     jubao::store::tips::shred(&mut conn, &tips[2].0).await.unwrap();
     sqlx::query("UPDATE tips SET shredded_at = 1 WHERE id = $1").bind(&tips[2].0).execute(&mut *conn).await.unwrap();
     assert!(indexes::candidates(&mut conn, &tips[0].0, 50).await.unwrap().is_empty());
     assert_eq!(indexes::indexed_with(&mut conn, &tips[2].0).await.unwrap(), None);
-    assert_eq!(indexes::not_indexed_with(&mut conn, "matching-v2", 10).await.unwrap().len(), 2);
+    assert_eq!(indexes::coverage(&mut conn, "matching-v2").await.unwrap(), indexes::Coverage { tips: 3, indexed: 1 });
 }
 
 /// `GET /api/v1/staff/tips/{reference}` as `bearer`: the case body.
@@ -360,4 +360,156 @@ async fn the_case_page_lists_related_tips_and_a_duplicate_is_linked_from_the_lis
         .unwrap();
     assert!(of == Some(earlier_id) || of.as_deref() == Some(earlier.as_str()), "{of:?}");
     client.close().await.unwrap();
+}
+
+/// The matching key's newest version and how many tips are indexed under it.
+async fn coverage(app: &crate::helpers::TestApp) -> jubao::store::indexes::Coverage {
+    jubao::service::related::coverage(&app.store).await.unwrap().expect("the matching key exists")
+}
+
+/// A member leaves the matching key's group, which makes a new version: the old indexes no
+/// longer match.
+async fn rotate_by_leaving(app: &crate::helpers::TestApp, leaving: &crate::helpers::Official) {
+    use jubao::domain::KeyGroup;
+    let mut tx = app.store.begin().await.unwrap();
+    let made = jubao::service::groups::leave::<jubao::crypto::Matching>(
+        &mut tx,
+        &KeyGroup::Matching,
+        &leaving.signed_in.user_id,
+        crate::helpers::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(made.is_some(), "a holder is left, so a new version is made");
+}
+
+/// After a rotation, a re-indexing goes through the tips the official can open: it stops when
+/// the session that began it has ended and goes on from there, skips shredded tips, counts a
+/// tip that will not open, and is recorded in the audit chain.
+#[tokio::test]
+async fn a_reindexing_after_a_rotation_is_resumable_and_counts_what_it_cannot_open() {
+    use jubao::service::related::Reindexing;
+    let app = spawn_app().await;
+    let li = app.official("li.wei", "officer,head", Some("emergency")).await;
+    let chen = app.official("chen.jie", "officer", Some("emergency")).await;
+    let wang = app.official("wang.fang", "officer", Some("housing")).await;
+    app.approve_pending(&li).await;
+    let li_b = app.bearer(&li, false).await;
+    let mut tips = Vec::new();
+    for (category, company) in [
+        ("mine", "重庆某某建设工程有限公司"),
+        ("mine", "某某建设工程（重庆）有限责任公司"),
+        ("mine", "重庆另一实业有限公司"),
+        ("mine", "重庆第三实业有限公司"),
+        ("construction-site", "重庆某某建设工程有限公司"),
+    ] {
+        let tip = tip_about(&app, category, company).await;
+        if category == "mine" {
+            case_of(&app, &li_b, &tip.1).await;
+        }
+        tips.push(tip);
+    }
+    assert_eq!(coverage(&app).await.indexed, 4, "li opened the four emergency tips");
+    rotate_by_leaving(&app, &chen).await;
+    assert_eq!(coverage(&app).await, jubao::store::indexes::Coverage { tips: 5, indexed: 0 });
+    let seen = case_of(&app, &li_b, &tips[1].1).await["related"].clone();
+    assert_eq!(seen["listed"], serde_json::json!([]), "the old indexes match nothing new: {seen}");
+    assert_eq!(coverage(&app).await.indexed, 1, "the tip just opened is indexed under the new version");
+
+    // One tip is shredded, one is damaged; the session named has ended: nothing is done.
+    let blobs = jubao::store::blobs::BlobStore::open(&app.store, &app.data_dir).unwrap();
+    assert!(jubao::service::retention::shred(&app.store, &blobs, &tips[3].0, crate::helpers::now()).await.unwrap());
+    sqlx::query("UPDATE tips SET body = $1 WHERE id = $2")
+        .bind(b"age-encryption.org/v1\ndamaged".to_vec())
+        .bind(&tips[2].0)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let places = jubao::domain::matching::Places::new(&["重庆市"], ["渝中区"]);
+    let li_in = app.sign_in("li.wei").await;
+    let ended =
+        Reindexing::prepare(&app.store, &li_in, &places, Some("no-such-session".into())).await.unwrap().unwrap();
+    let cut = ended.run(&app.store, |_| {}).await.unwrap();
+    assert!(cut.stopped && cut.done == 0, "{cut:?}");
+    assert_eq!(cut.total, 2, "the emergency tips not shredded, nor indexed under the new version: {cut:?}");
+
+    // Run again: li's department's tips are done, the damaged one counted; the housing tip
+    // waits for a housing holder.
+    let mut heard = Vec::new();
+    let run = Reindexing::prepare(&app.store, &li_in, &places, None).await.unwrap().unwrap();
+    let done = run.run(&app.store, |p| heard.push(p)).await.unwrap();
+    assert_eq!((done.total, done.done, done.unreadable, done.stopped), (2, 1, 1, false), "{done:?}");
+    assert_eq!(heard.last(), Some(&done), "progress is told after each batch");
+    assert_eq!(coverage(&app).await, jubao::store::indexes::Coverage { tips: 4, indexed: 2 });
+    let wang_in = app.sign_in("wang.fang").await;
+    let run = Reindexing::prepare(&app.store, &wang_in, &places, None).await.unwrap().unwrap();
+    assert_eq!(run.run(&app.store, |_| {}).await.unwrap().done, 1);
+    let _ = wang;
+
+    // Re-indexed, the two spellings match again across departments.
+    let seen = case_of(&app, &li_b, &tips[1].1).await["related"].clone();
+    assert_eq!(
+        seen["elsewhere"],
+        serde_json::json!([{"department": "housing", "status": "received", "count": 1}]),
+        "{seen}"
+    );
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'related.reindexed' ORDER BY seq")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited.len(), 3, "{audited:?}");
+    assert!(audited[0].ends_with("done=0 unreadable=0 stopped=true"), "{audited:?}");
+    assert!(audited[1].ends_with("done=1 unreadable=1 stopped=false"), "{audited:?}");
+}
+
+/// In a browser: after a rotation the keys page says how many tips are indexed under the
+/// newest key; the officer starts the re-indexing, and the page shows it finished.
+#[tokio::test]
+async fn the_keys_page_starts_a_reindexing_and_shows_its_progress() {
+    use crate::browser::sign_in;
+    let app = spawn_app().await;
+    let li = app.official("li.wei", "officer,head", Some("emergency")).await;
+    let chen = app.official("chen.jie", "officer", Some("emergency")).await;
+    app.approve_pending(&li).await;
+    let li_b = app.bearer(&li, false).await;
+    let mut references = Vec::new();
+    for company in ["重庆某某建设工程有限公司", "某某建设工程（重庆）有限责任公司", "重庆另一实业有限公司"]
+    {
+        let (_, reference) = tip_about(&app, "mine", company).await;
+        case_of(&app, &li_b, &reference).await;
+        references.push(reference);
+    }
+    rotate_by_leaving(&app, &chen).await;
+
+    let (_driver, client) = browser().await;
+    client.set_window_size(360, 2400).await.unwrap();
+    sign_in(&client, &app, &li, true).await;
+    wait_for(&client, "table.queue").await;
+    client.goto(&app.url("/staff/keys")).await.unwrap();
+    let section = wait_for(&client, "section.reindex").await.text().await.unwrap();
+    assert!(section.contains("已按最新版本的比对密钥建立索引的举报：0 / 3 件"), "{section}");
+    client.find(Locator::Css("section.reindex form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let notice = wait_for(&client, "p.notice").await.text().await.unwrap();
+    assert!(notice.contains("已开始重建索引"), "{notice}");
+    // The run is short: reload until the page says it is finished.
+    let mut section = String::new();
+    for _ in 0..50 {
+        client.goto(&app.url("/staff/keys")).await.unwrap();
+        section = wait_for(&client, "section.reindex").await.text().await.unwrap();
+        if section.contains("已完成：3 / 3 件") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(section.contains("li.wei 的重建索引已完成：3 / 3 件"), "{section}");
+    assert!(section.contains("建立索引的举报：3 / 3 件"), "{section}");
+    assert!(client.find(Locator::Css("section.reindex form")).await.is_err(), "nothing is left to start");
+    client.close().await.unwrap();
+
+    let seen = case_of(&app, &li_b, &references[0]).await["related"].clone();
+    let listed: Vec<&str> =
+        seen["listed"].as_array().unwrap().iter().map(|t| t["reference"].as_str().unwrap()).collect();
+    assert_eq!(listed, [references[1].as_str()], "{seen}");
 }

@@ -1,19 +1,21 @@
-//! `GET /staff/keys` and `POST /staff/keys/{holder}/approve`: who holds the keys of the
-//! official's groups, who may admit each newcomer, which versions no session can pass on,
-//! and approving newcomers (the rule is `groups::approvers`).
+//! `GET /staff/keys`, `POST /staff/keys/{holder}/approve` and `POST /staff/keys/reindex`: who
+//! holds the keys of the official's groups, who may admit each newcomer, which versions no
+//! session can pass on, approving newcomers (the rule is `groups::approvers`), and the
+//! re-indexing of related tips after a matching key rotation (`related::Reindexing`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use jubao_templates::Lang;
 use jubao_templates::i18n::Msg;
-use jubao_templates::staff::{GroupView, HolderView, VersionLine};
+use jubao_templates::staff::{GroupView, HolderView, ReindexView, RunLine, RunState, VersionLine};
 use serde::Deserialize;
 
 use super::{Staff, need};
 use super::{check_csrf, html, see_other};
 use crate::domain::KeyGroup;
 use crate::service::ServiceError;
-use crate::service::groups;
+use crate::service::related::{self, Reindexed};
+use crate::service::{groups, officials::SignedIn};
 use crate::store::{Conn, keys, unix_now};
 use crate::web::AppState;
 use crate::web::error::PageError;
@@ -99,9 +101,117 @@ pub async fn show(
             .map_err(|e| PageError { problem: e.into(), lang })?;
         views.push(view);
     }
-    let notice = (query.done == "approved").then(|| lang.tr("keys-approved-new-member-now-holds"));
+    let reindex = reindex_view(&state, &mut conn, official).await.map_err(|e| PageError { problem: e.into(), lang })?;
+    let notice = match query.done.as_str() {
+        "approved" => Some(lang.tr("keys-approved-new-member-now-holds")),
+        "reindexing" => Some(lang.tr("keys-reindex-started")),
+        "busy" => Some(lang.tr("keys-reindex-busy")),
+        _ => None,
+    };
     let title = lang.tr("keys-keys-members");
-    Ok(html(StatusCode::OK, jubao_templates::staff::keys(&page.frame(title, "/staff/keys"), &views, notice)))
+    let frame = page.frame(title, "/staff/keys");
+    Ok(html(StatusCode::OK, jubao_templates::staff::keys(&frame, &views, reindex.as_ref(), notice)))
+}
+
+/// The re-indexing section, for an official in the matching key's group once the key exists.
+async fn reindex_view(
+    state: &AppState,
+    conn: &mut Conn,
+    official: &SignedIn,
+) -> Result<Option<ReindexView>, ServiceError> {
+    if !official.key_groups().contains(&KeyGroup::Matching) {
+        return Ok(None);
+    }
+    let Some(coverage) = related::coverage(&state.store).await? else { return Ok(None) };
+    let holds = keys::is_active_holder(conn, &KeyGroup::Matching.name(), &official.user_id).await?;
+    let run = state.reindexing.last();
+    let running = run.as_ref().is_some_and(|r| r.state == RunState::Running);
+    Ok(Some(ReindexView {
+        tips: coverage.tips,
+        indexed: coverage.indexed,
+        may_start: holds && !running && coverage.indexed < coverage.tips,
+        run,
+    }))
+}
+
+/// The portal's re-indexing: the one running, or the last one since the start.
+#[derive(Default)]
+pub struct Reindexing(std::sync::Mutex<Option<RunLine>>);
+
+impl Reindexing {
+    fn last(&self) -> Option<RunLine> {
+        self.0.lock().ok().and_then(|run| run.as_ref().map(RunLine::clone))
+    }
+
+    /// Takes the place for a new run; false while one is running.
+    fn begin(&self, by: &str) -> bool {
+        let Ok(mut run) = self.0.lock() else { return false };
+        if run.as_ref().is_some_and(|r| r.state == RunState::Running) {
+            return false;
+        }
+        *run = Some(RunLine { by: by.to_owned(), done: 0, total: 0, unreadable: 0, state: RunState::Running });
+        true
+    }
+
+    fn update(&self, progress: Reindexed, state: RunState) {
+        if let Ok(mut run) = self.0.lock()
+            && let Some(run) = run.as_mut()
+        {
+            run.done = i64::try_from(progress.done).unwrap_or(i64::MAX);
+            run.total = i64::try_from(progress.total).unwrap_or(i64::MAX);
+            run.unreadable = i64::try_from(progress.unreadable).unwrap_or(i64::MAX);
+            run.state = state;
+        }
+    }
+
+    fn failed(&self) {
+        if let Ok(mut run) = self.0.lock()
+            && let Some(run) = run.as_mut()
+        {
+            run.state = RunState::Failed;
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ReindexForm {
+    csrf: String,
+}
+
+/// Starts re-indexing the tips the official can open under the newest matching key, in the
+/// background; the keys page shows how far it has come. It stops when the session that began
+/// it ends, and a later run goes on from where it stopped.
+pub async fn reindex(
+    state: web::Data<AppState>,
+    Staff(page, _): Staff<need::HoldKeys>,
+    PageLang(lang): PageLang,
+    form: web::Form<ReindexForm>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&page.session, &form.csrf, lang)?;
+    let official = &page.session.official;
+    let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    let data = state.reference.get().await.map_err(PageError::store(lang))?;
+    let session = Some(page.session.token.lookup_id());
+    let Some(run) = related::Reindexing::prepare(&state.store, official, &data.places, session).await.map_err(err)?
+    else {
+        return Err(err(ServiceError::NotAdmitted(KeyGroup::Matching)));
+    };
+    if !state.reindexing.begin(&official.username) {
+        return Ok(see_other("/staff/keys?done=busy"));
+    }
+    let (store, job) = (state.store.clone(), state.reindexing.clone());
+    actix_web::rt::spawn(async move {
+        let progress = |p: Reindexed| job.update(p, RunState::Running);
+        match run.run(&store, progress).await {
+            Ok(done) => job.update(done, if done.stopped { RunState::Stopped } else { RunState::Finished }),
+            Err(e) => {
+                tracing::error!(error = %e, "the re-indexing of related tips broke off");
+                job.failed();
+            }
+        }
+    });
+    Ok(see_other("/staff/keys?done=reindexing"))
 }
 
 #[derive(Default, Deserialize)]
