@@ -594,13 +594,23 @@ async fn queue(o: &Options) {
     settings.set_database_url(jubao::configuration::DatabaseUrl::parse(&url).unwrap());
     let store = jubao::startup::open_store(&settings).await.unwrap();
     let password = || jubao::auth::Password::new("bench passphrase long enough".to_owned()).unwrap();
-    for (name, roles, department) in
-        [("bench.officer", "officer", Some("emergency")), ("bench.oversight", "oversight", None)]
-    {
+    // An officer of every department the tips go to, so that each tip is granted to a
+    // department key with a holder who can re-index it; the first is `bench.officer`.
+    let data = jubao::store::reference::load(&store).await.unwrap();
+    let mut departments: Vec<String> = data.categories.iter().map(|c| c.department_code.clone()).collect();
+    departments.sort();
+    departments.dedup();
+    departments.retain(|d| d != "emergency");
+    let mut accounts = vec![("bench.officer".to_owned(), "officer", Some("emergency".to_owned()))];
+    accounts.push(("bench.oversight".to_owned(), "oversight", None));
+    for (i, code) in departments.iter().enumerate() {
+        accounts.push((format!("bench.officer{i}"), "officer", Some(code.clone())));
+    }
+    for (name, roles, department) in &accounts {
         let new = NewOfficial {
             username: jubao::domain::Username::parse(name).unwrap(),
             roles: jubao::domain::Roles::parse(roles).unwrap(),
-            department: department.map(|d| jubao::domain::Code::parse(d).unwrap()),
+            department: department.as_deref().map(|d| jubao::domain::Code::parse(d).unwrap()),
             email: None,
             password: password(),
         };
@@ -650,6 +660,12 @@ async fn queue(o: &Options) {
     let (median, slowest) = timed(20, || oversight::stats(&store, now)).await;
     println!("oversight statistics{:<23} median {median:>7.2} ms  slowest {slowest:>7.2} ms", "");
     related_tips(&store, &officer, &overseer, now).await;
+    // The 安委办's tips open with oversight's key (its officer here waits to be admitted).
+    let mut holders = vec![officer, overseer];
+    for (name, _, _) in accounts.iter().skip(2) {
+        holders.push(officials::sign_in(&store, name, password()).await.unwrap());
+    }
+    reindexing(&store, &holders, now).await;
     store.close().await;
     if let Some((_, name)) = pg {
         let admin = o.postgres.as_deref().unwrap();
@@ -667,12 +683,13 @@ async fn related_tips(
     now: i64,
 ) {
     use jubao::service::{cases, related};
+    // The officer came first and admits everyone else to the matching key.
     let name = jubao::domain::KeyGroup::Matching.name();
     let holders = jubao::store::keys::holders(&mut store.conn().await.unwrap(), &name).await.unwrap();
-    let waiting = holders.iter().find(|h| h.user_id.as_deref() == Some(overseer.user_id.as_str()));
-    if let Some(waiting) = waiting.filter(|h| !h.is_active()) {
+    for waiting in holders.iter().filter(|h| !h.is_active()) {
         jubao::service::groups::admit_pending(store, officer, &waiting.id, now).await.unwrap();
     }
+    let _ = overseer;
     let data = jubao::store::reference::load(store).await.unwrap();
     let places = jubao::domain::matching::Places::new(&["重庆市"], data.districts.iter().map(|d| d.name_zh.as_str()));
     let page = jubao::service::queue::list(store, officer, &Default::default(), now).await.unwrap();
@@ -705,6 +722,51 @@ async fn related_tips(
         "",
         repeats.len(),
         repeats.first().map_or(0, |r| r.tips.len())
+    );
+}
+
+/// A new version of the matching key (as when a holder leaves), then every department's
+/// officer re-indexes the tips they can open, one after another, as the keys page would.
+async fn reindexing(store: &jubao::store::Store, holders: &[jubao::service::officials::SignedIn], now: i64) {
+    use jubao::service::related::Reindexing;
+    let mut tx = store.begin().await.unwrap();
+    jubao::service::groups::new_version::<jubao::crypto::Matching>(
+        &mut tx,
+        &jubao::domain::KeyGroup::Matching,
+        "bench rotation",
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let data = jubao::store::reference::load(store).await.unwrap();
+    let places = jubao::domain::matching::Places::new(&["重庆市"], data.districts.iter().map(|d| d.name_zh.as_str()));
+    let started = std::time::Instant::now();
+    let (mut done, mut unreadable) = (0, 0);
+    for official in holders {
+        let run = Reindexing::prepare(store, official, &places, None).await.unwrap().expect("holds the matching key");
+        let finished = run
+            .run(store, |p| {
+                if p.done % 50_000 < 1_000 {
+                    eprintln!("re-indexed {} / {} ({})", p.done, p.total, official.username);
+                }
+            })
+            .await
+            .unwrap();
+        done += finished.done;
+        unreadable += finished.unreadable;
+    }
+    eprintln!();
+    let seconds = started.elapsed().as_secs_f64();
+    let coverage = jubao::service::related::coverage(store).await.unwrap().unwrap();
+    println!(
+        "re-indexing after a rotation{:<15} {done} tips in {seconds:.1} s ({:.0} tips/s; {} officials one after another; \
+         {unreadable} unreadable; {} of {} tips now indexed)",
+        "",
+        done as f64 / seconds,
+        holders.len(),
+        coverage.indexed,
+        coverage.tips
     );
 }
 

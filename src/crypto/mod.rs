@@ -9,7 +9,7 @@
 //! query code ──Argon2id──▶ Key<Reporter>                                (per tip)
 //! Key<Department>, Key<Reporter> ──open──▶ Key<Tip>                     (per tip)
 //! Key<Tip> ──opens──▶ body, messages, notes, attachments
-//! Key<Matching> ──keys──▶ blind indexes of related tips (`blind`; not yet sealed to holders)
+//! Key<Matching> ──keys──▶ blind indexes of related tips (`blind`; sealed like the group keys)
 //! Key<Custodian> or Key<Reporter> ──opens──▶ identity envelope
 //! Key<Finance> or Key<Reporter> ──opens──▶ payout envelope
 //! token held by the client ──▶ Key<Session> ──opens──▶ the signed-in Key<User> or Key<Reporter>

@@ -265,6 +265,8 @@ pub struct Reindexed {
 pub struct Reindexing {
     user_id: String,
     key_id: String,
+    /// The departments whose key the official holds: their tips are the ones re-indexed.
+    departments: Vec<String>,
     keys: std::sync::Arc<RunKeys>,
     /// The session that began it: the run stops when it ends. None for a run from the
     /// command line or a bench.
@@ -273,7 +275,8 @@ pub struct Reindexing {
 
 struct RunKeys {
     indexer: BlindIndexer,
-    departments: std::collections::HashMap<String, Key<crate::crypto::Department>>,
+    /// Department key versions by id.
+    versions: std::collections::HashMap<String, Key<crate::crypto::Department>>,
     places: Places,
 }
 
@@ -288,13 +291,19 @@ impl Reindexing {
     ) -> Result<Option<Reindexing>, ServiceError> {
         let Some((key_id, key)) = matching_key(store, official).await? else { return Ok(None) };
         let mut conn = store.conn().await?;
-        let mut departments = std::collections::HashMap::new();
-        for (version, sealed) in keys::department_wraps_of(&mut conn, &official.user_id).await? {
+        let mut versions = std::collections::HashMap::new();
+        let mut departments = Vec::new();
+        for (version, group, sealed) in keys::department_wraps_of(&mut conn, &official.user_id).await? {
             let key = crate::crypto::Wrapped::<crate::crypto::Department>::from_bytes(sealed).open(&official.key)?;
-            departments.insert(version, key);
+            versions.insert(version, key);
+            if let Some(KeyGroup::Department(code)) = KeyGroup::parse(&group)
+                && !departments.contains(&code.to_string())
+            {
+                departments.push(code.to_string());
+            }
         }
-        let keys = RunKeys { indexer: key.indexer(), departments, places: places.clone() };
-        Ok(Some(Reindexing { user_id: official.user_id.clone(), key_id, keys: keys.into(), session }))
+        let keys = RunKeys { indexer: key.indexer(), versions, places: places.clone() };
+        Ok(Some(Reindexing { user_id: official.user_id.clone(), key_id, departments, keys: keys.into(), session }))
     }
 
     /// The matching key version it indexes under.
@@ -308,34 +317,40 @@ impl Reindexing {
     /// run goes on from there. `progress` hears after each batch. Recorded in the audit
     /// chain when it begins and when it ends.
     pub async fn run(self, store: &Store, mut progress: impl FnMut(Reindexed)) -> Result<Reindexed, ServiceError> {
-        let total = {
+        let mut total = 0;
+        {
             let mut conn = store.conn().await?;
-            indexes::count_to_index(&mut conn, &self.key_id, &self.user_id).await?
-        };
+            for department in &self.departments {
+                total += indexes::count_to_index(&mut conn, &self.key_id, &self.user_id, department).await?;
+            }
+        }
         let mut state = Reindexed { total: u64::try_from(total).unwrap_or(0), ..Reindexed::default() };
         self.record("related.reindex", &format!("key={} tips={total}", self.key_id), store).await?;
         progress(state);
-        let mut cursor = indexes::Cursor::default();
-        loop {
-            if !self.still_wanted(store).await? {
-                state.stopped = true;
-                break;
+        'departments: for department in &self.departments {
+            let mut cursor = indexes::Cursor::default();
+            loop {
+                if !self.still_wanted(store).await? {
+                    state.stopped = true;
+                    break 'departments;
+                }
+                let rows = {
+                    let mut conn = store.conn().await?;
+                    indexes::to_index(&mut conn, &self.key_id, &self.user_id, department, &cursor, REINDEX_BATCH)
+                        .await?
+                };
+                let Some(last) = rows.last() else { break };
+                cursor = indexes::Cursor { received_at: last.received_at, tip_id: last.tip_id.clone() };
+                let keys = self.keys.clone();
+                let (found, unreadable) =
+                    super::work::run(super::work::Work::Reindex, move || index_rows(&keys, rows)).await?;
+                let mut tx = store.begin().await?;
+                indexes::replace_many(&mut tx, &self.key_id, &found).await?;
+                tx.commit().await?;
+                state.done += found.len() as u64;
+                state.unreadable += unreadable;
+                progress(state);
             }
-            let rows = {
-                let mut conn = store.conn().await?;
-                indexes::to_index(&mut conn, &self.key_id, &self.user_id, &cursor, REINDEX_BATCH).await?
-            };
-            let Some(last) = rows.last() else { break };
-            cursor = indexes::Cursor { received_at: last.received_at, tip_id: last.tip_id.clone() };
-            let keys = self.keys.clone();
-            let (found, unreadable) =
-                super::work::run(super::work::Work::Reindex, move || index_rows(&keys, rows)).await?;
-            let mut tx = store.begin().await?;
-            indexes::replace_many(&mut tx, &self.key_id, &found).await?;
-            tx.commit().await?;
-            state.done += found.len() as u64;
-            state.unreadable += unreadable;
-            progress(state);
         }
         let detail = format!(
             "key={} done={} unreadable={} stopped={}",
@@ -366,7 +381,7 @@ impl Reindexing {
 
 /// Opens each tip of a batch and computes its indexes; a tip that does not open is counted
 /// and logged (by id only), and keeps its old indexes.
-fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<(String, Vec<(Field, BlindIndex)>)>, u64) {
+fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<indexes::TipIndexes>, u64) {
     let mut found = Vec::with_capacity(rows.len());
     let mut unreadable = 0;
     for row in rows {
@@ -383,7 +398,7 @@ fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<(String, Vec<
 
 fn index_row(keys: &RunKeys, row: &indexes::ToIndex) -> Result<Vec<(Field, BlindIndex)>, ServiceError> {
     let department =
-        keys.departments.get(&row.group_key_id).ok_or_else(|| super::forbidden("groups-official-does-not-hold-key"))?;
+        keys.versions.get(&row.group_key_id).ok_or_else(|| super::forbidden("groups-official-does-not-hold-key"))?;
     let tip = crate::crypto::Wrapped::<crate::crypto::Tip>::from_bytes(row.tip_wrap.clone()).open(department)?;
     let plain = tip.open(&crate::crypto::Envelope::from_bytes(row.body.clone()))?;
     let report: Report = serde_json::from_slice(plain.as_bytes()).map_err(super::unprocessable)?;

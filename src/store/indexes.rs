@@ -90,33 +90,39 @@ pub struct Cursor {
     pub tip_id: String,
 }
 
-/// What `to_index` and `count_to_index` select: the tips not shredded, not indexed with
-/// `$1`, granted to a key version the active holder `$2` (a user id) holds.
+/// What `to_index` and `count_to_index` select: the tips of the department `$3` not
+/// shredded, not indexed with `$1`, granted to a key version the active holder `$2` (a user
+/// id) holds. One department at a time, so that its index (`tips_department`) gives them in
+/// the order they were received.
 const TO_INDEX: &str = "FROM tips t \
      JOIN tip_grants g ON g.tip_id = t.id \
      JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
      JOIN key_holders h ON h.id = w.holder_id AND h.user_id = $2 AND h.state = 'active' \
-     WHERE t.shredded_at IS NULL AND (t.indexed_with IS NULL OR t.indexed_with <> $1)";
+     WHERE t.department_code = $3 AND t.shredded_at IS NULL \
+     AND (t.indexed_with IS NULL OR t.indexed_with <> $1)";
 
-/// The next `limit` tips after `after` that `user_id` can open and that are not indexed
-/// with the key version `key_id` (none yet, or an older one): what a re-indexing after a
-/// rotation works through. A tip granted to two versions the official holds comes once.
+/// The next `limit` tips of `department` after `after` that `user_id` can open and that are
+/// not indexed with the key version `key_id` (none yet, or an older one): what a re-indexing
+/// after a rotation works through. A tip granted to two versions the official holds comes
+/// once.
 pub async fn to_index(
     conn: &mut AnyConnection,
     key_id: &str,
     user_id: &str,
+    department: &str,
     after: &Cursor,
     limit: i64,
 ) -> Result<Vec<ToIndex>, StoreError> {
     let sql = format!(
         "SELECT t.id AS tip_id, t.received_at, t.kind, t.district_code, t.body, g.group_key_id, \
-         g.envelope AS tip_wrap {TO_INDEX} AND (t.received_at > $3 OR (t.received_at = $3 AND t.id > $4)) \
-         ORDER BY t.received_at, t.id LIMIT $5"
+         g.envelope AS tip_wrap {TO_INDEX} AND t.received_at >= $4 AND (t.received_at > $4 OR t.id > $5) \
+         ORDER BY t.received_at, t.id LIMIT $6"
     );
     // Only the fixed text above is formatted in; every value is bound.
     let mut rows: Vec<ToIndex> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(key_id)
         .bind(user_id)
+        .bind(department)
         .bind(after.received_at)
         .bind(&after.tip_id)
         .bind(limit)
@@ -126,10 +132,15 @@ pub async fn to_index(
     Ok(rows)
 }
 
-/// How many tips `to_index` would go through from the start.
-pub async fn count_to_index(conn: &mut AnyConnection, key_id: &str, user_id: &str) -> Result<i64, StoreError> {
+/// How many tips of `department` `to_index` would go through from the start.
+pub async fn count_to_index(
+    conn: &mut AnyConnection,
+    key_id: &str,
+    user_id: &str,
+    department: &str,
+) -> Result<i64, StoreError> {
     let sql = format!("SELECT COUNT(DISTINCT t.id) {TO_INDEX}");
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(user_id).fetch_one(conn).await?)
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(user_id).bind(department).fetch_one(conn).await?)
 }
 
 /// How far the tips are indexed under the key version `key_id`.
@@ -152,6 +163,9 @@ pub async fn coverage(conn: &mut AnyConnection, key_id: &str) -> Result<Coverage
     Ok(Coverage { tips, indexed })
 }
 
+/// A tip's id with its indexes, as a re-indexing writes them.
+pub type TipIndexes = (String, Vec<(Field, BlindIndex)>);
+
 /// `$first, …` for `n` bound values.
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
@@ -159,11 +173,7 @@ fn placeholders(first: usize, n: usize) -> String {
 
 /// Replaces the indexes of many tips at once (a re-indexing's batch), all computed with the
 /// key version `key_id`: three statements for the batch instead of some for each tip.
-pub async fn replace_many(
-    conn: &mut AnyConnection,
-    key_id: &str,
-    tips: &[(String, Vec<(Field, BlindIndex)>)],
-) -> Result<(), StoreError> {
+pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipIndexes]) -> Result<(), StoreError> {
     // Bound values per statement stay well under both backends' limits.
     for chunk in tips.chunks(500) {
         let delete = format!("DELETE FROM tip_indexes WHERE tip_id IN ({})", placeholders(1, chunk.len()));

@@ -191,13 +191,13 @@ pub async fn wrap_for_user(
 }
 
 /// Every department key version sealed to an official who actively holds it:
-/// `(version id, envelope)`.
+/// `(version id, group name, envelope)`.
 pub async fn department_wraps_of(
     conn: &mut AnyConnection,
     user_id: &str,
-) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT w.group_key_id, w.envelope FROM group_key_wraps w \
+        "SELECT w.group_key_id, k.key_group, w.envelope FROM group_key_wraps w \
          JOIN key_holders h ON h.id = w.holder_id \
          JOIN group_keys k ON k.id = w.group_key_id \
          WHERE h.user_id = $1 AND h.state = 'active' AND k.key_group LIKE 'department:%'",

@@ -394,6 +394,7 @@ keys-reindex-finished = The re-indexing by { $by } is finished: { $done } of { $
 keys-reindex-stopped = The re-indexing by { $by } stopped when their session ended: { $done } of { $total } done. Starting again goes on from there.
 keys-reindex-failed = The re-indexing by { $by } broke off on a storage fault (logged): { $done } of { $total } done. It can be started again.
 keys-reindex-unreadable = { $count } would not open: they keep their old indexes, and are logged.
+keys-reindex-not-in-group = Only officials who work or file tips, and hold the matching key, can re-index related tips.
 keys-reindex-started = The re-indexing has started.
 keys-reindex-busy = A re-indexing is already running: wait for it to finish before starting another.
 keys-recovery-recipient = Recovery recipient

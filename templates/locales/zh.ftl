@@ -394,6 +394,7 @@ keys-reindex-finished = { $by } 的重建索引已完成：{ $done } / { $total 
 keys-reindex-stopped = { $by } 的重建索引因其会话结束而停止：已完成 { $done } / { $total } 件。再次开始即从中断处继续。
 keys-reindex-failed = { $by } 的重建索引因存储故障中断（已记入日志）：已完成 { $done } / { $total } 件。可以再次开始。
 keys-reindex-unreadable = 有 { $count } 件无法打开，保留原索引，已记入日志。
+keys-reindex-not-in-group = 只有处理或受理举报、持有比对密钥的人员才能重建关联线索的索引。
 keys-reindex-started = 已开始重建索引。
 keys-reindex-busy = 已有一项重建索引正在进行，请等它完成后再开始。
 keys-recovery-recipient = 恢复密钥

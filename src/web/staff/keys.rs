@@ -191,6 +191,9 @@ pub async fn reindex(
     check_csrf(&page.session, &form.csrf, lang)?;
     let official = &page.session.official;
     let err = |e: ServiceError| PageError { problem: e.into(), lang };
+    if !official.key_groups().contains(&KeyGroup::Matching) {
+        return Err(err(crate::service::forbidden("keys-reindex-not-in-group")));
+    }
     let data = state.reference.get().await.map_err(PageError::store(lang))?;
     let session = Some(page.session.token.lookup_id());
     let Some(run) = related::Reindexing::prepare(&state.store, official, &data.places, session).await.map_err(err)?
