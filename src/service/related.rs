@@ -306,11 +306,6 @@ impl Reindexing {
         Ok(Some(Reindexing { user_id: official.user_id.clone(), key_id, departments, keys: keys.into(), session }))
     }
 
-    /// The matching key version it indexes under.
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
-
     /// Works through the tips, a batch at a time: each batch is read, opened and hashed on
     /// the re-indexing's own thread (`Work::Reindex`), and written in one transaction, so a
     /// run that is cut short (a restart, the session ended) keeps what it did, and the next
@@ -385,10 +380,11 @@ fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<indexes::TipI
     let mut found = Vec::with_capacity(rows.len());
     let mut unreadable = 0;
     for row in rows {
-        match index_row(keys, &row) {
-            Ok(indexed) => found.push((row.tip_id, indexed)),
+        let tip_id = row.tip_id.clone();
+        match index_row(keys, row) {
+            Ok(indexed) => found.push((tip_id, indexed)),
             Err(e) => {
-                tracing::warn!(tip = %row.tip_id, error = %e, "a tip to re-index would not open");
+                tracing::warn!(tip = %tip_id, error = %e, "a tip to re-index would not open");
                 unreadable += 1;
             }
         }
@@ -396,11 +392,11 @@ fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<indexes::TipI
     (found, unreadable)
 }
 
-fn index_row(keys: &RunKeys, row: &indexes::ToIndex) -> Result<Vec<(Field, BlindIndex)>, ServiceError> {
+fn index_row(keys: &RunKeys, row: indexes::ToIndex) -> Result<Vec<(Field, BlindIndex)>, ServiceError> {
     let department =
         keys.versions.get(&row.group_key_id).ok_or_else(|| super::forbidden("groups-official-does-not-hold-key"))?;
-    let tip = crate::crypto::Wrapped::<crate::crypto::Tip>::from_bytes(row.tip_wrap.clone()).open(department)?;
-    let plain = tip.open(&crate::crypto::Envelope::from_bytes(row.body.clone()))?;
+    let tip = crate::crypto::Wrapped::<crate::crypto::Tip>::from_bytes(row.tip_wrap).open(department)?;
+    let plain = tip.open(&crate::crypto::Envelope::from_bytes(row.body))?;
     let report: Report = serde_json::from_slice(plain.as_bytes()).map_err(super::unprocessable)?;
     Ok(indexes_of(&keys.indexer, &report, row.kind, &row.district_code, &keys.places))
 }

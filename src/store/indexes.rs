@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::StoreError;
+use super::{StoreError, bound_list};
 use crate::crypto::blind::{BlindIndex, Field};
 use crate::domain::{Kind, TipStatus};
 
@@ -166,17 +166,12 @@ pub async fn coverage(conn: &mut AnyConnection, key_id: &str) -> Result<Coverage
 /// A tip's id with its indexes, as a re-indexing writes them.
 pub type TipIndexes = (String, Vec<(Field, BlindIndex)>);
 
-/// `$first, …` for `n` bound values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Replaces the indexes of many tips at once (a re-indexing's batch), all computed with the
 /// key version `key_id`: three statements for the batch instead of some for each tip.
 pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipIndexes]) -> Result<(), StoreError> {
     // Bound values per statement stay well under both backends' limits.
     for chunk in tips.chunks(500) {
-        let delete = format!("DELETE FROM tip_indexes WHERE tip_id IN ({})", placeholders(1, chunk.len()));
+        let delete = format!("DELETE FROM tip_indexes WHERE tip_id IN ({})", bound_list(1, chunk.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(delete));
         for (id, _) in chunk {
             query = query.bind(id);
@@ -185,11 +180,9 @@ pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipInd
         let rows: Vec<(&str, Field, BlindIndex)> =
             chunk.iter().flat_map(|(id, found)| found.iter().map(move |&(f, v)| (id.as_str(), f, v))).collect();
         if !rows.is_empty() {
-            let values: Vec<String> =
-                (0..rows.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
             let insert = format!(
                 "INSERT INTO tip_indexes (tip_id, field, value) VALUES {} ON CONFLICT DO NOTHING",
-                values.join(", ")
+                super::intake::placeholders(rows.len(), 3)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(insert));
             for (id, field, value) in &rows {
@@ -197,7 +190,7 @@ pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipInd
             }
             query.execute(&mut *conn).await?;
         }
-        let update = format!("UPDATE tips SET indexed_with = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
+        let update = format!("UPDATE tips SET indexed_with = $1 WHERE id IN ({})", bound_list(2, chunk.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(update)).bind(key_id);
         for (id, _) in chunk {
             query = query.bind(id);

@@ -39,6 +39,12 @@ use crate::configuration::{Backend, DatabaseUrl};
 /// function takes, and what service code passes on without naming sqlx.
 pub type Conn = AnyConnection;
 
+/// `$first, …` for `n` bound values: an `IN (…)` list whose values are all bound (rows of
+/// values for an `INSERT` are `intake::placeholders`).
+pub(crate) fn bound_list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -220,14 +220,14 @@ pub async fn openable_references(
     if references.is_empty() {
         return Ok(std::collections::HashSet::new());
     }
-    let placeholders: Vec<String> = (2..references.len() + 2).map(|i| format!("${i}")).collect();
+
     let sql = format!(
         "SELECT DISTINCT t.reference FROM tips t \
          JOIN tip_grants g ON g.tip_id = t.id \
          JOIN group_key_wraps w ON w.group_key_id = g.group_key_id \
          JOIN key_holders h ON h.id = w.holder_id \
          WHERE h.user_id = $1 AND h.state = 'active' AND t.shredded_at IS NULL AND t.reference IN ({})",
-        placeholders.join(", ")
+        super::bound_list(2, references.len())
     );
     // Only numbered placeholders are formatted in; every value is bound.
     let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(user_id);
