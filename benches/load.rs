@@ -4,7 +4,7 @@
 //! ```text
 //! cargo bench --bench load -- intake [--postgres URL] [--clients 32] [--seconds 30] [--driver wrk]
 //! cargo bench --bench load -- upload [--postgres URL] --file VIDEO
-//! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000]
+//! cargo bench --bench load -- queue [--postgres URL] [--tips 1000000] [--no-reindex] [--keep | --reuse URL]
 //! cargo bench --bench load -- attack [--postgres URL] [--seconds 20]
 //! ```
 //!
@@ -18,7 +18,7 @@
 //! `benches/support/big-video.sh`) through the reporter API, where it is cleaned, and reports
 //! MB/s end to end and how much the server's peak resident memory grew. `queue` fills a fresh database with
 //! realistic tips (`benches/support/fill.rs`) and times, in the server's own code, the first page of an
-//! officer's queue under several filters and the oversight statistics. `attack` runs three
+//! officer's queue under several filters and the oversight statistics (`--keep` leaves the filled database behind and prints its URL; `--reuse URL` measures again on it, without filling or re-indexing; `--no-reindex` leaves out the re-indexing, which recomputes every tip's indexes from the 64 shared reports, so that afterwards every tip matches a sixty-fourth of the others). `attack` runs three
 //! attacks for `--seconds` each — the worst HEIF within the upload limit two at a time, staff
 //! sign-in floods from 8 addresses, and 2 000 trickling connections — and meanwhile measures
 //! `/healthz`, filing a tip and an officer's queue page: p99 of each, any 5xx, and how much the
@@ -46,6 +46,9 @@ struct Options {
     seconds: u64,
     file: Option<String>,
     tips: usize,
+    keep: bool,
+    reuse: Option<String>,
+    no_reindex: bool,
 }
 
 fn options() -> Options {
@@ -57,6 +60,9 @@ fn options() -> Options {
         seconds: 30,
         file: None,
         tips: 1_000_000,
+        keep: false,
+        reuse: None,
+        no_reindex: false,
     };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = args.next() {
@@ -68,6 +74,9 @@ fn options() -> Options {
             "--file" => o.file = Some(value()),
             "--tips" => o.tips = value().parse().unwrap(),
             "--driver" => o.driver = value(),
+            "--keep" => o.keep = true,
+            "--reuse" => o.reuse = Some(value()),
+            "--no-reindex" => o.no_reindex = true,
             "intake" | "upload" | "queue" | "attack" => o.mode = arg,
             other => panic!("unknown argument {other}"),
         }
@@ -586,10 +595,11 @@ async fn queue(o: &Options) {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = jubao::configuration::Settings::defaults().unwrap();
     settings.data_dir = dir.path().join("data");
-    let pg = o.postgres.as_deref().map(fresh_postgres);
-    let url = match &pg {
-        Some((url, _)) => url.clone(),
-        None => format!("sqlite://{}/jubao.db", dir.path().display()),
+    let pg = if o.reuse.is_some() { None } else { o.postgres.as_deref().map(fresh_postgres) };
+    let url = match (&o.reuse, &pg) {
+        (Some(url), _) => url.clone(),
+        (None, Some((url, _))) => url.clone(),
+        (None, None) => format!("sqlite://{}/jubao.db", dir.path().display()),
     };
     settings.set_database_url(jubao::configuration::DatabaseUrl::parse(&url).unwrap());
     let store = jubao::startup::open_store(&settings).await.unwrap();
@@ -606,33 +616,37 @@ async fn queue(o: &Options) {
     for (i, code) in departments.iter().enumerate() {
         accounts.push((format!("bench.officer{i}"), "officer", Some(code.clone())));
     }
-    for (name, roles, department) in &accounts {
-        let new = NewOfficial {
-            username: jubao::domain::Username::parse(name).unwrap(),
-            roles: jubao::domain::Roles::parse(roles).unwrap(),
-            department: department.as_deref().map(|d| jubao::domain::Code::parse(d).unwrap()),
-            email: None,
-            password: password(),
-        };
-        officials::create(&store, new, jubao::store::unix_now()).await.unwrap();
-    }
     let now = jubao::store::unix_now();
-    let tips = o.tips;
-    let filled = fill::fill(&store, tips, now, |done| {
-        if done % 100_000 == 0 || done == tips {
-            eprint!("\rfilled {done} / {tips}");
+    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    if o.reuse.is_none() {
+        for (name, roles, department) in &accounts {
+            let new = NewOfficial {
+                username: jubao::domain::Username::parse(name).unwrap(),
+                roles: jubao::domain::Roles::parse(roles).unwrap(),
+                department: department.as_deref().map(|d| jubao::domain::Code::parse(d).unwrap()),
+                email: None,
+                password: password(),
+            };
+            officials::create(&store, new, jubao::store::unix_now()).await.unwrap();
         }
-    })
-    .await
-    .unwrap();
-    eprintln!();
-    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
-    println!(
-        "backend {backend}: filled {} tips in {:.0} s ({:.0}/s)",
-        filled.tips,
-        filled.seconds,
-        filled.tips as f64 / filled.seconds
-    );
+        let tips = o.tips;
+        let filled = fill::fill(&store, tips, now, |done| {
+            if done % 100_000 == 0 || done == tips {
+                eprint!("\rfilled {done} / {tips}");
+            }
+        })
+        .await
+        .unwrap();
+        eprintln!();
+        println!(
+            "backend {backend}: filled {} tips in {:.0} s ({:.0}/s)",
+            filled.tips,
+            filled.seconds,
+            filled.tips as f64 / filled.seconds
+        );
+    } else {
+        println!("backend {backend}: the database of an earlier run, {url}");
+    }
     let officer = officials::sign_in(&store, "bench.officer", password()).await.unwrap();
     let overseer = officials::sign_in(&store, "bench.oversight", password()).await.unwrap();
     let cases: [(&str, Query); 7] = [
@@ -660,13 +674,25 @@ async fn queue(o: &Options) {
     let (median, slowest) = timed(20, || oversight::stats(&store, now)).await;
     println!("oversight statistics{:<23} median {median:>7.2} ms  slowest {slowest:>7.2} ms", "");
     related_tips(&store, &officer, &overseer, now).await;
-    // The 安委办's tips open with oversight's key (its officer here waits to be admitted).
-    let mut holders = vec![officer, overseer];
-    for (name, _, _) in accounts.iter().skip(2) {
-        holders.push(officials::sign_in(&store, name, password()).await.unwrap());
+    if o.reuse.is_some() {
+        store.close().await;
+        return;
     }
-    reindexing(&store, &holders, now).await;
+    if !o.no_reindex {
+        // The 安委办's tips open with oversight's key (its officer here waits to be admitted).
+        let mut holders = vec![officer, overseer];
+        for (name, _, _) in accounts.iter().skip(2) {
+            holders.push(officials::sign_in(&store, name, password()).await.unwrap());
+        }
+        reindexing(&store, &holders, now).await;
+    }
     store.close().await;
+    if o.keep {
+        // `--keep`: the filled database stays, to look into with sqlite3 or psql.
+        println!("kept: {url}");
+        let _ = dir.keep();
+        return;
+    }
     if let Some((_, name)) = pg {
         let admin = o.postgres.as_deref().unwrap();
         let _ =

@@ -56,6 +56,24 @@ impl Field {
             Field::Accident => "accident",
         }
     }
+
+    /// The field and a value as one integer, `number × 2^BITS + value`, as the store groups
+    /// them (`tip_indexes.field_value`; migration 0014 computes the same from the labels).
+    pub fn with_value(self, value: BlindIndex) -> i64 {
+        let number = match self {
+            Field::Company => 0,
+            Field::CreditCode => 1,
+            Field::Address => 2,
+            Field::Accident => 3,
+        };
+        (number << BITS) + value.value()
+    }
+
+    /// The field and value `with_value` made, if it made them.
+    pub fn of_value(both: i64) -> Option<(Field, i64)> {
+        let field = *Field::ALL.get(usize::try_from(both >> BITS).ok()?)?;
+        Some((field, both & ((1 << BITS) - 1)))
+    }
 }
 
 /// A blind index as stored: `BITS` bits of the keyed hash.
@@ -99,6 +117,21 @@ impl BlindIndexer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The numbers are those migration 0014 gives each label; a value out of range is none.
+    #[test]
+    fn a_field_and_its_value_make_one_integer_and_back() {
+        for (field, number) in [(Field::Company, 0), (Field::CreditCode, 1), (Field::Address, 2), (Field::Accident, 3)]
+        {
+            for value in [0_u16, 1, 0xffff] {
+                let both = field.with_value(BlindIndex(value));
+                assert_eq!(both, number * 65_536 + i64::from(value));
+                assert_eq!(Field::of_value(both), Some((field, i64::from(value))));
+            }
+        }
+        assert_eq!(Field::of_value(4 * 65_536), None);
+        assert_eq!(Field::of_value(-1), None);
+    }
 
     #[test]
     fn an_index_depends_on_the_key_the_field_and_the_value_only() {

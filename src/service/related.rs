@@ -380,9 +380,9 @@ fn index_rows(keys: &RunKeys, rows: Vec<indexes::ToIndex>) -> (Vec<indexes::TipI
     let mut found = Vec::with_capacity(rows.len());
     let mut unreadable = 0;
     for row in rows {
-        let tip_id = row.tip_id.clone();
+        let (tip_id, received_at) = (row.tip_id.clone(), row.received_at);
         match index_row(keys, row) {
-            Ok(indexed) => found.push((tip_id, indexed)),
+            Ok(indexed) => found.push(indexes::TipIndexes { tip_id, received_at, found: indexed }),
             Err(e) => {
                 tracing::warn!(tip = %tip_id, error = %e, "a tip to re-index would not open");
                 unreadable += 1;

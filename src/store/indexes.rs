@@ -18,12 +18,17 @@ pub async fn replace(
     sqlx::query("DELETE FROM tip_indexes WHERE tip_id = $1").bind(tip_id).execute(&mut *conn).await?;
     for &(field, value) in indexes {
         // Two values of one field may cut to the same index: it is kept once.
-        sqlx::query("INSERT INTO tip_indexes (tip_id, field, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(tip_id)
-            .bind(field.label())
-            .bind(value.value())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO tip_indexes (tip_id, field, value, field_value, key_id, received_at) \
+             SELECT id, $2, $3, $4, $5, received_at FROM tips WHERE id = $1 ON CONFLICT DO NOTHING",
+        )
+        .bind(tip_id)
+        .bind(field.label())
+        .bind(value.value())
+        .bind(field.with_value(value))
+        .bind(key_id)
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query("UPDATE tips SET indexed_with = $1 WHERE id = $2").bind(key_id).bind(tip_id).execute(conn).await?;
     Ok(())
@@ -55,9 +60,9 @@ pub async fn candidates(conn: &mut AnyConnection, tip_id: &str, limit: i64) -> R
     Ok(sqlx::query_as(
         "SELECT DISTINCT t.id AS tip_id, t.reference, t.department_code, t.status, o.field, t.received_at \
          FROM tip_indexes s \
-         JOIN tips me ON me.id = s.tip_id \
-         JOIN tip_indexes o ON o.field = s.field AND o.value = s.value AND o.tip_id <> s.tip_id \
-         JOIN tips t ON t.id = o.tip_id AND t.indexed_with = me.indexed_with \
+         JOIN tip_indexes o ON o.field = s.field AND o.value = s.value AND o.key_id = s.key_id \
+         AND o.tip_id <> s.tip_id \
+         JOIN tips t ON t.id = o.tip_id \
          WHERE s.tip_id = $1 \
          ORDER BY t.received_at DESC, t.id, o.field \
          LIMIT $2",
@@ -163,37 +168,62 @@ pub async fn coverage(conn: &mut AnyConnection, key_id: &str) -> Result<Coverage
     Ok(Coverage { tips, indexed })
 }
 
-/// A tip's id with its indexes, as a re-indexing writes them.
-pub type TipIndexes = (String, Vec<(Field, BlindIndex)>);
+/// A tip's indexes, as a re-indexing writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TipIndexes {
+    pub tip_id: String,
+    /// The tip's `received_at`, copied into its index rows.
+    pub received_at: i64,
+    pub found: Vec<(Field, BlindIndex)>,
+}
+
+/// Tips per DELETE and UPDATE, and index rows per INSERT, of `replace_many`. The SQLite
+/// driver looks up each bound value's name along the statement's whole list, so the work of
+/// binding grows with the square of the values bound: a few hundred per statement, and a
+/// fixed size, so that the prepared statements are reused.
+const TIPS_PER_STATEMENT: usize = 100;
+const ROWS_PER_INSERT: usize = 64;
 
 /// Replaces the indexes of many tips at once (a re-indexing's batch), all computed with the
-/// key version `key_id`: three statements for the batch instead of some for each tip.
+/// key version `key_id`: a few statements for the batch instead of some for each tip.
 pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipIndexes]) -> Result<(), StoreError> {
-    // Bound values per statement stay well under both backends' limits.
-    for chunk in tips.chunks(500) {
+    for chunk in tips.chunks(TIPS_PER_STATEMENT) {
         let delete = format!("DELETE FROM tip_indexes WHERE tip_id IN ({})", bound_list(1, chunk.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(delete));
-        for (id, _) in chunk {
-            query = query.bind(id);
+        for tip in chunk {
+            query = query.bind(&tip.tip_id);
         }
         query.execute(&mut *conn).await?;
-        let rows: Vec<(&str, Field, BlindIndex)> =
-            chunk.iter().flat_map(|(id, found)| found.iter().map(move |&(f, v)| (id.as_str(), f, v))).collect();
-        if !rows.is_empty() {
+        let rows: Vec<(&TipIndexes, Field, BlindIndex)> =
+            chunk.iter().flat_map(|tip| tip.found.iter().map(move |&(f, v)| (tip, f, v))).collect();
+        for rows in rows.chunks(ROWS_PER_INSERT) {
+            // `$1` is the key version, then five values a row.
+            let values: Vec<String> = (0..rows.len())
+                .map(|r| {
+                    let n = 2 + 5 * r;
+                    format!("(${n}, ${}, ${}, ${}, $1, ${})", n + 1, n + 2, n + 3, n + 4)
+                })
+                .collect();
             let insert = format!(
-                "INSERT INTO tip_indexes (tip_id, field, value) VALUES {} ON CONFLICT DO NOTHING",
-                super::intake::placeholders(rows.len(), 3)
+                "INSERT INTO tip_indexes (tip_id, field, value, field_value, key_id, received_at) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                values.join(", ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(insert));
-            for (id, field, value) in &rows {
-                query = query.bind(*id).bind(field.label()).bind(value.value());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(insert)).bind(key_id);
+            for &(tip, field, value) in rows {
+                query = query
+                    .bind(&tip.tip_id)
+                    .bind(field.label())
+                    .bind(value.value())
+                    .bind(field.with_value(value))
+                    .bind(tip.received_at);
             }
             query.execute(&mut *conn).await?;
         }
         let update = format!("UPDATE tips SET indexed_with = $1 WHERE id IN ({})", bound_list(2, chunk.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(update)).bind(key_id);
-        for (id, _) in chunk {
-            query = query.bind(id);
+        for tip in chunk {
+            query = query.bind(&tip.tip_id);
         }
         query.execute(&mut *conn).await?;
     }
@@ -202,7 +232,7 @@ pub async fn replace_many(conn: &mut AnyConnection, key_id: &str, tips: &[TipInd
 
 /// One index value that several tips share: a company, code, address or accident reported
 /// more than once (or a chance collision of cut hashes).
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeat {
     pub field: Field,
     pub value: i64,
@@ -210,7 +240,8 @@ pub struct Repeat {
 }
 
 /// The index values shared by at least `least` tips received since `since`, all indexed with
-/// the key version `key_id`: the most reported first, at most `limit`.
+/// the key version `key_id`: the most reported first (then by field and value), at most
+/// `limit`. One range of `tip_indexes_period`, grouped by the one integer `field_value`.
 pub async fn repeats(
     conn: &mut AnyConnection,
     key_id: &str,
@@ -218,18 +249,29 @@ pub async fn repeats(
     least: i64,
     limit: i64,
 ) -> Result<Vec<Repeat>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT i.field, i.value, COUNT(*) AS tips FROM tip_indexes i JOIN tips t ON t.id = i.tip_id \
-         WHERE t.indexed_with = $1 AND t.received_at >= $2 \
-         GROUP BY i.field, i.value HAVING COUNT(*) >= $3 \
-         ORDER BY tips DESC, i.field, i.value LIMIT $4",
+    let counted: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT field_value, COUNT(*) AS tips FROM tip_indexes \
+         WHERE key_id = $1 AND received_at >= $2 \
+         GROUP BY field_value HAVING COUNT(*) >= $3 \
+         ORDER BY tips DESC, field_value LIMIT $4",
     )
     .bind(key_id)
     .bind(since)
     .bind(least)
     .bind(limit)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    counted
+        .into_iter()
+        .map(|(both, tips)| {
+            let (field, value) = Field::of_value(both).ok_or_else(|| StoreError::Corrupt {
+                column: "field_value".into(),
+                what: "blind index field",
+                value: both.to_string(),
+            })?;
+            Ok(Repeat { field, value, tips })
+        })
+        .collect()
 }
 
 /// A tip holding one index value, as a repeat lists it.
@@ -254,15 +296,18 @@ pub async fn holders(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    // Only the enum's labels and integers go into the list, never input.
-    let pairs: Vec<String> =
-        values.iter().map(|(f, v)| format!("(i.field = '{}' AND i.value = {v})", f.label())).collect();
+    // The values asked about drive the lookup, each one a range of `tip_indexes_value`; the
+    // period's range would read every tip of the period. Only the enum's labels and integers
+    // go into the list, never input.
+    let pairs: Vec<String> = values.iter().map(|(f, v)| format!("('{}', {v})", f.label())).collect();
     let sql = format!(
-        "SELECT i.field, i.value, t.reference, t.department_code, t.status, t.received_at \
-         FROM tip_indexes i JOIN tips t ON t.id = i.tip_id \
-         WHERE t.indexed_with = $1 AND t.received_at >= $2 AND ({}) \
+        "WITH asked (field, value) AS (VALUES {}) \
+         SELECT i.field, i.value, t.reference, t.department_code, t.status, t.received_at \
+         FROM asked a \
+         JOIN tip_indexes i ON i.field = a.field AND i.value = a.value AND i.key_id = $1 AND i.received_at >= $2 \
+         JOIN tips t ON t.id = i.tip_id \
          ORDER BY i.field, i.value, t.received_at DESC, t.id",
-        pairs.join(" OR ")
+        pairs.join(", ")
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(since).fetch_all(conn).await?)
 }

@@ -223,6 +223,13 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the migrations up to and including `version` only: a database as an older
+    /// build left it, to prove that a later migration carries its data over.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        self.migrator().run_to(version, &self.pool).await?;
+        Ok(())
+    }
+
     /// The newest migration this build knows.
     pub fn latest_schema(&self) -> i64 {
         self.migrator().iter().map(|m| m.version).max().unwrap_or(0)

@@ -464,6 +464,66 @@ async fn a_reindexing_after_a_rotation_is_resumable_and_counts_what_it_cannot_op
     assert!(audited[1].ends_with("done=1 unreadable=1 stopped=false"), "{audited:?}");
 }
 
+/// A database whose tips were indexed before the index rows carried their key version and
+/// the time received (migration 14) keeps those indexes: each row gets its tip's, the
+/// repeats of a period find them, and a stray row of a tip never indexed is dropped.
+#[tokio::test]
+async fn the_indexes_computed_before_migration_14_are_carried_over() {
+    use jubao::crypto::blind::Field;
+    use jubao::store::{Store, indexes};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let database = crate::helpers::TestDatabase::fresh(dir.path()).await;
+    let url = jubao::configuration::DatabaseUrl::parse(&database.url()).unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate_to(13).await.unwrap();
+    let seeds = jubao::seeds::SeedSet::builtin().unwrap();
+    jubao::store::reference::store_seeds(&store, &seeds, crate::helpers::now()).await.unwrap();
+    for (id, received_at, indexed_with) in [("t1", 1_000_i64, Some("k1")), ("t2", 2_000, None)] {
+        sqlx::query(
+            "INSERT INTO tips (id, reference, kind, category_code, district_code, channel, status, \
+             department_code, received_at, public_key, receipt_kdf, receipt_salt, receipt_verifier, \
+             reporter_key_wrap, body, indexed_with) \
+             VALUES ($1, $2, 'violation', 'mine', '500103', 'web', 'received', 'emergency', $3, 'k', 'kdf', \
+             $4, $4, $4, $4, $5)",
+        )
+        .bind(id)
+        .bind(format!("R-{id}"))
+        .bind(received_at)
+        .bind(Vec::<u8>::new())
+        .bind(indexed_with)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    for (tip, field, value) in [("t1", "company", 7_i64), ("t1", "address", 9), ("t2", "company", 7)] {
+        sqlx::query("INSERT INTO tip_indexes (tip_id, field, value) VALUES ($1, $2, $3)")
+            .bind(tip)
+            .bind(field)
+            .bind(value)
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    store.migrate().await.unwrap();
+    let rows: Vec<(String, String, i64, String, i64)> =
+        sqlx::query_as("SELECT tip_id, field, value, key_id, received_at FROM tip_indexes ORDER BY field")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("t1".into(), "address".into(), 9, "k1".into(), 1_000),
+            ("t1".into(), "company".into(), 7, "k1".into(), 1_000)
+        ]
+    );
+    let found = indexes::repeats(&mut store.conn().await.unwrap(), "k1", 0, 1, 10).await.unwrap();
+    let found: Vec<(Field, i64, i64)> = found.into_iter().map(|r| (r.field, r.value, r.tips)).collect();
+    assert_eq!(found, [(Field::Company, 7, 1), (Field::Address, 9, 1)]);
+    store.close().await;
+}
+
 /// In a browser: after a rotation the keys page says how many tips are indexed under the
 /// newest key; the officer starts the re-indexing, and the page shows it finished.
 #[tokio::test]
