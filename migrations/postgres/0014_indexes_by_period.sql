@@ -22,5 +22,9 @@ INSERT INTO tip_indexes_by_period (tip_id, field, value, field_value, key_id, re
     WHERE t.indexed_with IS NOT NULL;
 DROP TABLE tip_indexes;
 ALTER TABLE tip_indexes_by_period RENAME TO tip_indexes;
-CREATE INDEX tip_indexes_value ON tip_indexes (field, value, key_id);
+CREATE INDEX tip_indexes_value ON tip_indexes (field, value, key_id, received_at);
 CREATE INDEX tip_indexes_period ON tip_indexes (key_id, received_at, field_value);
+-- No query needs `tips_indexed_with` (0013) any more, and with SQLite's sampled statistics
+-- (the hourly `ANALYZE`) the planner walked it, and sorted every tip, for the first page of
+-- a queue without a filter: 3.2 s instead of 10 ms at a million tips.
+DROP INDEX tips_indexed_with;

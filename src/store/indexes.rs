@@ -54,23 +54,20 @@ pub struct Candidate {
     pub field: Field,
 }
 
+/// `candidates`: `$1` the tip, `$2` the limit.
+pub(super) const CANDIDATES: &str = "SELECT DISTINCT t.id AS tip_id, t.reference, t.department_code, t.status, o.field, t.received_at \
+     FROM tip_indexes s \
+     JOIN tip_indexes o ON o.field = s.field AND o.value = s.value AND o.key_id = s.key_id \
+     AND o.tip_id <> s.tip_id \
+     JOIN tips t ON t.id = o.tip_id \
+     WHERE s.tip_id = $1 \
+     ORDER BY t.received_at DESC, t.id, o.field \
+     LIMIT $2";
+
 /// The tips sharing an index with `tip_id`, computed with the same key version, one row per
 /// tip and field; shredded tips have none. At most `limit` rows, newest tips first.
 pub async fn candidates(conn: &mut AnyConnection, tip_id: &str, limit: i64) -> Result<Vec<Candidate>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT DISTINCT t.id AS tip_id, t.reference, t.department_code, t.status, o.field, t.received_at \
-         FROM tip_indexes s \
-         JOIN tip_indexes o ON o.field = s.field AND o.value = s.value AND o.key_id = s.key_id \
-         AND o.tip_id <> s.tip_id \
-         JOIN tips t ON t.id = o.tip_id \
-         WHERE s.tip_id = $1 \
-         ORDER BY t.received_at DESC, t.id, o.field \
-         LIMIT $2",
-    )
-    .bind(tip_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    Ok(sqlx::query_as(CANDIDATES).bind(tip_id).bind(limit).fetch_all(conn).await?)
 }
 
 /// A tip still to index under a newer matching key version, with what opens it for one
@@ -239,6 +236,12 @@ pub struct Repeat {
     pub tips: i64,
 }
 
+/// `repeats`: `$1` the key version, `$2` since, `$3` the least count, `$4` the limit.
+pub(super) const REPEATS: &str = "SELECT field_value, COUNT(*) AS tips FROM tip_indexes \
+     WHERE key_id = $1 AND received_at >= $2 \
+     GROUP BY field_value HAVING COUNT(*) >= $3 \
+     ORDER BY tips DESC, field_value LIMIT $4";
+
 /// The index values shared by at least `least` tips received since `since`, all indexed with
 /// the key version `key_id`: the most reported first (then by field and value), at most
 /// `limit`. One range of `tip_indexes_period`, grouped by the one integer `field_value`.
@@ -249,18 +252,8 @@ pub async fn repeats(
     least: i64,
     limit: i64,
 ) -> Result<Vec<Repeat>, StoreError> {
-    let counted: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT field_value, COUNT(*) AS tips FROM tip_indexes \
-         WHERE key_id = $1 AND received_at >= $2 \
-         GROUP BY field_value HAVING COUNT(*) >= $3 \
-         ORDER BY tips DESC, field_value LIMIT $4",
-    )
-    .bind(key_id)
-    .bind(since)
-    .bind(least)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+    let counted: Vec<(i64, i64)> =
+        sqlx::query_as(REPEATS).bind(key_id).bind(since).bind(least).bind(limit).fetch_all(conn).await?;
     counted
         .into_iter()
         .map(|(both, tips)| {
@@ -285,6 +278,23 @@ pub struct Holder {
     pub received_at: i64,
 }
 
+/// `holders`: `$1` the key version, `$2` since. The values asked about drive the lookup,
+/// each one a range of `tip_indexes_value`; the period's range would read every tip of the
+/// period. `CROSS JOIN` keeps SQLite's planner to that order whatever its sampled statistics
+/// say (PostgreSQL plans it as an inner join). Only the enum's labels and integers go into
+/// the list, never input.
+pub(super) fn holders_sql(values: &[(Field, i64)]) -> String {
+    let pairs: Vec<String> = values.iter().map(|(f, v)| format!("('{}', {v})", f.label())).collect();
+    format!(
+        "WITH asked (field, value) AS (VALUES {}) \
+         SELECT i.field, i.value, t.reference, t.department_code, t.status, t.received_at \
+         FROM asked a CROSS JOIN tip_indexes i JOIN tips t ON t.id = i.tip_id \
+         WHERE i.field = a.field AND i.value = a.value AND i.key_id = $1 AND i.received_at >= $2 \
+         ORDER BY i.field, i.value, t.received_at DESC, t.id",
+        pairs.join(", ")
+    )
+}
+
 /// The tips holding each of `values` (field and value), indexed with `key_id` and received
 /// since `since`, newest first within each value.
 pub async fn holders(
@@ -296,18 +306,6 @@ pub async fn holders(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    // The values asked about drive the lookup, each one a range of `tip_indexes_value`; the
-    // period's range would read every tip of the period. Only the enum's labels and integers
-    // go into the list, never input.
-    let pairs: Vec<String> = values.iter().map(|(f, v)| format!("('{}', {v})", f.label())).collect();
-    let sql = format!(
-        "WITH asked (field, value) AS (VALUES {}) \
-         SELECT i.field, i.value, t.reference, t.department_code, t.status, t.received_at \
-         FROM asked a \
-         JOIN tip_indexes i ON i.field = a.field AND i.value = a.value AND i.key_id = $1 AND i.received_at >= $2 \
-         JOIN tips t ON t.id = i.tip_id \
-         ORDER BY i.field, i.value, t.received_at DESC, t.id",
-        pairs.join(", ")
-    );
+    let sql = holders_sql(values);
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key_id).bind(since).fetch_all(conn).await?)
 }

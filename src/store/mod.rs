@@ -17,6 +17,8 @@ pub mod intake;
 pub mod keys;
 pub mod messages;
 pub mod outbox;
+#[cfg(test)]
+mod plans;
 pub mod posters;
 pub mod queue;
 pub mod reference;

@@ -51,15 +51,15 @@ impl std::ops::Deref for QueueRow {
     }
 }
 
-enum Bind {
+pub(super) enum Bind {
     Text(String),
     Int(i64),
 }
 
 /// A WHERE clause with numbered placeholders.
-struct Where {
+pub(super) struct Where {
     clauses: Vec<String>,
-    binds: Vec<Bind>,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Where {
@@ -120,7 +120,7 @@ fn build(filter: &Filter, with_status: bool) -> Where {
     w
 }
 
-fn bind_all<'q, O>(
+pub(super) fn bind_all<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
     binds: &'q [Bind],
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
@@ -158,6 +158,12 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<QueueRow>, StoreError> {
+    let (sql, w) = page_sql(filter, sort, offset, limit);
+    Ok(bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(&mut *conn).await?)
+}
+
+/// The statement of `page`, and what it binds.
+pub(super) fn page_sql(filter: &Filter, sort: Sort, offset: i64, limit: i64) -> (String, Where) {
     let w = build(filter, true);
     let order = match sort {
         Sort::Newest => "received_at DESC, id DESC",
@@ -169,7 +175,7 @@ pub async fn page(
          assignee_id, escalated_at FROM tips{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
         w.sql()
     );
-    Ok(bind_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.binds).fetch_all(&mut *conn).await?)
+    (sql, w)
 }
 
 /// Of counts by status, the count of the status a filter names.
